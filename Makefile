@@ -1,0 +1,29 @@
+# The README's two commands: `make run` and `make test`. Each sets everything up first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench screenshots clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/consult-aid
+
+test: $(STAMP)
+	$(BIN)/ruff check consult_aid tests benchmarks
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+screenshots: $(STAMP)
+	$(BIN)/python -m consult_aid.ui.screenshots docs/screenshots
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,37 @@
+"""``consult-aid run``: open the window (the default when no command is given)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="open the consult window (default)",
+                       description="Open the Consult Aid window.")
+    p.set_defaults(handler=run)
+
+
+def display_available(environ: dict[str, str] | None = None, platform: str = sys.platform) -> bool:
+    env = os.environ if environ is None else environ
+    if env.get("QT_QPA_PLATFORM"):
+        return True
+    if platform.startswith(("win", "darwin")):
+        return True
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+NO_DISPLAY_MESSAGE = (
+    "consult-aid: no display found (DISPLAY/WAYLAND_DISPLAY unset), so the window cannot open; "
+    "without a display run `consult-aid demo --out DIR` to produce a signed demo summary."
+)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not display_available():
+        print(NO_DISPLAY_MESSAGE, file=sys.stderr)
+        return 2
+    from consult_aid.ui.app import run_app  # Qt is imported only when a window is wanted
+
+    return run_app(args.data)

@@ -1,0 +1,310 @@
+"""The consult aggregate: one informed-decision discussion about one procedure pack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from consult_aid.domain.participants import Clinician, Participants, Patient
+from consult_aid.domain.signature import Signature
+from consult_aid.domain.teachback import Understanding
+from consult_aid.domain.validation import Problem, check_score, check_text
+
+MAX_OPIOID_MME = 10_000.0
+MAX_TRAVEL_MINUTES = 24 * 60
+
+
+class ConsultStatus(StrEnum):
+    """draft -> signed -> amended. Only a draft may change; a signed consult gains addenda."""
+
+    DRAFT = "draft"
+    SIGNED = "signed"
+    AMENDED = "amended"
+
+
+class RecordLockedError(RuntimeError):
+    """A signed consult was about to be edited; it can only be amended by an addendum."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackRef:
+    """Exactly which procedure content the patient was shown."""
+
+    id: str
+    version: str
+    content_hash: str
+
+
+@dataclass(slots=True)
+class TreatmentTried:
+    treatment: str = ""
+    outcome: str = ""
+
+
+@dataclass(slots=True)
+class Condition:
+    diagnosis: str = ""
+    diagnosis_id: str = ""  # the pack's condition id, or "" when typed freely
+    pain_location: str = ""
+    pain_duration_months: int | None = None
+    pain_now: int | None = None
+    pain_average: int | None = None
+    pain_worst: int | None = None
+    interference: int | None = None  # 0-10, how much pain interferes with daily activity
+    function_notes: str = ""
+    treatments_tried: list[TreatmentTried] = field(default_factory=list)
+    current_medicines: str = ""
+    opioid_mme_per_day: float | None = None  # oral morphine milligram equivalents per day
+
+    def problems(self, prefix: str = "condition") -> list[Problem]:
+        p: list[Problem] = []
+        for name, label in (("pain_now", "pain score now"),
+                            ("pain_average", "average pain score"),
+                            ("pain_worst", "worst pain score"),
+                            ("interference", "interference score")):
+            p += check_score(f"{prefix}.{name}", getattr(self, name), label=label)
+        if self.pain_duration_months is not None and not 0 <= self.pain_duration_months <= 1200:
+            p.append(Problem(f"{prefix}.pain_duration_months",
+                             "Pain duration must be from 0 to 1200 months."))
+        if self.opioid_mme_per_day is not None and not (
+            0 <= self.opioid_mme_per_day <= MAX_OPIOID_MME
+        ):
+            p.append(Problem(f"{prefix}.opioid_mme_per_day",
+                             "The opioid dose must be from 0 to 10,000 mg oral morphine "
+                             "equivalent a day."))
+        if (self.pain_now is not None and self.pain_worst is not None
+                and isinstance(self.pain_now, int) and isinstance(self.pain_worst, int)
+                and self.pain_now > self.pain_worst):
+            p.append(Problem(f"{prefix}.pain_worst",
+                             "The worst pain score is lower than the pain now; check both."))
+        p += check_text(f"{prefix}.diagnosis", self.diagnosis, label="diagnosis", max_length=500)
+        return p
+
+
+@dataclass(slots=True)
+class HistoryFinding:
+    """A yes/no/unknown answer with details (``present`` is None until asked)."""
+
+    present: bool | None = None
+    details: str = ""
+
+
+class PsychEvaluation(StrEnum):
+    NOT_DONE = "not_done"
+    PLANNED = "planned"
+    DONE_NO_CONCERNS = "done_no_concerns"
+    DONE_CONCERNS = "done_concerns"
+
+
+HISTORY_FINDINGS = (
+    "anticoagulants", "infection", "diabetes", "immunosuppression", "bleeding_disorder",
+    "allergies", "sleep_apnoea", "substance_use", "spine_surgery", "implanted_devices",
+    "mri_needs",
+)
+
+
+@dataclass(slots=True)
+class History:
+    comorbidities: str = ""
+    anticoagulants: HistoryFinding = field(default_factory=HistoryFinding)
+    infection: HistoryFinding = field(default_factory=HistoryFinding)
+    diabetes: HistoryFinding = field(default_factory=HistoryFinding)
+    immunosuppression: HistoryFinding = field(default_factory=HistoryFinding)
+    bleeding_disorder: HistoryFinding = field(default_factory=HistoryFinding)
+    allergies: HistoryFinding = field(default_factory=HistoryFinding)
+    sleep_apnoea: HistoryFinding = field(default_factory=HistoryFinding)
+    substance_use: HistoryFinding = field(default_factory=HistoryFinding)
+    spine_surgery: HistoryFinding = field(default_factory=HistoryFinding)
+    implanted_devices: HistoryFinding = field(default_factory=HistoryFinding)
+    mri_needs: HistoryFinding = field(default_factory=HistoryFinding)
+    psych_evaluation: PsychEvaluation | None = None
+    psych_notes: str = ""
+
+    def finding(self, name: str) -> HistoryFinding:
+        if name not in HISTORY_FINDINGS:
+            raise KeyError(name)
+        return getattr(self, name)
+
+
+@dataclass(slots=True)
+class Lifestyle:
+    work: str = ""
+    activity: str = ""
+    goals: str = ""  # in the patient's own words
+    home_support: str = ""
+    travel_minutes: int | None = None  # one way, to the clinic for refills and follow-up
+
+    def problems(self, prefix: str = "lifestyle") -> list[Problem]:
+        if self.travel_minutes is not None and not 0 <= self.travel_minutes <= MAX_TRAVEL_MINUTES:
+            return [Problem(f"{prefix}.travel_minutes",
+                            "Travel time must be from 0 to 1440 minutes (one day).")]
+        return []
+
+
+@dataclass(slots=True)
+class PatientQuestion:
+    question: str = ""
+    answer: str = ""
+
+
+class DecisionRole(StrEnum):
+    """Ottawa Personal Decision Guide: how the patient prefers to decide."""
+
+    ALONE = "alone"
+    SHARED = "shared"
+    SOMEONE_ELSE = "someone_else"
+
+
+@dataclass(slots=True)
+class Values:
+    what_matters_most: str = ""
+    preferred_role: DecisionRole | None = None
+
+
+@dataclass(slots=True)
+class SureAnswers:
+    """SURE test (Légaré et al. 2010): yes = 1, no = 0; a total of 3 or less flags conflict."""
+
+    sure: bool | None = None
+    understand: bool | None = None
+    risks_benefits_clear: bool | None = None
+    support: bool | None = None
+
+    @property
+    def complete(self) -> bool:
+        return None not in (self.sure, self.understand, self.risks_benefits_clear, self.support)
+
+    @property
+    def score(self) -> int | None:
+        if not self.complete:
+            return None
+        return sum(bool(a) for a in (self.sure, self.understand, self.risks_benefits_clear,
+                                     self.support))
+
+    @property
+    def decisional_conflict(self) -> bool:
+        score = self.score
+        return score is not None and score <= 3
+
+
+class DecisionChoice(StrEnum):
+    GO_AHEAD_TRIAL = "go_ahead_trial"
+    NOT_NOW = "not_now"
+    DECLINE = "decline"
+    MORE_INFORMATION = "more_information"
+
+    @property
+    def label(self) -> str:
+        return _DECISION_LABELS[self]
+
+
+_DECISION_LABELS = {
+    DecisionChoice.GO_AHEAD_TRIAL: "Go ahead with a trial",
+    DecisionChoice.NOT_NOW: "Not now",
+    DecisionChoice.DECLINE: "Decline",
+    DecisionChoice.MORE_INFORMATION: "Needs more information",
+}
+
+
+@dataclass(slots=True)
+class Decision:
+    choice: DecisionChoice | None = None
+    option_id: str = ""  # the pack option the patient prefers, if any
+    next_steps: str = ""
+    follow_up: date | None = None
+    notes: str = ""
+
+    def problems(self, consult_day: date, prefix: str = "decision") -> list[Problem]:
+        if self.follow_up is not None and self.follow_up < consult_day:
+            return [Problem(f"{prefix}.follow_up",
+                            "The follow-up date is before the consult; choose a later date.")]
+        return []
+
+
+@dataclass(slots=True)
+class Addendum:
+    """A note added after signing. The signed record itself never changes."""
+
+    written_at: datetime
+    author: str
+    text: str
+    id: str = ""
+    document_sha256: str = ""
+
+
+@dataclass(slots=True)
+class Consult:
+    id: str
+    patient: Patient
+    clinician: Clinician
+    pack: PackRef
+    created_at: datetime
+    updated_at: datetime
+    status: ConsultStatus = ConsultStatus.DRAFT
+    participants: Participants = field(default_factory=Participants)
+    condition: Condition = field(default_factory=Condition)
+    history: History = field(default_factory=History)
+    lifestyle: Lifestyle = field(default_factory=Lifestyle)
+    checklist: dict[str, bool | None] = field(default_factory=dict)  # candidacy item id -> met
+    understanding: dict[str, Understanding] = field(default_factory=dict)
+    questions: list[PatientQuestion] = field(default_factory=list)
+    values: Values = field(default_factory=Values)
+    sure: SureAnswers = field(default_factory=SureAnswers)
+    decision: Decision = field(default_factory=Decision)
+    signatures: list[Signature] = field(default_factory=list)
+    addenda: list[Addendum] = field(default_factory=list)
+    signed_at: datetime | None = None
+    pdf_sha256: str = ""
+    last_step: str = ""
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status is not ConsultStatus.DRAFT
+
+    def ensure_editable(self) -> None:
+        if self.is_locked:
+            raise RecordLockedError(
+                "This consult is signed and can no longer be changed; add an addendum instead."
+            )
+
+    def understanding_of(self, item_id: str) -> Understanding:
+        """The record for one benefit or risk, created (not discussed) on first use."""
+        record = self.understanding.get(item_id)
+        if record is None:
+            record = Understanding(item_id=item_id)
+            self.understanding[item_id] = record
+        return record
+
+    def problems(self) -> list[Problem]:
+        """Every rule broken by what has been entered so far (not what is still missing)."""
+        day = self.created_at.date()
+        p = self.patient.problems(day)
+        p += self.clinician.problems()
+        p += self.participants.problems()
+        p += self.condition.problems()
+        p += self.lifestyle.problems()
+        p += self.decision.problems(day)
+        for i, sig in enumerate(self.signatures):
+            p += sig.problems(f"signatures[{i}]")
+        return p
+
+    def facts(self) -> dict[str, object]:
+        """A flat view of the answers (``history.anticoagulants`` -> True/False/None ...).
+
+        Procedure packs phrase their red-flag rules against these keys, so content never
+        needs to know the shape of the domain classes.
+        """
+        facts: dict[str, object] = {}
+        for name in HISTORY_FINDINGS:
+            facts[f"history.{name}"] = self.history.finding(name).present
+        facts["history.psych_evaluation"] = (
+            self.history.psych_evaluation.value if self.history.psych_evaluation else None
+        )
+        facts["lifestyle.travel_minutes"] = self.lifestyle.travel_minutes
+        facts["condition.opioid_mme_per_day"] = self.condition.opioid_mme_per_day
+        facts["condition.pain_average"] = self.condition.pain_average
+        facts["condition.pain_duration_months"] = self.condition.pain_duration_months
+        facts["patient.age"] = self.patient.age_on(self.created_at.date())
+        facts["participants.decider"] = self.participants.decider.value
+        return facts

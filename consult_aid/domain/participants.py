@@ -1,0 +1,121 @@
+"""The people in the room: the patient, who decides, interpreter, witness and clinician."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from consult_aid.domain.validation import Problem, check_text
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class Decider(StrEnum):
+    """Who makes the decision: the patient, or a legally authorised representative."""
+
+    PATIENT = "patient"
+    REPRESENTATIVE = "representative"
+
+
+@dataclass(slots=True)
+class Contact:
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass(slots=True)
+class Patient:
+    name: str
+    date_of_birth: date
+    sex: Sex = Sex.UNKNOWN
+    mrn: str = ""
+    contact: Contact = field(default_factory=Contact)
+    id: str = ""
+
+    def problems(self, today: date, prefix: str = "patient") -> list[Problem]:
+        p = check_text(f"{prefix}.name", self.name, label="patient's name", required=True,
+                       max_length=200)
+        if self.date_of_birth > today:
+            p.append(Problem(f"{prefix}.date_of_birth",
+                             "The date of birth is in the future; check the year."))
+        elif today.year - self.date_of_birth.year > 130:
+            p.append(Problem(f"{prefix}.date_of_birth",
+                             "The date of birth is more than 130 years ago; check the year."))
+        p += check_text(f"{prefix}.mrn", self.mrn, label="medical record number", max_length=64)
+        if self.contact.email and "@" not in self.contact.email:
+            p.append(Problem(f"{prefix}.contact.email",
+                             "The e-mail address needs an @, like name@example.org."))
+        p += check_text(f"{prefix}.contact.phone", self.contact.phone, label="phone number",
+                        max_length=64)
+        return p
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.date_of_birth.year
+        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
+            years -= 1
+        return years
+
+
+@dataclass(slots=True)
+class Person:
+    """A named participant other than the patient (representative, witness)."""
+
+    name: str = ""
+    relationship: str = ""
+
+
+@dataclass(slots=True)
+class Interpreter:
+    name: str = ""
+    language: str = ""
+    identifier: str = ""
+
+
+@dataclass(slots=True)
+class Participants:
+    decider: Decider = Decider.PATIENT
+    representative: Person | None = None
+    interpreter: Interpreter | None = None
+    witness: Person | None = None
+
+    def problems(self, prefix: str = "participants") -> list[Problem]:
+        p: list[Problem] = []
+        if self.decider is Decider.REPRESENTATIVE:
+            if self.representative is None or not self.representative.name.strip():
+                p.append(Problem(f"{prefix}.representative.name",
+                                 "The patient's representative decides: enter their name."))
+            elif not self.representative.relationship.strip():
+                p.append(Problem(f"{prefix}.representative.relationship",
+                                 "Enter how the representative is related to the patient "
+                                 "(for example: spouse, guardian)."))
+        if self.interpreter is not None:
+            if not self.interpreter.language.strip():
+                p.append(Problem(f"{prefix}.interpreter.language",
+                                 "Enter the language the interpreter used."))
+            if not (self.interpreter.name.strip() or self.interpreter.identifier.strip()):
+                p.append(Problem(f"{prefix}.interpreter.name",
+                                 "Enter the interpreter's name or ID number."))
+        if self.witness is not None and not self.witness.name.strip():
+            p.append(Problem(f"{prefix}.witness.name", "Enter the witness's name."))
+        return p
+
+
+@dataclass(slots=True)
+class Clinician:
+    name: str
+    credentials: str = ""
+    registration: str = ""
+    clinic: str = ""
+    clinic_phone: str = ""
+    id: str = ""
+
+    def problems(self, prefix: str = "clinician") -> list[Problem]:
+        return check_text(f"{prefix}.name", self.name, label="clinician's name", required=True,
+                          max_length=200)

@@ -1,0 +1,82 @@
+"""Drawn signatures: strokes of points with pressure, and who signed, when, and what it means."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from consult_aid.domain.validation import Problem
+
+
+class SignerRole(StrEnum):
+    PATIENT = "patient"
+    REPRESENTATIVE = "representative"
+    CLINICIAN = "clinician"
+    INTERPRETER = "interpreter"
+    WITNESS = "witness"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def meaning(self) -> str:
+        """The default meaning of this signature (21 CFR 11.50: shown with every signature)."""
+        return _MEANINGS[self]
+
+
+_MEANINGS = {
+    SignerRole.PATIENT: "I took part in this discussion. My questions were answered and this "
+                        "summary records the decision I made.",
+    SignerRole.REPRESENTATIVE: "I am the patient's legally authorised representative. I took part "
+                               "in this discussion and this summary records the decision I made "
+                               "for the patient.",
+    SignerRole.CLINICIAN: "I discussed the options, benefits, risks and alternatives with the "
+                          "patient and checked their understanding as recorded here.",
+    SignerRole.INTERPRETER: "I interpreted this discussion completely and accurately in the "
+                            "language named here.",
+    SignerRole.WITNESS: "I saw the discussion and the signatures recorded here.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A sampled pen position in signature-pad units (0..1000 wide, 0..300 high)."""
+
+    x: float
+    y: float
+    pressure: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Stroke:
+    points: tuple[Point, ...]
+
+
+PAD_WIDTH = 1000.0
+PAD_HEIGHT = 300.0
+
+
+@dataclass(slots=True)
+class Signature:
+    role: SignerRole
+    printed_name: str
+    signed_at: datetime
+    meaning: str
+    strokes: tuple[Stroke, ...] = field(default_factory=tuple)
+
+    def problems(self, prefix: str = "signature") -> list[Problem]:
+        p: list[Problem] = []
+        if not self.printed_name.strip():
+            p.append(Problem(f"{prefix}.printed_name", "Enter the signer's printed name."))
+        if self.signed_at.tzinfo is None or self.signed_at.utcoffset() is None:
+            p.append(Problem(f"{prefix}.signed_at", "The signing time needs a time zone."))
+        if not self.strokes or sum(len(s.points) for s in self.strokes) < 2:
+            p.append(Problem(f"{prefix}.strokes", f"The {self.role.value} has not signed yet."))
+        for stroke in self.strokes:
+            for pt in stroke.points:
+                if not (0.0 <= pt.pressure <= 1.0):
+                    p.append(Problem(f"{prefix}.strokes", "Pen pressure must be from 0 to 1."))
+                    return p
+        return p
