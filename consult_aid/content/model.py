@@ -78,6 +78,7 @@ class Option:
     risks: tuple[Item, ...]
     living_with: str
     answers: dict[str, str]  # comparison question id -> this option's answer (Option Grid style)
+    status_quo: bool = False  # True for "keep current care / no new treatment" (IPDAS)
 
 
 @dataclass(frozen=True, slots=True)

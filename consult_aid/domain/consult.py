@@ -73,8 +73,8 @@ class Condition:
             p.append(Problem(f"{prefix}.opioid_mme_per_day",
                              "The opioid dose must be from 0 to 10,000 mg oral morphine "
                              "equivalent a day."))
-        if (self.pain_now is not None and self.pain_worst is not None
-                and isinstance(self.pain_now, int) and isinstance(self.pain_worst, int)
+        scores_valid = not any(q.field.endswith(("pain_now", "pain_worst")) for q in p)
+        if (scores_valid and self.pain_now is not None and self.pain_worst is not None
                 and self.pain_now > self.pain_worst):
             p.append(Problem(f"{prefix}.pain_worst",
                              "The worst pain score is lower than the pain now; check both."))

@@ -1,0 +1,117 @@
+"""``list``, ``search``, ``import`` and ``export``: the consult records from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from consult_aid.exchange.consult_json import consult_from_json
+from consult_aid.files import write_atomically
+from consult_aid.services.consults import export_json, import_json, read_input_file
+from consult_aid.storage import open_database
+from consult_aid.storage.consults import ConsultRepository, ConsultSummary
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("list", help="list consults, newest first",
+                       description="List consults: id, patient, date, procedure, status.")
+    p.add_argument("--limit", type=int, default=50, help="how many to show (default 50)")
+    p.add_argument("--status", choices=("draft", "signed", "amended"))
+    p.set_defaults(handler=run_list)
+
+    p = sub.add_parser("search", help="find consults by patient, MRN, diagnosis or any text",
+                       description="Find consults whose patient name, MRN, diagnosis or free "
+                                   "text contain every word given (accents ignored).")
+    p.add_argument("text", nargs="+", help="words to look for")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(handler=run_search)
+
+    p = sub.add_parser("import", help="store a consult from its JSON form",
+                       description="Store a consult from its JSON form (docs/consult-json.md): "
+                                   "a draft as a draft; a signed consult together with its signed "
+                                   "PDF, which must verify. Exit code 2 on bad input; nothing is "
+                                   "written then.")
+    p.add_argument("file", type=Path, help="the consult's JSON file")
+    p.add_argument("--pdf", type=Path,
+                   help="the signed summary PDF (default: FILE with .pdf, for a signed consult)")
+    p.set_defaults(handler=run_import)
+
+    p = sub.add_parser("export", help="write a consult's JSON form",
+                       description="Write a consult's JSON form to standard output or a file.")
+    p.add_argument("id", help="the consult id (see `consult-aid list`)")
+    p.add_argument("--json", action="store_true", required=True,
+                   help="export as JSON (the only format so far)")
+    p.add_argument("--out", type=Path, help="file to write (default: standard output); a signed "
+                                            "consult's PDF is written beside it")
+    p.set_defaults(handler=run_export)
+
+
+def _print_table(rows: list[ConsultSummary]) -> None:
+    if not rows:
+        print("No consults found.")
+        return
+    print(f"{'ID':<32}  {'PATIENT':<28}  {'DATE':<10}  {'PROCEDURE':<24}  STATUS")
+    for r in rows:
+        print(f"{r.id:<32}  {_fit(r.patient_name, 28):<28}  {r.created_at.date().isoformat():<10}"
+              f"  {_fit(f'{r.pack_id} {r.pack_version}', 24):<24}  {r.status.value}")
+
+
+def _fit(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from consult_aid.domain import ConsultStatus
+
+    with open_database(args.data.database) as db:
+        status = ConsultStatus(args.status) if args.status else None
+        _print_table(ConsultRepository(db).summaries(limit=args.limit, status=status))
+    return 0
+
+
+def run_search(args: argparse.Namespace) -> int:
+    with open_database(args.data.database) as db:
+        _print_table(ConsultRepository(db).search(" ".join(args.text), limit=args.limit))
+    return 0
+
+
+def _pdf_verifier() -> Callable[[bytes], None] | None:
+    try:
+        from consult_aid.signing.verify import require_valid_signature
+    except ImportError:
+        return None
+    return require_valid_signature
+
+
+def run_import(args: argparse.Namespace) -> int:
+    text = read_input_file(args.file)
+    pdf_path = args.pdf
+    if pdf_path is None and consult_from_json(text).is_locked:
+        candidate = args.file.with_suffix(".pdf")
+        pdf_path = candidate if candidate.exists() else None
+    pdf = read_input_file(pdf_path) if pdf_path else None
+    with open_database(args.data.database) as db:
+        consult = import_json(db, text, pdf=pdf, verify_pdf=_pdf_verifier())
+    print(f"Imported consult {consult.id} ({consult.status.value}).")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    with open_database(args.data.database) as db:
+        text = export_json(db, args.id)
+        repo = ConsultRepository(db)
+        consult = repo.get(args.id)
+        pdf = repo.document(args.id) if consult.is_locked else None
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    write_atomically(args.out, text.encode("utf-8"))
+    print(f"Wrote {args.out}")
+    if pdf is not None:
+        pdf_path = args.out.with_suffix(".pdf")
+        write_atomically(pdf_path, pdf)
+        print(f"Wrote {pdf_path}")
+    return 0

@@ -1,0 +1,126 @@
+"""Checks on a pack as a whole: unique ids, references, comparison answers, red flags, placeholders.
+
+Key paths follow the file's order (``options[1].risks[2]``), so they point at the table the
+clinician has to edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from consult_aid.content.facts import known_fact_keys
+from consult_aid.content.fields import Reader, Table
+from consult_aid.content.model import Pack
+from consult_aid.content.placeholders import PLACEHOLDERS, placeholders_in
+from consult_aid.content.readability import handout_texts, patient_texts
+
+REQUIRED_HANDOUT_PLACEHOLDER = "clinic_phone"
+
+
+def check_pack(r: Reader, pack: Pack, data: Table) -> None:
+    check_unique_ids(r, pack)
+    check_references(r, pack)
+    check_answers(r, pack)
+    check_red_flags(r, pack)
+    check_placeholders(r, pack)
+    if len(pack.options) < 2 and isinstance(data.get("options"), list):
+        r.problem("options", "a decision needs at least two options (include keeping current "
+                             "care)")
+
+
+def item_paths(pack: Pack) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """(key path, id, references) of every benefit and risk."""
+    for o, option in enumerate(pack.options):
+        for group, items in (("benefits", option.benefits), ("risks", option.risks)):
+            for i, item in enumerate(items):
+                yield f"options[{o}].{group}[{i}]", item.id, item.references
+
+
+def citing_paths(pack: Pack) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(key path, references) of everything that may cite a reference."""
+    for path, _id, refs in item_paths(pack):
+        yield path, refs
+    for c, check in enumerate(pack.checklist):
+        yield f"checklist[{c}]", check.references
+    for f, flag in enumerate(pack.red_flags):
+        yield f"red_flags[{f}]", flag.references
+
+
+def check_unique_ids(r: Reader, pack: Pack) -> None:
+    groups: list[tuple[str, Iterable[tuple[str, str]]]] = [
+        ("condition", ((f"conditions[{i}]", c.id) for i, c in enumerate(pack.conditions))),
+        ("option", ((f"options[{i}]", o.id) for i, o in enumerate(pack.options))),
+        ("benefit or risk", ((p, i) for p, i, _refs in item_paths(pack))),
+        ("comparison question", ((f"comparison[{i}]", q.id)
+                                 for i, q in enumerate(pack.comparison))),
+        ("checklist item", ((f"checklist[{i}]", c.id) for i, c in enumerate(pack.checklist))),
+        ("red flag", ((f"red_flags[{i}]", f.id) for i, f in enumerate(pack.red_flags))),
+        ("reference", ((f"references[{i}]", ref.id) for i, ref in enumerate(pack.references))),
+    ]
+    for label, entries in groups:
+        seen: dict[str, str] = {}
+        for path, ident in entries:
+            if not ident:
+                continue
+            if ident in seen:
+                r.problem(f"{path}.id", f"duplicate {label} id '{ident}'; already used at "
+                                        f"{seen[ident]}")
+            else:
+                seen[ident] = path
+
+
+def check_references(r: Reader, pack: Pack) -> None:
+    known = {ref.id for ref in pack.references}
+    cited: set[str] = set()
+    for path, refs in citing_paths(pack):
+        for n, ref_id in enumerate(refs):
+            cited.add(ref_id)
+            if ref_id not in known:
+                r.problem(f"{path}.references[{n}]",
+                          f"unknown reference '{ref_id}'; add it under [[references]] or fix "
+                          "the id")
+    for n, ref in enumerate(pack.references):
+        if ref.id and ref.id not in cited:
+            r.problem(f"references[{n}]", f"reference '{ref.id}' is never cited; cite it or "
+                                          "remove it")
+
+
+def check_answers(r: Reader, pack: Pack) -> None:
+    questions = [q.id for q in pack.comparison if q.id]
+    for o, option in enumerate(pack.options):
+        for qid in questions:
+            if qid not in option.answers:
+                r.problem(f"options[{o}].answers.{qid}",
+                          f"missing; option '{option.id}' must answer comparison question "
+                          f"'{qid}'")
+        for qid in option.answers:
+            if qid not in questions:
+                r.problem(f"options[{o}].answers.{qid}",
+                          f"answers an unknown comparison question '{qid}'")
+
+
+def check_red_flags(r: Reader, pack: Pack) -> None:
+    known = known_fact_keys()
+    for f, flag in enumerate(pack.red_flags):
+        if flag.fact and flag.fact not in known:
+            r.problem(f"red_flags[{f}].fact",
+                      f"unknown consult fact '{flag.fact}'; known facts: "
+                      f"{', '.join(sorted(known))}")
+
+
+def check_placeholders(r: Reader, pack: Pack) -> None:
+    handout = dict(handout_texts(pack))
+    found: set[str] = set()
+    for path, text in patient_texts(pack):
+        for name in placeholders_in(text):
+            if path not in handout:
+                r.problem(path, f"placeholder {{{name}}} is only filled in the handout; write "
+                                "the text out here")
+            elif name not in PLACEHOLDERS:
+                r.problem(path, f"unknown placeholder {{{name}}}; known: "
+                                f"{', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
+            else:
+                found.add(name)
+    if pack.handout.sections and REQUIRED_HANDOUT_PLACEHOLDER not in found:
+        r.problem("handout", "must tell patients whom to call: include "
+                             f"{{{REQUIRED_HANDOUT_PLACEHOLDER}}} in a section")

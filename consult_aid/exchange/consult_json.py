@@ -1,0 +1,123 @@
+"""The consult's JSON form, version 1 (docs/consult-json.md, resources/schema/).
+
+Canonical text: UTF-8, two-space indent, fields in model order, non-ASCII kept, one final
+newline. The same text is what the database keeps, so export -> import -> export is
+byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import jsonschema
+
+from consult_aid.domain import Consult
+from consult_aid.errors import InputError
+from consult_aid.exchange import typed_json
+from consult_aid.resources import resource_path
+
+FORMAT = "consult-aid/consult"
+VERSION = 1
+SCHEMA_FILE = ("schema", "consult-v1.schema.json")
+
+
+def consult_to_document(consult: Consult) -> dict[str, Any]:
+    return {"format": FORMAT, "version": VERSION, "consult": typed_json.dump(consult)}
+
+
+def consult_to_json(consult: Consult) -> str:
+    return canonical_text(consult_to_document(consult))
+
+
+def canonical_text(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def consult_from_json(text: str | bytes) -> Consult:
+    """Parse and check a consult's JSON form; any problem raises InputError naming the field."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"the file is not UTF-8 text (byte {exc.start})") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, "
+                         f"column {exc.colno}") from None
+    return consult_from_document(document)
+
+
+def consult_from_document(document: Any) -> Consult:
+    if not isinstance(document, dict):
+        raise InputError("the file must hold a JSON object with format, version and consult")
+    if document.get("format") != FORMAT:
+        raise InputError(f"format: must be {FORMAT!r}")
+    version = document.get("version")
+    if version != VERSION:
+        raise InputError(f"version: this Consult Aid reads version {VERSION}, "
+                         f"the file has {version!r}")
+    errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = _path(first.absolute_path)
+        raise InputError(f"{where}: {_schema_message(first)}"
+                         + (f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""))
+    try:
+        consult = typed_json.load(Consult, document.get("consult"), "consult")
+    except typed_json.FieldError as exc:
+        raise InputError(f"{exc.path}: {exc.problem}") from None
+    problems = consult.problems()
+    if problems:
+        raise InputError("; ".join(f"consult.{p.field}: {p.message}" for p in problems))
+    return consult
+
+
+def _path(parts: Any) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is missing")
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed",
+                                     "unknown field(s) not allowed")
+    message = error.message
+    return message if len(message) <= 200 else message[:200] + "…"
+
+
+def build_schema() -> dict[str, Any]:
+    """The JSON Schema of version 1, derived from the domain model (see tests)."""
+    definitions: dict[str, Any] = {}
+    consult_ref = typed_json.schema_for(Consult, definitions)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://consult-aid.example/schema/consult-v1.schema.json",
+        "title": "Consult Aid consult, JSON form version 1",
+        "type": "object",
+        "properties": {
+            "format": {"const": FORMAT},
+            "version": {"const": VERSION},
+            "consult": consult_ref,
+        },
+        "required": ["format", "version", "consult"],
+        "additionalProperties": False,
+        "$defs": dict(sorted(definitions.items())),
+    }
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(resource_path(*SCHEMA_FILE).read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=None)
+
+
+def write_schema_text() -> str:
+    return json.dumps(build_schema(), ensure_ascii=False, indent=2) + "\n"

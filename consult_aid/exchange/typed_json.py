@@ -1,0 +1,177 @@
+"""Dataclass <-> JSON-compatible values, driven by type hints, with field paths in errors.
+
+One generic mapping instead of one hand-written function per class: every domain field is
+exported, and an import names the exact field (``consult.condition.pain_now``) that is wrong.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from datetime import date, datetime
+from enum import Enum
+from functools import cache
+from typing import Any
+
+
+class FieldError(ValueError):
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+@cache
+def hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def dump(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: dump(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [dump(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): dump(v) for k, v in value.items()}
+    return value
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list",
+            dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def load(tp: Any, data: Any, path: str) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if data is None:
+            if type(None) in args:
+                return None
+            raise FieldError(path, "is required (null given)")
+        (inner,) = [a for a in args if a is not type(None)]
+        return load(inner, data, path)
+    if data is None:
+        raise FieldError(path, "is required (null given)")
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _load_dataclass(tp, data, path)
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        allowed = [m.value for m in tp]
+        if data not in allowed:
+            raise FieldError(path, f"must be one of {', '.join(map(str, allowed))}; "
+                                   f"got {data!r}"[:300])
+        return tp(data)
+    if tp is datetime:
+        if not isinstance(data, str):
+            raise FieldError(path, f"must be a date and time as text, got {_describe(data)}")
+        try:
+            value = datetime.fromisoformat(data)
+        except ValueError:
+            raise FieldError(path, "must be an ISO 8601 date and time, like "
+                                   "2026-11-25T14:32:05+01:00") from None
+        if value.tzinfo is None:
+            raise FieldError(path, "needs a time zone offset, like +01:00 or Z")
+        return value
+    if tp is date:
+        if not isinstance(data, str) or len(data) != 10:
+            raise FieldError(path, "must be a date like 1961-04-12")
+        try:
+            return date.fromisoformat(data)
+        except ValueError:
+            raise FieldError(path, f"is not a real date: {data!r}") from None
+    if tp is bool:
+        if not isinstance(data, bool):
+            raise FieldError(path, f"must be true or false, got {_describe(data)}")
+        return data
+    if tp is int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise FieldError(path, f"must be a whole number, got {_describe(data)}")
+        return data
+    if tp is float:
+        if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
+            raise FieldError(path, f"must be a number, got {_describe(data)}")
+        return float(data)
+    if tp is str:
+        if not isinstance(data, str):
+            raise FieldError(path, f"must be text, got {_describe(data)}")
+        if "\x00" in data:
+            raise FieldError(path, "contains a null character")
+        return data
+    if origin in (list, tuple):
+        if not isinstance(data, list):
+            raise FieldError(path, f"must be a list, got {_describe(data)}")
+        (inner, *_) = typing.get_args(tp)
+        items = [load(inner, v, f"{path}[{i}]") for i, v in enumerate(data)]
+        return items if origin is list else tuple(items)
+    if origin is dict:
+        if not isinstance(data, dict):
+            raise FieldError(path, f"must be an object, got {_describe(data)}")
+        _, inner = typing.get_args(tp)
+        return {k: load(inner, v, f"{path}.{k}") for k, v in data.items()}
+    raise TypeError(f"no JSON mapping for {tp!r} at {path}")
+
+
+def _load_dataclass(cls: type, data: Any, path: str) -> Any:
+    if not isinstance(data, dict):
+        raise FieldError(path, f"must be an object, got {_describe(data)}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise FieldError(f"{path}.{unknown[0]}", "is not a known field")
+    kwargs = {}
+    for name, f in fields.items():
+        if name in data:
+            kwargs[name] = load(hints(cls)[name], data[name], f"{path}.{name}")
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise FieldError(f"{path}.{name}", "is required")
+    return cls(**kwargs)
+
+
+def schema_for(tp: Any, definitions: dict[str, Any]) -> dict[str, Any]:
+    """The JSON Schema (2020-12) of a type, adding dataclasses to ``definitions``."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        (inner,) = [a for a in typing.get_args(tp) if a is not type(None)]
+        return {"anyOf": [schema_for(inner, definitions), {"type": "null"}]}
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        name = tp.__name__
+        if name not in definitions:
+            definitions[name] = {}  # placeholder against recursion
+            props = {f.name: schema_for(hints(tp)[f.name], definitions)
+                     for f in dataclasses.fields(tp)}
+            required = [f.name for f in dataclasses.fields(tp)
+                        if f.default is dataclasses.MISSING
+                        and f.default_factory is dataclasses.MISSING]
+            definitions[name] = {"type": "object", "properties": props,
+                                 "required": required, "additionalProperties": False}
+            if tp.__doc__ and not tp.__doc__.startswith(f"{name}("):
+                definitions[name]["description"] = " ".join(tp.__doc__.split())
+        return {"$ref": f"#/$defs/{name}"}
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return {"enum": [m.value for m in tp]}
+    if tp is datetime:
+        return {"type": "string", "format": "date-time"}
+    if tp is date:
+        return {"type": "string", "format": "date"}
+    if tp is bool:
+        return {"type": "boolean"}
+    if tp is int:
+        return {"type": "integer"}
+    if tp is float:
+        return {"type": "number"}
+    if tp is str:
+        return {"type": "string"}
+    if origin in (list, tuple):
+        return {"type": "array", "items": schema_for(typing.get_args(tp)[0], definitions)}
+    if origin is dict:
+        return {"type": "object",
+                "additionalProperties": schema_for(typing.get_args(tp)[1], definitions)}
+    raise TypeError(f"no JSON Schema for {tp!r}")

@@ -1,0 +1,69 @@
+"""The patient handout of a procedure pack, as its own PDF, with the clinic's phone filled in."""
+
+from __future__ import annotations
+
+from consult_aid.content.model import Pack
+from consult_aid.content.placeholders import fill_placeholders
+from consult_aid.report.blocks import Story
+from consult_aid.report.layout import SIDE_MARGIN, Metadata, Paper, RunningHeader, build_pdf
+from consult_aid.report.text import clean
+from consult_aid.report.wording import day
+
+MISSING_PHONE = "[the clinic's phone number — ask the clinic to write it here: ____________]"
+
+
+def render_handout(pack: Pack, *, clinic: str, clinic_phone: str,
+                   paper: Paper | str = Paper.A4) -> bytes:
+    """The handout PDF of ``pack`` for a clinic (``{clinic_phone}``/``{clinic_name}`` filled)."""
+    paper = Paper.parse(paper)
+    story = Story(paper.size[0] - 2 * SIDE_MARGIN)
+    s = story.s
+    values = {"clinic_phone": clinic_phone.strip() or MISSING_PHONE,
+              "clinic_name": clinic.strip() or "the clinic"}
+
+    def fill(text: str) -> str:
+        return story.lit(fill_placeholders(text, values))
+
+    handout = pack.handout
+    story.add(story.para(fill(handout.title), s.title))
+    story.add(story.para(f"Information for patients from {fill(values['clinic_name'])}",
+                         s.subtitle))
+    note_at = len(story.flowables)
+
+    story.callout(_call_box(story, clinic, clinic_phone), style=s.big)
+    story.gap(4)
+    for section in handout.sections:
+        story.heading(fill(section.heading))
+        for paragraph in section.paragraphs:
+            story.add(story.para(fill(paragraph), s.big))
+
+    if handout.warning_signs:
+        story.heading("Warning signs: call the clinic at once")
+        story.bullets((fill(sign) for sign in handout.warning_signs), style=s.bullet_big)
+        story.gap(6)
+        story.callout(_call_box(story, clinic, clinic_phone), style=s.big)
+
+    story.gap(10)
+    story.muted(f"From the procedure pack “{story.lit(pack.title)}”, version "
+                f"{story.lit(pack.version)}, published {day(pack.published)}; next review "
+                f"{day(pack.next_review)}. Keep this sheet with your other medical papers.")
+
+    header = RunningHeader(
+        left=f"<b>{story.lit(clinic) or 'Your clinic'}</b><br/>{fill(handout.title)}",
+        right=f"Phone: <b>{story.lit(clinic_phone) or 'see the box on page 1'}</b><br/>"
+              f"Pack {story.lit(pack.id)} · version {story.lit(pack.version)}",
+        footer_left="Information for patients · Consult Aid",
+    )
+    metadata = Metadata(title=clean(handout.title), author=clean(clinic) or "Consult Aid",
+                        subject=f"Patient handout: {clean(pack.title)} (pack {clean(pack.id)} "
+                                f"{clean(pack.version)})",
+                        keywords=("patient handout", clean(pack.id), clean(pack.version)))
+    return build_pdf(story.finish(note_at), paper=paper, header=header, metadata=metadata)
+
+
+def _call_box(story: Story, clinic: str, clinic_phone: str) -> str:
+    who = story.lit(clinic.strip()) or "your clinic"
+    phone = story.lit(clinic_phone.strip()) or story.lit(MISSING_PHONE)
+    return (f"<b>Whom to call:</b> {who}, phone <b>{phone}</b>. If you cannot reach the clinic "
+            "and you feel very unwell, call your local emergency number.")
+

@@ -1,0 +1,154 @@
+"""Page layout shared by every PDF: paper size, running header, "page X of Y", metadata."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table
+
+from consult_aid.report.fonts import register_fonts
+from consult_aid.report.styles import ACCENT, MUTED, RULE, styles
+
+
+class Paper(StrEnum):
+    A4 = "a4"
+    LETTER = "letter"
+
+    @property
+    def size(self) -> tuple[float, float]:
+        return A4 if self is Paper.A4 else LETTER
+
+    @classmethod
+    def parse(cls, value: str | Paper) -> Paper:
+        """'A4', 'a4', 'letter', 'US Letter', 'us-letter' -> Paper."""
+        key = str(value).strip().lower().replace("-", " ").removeprefix("us ").strip()
+        try:
+            return cls(key)
+        except ValueError:
+            raise ValueError(f"paper must be 'a4' or 'letter', not {value!r}") from None
+
+
+SIDE_MARGIN = 18 * mm
+TOP_MARGIN = 12 * mm
+BOTTOM_MARGIN = 16 * mm
+HEADER_GAP = 6 * mm
+PRODUCER = "Consult Aid"
+
+
+@dataclass(frozen=True, slots=True)
+class RunningHeader:
+    """What every page repeats at the top; both sides are Paragraph markup (already escaped).
+
+    ``footer_left`` is plain program text (drawn as is), never user input.
+    """
+
+    left: str
+    right: str
+    footer_left: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    title: str
+    author: str
+    subject: str
+    keywords: tuple[str, ...] = ()
+    lang: str = "en"
+
+
+def build_pdf(story: Sequence[Flowable], *, paper: Paper, header: RunningHeader,
+              metadata: Metadata) -> bytes:
+    """Lay ``story`` out on ``paper`` with the running header on every page; return the PDF."""
+    fonts = register_fonts()
+    width, height = paper.size
+    header_table = _header_table(header, width - 2 * SIDE_MARGIN)
+    _, header_height = header_table.wrap(width - 2 * SIDE_MARGIN, height)
+    top = TOP_MARGIN + header_height + HEADER_GAP
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer, pagesize=(width, height), leftMargin=SIDE_MARGIN, rightMargin=SIDE_MARGIN,
+        topMargin=top, bottomMargin=BOTTOM_MARGIN + 6 * mm,
+        title=metadata.title, author=metadata.author, subject=metadata.subject,
+        keywords=list(metadata.keywords), creator=PRODUCER, producer=PRODUCER,
+        lang=metadata.lang, initialFontName=fonts.regular, displayDocTitle=1,
+    )
+
+    def draw_header(canvas: Canvas, _doc: BaseDocTemplate) -> None:
+        canvas.saveState()
+        header_table.wrapOn(canvas, width - 2 * SIDE_MARGIN, header_height)
+        header_table.drawOn(canvas, SIDE_MARGIN, height - TOP_MARGIN - header_height)
+        canvas.setStrokeColor(ACCENT)
+        canvas.setLineWidth(0.8)
+        y = height - TOP_MARGIN - header_height - 2 * mm
+        canvas.line(SIDE_MARGIN, y, width - SIDE_MARGIN, y)
+        canvas.restoreState()
+
+    frame = Frame(SIDE_MARGIN, doc.bottomMargin, width - 2 * SIDE_MARGIN,
+                  height - top - doc.bottomMargin, id="body", leftPadding=0, rightPadding=0,
+                  topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=draw_header)])
+
+    footer_left = header.footer_left
+
+    def canvas_maker(*args: object, **kwargs: object) -> Canvas:
+        return _NumberedCanvas(*args, footer_left=footer_left, **kwargs)
+
+    doc.build(list(story), canvasmaker=canvas_maker)
+    return buffer.getvalue()
+
+
+def _header_table(header: RunningHeader, width: float) -> Table:
+    s = styles()
+    table = Table([[Paragraph(header.left, s.header), Paragraph(header.right, s.header_right)]],
+                  colWidths=[width * 0.68, width * 0.32])
+    table.setStyle([
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ])
+    return table
+
+
+class _NumberedCanvas(Canvas):
+    """Defers each page until the end so the footer can say "page X of Y"."""
+
+    def __init__(self, *args: object, footer_left: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._footer_left = footer_left
+        self._pages: list[dict[str, object]] = []
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self._draw_footer(number, total)
+            super().showPage()
+        super().save()
+
+    def _draw_footer(self, number: int, total: int) -> None:
+        fonts = register_fonts()
+        width, _ = self._pagesize
+        self.saveState()
+        self.setStrokeColor(RULE)
+        self.setLineWidth(0.5)
+        self.line(SIDE_MARGIN, BOTTOM_MARGIN + 3.5 * mm, width - SIDE_MARGIN,
+                  BOTTOM_MARGIN + 3.5 * mm)
+        self.setFillColor(MUTED)
+        self.setFont(fonts.regular, 8)
+        if self._footer_left:
+            self.drawString(SIDE_MARGIN, BOTTOM_MARGIN, self._footer_left)
+        self.setFont(fonts.bold, 8.5)
+        self.drawRightString(width - SIDE_MARGIN, BOTTOM_MARGIN, f"Page {number} of {total}")
+        self.restoreState()

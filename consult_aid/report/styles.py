@@ -1,0 +1,109 @@
+"""Paragraph and table styles shared by the summary and the handouts (all in embedded fonts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import TableStyle
+
+from consult_aid.report.fonts import register_fonts
+
+INK = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#555555")
+ACCENT = colors.HexColor("#1f4e79")
+RULE = colors.HexColor("#b8c4d0")
+SHADE = colors.HexColor("#eef2f6")
+RISK = colors.HexColor("#b34a1a")
+RISK_RANGE = colors.HexColor("#eab79a")
+BENEFIT = colors.HexColor("#1f7a4d")
+BENEFIT_RANGE = colors.HexColor("#9fd1b5")
+NOT_AFFECTED = colors.HexColor("#d4d9de")
+WARNING_BG = colors.HexColor("#fff3e0")
+WARNING_EDGE = colors.HexColor("#d9822b")
+
+
+@dataclass(frozen=True, slots=True)
+class Styles:
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    body: ParagraphStyle
+    small: ParagraphStyle
+    muted: ParagraphStyle
+    cell: ParagraphStyle
+    cell_head: ParagraphStyle
+    label: ParagraphStyle
+    header: ParagraphStyle
+    header_right: ParagraphStyle
+    bullet: ParagraphStyle
+    bullet_big: ParagraphStyle
+    callout: ParagraphStyle
+    big: ParagraphStyle
+
+
+@cache
+def styles() -> Styles:
+    """The styles (built once; reportlab styles are only read while rendering)."""
+    f = register_fonts()
+
+    def style(name: str, **kw: object) -> ParagraphStyle:
+        base: dict[str, object] = {
+            "fontName": f.regular, "fontSize": 10, "leading": 14, "textColor": INK,
+            "alignment": TA_LEFT, "splitLongWords": 1, "spaceAfter": 0,
+        }
+        base.update(kw)
+        return ParagraphStyle(name, **base)  # type: ignore[arg-type]
+
+    return Styles(
+        title=style("title", fontName=f.bold, fontSize=18, leading=23, textColor=ACCENT,
+                    spaceAfter=4),
+        subtitle=style("subtitle", fontSize=11, leading=15, textColor=MUTED, spaceAfter=10),
+        h1=style("h1", fontName=f.bold, fontSize=13.5, leading=18, textColor=ACCENT,
+                 spaceBefore=14, spaceAfter=6, keepWithNext=1),
+        h2=style("h2", fontName=f.bold, fontSize=11, leading=15, spaceBefore=8, spaceAfter=3,
+                 keepWithNext=1),
+        body=style("body", spaceAfter=5),
+        small=style("small", fontSize=8.5, leading=11.5),
+        muted=style("muted", fontSize=9, leading=12.5, textColor=MUTED, spaceAfter=4),
+        cell=style("cell", fontSize=9, leading=12),
+        cell_head=style("cell_head", fontName=f.bold, fontSize=9, leading=12),
+        label=style("label", fontName=f.bold, fontSize=9, leading=12, textColor=MUTED),
+        header=style("header", fontSize=8.5, leading=11, textColor=MUTED),
+        header_right=style("header_right", fontSize=8.5, leading=11, textColor=MUTED,
+                           alignment=TA_RIGHT),
+        bullet=style("bullet", leftIndent=14, bulletIndent=3, spaceAfter=3),
+        bullet_big=style("bullet_big", fontSize=12, leading=17, leftIndent=18, bulletIndent=4,
+                         spaceAfter=5),
+        callout=style("callout", fontSize=10, leading=14),
+        big=style("big", fontSize=12, leading=17, spaceAfter=7),
+    )
+
+
+def grid_table_style(*, header_rows: int = 1) -> TableStyle:
+    """Light horizontal rules, a shaded header row, cells aligned to the top."""
+    f = register_fonts()
+    commands: list[tuple[object, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), f.regular),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), 5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+    ]
+    if header_rows:
+        commands += [
+            ("BACKGROUND", (0, 0), (-1, header_rows - 1), SHADE),
+            ("LINEBELOW", (0, header_rows - 1), (-1, header_rows - 1), 0.8, ACCENT),
+        ]
+    return TableStyle(commands)
+
+
+def field_table_style() -> TableStyle:
+    """Label/value pairs: no header, muted labels, a hairline between rows."""
+    return grid_table_style(header_rows=0)

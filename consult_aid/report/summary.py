@@ -1,0 +1,73 @@
+"""The consult summary PDF: what was discussed, understood and decided, and who signed.
+
+:func:`render_summary` is pure (domain + content in, PDF bytes out) and thread-safe, so the
+window can run it on a worker thread. The cryptographic signature is added afterwards by
+:mod:`consult_aid.signing`; the drawn signatures are part of the page content here.
+"""
+
+from __future__ import annotations
+
+from consult_aid.content.model import Pack
+from consult_aid.domain import Consult, ConsultStatus
+from consult_aid.report import summary_sections as sections
+from consult_aid.report.blocks import Story
+from consult_aid.report.layout import (
+    SIDE_MARGIN,
+    Metadata,
+    Paper,
+    RunningHeader,
+    build_pdf,
+)
+from consult_aid.report.text import clean
+from consult_aid.report.wording import day
+
+SUMMARY_TITLE = "Informed-decision consult summary"
+
+
+def render_summary(consult: Consult, pack: Pack, *, paper: Paper | str = Paper.A4) -> bytes:
+    """The summary PDF of ``consult`` as discussed with ``pack`` (unsigned bytes)."""
+    paper = Paper.parse(paper)
+    story = Story(paper.size[0] - 2 * SIDE_MARGIN)
+    sections.title(story, consult, pack)
+    note_at = len(story.flowables)
+    sections.participants(story, consult)
+    sections.condition(story, consult, pack)
+    sections.history(story, consult, pack)
+    sections.lifestyle(story, consult)
+    sections.options(story, consult, pack)
+    sections.benefits_and_risks(story, consult, pack)
+    sections.questions(story, consult)
+    sections.values_and_sure(story, consult)
+    sections.decision(story, consult, pack)
+    sections.references(story, pack)
+    sections.about_content(story, pack)
+    sections.addenda(story, consult)
+    sections.signatures(story, consult)
+    header = _header(story, consult, pack)
+    return build_pdf(story.finish(note_at), paper=paper, header=header,
+                     metadata=summary_metadata(consult, pack))
+
+
+def _header(story: Story, consult: Consult, pack: Pack) -> RunningHeader:
+    clinic = consult.clinician.clinic.strip()
+    left = (f"<b>{story.lit(clinic) if clinic else 'Clinic not named'}</b><br/>"
+            f"Patient: <b>{story.lit(consult.patient.name)}</b> · "
+            f"born {day(consult.patient.date_of_birth)}")
+    right = (f"Consult {story.lit(consult.id)}<br/>"
+             f"Pack {story.lit(pack.id)} · version {story.lit(pack.version)}")
+    status = "signed record" if consult.status is not ConsultStatus.DRAFT else "draft"
+    return RunningHeader(left=left, right=right,
+                         footer_left=f"{SUMMARY_TITLE} · {status} · Consult Aid")
+
+
+def summary_metadata(consult: Consult, pack: Pack) -> Metadata:
+    """Document properties: no patient name (file managers and search indexes show these)."""
+    return Metadata(
+        title=f"{SUMMARY_TITLE} {clean(consult.id)}",
+        author=clean(consult.clinician.name),
+        subject=f"{clean(pack.title)} (pack {clean(pack.id)} {clean(pack.version)})",
+        keywords=("consult summary", clean(pack.id), clean(pack.version)),
+    )
+
+
+__all__ = ["SUMMARY_TITLE", "Paper", "render_summary", "summary_metadata"]

@@ -1,0 +1,123 @@
+"""The one way user text reaches a PDF: :func:`literal`.
+
+reportlab's ``Paragraph`` reads its input as markup: an unclosed ``<b>`` aborts the whole PDF,
+``<img src=...>`` embeds a local file, ``<a href=...>`` adds a live link, newlines collapse.
+Everything typed by a person (names, the patient's own words, notes) and everything read from a
+pack file goes through :func:`literal`, which returns markup that shows the text exactly as typed.
+
+Characters the embedded font cannot draw, and right-to-left scripts (reportlab here has no bidi
+support, so they would print backwards), are never dropped or shown as a silent box: each run of
+them is printed as a marked placeholder naming the code points, and :data:`UNPRINTABLE_NOTE`
+explains it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+
+from consult_aid.report.fonts import register_fonts
+
+UNPRINTABLE_COLOUR = "#9a3b00"
+UNPRINTABLE_NOTE = (
+    "Text marked [not printable: U+…] uses a script this PDF's font cannot print; the code "
+    "points are shown instead, and the full text is kept in the consult record."
+)
+_MAX_CODES_SHOWN = 6
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+_LINE_BREAKS = {"\n", "\u2028", "\u2029", "\x0b", "\x0c", "\x85"}
+
+
+def literal(text: object) -> str:
+    """Paragraph markup that shows ``text`` literally: escaped, line breaks kept.
+
+    ``None`` becomes "". Control characters are removed, tabs become spaces, the text is
+    NFC-normalised (so a decomposed "é" uses the font's precomposed glyph).
+    """
+    if text is None:
+        return ""
+    out: list[str] = []
+    for kind, chunk in _chunks(clean(str(text))):
+        if kind == "text":
+            out.append("".join(_ESCAPES.get(c, c) for c in chunk))
+        elif kind == "break":
+            out.append("<br/>")
+        else:
+            out.append(_placeholder(chunk))
+    return "".join(out)
+
+
+def clean(text: str) -> str:
+    """``text`` normalised to NFC with control characters removed and line breaks unified."""
+    fonts = register_fonts()
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    kept: list[str] = []
+    for char in text:
+        if char in _LINE_BREAKS:
+            kept.append("\n")
+        elif char == "\t":
+            kept.append(" ")
+        elif unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn"):
+            continue
+        elif fonts.can_draw(char):
+            kept.append(char)
+        elif unicodedata.category(char) == "Zs":
+            kept.append(" ")  # an exotic space the font lacks: an ordinary space
+        elif unicodedata.category(char) != "Cf":
+            kept.append(char)  # zero-width format characters the font lacks draw nothing anyway
+    return "".join(kept)
+
+
+def has_unprintable(text: str) -> bool:
+    """True when :func:`literal` would show part of ``text`` as a placeholder."""
+    return any(kind == "unprintable" for kind, _ in _chunks(clean(text)))
+
+
+def printable(char: str) -> bool:
+    if char == "\n":
+        return True
+    if unicodedata.bidirectional(char) in ("R", "AL"):
+        return False
+    return register_fonts().can_draw(char)
+
+
+def _chunks(text: str) -> Iterator[tuple[str, str]]:
+    """Split into ("text" | "break" | "unprintable", chunk) runs.
+
+    Spaces between two unprintable characters stay inside the unprintable run, so a Chinese
+    or Arabic name becomes one placeholder, not one per word.
+    """
+    kind = ""
+    run: list[str] = []
+    pending_space: list[str] = []
+    for char in text:
+        if char == "\n":
+            char_kind = "break"
+        elif char == " " and kind == "unprintable":
+            pending_space.append(char)
+            continue
+        else:
+            char_kind = "text" if printable(char) else "unprintable"
+        if char_kind == "unprintable" and kind == "unprintable":
+            run.extend(pending_space)
+            pending_space.clear()
+        if char_kind != kind or char_kind == "break":
+            if run:
+                yield kind, "".join(run)
+            if pending_space:
+                yield "text", "".join(pending_space)
+                pending_space.clear()
+            kind, run = char_kind, []
+        run.append(char)
+    if run:
+        yield kind, "".join(run)
+    if pending_space:
+        yield "text", "".join(pending_space)
+
+
+def _placeholder(run: str) -> str:
+    codes = [f"U+{ord(c):04X}" for c in run if c != " "]
+    shown = " ".join(codes[:_MAX_CODES_SHOWN])
+    if len(codes) > _MAX_CODES_SHOWN:
+        shown += f" … {len(codes)} characters"
+    return f'<font color="{UNPRINTABLE_COLOUR}">[not printable: {shown}]</font>'

@@ -1,0 +1,232 @@
+"""The clinician's signing identity: a certificate and its private key, locked by a password.
+
+Kept in ``DataFolder.identity`` as two files:
+
+- ``identity.p12`` — the key, certificate and chain as PKCS#12, encrypted with the clinician's
+  password (PBES2: PBKDF2-SHA256 with AES-256-CBC, HMAC-SHA256 integrity);
+- ``certificate.pem`` — the certificate alone, readable without the password (to show who
+  signs and to recognise this clinic's signatures when verifying).
+
+Either create a self-signed EC P-256 certificate at setup (:func:`create_identity`) or import
+one issued elsewhere as a PKCS#12 file (:func:`import_pkcs12`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+from consult_aid.errors import KnownError
+from consult_aid.files import write_atomically
+
+KEY_FILE = "identity.p12"
+CERT_FILE = "certificate.pem"
+MIN_PASSWORD_LENGTH = 8
+KDF_ROUNDS = 600_000  # PBKDF2-SHA256 iterations (OWASP 2023 guidance)
+VALID_YEARS = 10
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey \
+    | ed448.Ed448PrivateKey
+
+
+class IdentityError(KnownError):
+    """The signing identity is missing, damaged or could not be made."""
+
+
+class NoIdentityError(IdentityError):
+    exit_code = 4
+
+
+class WrongPasswordError(IdentityError):
+    """The password does not unlock the key (the message never repeats the password)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SigningIdentity:
+    """A stored identity, still locked: who it is, without the key."""
+
+    folder: Path
+    certificate: x509.Certificate
+
+    @property
+    def subject(self) -> str:
+        return describe_name(self.certificate.subject)
+
+    @property
+    def common_name(self) -> str:
+        return common_name(self.certificate)
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the certificate (DER), hex."""
+        return certificate_fingerprint(self.certificate)
+
+    @property
+    def self_issued(self) -> bool:
+        return self.certificate.issuer == self.certificate.subject
+
+    @property
+    def not_valid_after(self) -> datetime:
+        return self.certificate.not_valid_after_utc
+
+    def unlock(self, password: str) -> UnlockedIdentity:
+        """The key, decrypted in memory. Raises :class:`WrongPasswordError`."""
+        data = _read(self.folder / KEY_FILE)
+        key, cert, chain = _load_pkcs12(data, password, what="the signing identity")
+        if cert is None or cert.public_bytes(serialization.Encoding.DER) != \
+                self.certificate.public_bytes(serialization.Encoding.DER):
+            raise IdentityError(f"The signing identity in {self.folder} is inconsistent: the "
+                                f"key file and {CERT_FILE} hold different certificates.")
+        return UnlockedIdentity(certificate=cert, private_key=key, chain=tuple(chain))
+
+
+@dataclass(frozen=True, slots=True)
+class UnlockedIdentity:
+    certificate: x509.Certificate
+    private_key: PrivateKey
+    chain: tuple[x509.Certificate, ...] = ()
+
+    @property
+    def common_name(self) -> str:
+        return common_name(self.certificate)
+
+
+def has_identity(folder: Path) -> bool:
+    return (folder / KEY_FILE).is_file() and (folder / CERT_FILE).is_file()
+
+
+def load_identity(folder: Path) -> SigningIdentity:
+    """The identity stored in ``folder`` (no password needed)."""
+    if not has_identity(folder):
+        raise NoIdentityError(
+            f"No signing identity in {folder}. Create one in the window's settings (or import "
+            "a PKCS#12 file), or render with --unsigned."
+        )
+    try:
+        cert = x509.load_pem_x509_certificate(_read(folder / CERT_FILE))
+    except ValueError as exc:
+        raise IdentityError(f"{folder / CERT_FILE} is not a readable certificate.") from exc
+    return SigningIdentity(folder, cert)
+
+
+def create_identity(folder: Path, *, name: str, clinic: str, password: str,
+                    email: str = "", now: datetime | None = None,
+                    replace: bool = False) -> SigningIdentity:
+    """Make a self-signed EC P-256 certificate for ``name`` at ``clinic`` and store it."""
+    _check_new_password(password)
+    name = name.strip()
+    if not name:
+        raise IdentityError("Enter the clinician's name for the signing certificate.")
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    key = ec.generate_private_key(ec.SECP256R1())
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, name[:64])]
+    if clinic.strip():
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, clinic.strip()[:64]))
+    if email.strip():
+        attributes.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email.strip()[:128]))
+    subject = x509.Name(attributes)
+    public = key.public_key()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=365 * VALID_YEARS))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
+                                     key_encipherment=False, data_encipherment=False,
+                                     key_agreement=False, key_cert_sign=False, crl_sign=False,
+                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return _store(folder, key, cert, (), password, replace=replace)
+
+
+def import_pkcs12(folder: Path, data: bytes, *, file_password: str | None, password: str,
+                  replace: bool = False) -> SigningIdentity:
+    """Store an identity from a PKCS#12 file, re-encrypted with the clinician's ``password``."""
+    _check_new_password(password)
+    key, cert, chain = _load_pkcs12(data, file_password or "", what="the PKCS#12 file")
+    if key is None or cert is None:
+        raise IdentityError("The PKCS#12 file holds no private key and certificate pair.")
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+                      | ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey):
+        raise IdentityError("The PKCS#12 key type cannot sign PDFs (use RSA or EC).")
+    return _store(folder, key, cert, tuple(chain), password, replace=replace)
+
+
+def describe_name(name: x509.Name) -> str:
+    """'Dr Ana Pérez, Example Pain Clinic' from a certificate name."""
+    parts = [a.value for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME)
+             for a in name.get_attributes_for_oid(oid)]
+    text = ", ".join(str(p) for p in parts)
+    return text or name.rfc4514_string()
+
+
+def common_name(cert: x509.Certificate) -> str:
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else cert.subject.rfc4514_string()
+
+
+def certificate_fingerprint(cert: x509.Certificate) -> str:
+    return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+def _store(folder: Path, key: PrivateKey, cert: x509.Certificate,
+           chain: tuple[x509.Certificate, ...], password: str, *, replace: bool) -> SigningIdentity:
+    if has_identity(folder) and not replace:
+        raise IdentityError(f"{folder} already holds a signing identity; replacing it must be "
+                            "asked for explicitly.")
+    encryption = (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(KDF_ROUNDS)
+        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+        .hmac_hash(hashes.SHA256())
+        .build(password.encode("utf-8"))
+    )
+    blob = pkcs12.serialize_key_and_certificates(
+        name=common_name(cert).encode("utf-8"), key=key, cert=cert, cas=list(chain) or None,
+        encryption_algorithm=encryption,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomically(folder / KEY_FILE, blob)
+    write_atomically(folder / CERT_FILE, cert.public_bytes(serialization.Encoding.PEM))
+    return SigningIdentity(folder, cert)
+
+
+def _load_pkcs12(data: bytes, password: str, *, what: str
+                 ) -> tuple[PrivateKey, x509.Certificate | None, list[x509.Certificate]]:
+    try:
+        key, cert, chain = pkcs12.load_key_and_certificates(data, password.encode("utf-8"))
+    except ValueError as exc:
+        if "password" in str(exc).lower() or "decrypt" in str(exc).lower() or \
+                "mac" in str(exc).lower():
+            raise WrongPasswordError(f"The password does not unlock {what}. Check it (and "
+                                     "the keyboard layout) and try again.") from None
+        raise IdentityError(f"{what.capitalize()} is not a readable PKCS#12 file.") from None
+    if key is None:
+        raise IdentityError(f"{what.capitalize()} holds no private key.")
+    return key, cert, list(chain)  # type: ignore[return-value]
+
+
+def _check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise IdentityError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise NoIdentityError(f"The signing identity file {path} is missing.") from None

@@ -1,0 +1,259 @@
+"""The consult aggregate in SQLite: drafts, signing with its archived PDF, addenda, search."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from consult_aid.domain import Addendum, Consult, ConsultStatus
+from consult_aid.domain.consult import RecordLockedError
+from consult_aid.domain.validation import Problem, ValidationError, raise_if
+from consult_aid.errors import NotFoundError
+from consult_aid.exchange.consult_json import consult_from_json, consult_to_json
+from consult_aid.storage.database import Database
+from consult_aid.storage.people import ClinicianRepository, PatientRepository
+from consult_aid.storage.search_query import fts_query
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultSummary:
+    """One row of the consult list and the archive."""
+
+    id: str
+    patient_name: str
+    date_of_birth: date
+    mrn: str
+    created_at: datetime
+    pack_id: str
+    pack_version: str
+    status: ConsultStatus
+    diagnosis: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedDocument:
+    id: int
+    consult_id: str
+    kind: str
+    sha256: str
+    created_at: datetime
+    size: int
+
+
+_SUMMARY_SELECT = (
+    "SELECT c.id, json_extract(c.body, '$.consult.patient.name'), "
+    "json_extract(c.body, '$.consult.patient.date_of_birth'), "
+    "json_extract(c.body, '$.consult.patient.mrn'), c.created_at, c.pack_id, c.pack_version, "
+    "c.status, json_extract(c.body, '$.consult.condition.diagnosis') FROM consults AS c"
+)
+
+
+def _summary(row: tuple) -> ConsultSummary:
+    cid, name, dob, mrn, created, pack_id, pack_version, status, diagnosis = row
+    return ConsultSummary(cid, name, date.fromisoformat(dob), mrn, datetime.fromisoformat(created),
+                          pack_id, pack_version, ConsultStatus(status), diagnosis or "")
+
+
+def _body(consult: Consult) -> str:
+    """What the consult row keeps: the JSON form without addenda (they have their own table)."""
+    return consult_to_json(dataclasses.replace(consult, addenda=[]))
+
+
+class ConsultRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.patients = PatientRepository(db)
+        self.clinicians = ClinicianRepository(db)
+
+    # -- drafts -------------------------------------------------------------------------------
+    def save_draft(self, consult: Consult) -> None:
+        """Insert or update a draft (and its patient and clinician). A signed one is refused."""
+        consult.ensure_editable()
+        raise_if(consult.problems())
+        with self.db.transaction() as con:
+            self.patients.save(consult.patient, today=consult.created_at.date())
+            self.clinicians.save(consult.clinician)
+            cursor = con.execute(
+                "INSERT INTO consults(id, patient_id, clinician_id, pack_id, pack_version, "
+                "pack_hash, status, created_at, updated_at, body) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET patient_id=excluded.patient_id, "
+                "clinician_id=excluded.clinician_id, pack_id=excluded.pack_id, "
+                "pack_version=excluded.pack_version, pack_hash=excluded.pack_hash, "
+                "updated_at=excluded.updated_at, body=excluded.body "
+                "WHERE consults.status = 'draft'",
+                (consult.id, consult.patient.id, consult.clinician.id, consult.pack.id,
+                 consult.pack.version, consult.pack.content_hash,
+                 consult.created_at.isoformat(), consult.updated_at.isoformat(), _body(consult)),
+            )
+            if cursor.rowcount == 0:
+                raise RecordLockedError("This consult is signed and can no longer be changed; "
+                                        "add an addendum instead.")
+
+    def delete_draft(self, consult_id: str) -> None:
+        with self.db.transaction() as con:
+            con.execute("DELETE FROM consults WHERE id = ?", (consult_id,))
+
+    # -- signing and amending -----------------------------------------------------------------
+    def sign(self, consult: Consult, pdf: bytes) -> str:
+        """Store the signed consult and its archived summary PDF in one transaction.
+
+        ``consult`` must be in its signed state already (status, signed_at, signatures). Returns
+        the PDF's SHA-256. Afterwards SQL triggers keep both unchangeable.
+        """
+        if consult.status is not ConsultStatus.SIGNED or consult.signed_at is None:
+            raise ValueError("sign() needs a consult in its signed state with signed_at set")
+        if not consult.signatures:
+            raise ValidationError([Problem("signatures", "Nobody has signed yet.")])
+        raise_if(consult.problems())
+        sha256 = hashlib.sha256(pdf).hexdigest()
+        consult.pdf_sha256 = sha256
+        with self.db.transaction() as con:
+            row = con.execute("SELECT status FROM consults WHERE id = ?", (consult.id,)).fetchone()
+            if row is None:
+                self.save_draft(dataclasses.replace(consult, status=ConsultStatus.DRAFT))
+            elif row[0] != ConsultStatus.DRAFT.value:
+                raise RecordLockedError("This consult is already signed.")
+            con.execute(
+                "INSERT INTO documents(consult_id, kind, sha256, created_at, pdf) "
+                "VALUES (?, 'summary', ?, ?, ?)",
+                (consult.id, sha256, consult.signed_at.isoformat(), pdf),
+            )
+            con.execute(
+                "UPDATE consults SET status = 'signed', signed_at = ?, pdf_sha256 = ?, "
+                "updated_at = ?, body = ? WHERE id = ?",
+                (consult.signed_at.isoformat(), sha256, consult.updated_at.isoformat(),
+                 _body(consult), consult.id),
+            )
+        return sha256
+
+    def add_addendum(self, consult_id: str, addendum: Addendum, pdf: bytes | None = None) -> None:
+        """Append a note to a signed consult; the consult becomes 'amended'."""
+        problems = []
+        if not addendum.text.strip():
+            problems.append(Problem("addendum.text", "Write the addendum's text."))
+        if not addendum.author.strip():
+            problems.append(Problem("addendum.author", "Enter who wrote the addendum."))
+        if addendum.written_at.utcoffset() is None:
+            problems.append(Problem("addendum.written_at", "The time needs a time zone."))
+        raise_if(problems)
+        if not addendum.id:
+            addendum.id = uuid.uuid4().hex
+        with self.db.transaction() as con:
+            document_id = None
+            if pdf is not None:
+                addendum.document_sha256 = hashlib.sha256(pdf).hexdigest()
+                document_id = con.execute(
+                    "INSERT INTO documents(consult_id, kind, sha256, created_at, pdf) "
+                    "VALUES (?, 'addendum', ?, ?, ?)",
+                    (consult_id, addendum.document_sha256, addendum.written_at.isoformat(), pdf),
+                ).lastrowid
+            con.execute(
+                "INSERT INTO addenda(id, consult_id, written_at, author, text, document_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (addendum.id, consult_id, addendum.written_at.isoformat(), addendum.author,
+                 addendum.text, document_id),
+            )
+            con.execute("UPDATE consults SET status = 'amended', updated_at = ? WHERE id = ?",
+                        (addendum.written_at.isoformat(), consult_id))
+
+    # -- reading ------------------------------------------------------------------------------
+    def get(self, consult_id: str) -> Consult:
+        row = self.db.connection.execute(
+            "SELECT status, body FROM consults WHERE id = ?", (consult_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"No consult with id {consult_id}.")
+        consult = consult_from_json(row[1])
+        consult.status = ConsultStatus(row[0])
+        consult.addenda = self._addenda(consult_id)
+        return consult
+
+    def exists(self, consult_id: str) -> bool:
+        return self.db.connection.execute(
+            "SELECT 1 FROM consults WHERE id = ?", (consult_id,)
+        ).fetchone() is not None
+
+    def _addenda(self, consult_id: str) -> list[Addendum]:
+        rows = self.db.connection.execute(
+            "SELECT a.id, a.written_at, a.author, a.text, coalesce(d.sha256, '') "
+            "FROM addenda AS a LEFT JOIN documents AS d ON d.id = a.document_id "
+            "WHERE a.consult_id = ? ORDER BY a.written_at, a.rowid", (consult_id,)
+        )
+        return [Addendum(id=i, written_at=datetime.fromisoformat(w), author=au, text=t,
+                         document_sha256=sha) for i, w, au, t, sha in rows]
+
+    def summaries(self, limit: int = 100, offset: int = 0,
+                  status: ConsultStatus | None = None) -> list[ConsultSummary]:
+        if status is None:
+            rows = self.db.connection.execute(
+                f"{_SUMMARY_SELECT} ORDER BY c.created_at DESC, c.rowid DESC LIMIT ? OFFSET ?",
+                (limit, offset),
+            )
+        else:
+            rows = self.db.connection.execute(
+                f"{_SUMMARY_SELECT} WHERE c.status = ? "
+                "ORDER BY c.created_at DESC, c.rowid DESC LIMIT ? OFFSET ?",
+                (status.value, limit, offset),
+            )
+        return [_summary(r) for r in rows]
+
+    def drafts(self, limit: int = 100) -> list[ConsultSummary]:
+        return self.summaries(limit=limit, status=ConsultStatus.DRAFT)
+
+    def count(self, status: ConsultStatus | None = None) -> int:
+        if status is None:
+            return int(self.db.connection.execute("SELECT count(*) FROM consults").fetchone()[0])
+        return int(self.db.connection.execute(
+            "SELECT count(*) FROM consults WHERE status = ?", (status.value,)
+        ).fetchone()[0])
+
+    def search(self, text: str, limit: int = 100) -> list[ConsultSummary]:
+        """Consults whose patient name, MRN, diagnosis or any free text match every word typed."""
+        query = fts_query(text)
+        if query is None:
+            return self.summaries(limit=limit)
+        rows = self.db.connection.execute(
+            f"{_SUMMARY_SELECT} JOIN consult_search AS s ON s.rowid = c.rowid "
+            "WHERE consult_search MATCH ? ORDER BY s.rank, c.created_at DESC LIMIT ?",
+            (query, limit),
+        )
+        return [_summary(r) for r in rows]
+
+    # -- archive ------------------------------------------------------------------------------
+    def documents(self, consult_id: str) -> list[ArchivedDocument]:
+        rows = self.db.connection.execute(
+            "SELECT id, consult_id, kind, sha256, created_at, length(pdf) FROM documents "
+            "WHERE consult_id = ? ORDER BY id", (consult_id,)
+        )
+        return [ArchivedDocument(i, c, k, s, datetime.fromisoformat(t), n)
+                for i, c, k, s, t, n in rows]
+
+    def document(self, consult_id: str, kind: str = "summary") -> bytes:
+        row = self.db.connection.execute(
+            "SELECT pdf FROM documents WHERE consult_id = ? AND kind = ? ORDER BY id DESC "
+            "LIMIT 1", (consult_id, kind)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"Consult {consult_id} has no archived {kind} PDF.")
+        return bytes(row[0])
+
+    def find_by_pdf_sha256(self, sha256: str) -> ConsultSummary | None:
+        row = self.db.connection.execute(
+            f"{_SUMMARY_SELECT} WHERE c.id = "
+            "(SELECT consult_id FROM documents WHERE sha256 = ? LIMIT 1)", (sha256.lower(),)
+        ).fetchone()
+        return _summary(row) if row else None
+
+    def body_json(self, consult_id: str) -> dict:
+        """The stored JSON body as parsed (for checks and tests)."""
+        row = self.db.connection.execute(
+            "SELECT body FROM consults WHERE id = ?", (consult_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"No consult with id {consult_id}.")
+        return json.loads(row[0])

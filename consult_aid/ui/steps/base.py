@@ -1,0 +1,158 @@
+"""What every step page shares: a title, its fields' error labels, load/save, read-only mode.
+
+A page builds its widgets once in :meth:`build`, fills them from the consult in :meth:`load`
+and writes them back in :meth:`save` after any edit by the clinician (Picard's wizard-page
+habit: the page writes to the plain data, nobody reads widgets from elsewhere).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consult_aid.content.model import Pack
+from consult_aid.domain import Consult, Problem
+from consult_aid.services.review import step_of_field
+from consult_aid.ui.session import ConsultSession
+from consult_aid.ui.widgets.fields import ChoiceGroup, ErrorLabel, NumberEdit, show_problems
+
+KEEP_ENABLED = "keepEnabled"
+
+
+class StepPage(QWidget):
+    step_id: str = ""
+
+    def __init__(self, session: ConsultSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.errors: dict[str, ErrorLabel] = {}
+        self._loading = False
+        self._number_fields: dict[str, NumberEdit] = {}
+        self.outer = QVBoxLayout(self)
+        heading = QLabel(self.title(), self)
+        heading.setObjectName("pageTitle")
+        heading.setWordWrap(True)
+        self.outer.addWidget(heading)
+        intro = self.intro()
+        if intro:
+            label = QLabel(intro, self)
+            label.setObjectName("intro")
+            label.setWordWrap(True)
+            self.outer.addWidget(label)
+        self.banner = ErrorLabel(self)
+        self.outer.addWidget(self.banner)
+        self.build()
+        self.outer.addStretch(1)
+        self.reload()
+
+    # --- to implement -------------------------------------------------------------------------
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def intro(self) -> str:
+        return ""
+
+    def build(self) -> None:
+        raise NotImplementedError
+
+    def load(self) -> None:
+        raise NotImplementedError
+
+    def save(self) -> None:
+        raise NotImplementedError
+
+    def consult_changed(self) -> None:
+        """Another page (or this one) changed the consult: update derived displays."""
+
+    # --- shared -------------------------------------------------------------------------------
+    @property
+    def consult(self) -> Consult:
+        return self.session.consult
+
+    @property
+    def pack(self) -> Pack:
+        return self.session.pack
+
+    def reload(self) -> None:
+        self._loading = True
+        try:
+            self.load()
+        finally:
+            self._loading = False
+        self.set_read_only(self.session.read_only)
+
+    def watch(self, *widgets: QWidget) -> None:
+        """Save the page when the clinician changes any of these controls."""
+        for w in widgets:
+            if isinstance(w, NumberEdit | QLineEdit):
+                w.textEdited.connect(self.on_edit)
+            elif isinstance(w, QPlainTextEdit):
+                w.textChanged.connect(self.on_edit)
+            elif isinstance(w, ChoiceGroup):
+                w.changed.connect(self.on_edit)
+            elif isinstance(w, QCheckBox):
+                w.toggled.connect(self.on_edit)
+            elif isinstance(w, QDateEdit):
+                w.dateChanged.connect(self.on_edit)
+            elif isinstance(w, QComboBox):
+                w.currentIndexChanged.connect(self.on_edit)
+                if w.isEditable():
+                    w.editTextChanged.connect(self.on_edit)
+            else:
+                raise TypeError(type(w).__name__)
+
+    def on_edit(self, *_args: object) -> None:
+        if self._loading or self.session.read_only:
+            return
+        self.save()
+        self.session.edited()
+
+    def number(self, path: str, edit: NumberEdit) -> int | float | None:
+        """The value of a number field; a typing mistake is remembered as this field's problem."""
+        self._number_fields[path] = edit
+        try:
+            value = edit.value()
+        except ValueError as exc:
+            edit.setProperty("parseError", str(exc))
+            return None
+        edit.setProperty("parseError", "")
+        return value
+
+    def input_problems(self) -> list[Problem]:
+        return [Problem(path, str(edit.property("parseError")))
+                for path, edit in self._number_fields.items() if edit.property("parseError")]
+
+    def show_problems(self, problems: Sequence[Problem]) -> None:
+        mine = [*self.input_problems(), *problems]
+        rest = show_problems(self.errors, [p for p in mine if self.owns(p.field)])
+        self.banner.show_message("\n".join(p.message for p in rest))
+
+    def owns(self, field: str) -> bool:
+        return step_of_field(field) == self.step_id
+
+    def set_read_only(self, read_only: bool) -> None:
+        for w in self.findChildren(QWidget):
+            if w.property(KEEP_ENABLED):
+                continue
+            if isinstance(w, QLineEdit | QPlainTextEdit):
+                w.setReadOnly(read_only)
+            elif isinstance(w, QAbstractButton | QComboBox | QDateEdit):
+                w.setEnabled(not read_only)
+
+    def focus_first(self) -> None:
+        for w in self.findChildren(QWidget):
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isEnabled() and w.isVisibleTo(self):
+                w.setFocus(Qt.FocusReason.TabFocusReason)
+                return

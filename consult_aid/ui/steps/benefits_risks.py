@@ -1,0 +1,221 @@
+"""Step 6: each benefit and risk in plain words, "N in 100" with a 100-person icon array, and
+the teach-back: discussed, understood / partly / not yet, the patient's own words, re-explained.
+Items not yet understood stay visibly open."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consult_aid.content.model import Item, ItemKind
+from consult_aid.domain import Problem, TeachBack, Understanding
+from consult_aid.ui.steps.base import KEEP_ENABLED, StepPage
+from consult_aid.ui.widgets.fields import ChoiceGroup, ErrorLabel, group
+from consult_aid.ui.widgets.icon_array import IconArray
+
+
+class ItemCard(QFrame):
+    """One benefit or risk with its teach-back controls."""
+
+    def __init__(self, item: Item, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.item = item
+        self.setObjectName("itemCard")
+        layout = QGridLayout(self)
+        layout.setColumnStretch(0, 1)
+
+        top = QHBoxLayout()
+        title = QLabel(item.title, self)
+        title.setObjectName("itemTitle")
+        title.setWordWrap(True)
+        top.addWidget(title, 1)
+        self.status = QLabel(self)
+        self.status.setObjectName("itemStatus")
+        top.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top, 0, 0, 1, 2)
+
+        text = QLabel(item.text, self)
+        text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(text, 1, 0)
+        how_often = QLabel(self.frequency_text(), self)
+        how_often.setObjectName("frequency")
+        how_often.setWordWrap(True)
+        layout.addWidget(how_often, 2, 0)
+        if item.uncertainty:
+            sure = QLabel(self.tr("How sure we are: {text}").format(text=item.uncertainty), self)
+            sure.setObjectName("hint")
+            sure.setWordWrap(True)
+            layout.addWidget(sure, 3, 0)
+        if item.frequency is not None:
+            self.icons: IconArray | None = IconArray(item.frequency.per_100,
+                                                     benefit=item.kind is ItemKind.BENEFIT)
+            self.icons.setAccessibleName(self.frequency_text())
+            layout.addWidget(self.icons, 1, 1, 4, 1, Qt.AlignmentFlag.AlignTop)
+        else:
+            self.icons = None
+        if item.teach_back:
+            ask = QLabel(self.tr("Ask: “{q}”").format(q=item.teach_back), self)
+            ask.setObjectName("teachBackPrompt")
+            ask.setWordWrap(True)
+            layout.addWidget(ask, 4, 0)
+
+        controls = QWidget(self)
+        form = QGridLayout(controls)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.discussed = QCheckBox(self.tr("Discussed"), controls)
+        self.discussed.setAccessibleName(self.tr("{t}: discussed").format(t=item.title))
+        self.level = ChoiceGroup([(TeachBack.UNDERSTOOD, self.tr("Understood")),
+                                  (TeachBack.PARTLY, self.tr("Partly")),
+                                  (TeachBack.NOT_YET, self.tr("Not yet"))],
+                                 self.tr("{t}: teach-back").format(t=item.title))
+        self.words = QLineEdit(controls)
+        self.words.setPlaceholderText(self.tr("The patient's own words"))
+        self.words.setAccessibleName(self.tr("{t}: the patient's own words").format(t=item.title))
+        self.re_explained = QCheckBox(self.tr("Re-explained"), controls)
+        self.re_explained.setAccessibleName(self.tr("{t}: re-explained").format(t=item.title))
+        form.addWidget(self.discussed, 0, 0)
+        teach = QLabel(self.tr("Teach-back:"), controls)
+        form.addWidget(teach, 0, 1)
+        form.addWidget(self.level, 0, 2)
+        form.addWidget(self.re_explained, 0, 3)
+        form.addWidget(self.words, 1, 0, 1, 4)
+        form.setColumnStretch(2, 1)
+        self.error = ErrorLabel(controls)
+        form.addWidget(self.error, 2, 0, 1, 4)
+        layout.addWidget(controls, 5, 0, 1, 2)
+
+    def load(self, record: Understanding | None) -> None:
+        record = record or Understanding(self.item.id)
+        self.discussed.setChecked(record.discussed)
+        self.level.set_value(record.level)
+        if self.words.text() != record.patient_words:
+            self.words.setText(record.patient_words)
+        self.re_explained.setChecked(record.re_explained)
+        self.show_state(record)
+
+    def save(self, record: Understanding) -> None:
+        record.discussed = self.discussed.isChecked()
+        level = self.level.value()
+        record.level = level if isinstance(level, TeachBack) else None
+        record.patient_words = self.words.text()
+        record.re_explained = self.re_explained.isChecked()
+        self.show_state(record)
+
+    def show_state(self, record: Understanding) -> None:
+        if not record.discussed:
+            text, state = self.tr("Not discussed yet"), "open"
+        elif record.is_open:
+            text, state = self.tr("Open — not yet understood"), "open"
+        else:
+            text, state = self.tr("✓ Understood"), "done"
+        self.status.setText(text)
+        self.setProperty("state", state)
+        self.status.setProperty("state", state)
+        for w in (self, self.status):
+            w.style().unpolish(w)
+            w.style().polish(w)
+
+    def frequency_text(self) -> str:
+        f = self.item.frequency
+        if f is None:
+            reason = self.item.not_quantified_reason or self.tr("no reliable figure")
+            return self.tr("How often: not given as a number ({reason}).").format(reason=reason)
+        text = f.sentence()
+        if f.denominator != 100:
+            text += self.tr(" (about {n:.2g} in 100)").format(n=f.per_100)
+        return text
+
+    @property
+    def is_open(self) -> bool:
+        return self.property("state") != "done"
+
+
+class BenefitsRisksPage(StepPage):
+    step_id = "benefits_risks"
+
+    def title(self) -> str:
+        return self.tr("Benefits and risks")
+
+    def intro(self) -> str:
+        return self.tr("Explain one item at a time, then ask the patient to say it back in "
+                       "their own words. If it is not clear yet, explain it again and check "
+                       "again: teach-back tests the explanation, not the patient.")
+
+    def build(self) -> None:
+        bar = QHBoxLayout()
+        self.summary = QLabel(self)
+        self.summary.setObjectName("openSummary")
+        bar.addWidget(self.summary, 1)
+        self.only_open = QCheckBox(self.tr("Show &only open items"), self)
+        self.only_open.setProperty(KEEP_ENABLED, True)
+        self.only_open.setAccessibleName(self.tr("Show only open items"))
+        self.only_open.toggled.connect(self._filter)
+        bar.addWidget(self.only_open)
+        self.outer.addLayout(bar)
+        self.cards: list[ItemCard] = []
+        for option in self.pack.options:
+            box = QWidget(self)
+            column = QVBoxLayout(box)
+            column.setContentsMargins(0, 0, 0, 0)
+            for heading, items in ((self.tr("Benefits"), option.benefits),
+                                   (self.tr("Risks"), option.risks)):
+                if not items:
+                    continue
+                label = QLabel(heading, box)
+                label.setObjectName("subHeading")
+                column.addWidget(label)
+                for item in items:
+                    card = ItemCard(item, box)
+                    column.addWidget(card)
+                    self.cards.append(card)
+                    self.errors[f"understanding.{item.id}"] = card.error
+                    for w in (card.discussed, card.level, card.words, card.re_explained):
+                        self.watch(w)
+            self.outer.addWidget(group(option.name, box))
+
+    def load(self) -> None:
+        for card in self.cards:
+            card.load(self.consult.understanding.get(card.item.id))
+        self._update_summary()
+
+    def save(self) -> None:
+        for card in self.cards:
+            record = self.consult.understanding.get(card.item.id)
+            changed = (card.discussed.isChecked() or card.level.value() is not None
+                       or card.words.text() or card.re_explained.isChecked())
+            if record is None and not changed:
+                continue
+            card.save(self.consult.understanding_of(card.item.id))
+        self._update_summary()
+
+    def show_problems(self, problems: Sequence[Problem]) -> None:
+        """Open items are shown on the cards themselves, not as errors."""
+        super().show_problems([p for p in problems if not p.field.startswith("understanding.")])
+
+    def _update_summary(self) -> None:
+        still_open = sum(card.is_open for card in self.cards)
+        self.summary.setText(self.tr("{open} of {total} items still open").format(
+            open=still_open, total=len(self.cards)) if still_open
+            else self.tr("✓ All {total} items discussed and understood").format(
+                total=len(self.cards)))
+        self.summary.setProperty("state", "open" if still_open else "done")
+        self.summary.style().unpolish(self.summary)
+        self.summary.style().polish(self.summary)
+
+    def _filter(self, *_args: object) -> None:
+        only_open = self.only_open.isChecked()
+        for card in self.cards:
+            card.setVisible(not only_open or card.is_open)
+

@@ -1,0 +1,29 @@
+"""Shared test set-up: offscreen Qt, a fresh data folder per test, gui tests marked."""
+
+from __future__ import annotations
+
+import os
+
+# Set before anything imports Qt: the tests never need a display.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.pop("CONSULT_AID_HOME", None)
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from consult_aid.datadir import DataFolder  # noqa: E402
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/gui" in str(item.path).replace(os.sep, "/") or "qtbot" in getattr(
+            item, "fixturenames", ()
+        ):
+            item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture
+def data_folder(tmp_path: Path) -> DataFolder:
+    """An empty, private data folder on disk for one test."""
+    return DataFolder(tmp_path / "data").ensure()
