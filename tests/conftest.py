@@ -8,11 +8,11 @@ import os
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.pop("CONSULT_AID_HOME", None)
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from consult_aid.datadir import DataFolder  # noqa: E402
+from consult_aid.datadir import DataFolder
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -7,7 +7,6 @@ signatures, names, times, meanings) is already in the page content, drawn by rep
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -31,9 +30,12 @@ class SigningFailedError(KnownError):
 
 
 def sign_pdf(pdf: bytes, identity: UnlockedIdentity, *, reason: str, location: str = "",
-             contact: str = "", timestamp_url: str | None = None,
-             signing_time: datetime | None = None) -> bytes:
-    """``pdf`` with a PAdES certification signature (no later change allowed) appended."""
+             contact: str = "", timestamp_url: str | None = None) -> bytes:
+    """``pdf`` with a PAdES certification signature (no later change allowed) appended.
+
+    pyHanko records the moment of signing itself (the signature dictionary's /M); with a
+    timestamp URL the time is also attested by the timestamp authority (PAdES B-T).
+    """
     signer = signers.SimpleSigner(
         signing_cert=_asn1_cert(identity.certificate),
         signing_key=asn1_keys.PrivateKeyInfo.load(identity.private_key.private_bytes(
@@ -59,10 +61,7 @@ def sign_pdf(pdf: bytes, identity: UnlockedIdentity, *, reason: str, location: s
     out = io.BytesIO()
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        if signing_time is None:
-            pdf_signer.sign_pdf(writer, output=out)
-        else:
-            _sign_at(pdf_signer, writer, out, signing_time)
+        pdf_signer.sign_pdf(writer, output=out)
     except (SigningError, PdfError) as exc:
         raise SigningFailedError(f"The PDF could not be signed: {exc}") from exc
     except OSError as exc:  # the timestamp authority could not be reached
@@ -70,19 +69,6 @@ def sign_pdf(pdf: bytes, identity: UnlockedIdentity, *, reason: str, location: s
                                  f"reached ({exc}); sign without a timestamp or try "
                                  "again later.") from exc
     return out.getvalue()
-
-
-def _sign_at(pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter, out: io.BytesIO,
-             signing_time: datetime) -> None:
-    """Sign with an explicit signing time (the consult's signing moment, for the record)."""
-    import asyncio
-
-    async def run() -> None:
-        session = pdf_signer.init_signing_session(writer)
-        session.system_time = signing_time  # type: ignore[attr-defined]
-        raise NotImplementedError
-
-    asyncio.run(run())
 
 
 def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:

@@ -5,13 +5,18 @@ consult (a deep copy, so the window can go on editing) is handed to the single d
 which replaces any older snapshot of the same consult still waiting. The window never waits for
 the disk.
 
-Signals: ``saved(datetime)`` after a write, ``failed(str)`` with a calm message when one failed.
+A field that breaks a rule is held back at its last saved value (see :func:`savable_copy`)
+until the clinician corrects it; the rest of the consult is saved.
+
+Signals: ``saved(datetime)`` after a write, ``held_back(list[str])`` with the fields not saved
+because they break a rule, ``failed(str)`` with a calm message when a write failed.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -27,10 +32,62 @@ log = logging.getLogger(__name__)
 DEBOUNCE_MS = 300
 
 SaveFn = Callable[[Any, Consult], object]
+MAX_REVERTS = 8
+_STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?")
+
+
+def savable_copy(current: Consult, last_saved: Consult) -> tuple[Consult, list[str]]:
+    """A copy of ``current`` that the store accepts, and the fields held back.
+
+    Storage refuses a draft that breaks a rule (a pain score of 12, a future date of birth).
+    Rather than lose every other change, each field with a problem goes back to its last saved
+    value; the window keeps showing the clinician's input with the message beside it.
+    """
+    snapshot = copy.deepcopy(current)
+    held: list[str] = []
+    for _ in range(MAX_REVERTS):
+        problems = snapshot.problems()
+        if not problems:
+            return snapshot, held
+        for problem in problems:
+            if not _revert(snapshot, last_saved, problem.field):
+                _revert(snapshot, last_saved, problem.field.split(".")[0].split("[")[0])
+            held.append(problem.field)
+    return snapshot, held
+
+
+def _revert(target: object, source: object, path: str) -> bool:
+    """Copy the value at dotted ``path`` (``signatures[0].strokes``) from source to target."""
+    steps = path.split(".")
+    try:
+        for step in steps[:-1]:
+            target, source = _child(target, step), _child(source, step)
+        match = _STEP.fullmatch(steps[-1])
+        if match is None:
+            return False
+        name, index = match.group(1), match.group(2)
+        if index is None:
+            setattr(target, name, copy.deepcopy(getattr(source, name)))
+        else:
+            getattr(target, name)[int(index)] = copy.deepcopy(getattr(source, name)[int(index)])
+    except (AttributeError, IndexError, TypeError):
+        return False
+    return True
+
+
+def _child(obj: object, step: str) -> object:
+    match = _STEP.fullmatch(step)
+    if match is None:
+        raise AttributeError(step)
+    value = getattr(obj, match.group(1))
+    if value is None:
+        raise AttributeError(step)
+    return value if match.group(2) is None else value[int(match.group(2))]
 
 
 class Autosaver(QObject):
     saved = Signal(object)
+    held_back = Signal(list)
     failed = Signal(str)
 
     def __init__(self, writer: DatabaseWriter, save: SaveFn, consult: Consult,
@@ -45,6 +102,7 @@ class Autosaver(QObject):
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self.flush)
         self.last_saved: datetime | None = None
+        self._stored = copy.deepcopy(consult)  # what the database holds (as far as we know)
 
     def schedule(self) -> None:
         """A change was made: save soon (restarts the debounce timer)."""
@@ -61,12 +119,19 @@ class Autosaver(QObject):
         if self._consult.is_locked:
             return
         self._consult.updated_at = self._clock()
-        snapshot = copy.deepcopy(self._consult)
+        snapshot, held = savable_copy(self._consult, self._stored)
         save = self._save
-        self._writer.submit(lambda db: save(db, snapshot), self._on_saved, self._on_failed,
-                            key=f"consult:{snapshot.id}")
 
-    def _on_saved(self, _result: object) -> None:
+        def write(db: Any) -> Consult:
+            save(db, snapshot)
+            return snapshot
+
+        self._writer.submit(write, self._on_saved, self._on_failed,
+                            key=f"consult:{snapshot.id}")
+        self.held_back.emit(held)
+
+    def _on_saved(self, snapshot: Consult) -> None:
+        self._stored = snapshot
         self.last_saved = self._clock()
         self.saved.emit(self.last_saved)
 

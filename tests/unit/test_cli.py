@@ -16,6 +16,8 @@ from consult_aid.datadir import ENV_VAR, resolve
 from consult_aid.exchange.consult_json import consult_to_json
 from tests.builders import sample_consult, sample_patient
 
+ROOT = str(Path(__file__).resolve().parents[2])
+
 
 def test_version(capsys) -> None:
     with pytest.raises(SystemExit) as exit_:
@@ -26,7 +28,7 @@ def test_version(capsys) -> None:
 
 def test_every_subcommand_has_help(capsys) -> None:
     parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001
+    commands = parser._subparsers._group_actions[0].choices
     assert {"run", "list", "search", "import", "export"} <= set(commands)
     for name in commands:
         with pytest.raises(SystemExit) as exit_:
@@ -53,7 +55,7 @@ def test_the_data_folder_is_private(tmp_path: Path, capsys) -> None:
 
 
 def test_environment_variable_selects_the_data_folder(tmp_path: Path) -> None:
-    env = {**os.environ, ENV_VAR: str(tmp_path / "envdata"), "PYTHONPATH": os.getcwd()}
+    env = {**os.environ, ENV_VAR: str(tmp_path / "envdata"), "PYTHONPATH": ROOT}
     done = subprocess.run([sys.executable, "-m", "consult_aid", "list"], env=env,
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
@@ -88,7 +90,7 @@ def test_exporting_an_unknown_consult_is_a_clear_error(tmp_path: Path, capsys) -
 def test_without_a_display_the_run_command_explains_itself(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items()
            if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}}
-    env["PYTHONPATH"] = os.getcwd()
+    env["PYTHONPATH"] = ROOT
     done = subprocess.run([sys.executable, "-m", "consult_aid", "--data-dir", str(tmp_path)],
                           env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2

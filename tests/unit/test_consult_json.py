@@ -19,9 +19,9 @@ from consult_aid.exchange.consult_json import (
     consult_to_json,
 )
 from consult_aid.resources import resource_path
+from consult_aid.services.consults import export_json, import_json
 from consult_aid.storage import open_database
 from consult_aid.storage.consults import ConsultRepository
-from consult_aid.services.consults import export_json, import_json
 from tests.builders import sample_consult
 
 SCHEMA_PATH = resource_path("schema", "consult-v1.schema.json")

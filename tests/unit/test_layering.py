@@ -12,13 +12,14 @@ PACKAGE = Path(consult_aid.__file__).parent
 
 def qt_imports(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    qt = {"PySide6", "shiboken6"}
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found += [a.name for a in node.names if a.name.split(".")[0] in {"PySide6", "shiboken6"}]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            if node.module.split(".")[0] in {"PySide6", "shiboken6"}:
-                found.append(node.module)
+            found += [a.name for a in node.names if a.name.split(".")[0] in qt]
+        elif (isinstance(node, ast.ImportFrom) and node.module
+              and node.module.split(".")[0] in qt):
+            found.append(node.module)
     return found
 
 

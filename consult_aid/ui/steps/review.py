@@ -1,0 +1,208 @@
+"""Step 9: everything on one page, open items with a link to their step, signature pads, and
+Sign (which locks the consult).
+
+Signals: ``sign_requested()``, ``preview_requested()``, ``print_summary_requested()``,
+``print_handout_requested()``; the consult view runs the long work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from consult_aid.domain import Decider, Problem, SignerRole
+from consult_aid.services.review import open_items, required_signers
+from consult_aid.ui.steps.base import KEEP_ENABLED, StepPage
+from consult_aid.ui.steps.summary_text import summary_html
+from consult_aid.ui.widgets.fields import group
+from consult_aid.ui.widgets.signature_block import SignatureBlock
+
+STEP_TITLES = {
+    "patient": "Patient", "condition": "Condition", "history": "History",
+    "lifestyle": "Lifestyle", "options": "Options", "benefits_risks": "Benefits and risks",
+    "questions": "Questions", "decision": "Decision", "review": "Signatures",
+}
+
+
+class ReviewPage(StepPage):
+    step_id = "review"
+    sign_requested = Signal()
+    preview_requested = Signal()
+    print_summary_requested = Signal()
+    print_handout_requested = Signal()
+
+    def title(self) -> str:
+        return self.tr("Review and sign")
+
+    def build(self) -> None:
+        self.status = QLabel(self)
+        self.status.setObjectName("openSummary")
+        self.status.setWordWrap(True)
+        self.outer.addWidget(self.status)
+        self.open_box = QWidget(self)
+        self.open_list = QVBoxLayout(self.open_box)
+        self.open_list.setContentsMargins(0, 0, 0, 0)
+        self.open_group = group(self.tr("Still open"), self.open_box)
+        self.outer.addWidget(self.open_group)
+
+        self.summary = QLabel(self)
+        self.summary.setObjectName("summary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.outer.addWidget(group(self.tr("The consult on one page"), self.summary))
+
+        self.sign_box = QWidget(self)
+        self.sign_layout = QVBoxLayout(self.sign_box)
+        self.sign_layout.setContentsMargins(0, 0, 0, 0)
+        self.blocks: dict[SignerRole, SignatureBlock] = {}
+        self.outer.addWidget(group(self.tr("Signatures"), self.sign_box))
+
+        actions = QHBoxLayout()
+        self.preview_button = QPushButton(self.tr("&Preview summary PDF"), self)
+        self.preview_button.clicked.connect(self.preview_requested)
+        self.sign_button = QPushButton(self.tr("&Sign and lock the consult…"), self)
+        self.sign_button.setObjectName("primary")
+        self.sign_button.clicked.connect(self.sign_requested)
+        self.print_summary = QPushButton(self.tr("Print s&ummary…"), self)
+        self.print_summary.clicked.connect(self.print_summary_requested)
+        self.print_handout = QPushButton(self.tr("Print patient &handout…"), self)
+        self.print_handout.clicked.connect(self.print_handout_requested)
+        for b in (self.preview_button, self.print_summary, self.print_handout):
+            b.setProperty(KEEP_ENABLED, True)
+            actions.addWidget(b)
+        actions.addStretch(1)
+        actions.addWidget(self.sign_button)
+        self.sign_hint = QLabel(self)
+        self.sign_hint.setObjectName("hint")
+        self.sign_hint.setWordWrap(True)
+        self.outer.addLayout(actions)
+        self.outer.addWidget(self.sign_hint)
+
+    # --- signature blocks ---------------------------------------------------------------------
+    def _role_label(self, role: SignerRole) -> str:
+        return {SignerRole.PATIENT: self.tr("Patient"),
+                SignerRole.REPRESENTATIVE: self.tr("Patient's representative"),
+                SignerRole.CLINICIAN: self.tr("Clinician"),
+                SignerRole.INTERPRETER: self.tr("Interpreter"),
+                SignerRole.WITNESS: self.tr("Witness")}[role]
+
+    def _default_name(self, role: SignerRole) -> str:
+        p = self.consult.participants
+        return {SignerRole.PATIENT: self.consult.patient.name,
+                SignerRole.REPRESENTATIVE: p.representative.name if p.representative else "",
+                SignerRole.CLINICIAN: self.consult.clinician.name,
+                SignerRole.INTERPRETER: p.interpreter.name if p.interpreter else "",
+                SignerRole.WITNESS: p.witness.name if p.witness else ""}[role]
+
+    def _sync_blocks(self) -> None:
+        roles = required_signers(self.consult)
+        roles += tuple(s.role for s in self.consult.signatures if s.role not in roles)
+        if tuple(self.blocks) == roles:
+            return
+        for block in self.blocks.values():
+            self.sign_layout.removeWidget(block)
+            block.deleteLater()
+        self.blocks = {}
+        for role in roles:
+            block = SignatureBlock(role, self._role_label(role), self.sign_box)
+            block.changed.connect(self.on_edit)
+            self.sign_layout.addWidget(block)
+            self.blocks[role] = block
+        self.set_read_only(self.session.read_only)
+
+    # --- StepPage -----------------------------------------------------------------------------
+    def load(self) -> None:
+        self._sync_blocks()
+        by_role = {s.role: s for s in self.consult.signatures}
+        for role, block in self.blocks.items():
+            block.load(by_role.get(role), self._default_name(role))
+        self.consult_changed()
+
+    def save(self) -> None:
+        now = self.session.clock()
+        previous = {s.role: s for s in self.consult.signatures}
+        signatures = []
+        for role, block in self.blocks.items():
+            signature = block.signature(now, previous.get(role))
+            if signature is not None:
+                signatures.append(signature)
+        self.consult.signatures = signatures
+
+    def consult_changed(self) -> None:
+        if not self._loading:
+            self._loading = True
+            try:
+                self._sync_blocks()
+                by_role = {s.role: s for s in self.consult.signatures}
+                for role, block in self.blocks.items():
+                    if role not in by_role:
+                        block.load(None, self._default_name(role))
+            finally:
+                self._loading = False
+        self.summary.setText(summary_html(self.consult, self.pack))
+        locked = self.consult.is_locked
+        items = [] if locked else open_items(self.consult, self.pack)
+        while self.open_list.count():
+            widget = self.open_list.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        for item in items:
+            step = self.tr(STEP_TITLES.get(item.step_id, item.step_id))
+            link = QPushButton(f"{step}: {item.message}", self.open_box)
+            link.setObjectName("openItem")
+            link.setAccessibleName(self.tr("Go to {step}: {message}").format(
+                step=step, message=item.message))
+            link.setCursor(Qt.CursorShape.PointingHandCursor)
+            link.clicked.connect(lambda _c=False, s=item.step_id: self.session.go_to(s))
+            link.setProperty(KEEP_ENABLED, True)
+            self.open_list.addWidget(link)
+        self.open_group.setVisible(bool(items))
+        if locked:
+            when = self.consult.signed_at
+            self.status.setText(self.tr("Signed and locked{when}. It can no longer be changed.")
+                                .format(when=f" {when:%Y-%m-%d %H:%M}" if when else ""))
+            self.status.setProperty("state", "done")
+        elif items:
+            self.status.setText(self.tr("{n} item(s) still open. Each links to its step.")
+                                .format(n=len(items)))
+            self.status.setProperty("state", "open")
+        else:
+            self.status.setText(self.tr("✓ Nothing is open. Ready to sign."))
+            self.status.setProperty("state", "done")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.sign_button.setVisible(not locked)
+        self.sign_button.setEnabled(not items)
+        self.sign_hint.setText("" if locked else self.tr(
+            "Signing creates the signed PDF summary, archives it and locks the consult.")
+            if not items else self.tr("Sign becomes available when nothing is open."))
+        self.print_summary.setVisible(locked)
+        self.print_handout.setVisible(True)
+        self.preview_button.setText(self.tr("View the signed &PDF") if locked
+                                    else self.tr("&Preview summary PDF"))
+
+    def show_problems(self, problems: Sequence[Problem]) -> None:
+        for block in self.blocks.values():
+            block.error.show_message("")
+        rest = []
+        for p in problems:
+            if p.field.startswith("signatures["):
+                index = int(p.field[len("signatures["):p.field.index("]")])
+                if index < len(self.consult.signatures):
+                    block = self.blocks.get(self.consult.signatures[index].role)
+                    if block is not None:
+                        block.error.show_message(p.message)
+                        continue
+            rest.append(p)
+        super().show_problems(rest)
+
+    def set_read_only(self, read_only: bool) -> None:
+        super().set_read_only(read_only)
+        for block in getattr(self, "blocks", {}).values():
+            block.set_read_only(read_only)
+
+
+__all__ = ["Decider", "ReviewPage"]
