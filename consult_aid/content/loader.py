@@ -261,7 +261,8 @@ def read_red_flag(r: Reader, path: str, t: Table) -> RedFlag:
     if equals is not None and not isinstance(equals, bool | int | float | str):
         r.problem(join(path, "equals"), "must be true/false, a number or text")
     return RedFlag(id=r.text(t, "id", path), fact=r.text(t, "fact", path),
-                   prompt=r.text(t, "prompt", path), references=r.texts(t, "references", path),
+                   prompt=r.text(t, "prompt", path),
+                   references=r.texts(t, "references", path, required=False, allow_empty=True),
                    equals=equals, at_least=at_least)
 
 

@@ -65,8 +65,8 @@ def _person(c: Canvas, x: float, y: float, cell: float, colour: Color,
         clip.rect(x, y, cell * (0.22 + 0.56 * fraction), cell)
         c.clipPath(clip, stroke=0, fill=0)
     c.setFillColor(colour)
-    c.circle(x + 0.5 * cell, y + 0.76 * cell, 0.15 * cell, stroke=0, fill=1)
-    c.roundRect(x + 0.24 * cell, y + 0.08 * cell, 0.52 * cell, 0.50 * cell,
+    c.circle(x + 0.5 * cell, y + 0.77 * cell, 0.17 * cell, stroke=0, fill=1)
+    c.roundRect(x + 0.22 * cell, y + 0.06 * cell, 0.56 * cell, 0.52 * cell,
                 0.16 * cell, stroke=0, fill=1)
     c.restoreState()
 

@@ -106,7 +106,7 @@ def build_pdf(story: Sequence[Flowable], *, paper: Paper, header: RunningHeader,
 def _header_table(header: RunningHeader, width: float) -> Table:
     s = styles()
     table = Table([[Paragraph(header.left, s.header), Paragraph(header.right, s.header_right)]],
-                  colWidths=[width * 0.68, width * 0.32])
+                  colWidths=[width * 0.55, width * 0.45])
     table.setStyle([
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),

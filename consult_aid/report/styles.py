@@ -32,6 +32,8 @@ class Styles:
     subtitle: ParagraphStyle
     h1: ParagraphStyle
     h2: ParagraphStyle
+    option: ParagraphStyle
+    item: ParagraphStyle
     body: ParagraphStyle
     small: ParagraphStyle
     muted: ParagraphStyle
@@ -67,6 +69,10 @@ def styles() -> Styles:
                  spaceBefore=14, spaceAfter=6, keepWithNext=1),
         h2=style("h2", fontName=f.bold, fontSize=11, leading=15, spaceBefore=8, spaceAfter=3,
                  keepWithNext=1),
+        option=style("option", fontName=f.bold, fontSize=12, leading=16, textColor=ACCENT,
+                     spaceBefore=12, spaceAfter=4, keepWithNext=1),
+        item=style("item", fontName=f.bold, fontSize=10.5, leading=14, spaceBefore=6,
+                   spaceAfter=2),
         body=style("body", spaceAfter=5),
         small=style("small", fontSize=8.5, leading=11.5),
         muted=style("muted", fontSize=9, leading=12.5, textColor=MUTED, spaceAfter=4),

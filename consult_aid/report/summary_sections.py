@@ -58,6 +58,7 @@ SURE_QUESTIONS = (
     ("support", "Do you have enough support and advice to make a choice?"),
 )
 ICON_SIZE = 84.0
+SHORT_TEXT = 700  # teach-back text this short stays beside the icon array, longer flows below
 
 
 def title(story: Story, consult: Consult, pack: Pack) -> None:
@@ -223,7 +224,7 @@ def benefits_and_risks(story: Story, consult: Consult, pack: Pack) -> None:
                 "those expected to have the benefit or the risk. Lighter colour shows how many "
                 "it could be at most. Teach-back checks the explanation, not the patient.")
     for option in pack.options:
-        story.subheading(story.lit(option.name))
+        story.add(story.para(story.lit(option.name), story.s.option))
         for item in (*option.benefits, *option.risks):
             _item(story, consult, pack, item)
 
@@ -238,11 +239,11 @@ def _item(story: Story, consult: Consult, pack: Pack, item: Item) -> None:
     how_often = (f"<b>How often:</b> {story.lit(frequency(item.frequency))}"
                  if item.frequency is not None else
                  "<b>How often:</b> not quantified"
-                 + (f" — {story.lit(item.not_quantified_reason)}"
+                 + (f". {story.lit(item.not_quantified_reason)}"
                     if item.not_quantified_reason else ""))
     left: list[Flowable] = [
         Paragraph(f"<b>{story.lit(item.title)}</b> &nbsp;<font color='{_hex(colour)}' "
-                  f"size='8.5'>{kind.upper()}</font>", s.h2),
+                  f"size='8.5'>{kind.upper()}</font>", s.item),
         Paragraph(how_often, s.cell),
         Spacer(1, 2),
         Paragraph(story.lit(item.text), s.cell),
@@ -251,6 +252,10 @@ def _item(story: Story, consult: Consult, pack: Pack, item: Item) -> None:
         left.append(Paragraph(
             (f"How sure we are: {story.lit(item.uncertainty)}" if item.uncertainty else "")
             + _refs(pack, item.references), s.muted))
+    teach_back = _teach_back(story, consult, item)
+    short = sum(len(p.text) for p in teach_back if isinstance(p, Paragraph)) < SHORT_TEXT
+    if short:
+        left += [Spacer(1, 3), *teach_back]
     right: list[Flowable] = []
     if item.frequency is not None:
         f = item.frequency
@@ -270,7 +275,8 @@ def _item(story: Story, consult: Consult, pack: Pack, item: Item) -> None:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]))
     story.add(table)
-    story.add(*_teach_back(story, consult, item))
+    if not short:
+        story.add(*teach_back)
     rule = Table([[""]], colWidths=[story.width], rowHeights=[6])
     rule.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE)]))
     story.add(rule)
@@ -318,6 +324,8 @@ def values_and_sure(story: Story, consult: Consult) -> None:
          if v.preferred_role else "Not asked"),
     ])
     story.heading("SURE test of decisional conflict")
+    story.muted("Four yes/no questions (Légaré et al., Can Fam Physician 2010;56:e308): yes = 1, "
+                "no = 0; a total of 3 or less suggests decisional conflict.")
     sure = consult.sure
     story.table(("Question", "Answer"),
                 [(text, f"<b>{yes_no(getattr(sure, attr), unknown='Not answered')}</b>")
@@ -332,7 +340,6 @@ def values_and_sure(story: Story, consult: Consult) -> None:
                       "time, information or support before a final decision.")
     else:
         story.body(f"<b>SURE score {score} of 4:</b> no sign of decisional conflict.")
-    story.muted("SURE test: Légaré et al., Can Fam Physician 2010;56:e308. Yes = 1, no = 0.")
 
 
 def decision(story: Story, consult: Consult, pack: Pack) -> None:
@@ -393,14 +400,12 @@ def signatures(story: Story, consult: Consult) -> None:
     if not consult.signatures:
         story.body("Nobody has signed yet.")
         return
-    story.muted("Each signature below was drawn on the signature pad during the consult. Its "
-                "meaning is printed beside it.")
+    story.muted("Each signature below was drawn on the signature pad during the consult; its "
+                "meaning is printed beside it. The clinic also signs this PDF digitally when it "
+                "is archived: any later change to the file, on any copy, is detected by "
+                "<b>consult-aid verify</b>.")
     for sig in consult.signatures:
         story.add(_signature(story, sig))
-    story.gap(8)
-    story.muted("The clinic adds a digital signature to this PDF when it is archived. Any change "
-                "to the file after that is detected by <font name='DejaVuSans-Bold'>consult-aid "
-                "verify</font>, on any copy of the file.")
 
 
 def _signature(story: Story, sig: Signature) -> Flowable:
