@@ -21,6 +21,8 @@ from consult_aid.logs import configure_logging
 COMMAND_MODULES = (
     "consult_aid.cli.gui",
     "consult_aid.cli.consults",
+    "consult_aid.cli.packs",
+    "consult_aid.cli.documents",
 )
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,6 @@ from reportlab.platypus import (
     Paragraph,
     Spacer,
     Table,
-    TableStyle,
 )
 
 from consult_aid.report.styles import (
@@ -25,10 +24,17 @@ from consult_aid.report.styles import (
     field_table_style,
     grid_table_style,
     styles,
+    table_style,
 )
 from consult_aid.report.text import UNPRINTABLE_NOTE, has_unprintable, literal
 
 SPLIT_IN_ROW = 36  # a row taller than a page (pages of typed text) may split, in 36 pt pieces
+LONG_CELL = 1500  # characters of markup in one cell that might not fit on one page
+
+
+def _split_in_row(rows: Sequence[Sequence[str]]) -> int:
+    """Let rows split inside only when a cell is long enough to need it (else rows stay whole)."""
+    return SPLIT_IN_ROW if any(len(cell or "") > LONG_CELL for row in rows for cell in row) else 0
 
 
 class Story:
@@ -90,7 +96,7 @@ class Story:
         data = [[self.para(label, self.s.label), self.para(value or "—", self.s.cell)]
                 for label, value in rows]
         table = Table(data, colWidths=[self.width * label_width, self.width * (1 - label_width)],
-                      splitInRow=SPLIT_IN_ROW)
+                      splitInRow=_split_in_row(rows))
         table.setStyle(field_table_style())
         self.add(table)
 
@@ -100,14 +106,17 @@ class Story:
         data = [[self.para(h, self.s.cell_head) for h in header]]
         data += [[self.para(cell or "—", self.s.cell) for cell in row] for row in rows]
         table = Table(data, colWidths=[self.width * w for w in widths], repeatRows=1,
-                      splitInRow=SPLIT_IN_ROW)
+                      splitInRow=_split_in_row(rows))
         table.setStyle(grid_table_style())
         self.add(table)
 
-    def callout(self, markup: str, *, style: ParagraphStyle | None = None) -> None:
-        """A shaded box that draws the eye (a flag, a warning)."""
-        box = Table([[self.para(markup, style or self.s.callout)]], colWidths=[self.width])
-        box.setStyle(TableStyle([
+    def callout(self, markup: str | list[Flowable], *,
+                style: ParagraphStyle | None = None) -> None:
+        """A shaded box that draws the eye (a flag, a warning): markup or flowables."""
+        content = self.para(markup, style or self.s.callout) if isinstance(markup, str) \
+            else markup
+        box = Table([[content]], colWidths=[self.width])
+        box.setStyle(table_style([
             ("BACKGROUND", (0, 0), (-1, -1), WARNING_BG),
             ("LINEBEFORE", (0, 0), (0, -1), 3, WARNING_EDGE),
             ("LEFTPADDING", (0, 0), (-1, -1), 9),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from reportlab.platypus import Flowable, Paragraph, Spacer
+
 from consult_aid.content.model import Pack
 from consult_aid.content.placeholders import fill_placeholders
 from consult_aid.report.blocks import Story
@@ -18,6 +20,7 @@ def render_handout(pack: Pack, *, clinic: str, clinic_phone: str,
     paper = Paper.parse(paper)
     story = Story(paper.size[0] - 2 * SIDE_MARGIN)
     s = story.s
+    clinic_phone = _unbroken(clinic_phone)
     values = {"clinic_phone": clinic_phone.strip() or MISSING_PHONE,
               "clinic_name": clinic.strip() or "the clinic"}
 
@@ -38,10 +41,11 @@ def render_handout(pack: Pack, *, clinic: str, clinic_phone: str,
             story.add(story.para(fill(paragraph), s.big))
 
     if handout.warning_signs:
-        story.heading("Warning signs: call the clinic at once")
-        story.bullets((fill(sign) for sign in handout.warning_signs), style=s.bullet_big)
-        story.gap(6)
-        story.callout(_call_box(story, clinic, clinic_phone), style=s.big)
+        story.heading("⚠ Warning signs: call the clinic at once")
+        signs: list[Flowable] = [Paragraph(fill(sign), s.bullet_big, bulletText="•")
+                                 for sign in handout.warning_signs]
+        signs += [Spacer(1, 4), Paragraph(_call_box(story, clinic, clinic_phone), s.big)]
+        story.callout(signs)
 
     story.gap(10)
     story.muted(f"From the procedure pack “{story.lit(pack.title)}”, version "
@@ -59,6 +63,11 @@ def render_handout(pack: Pack, *, clinic: str, clinic_phone: str,
                                 f"{clean(pack.version)})",
                         keywords=("patient handout", clean(pack.id), clean(pack.version)))
     return build_pdf(story.finish(note_at), paper=paper, header=header, metadata=metadata)
+
+
+def _unbroken(phone: str) -> str:
+    """A phone number never breaks across lines (spaces become no-break spaces)."""
+    return phone.strip().replace(" ", "\u00a0")
 
 
 def _call_box(story: Story, clinic: str, clinic_phone: str) -> str:

@@ -13,7 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table
 
 from consult_aid.report.fonts import register_fonts
-from consult_aid.report.styles import ACCENT, MUTED, RULE, styles
+from consult_aid.report.styles import ACCENT, MUTED, RULE, styles, table_style
 
 
 class Paper(StrEnum):
@@ -107,13 +107,13 @@ def _header_table(header: RunningHeader, width: float) -> Table:
     s = styles()
     table = Table([[Paragraph(header.left, s.header), Paragraph(header.right, s.header_right)]],
                   colWidths=[width * 0.55, width * 0.45])
-    table.setStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-    ])
+    ]))
     return table
 
 

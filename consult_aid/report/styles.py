@@ -44,6 +44,7 @@ class Styles:
     header_right: ParagraphStyle
     bullet: ParagraphStyle
     bullet_big: ParagraphStyle
+    reference: ParagraphStyle
     callout: ParagraphStyle
     big: ParagraphStyle
 
@@ -57,6 +58,7 @@ def styles() -> Styles:
         base: dict[str, object] = {
             "fontName": f.regular, "fontSize": 10, "leading": 14, "textColor": INK,
             "alignment": TA_LEFT, "splitLongWords": 1, "spaceAfter": 0,
+            "bulletFontName": f.regular,
         }
         base.update(kw)
         return ParagraphStyle(name, **base)  # type: ignore[arg-type]
@@ -83,11 +85,18 @@ def styles() -> Styles:
         header_right=style("header_right", fontSize=8.5, leading=11, textColor=MUTED,
                            alignment=TA_RIGHT),
         bullet=style("bullet", leftIndent=14, bulletIndent=3, spaceAfter=3),
+        reference=style("reference", fontSize=9, leading=12.5, leftIndent=26, bulletIndent=0,
+                        spaceAfter=4),
         bullet_big=style("bullet_big", fontSize=12, leading=17, leftIndent=18, bulletIndent=4,
                          spaceAfter=5),
         callout=style("callout", fontSize=10, leading=14),
         big=style("big", fontSize=12, leading=17, spaceAfter=7),
     )
+
+
+def table_style(commands: list[tuple[object, ...]]) -> TableStyle:
+    """A TableStyle whose cell font is the embedded one (reportlab's default is Helvetica)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), register_fonts().regular), *commands])
 
 
 def grid_table_style(*, header_rows: int = 1) -> TableStyle:

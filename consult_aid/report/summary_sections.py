@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from reportlab.lib.colors import Color
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+)
 
 from consult_aid.content.model import Item, ItemKind, Pack
 from consult_aid.domain import (
@@ -24,6 +31,7 @@ from consult_aid.report.styles import (
     RISK,
     RISK_RANGE,
     RULE,
+    table_style,
 )
 from consult_aid.report.wording import day, frequency, moment, per_hundred, yes_no
 
@@ -200,6 +208,7 @@ def options(story: Story, consult: Consult, pack: Pack) -> None:
         story.add(story.para(f"<b>{story.lit(option.name)}.</b> {story.lit(option.summary)}"))
     if not pack.comparison:
         return
+    story.add(CondPageBreak(220))
     story.gap(4)
     names = [f"<b>{story.lit(o.name)}</b>" for o in pack.options]
     count = max(len(pack.options), 1)
@@ -265,7 +274,7 @@ def _item(story: Story, consult: Consult, pack: Pack, item: Item) -> None:
                            range_colour=RISK_RANGE if risk else BENEFIT_RANGE),
                  Paragraph(per_hundred(per100), s.small)]
     table = Table([[left, right]], colWidths=[story.width - ICON_SIZE - 14, ICON_SIZE + 14])
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (0, -1), 10),
@@ -278,7 +287,7 @@ def _item(story: Story, consult: Consult, pack: Pack, item: Item) -> None:
     if not short:
         story.add(*teach_back)
     rule = Table([[""]], colWidths=[story.width], rowHeights=[6])
-    rule.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE)]))
+    rule.setStyle(table_style([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE)]))
     story.add(rule)
 
 
@@ -368,7 +377,7 @@ def references(story: Story, pack: Pack) -> None:
     story.heading("References")
     for number, ref in enumerate(pack.references, start=1):
         url = f" {story.lit(ref.url)}" if ref.url else ""
-        story.add(Paragraph(f"{story.lit(ref.citation)}{url}", story.s.bullet,
+        story.add(Paragraph(f"{story.lit(ref.citation)}{url}", story.s.reference,
                             bulletText=f"[{number}]"))
 
 
@@ -420,7 +429,7 @@ def _signature(story: Story, sig: Signature) -> Flowable:
     drawing: Flowable = SignatureDrawing(sig.strokes, width=drawing_width)
     table = Table([[drawing, right]], colWidths=[drawing_width + 14,
                                                   story.width - drawing_width - 14])
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("LEFTPADDING", (1, 0), (1, -1), 8),

@@ -59,8 +59,10 @@ def frequency(value: Frequency | None) -> str:
 
 
 def per_hundred(value: float) -> str:
+    """Caption of a 100-person icon array: '2.3 of these 100 people'."""
     if value <= 0:
-        return "0 in 100"
+        return "none of these 100 people"
     if value < 1:
-        return "fewer than 1 in 100"
-    return f"{value:.0f} in 100" if abs(value - round(value)) < 0.05 else f"{value:.1f} in 100"
+        return "fewer than 1 of these 100 people"
+    shown = f"{value:.0f}" if abs(value - round(value)) < 0.05 or value >= 10 else f"{value:.1f}"
+    return f"{shown} of these 100 people"

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -59,6 +60,7 @@ class PdfPreviewDialog(QDialog):
         self.setWindowTitle(title)
         self.setModal(False)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         if note:
             label = QLabel(note, self)
             label.setWordWrap(True)

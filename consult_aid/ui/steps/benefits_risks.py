@@ -50,7 +50,7 @@ class ItemCard(QFrame):
         text.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(text, 1, 0)
         how_often = QLabel(self.frequency_text(), self)
-        how_often.setObjectName("frequency")
+        how_often.setObjectName("frequency" if item.frequency is not None else "hint")
         how_often.setWordWrap(True)
         layout.addWidget(how_often, 2, 0)
         if item.uncertainty:
@@ -130,8 +130,8 @@ class ItemCard(QFrame):
     def frequency_text(self) -> str:
         f = self.item.frequency
         if f is None:
-            reason = self.item.not_quantified_reason or self.tr("no reliable figure")
-            return self.tr("How often: not given as a number ({reason}).").format(reason=reason)
+            reason = self.item.not_quantified_reason.strip()
+            return self.tr("How often: no figure. {reason}").format(reason=reason).strip()
         text = f.sentence()
         if f.denominator != 100:
             text += self.tr(" (about {n:.2g} in 100)").format(n=f.per_100)

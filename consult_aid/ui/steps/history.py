@@ -36,13 +36,12 @@ class HistoryPage(StepPage):
         grid = QGridLayout(table)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setColumnStretch(2, 1)
-        grid.setColumnStretch(3, 1)
-        for col, text in enumerate((self.tr("Question"), self.tr("Answer"),
-                                    self.tr("Details"), self.tr("To discuss"))):
+        for col, text in enumerate((self.tr("Question"), self.tr("Answer"), self.tr("Details"))):
             header = QLabel(text, table)
             header.setObjectName("columnHeader")
             grid.addWidget(header, 0, col)
-        for row, name in enumerate(HISTORY_FINDINGS, start=1):
+        for index, name in enumerate(HISTORY_FINDINGS):
+            row = 1 + 2 * index
             label = _capital(HISTORY_LABELS[name])
             caption = QLabel(label, table)
             caption.setWordWrap(True)
@@ -65,7 +64,7 @@ class HistoryPage(StepPage):
             grid.addWidget(caption, row, 0)
             grid.addWidget(box, row, 1)
             grid.addWidget(details, row, 2)
-            grid.addWidget(flag, row, 3)
+            grid.addWidget(flag, row + 1, 1, 1, 2)
             self.findings[name] = (answer, details, flag)
             self.watch(answer, details)
         self.outer.addWidget(group(self.tr("Questions"), table))
@@ -148,7 +147,7 @@ class HistoryPage(StepPage):
                    heading=self.tr("Prompts raised by other answers:"))
 
     def _show(self, label: QLabel, flags: list[RedFlag], heading: str = "") -> None:
-        lines = [f"• {f.prompt}" for f in flags]
+        lines = [self.tr("To discuss: {prompt}").format(prompt=f.prompt) for f in flags]
         if heading and lines:
             lines.insert(0, heading)
         label.setText("\n".join(lines))

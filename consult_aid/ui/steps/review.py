@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from consult_aid.domain import Decider, Problem, SignerRole
-from consult_aid.services.review import open_items, required_signers
+from consult_aid.domain import Problem, SignerRole
+from consult_aid.services.review import OpenItem, open_items, required_signers
 from consult_aid.ui.steps.base import KEEP_ENABLED, StepPage
 from consult_aid.ui.steps.summary_text import summary_html
 from consult_aid.ui.widgets.fields import group
 from consult_aid.ui.widgets.signature_block import SignatureBlock
 
+SHOWN_PER_STEP = 5
 STEP_TITLES = {
     "patient": "Patient", "condition": "Condition", "history": "History",
     "lifestyle": "Lifestyle", "options": "Options", "benefits_risks": "Benefits and risks",
@@ -149,25 +150,17 @@ class ReviewPage(StepPage):
             widget = self.open_list.takeAt(0).widget()
             if widget is not None:
                 widget.deleteLater()
-        for item in items:
-            step = self.tr(STEP_TITLES.get(item.step_id, item.step_id))
-            link = QPushButton(f"{step}: {item.message}", self.open_box)
-            link.setObjectName("openItem")
-            link.setAccessibleName(self.tr("Go to {step}: {message}").format(
-                step=step, message=item.message))
-            link.setCursor(Qt.CursorShape.PointingHandCursor)
-            link.clicked.connect(lambda _c=False, s=item.step_id: self.session.go_to(s))
-            link.setProperty(KEEP_ENABLED, True)
-            self.open_list.addWidget(link)
-        self.open_group.setVisible(bool(items))
+        self._list_open_items(items)
+        self.open_group.setVisible(self.open_list.count() > 0)
         if locked:
             when = self.consult.signed_at
             self.status.setText(self.tr("Signed and locked{when}. It can no longer be changed.")
                                 .format(when=f" {when:%Y-%m-%d %H:%M}" if when else ""))
             self.status.setProperty("state", "done")
         elif items:
-            self.status.setText(self.tr("{n} item(s) still open. Each links to its step.")
-                                .format(n=len(items)))
+            self.status.setText((self.tr("1 item still open.") if len(items) == 1 else
+                                 self.tr("{n} items still open.").format(n=len(items)))
+                                + " " + self.tr("Each links to its step."))
             self.status.setProperty("state", "open")
         else:
             self.status.setText(self.tr("✓ Nothing is open. Ready to sign."))
@@ -183,6 +176,39 @@ class ReviewPage(StepPage):
         self.print_handout.setVisible(True)
         self.preview_button.setText(self.tr("View the signed &PDF") if locked
                                     else self.tr("&Preview summary PDF"))
+
+    def _list_open_items(self, items: list[OpenItem]) -> None:
+        by_step: dict[str, list[OpenItem]] = {}
+        for item in items:
+            by_step.setdefault(item.step_id, []).append(item)
+        for step_id, step_items in by_step.items():
+            step = self.tr(STEP_TITLES.get(step_id, step_id))
+            heading = QLabel(f"{step} ({len(step_items)})", self.open_box)
+            heading.setObjectName("subHeading")
+            self.open_list.addWidget(heading)
+            shown = step_items[:SHOWN_PER_STEP]
+            for item in shown:
+                self._link(item.message, step, step_id)
+            if len(step_items) > len(shown):
+                self._link(self.tr("…and {n} more on the {step} page.").format(
+                    n=len(step_items) - len(shown), step=step), step, step_id)
+        if self.consult.sure.decisional_conflict:
+            note = QLabel(self.tr("⚠ The SURE score is {score} of 4: the patient may feel unsure "
+                                  "about this decision.").format(score=self.consult.sure.score),
+                          self.open_box)
+            note.setObjectName("redFlag")
+            note.setWordWrap(True)
+            self.open_list.addWidget(note)
+
+    def _link(self, text: str, step: str, step_id: str) -> None:
+        link = QPushButton(text, self.open_box)
+        link.setObjectName("openItem")
+        link.setAccessibleName(self.tr("Go to {step}: {message}").format(step=step,
+                                                                         message=text))
+        link.setCursor(Qt.CursorShape.PointingHandCursor)
+        link.clicked.connect(lambda _c=False: self.session.go_to(step_id))
+        link.setProperty(KEEP_ENABLED, True)
+        self.open_list.addWidget(link)
 
     def show_problems(self, problems: Sequence[Problem]) -> None:
         for block in self.blocks.values():
@@ -204,5 +230,3 @@ class ReviewPage(StepPage):
         for block in getattr(self, "blocks", {}).values():
             block.set_read_only(read_only)
 
-
-__all__ = ["Decider", "ReviewPage"]

@@ -7,8 +7,7 @@ lands next to the control it is about.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from PySide6.QtCore import QDate, QSize, Qt, Signal
@@ -192,10 +191,6 @@ class ChoiceGroup(QWidget):
                 self.group.setExclusive(True)
             return
         self.group.button(self._keys.index(key)).setChecked(True)
-
-
-def enum_choices(members: Iterable[enum.Enum], labels: dict[object, str]) -> list[tuple[object, str]]:
-    return [(m, labels[m]) for m in members]
 
 
 class Form(QWidget):

@@ -8,6 +8,8 @@ Signals: ``changed()`` after each finished stroke and after clearing.
 
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -185,7 +187,7 @@ class SignaturePad(QWidget):
         if self._current:
             strokes.append(tuple(self._current))
         for points in strokes:
-            for a, b in zip(points, points[1:], strict=False):
+            for a, b in itertools.pairwise(points):
                 width = max(1.0, (1.5 + 5.0 * (a.pressure + b.pressure) / 2) * scale * 1.6)
                 pen = QPen(INK, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
                            Qt.PenJoinStyle.RoundJoin)

@@ -1,0 +1,255 @@
+"""``demo``, ``render`` and ``verify``: the signed summary and handouts from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import getpass
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from consult_aid.content import UnknownPackError, load_catalog
+from consult_aid.content.model import Pack
+from consult_aid.datadir import DataFolder
+from consult_aid.domain import Consult, ConsultStatus, PackRef, TeachBack
+from consult_aid.domain.validation import ValidationError
+from consult_aid.errors import InputError
+from consult_aid.exchange import consult_from_json
+from consult_aid.files import write_atomically
+from consult_aid.report.handout import render_handout
+from consult_aid.report.layout import Paper
+from consult_aid.report.summary import render_summary
+from consult_aid.report.wording import moment
+from consult_aid.resources import resource_path
+from consult_aid.services.consults import new_consult_id, read_input_file
+from consult_aid.services.signing import VerifyReport, sign_and_archive, verify_file
+from consult_aid.signing.identity import create_identity, has_identity, load_identity
+from consult_aid.signing.verify import Verdict
+from consult_aid.storage import open_database
+
+PASSWORD_ENV = "CONSULT_AID_PASSWORD"  # noqa: S105 - the variable's name, not a password
+DEMO_PASSWORD = "consult-aid-demo"  # noqa: S105 - documented demo-only password
+DEMO_FILE = ("demo", "demo-consult.json")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "demo", help="make a signed demo summary and the handouts (no display needed)",
+        description="Create a demo clinician signing identity if the data folder has none, "
+                    "store, sign and archive a complete demo consult (a fictional patient, "
+                    "pain pump pack), and write the signed summary and the patient handouts "
+                    f"into DIR. The demo identity's password is ${PASSWORD_ENV} if set, else "
+                    f"'{DEMO_PASSWORD}'. Use a separate --data-dir for demos.")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the PDFs")
+    _common(p)
+    p.set_defaults(handler=run_demo)
+
+    p = sub.add_parser(
+        "render", help="render a consult's JSON form as a summary PDF",
+        description="Render a consult from its JSON form. A draft is signed and archived with "
+                    "the data folder's signing identity (password from --password-file, "
+                    f"${PASSWORD_ENV}, or a prompt); --unsigned writes an unsigned draft copy "
+                    "and stores nothing.")
+    p.add_argument("file", type=Path, help="the consult's JSON file")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    p.add_argument("--unsigned", action="store_true",
+                   help="write an unsigned draft copy (no identity needed, nothing stored)")
+    p.add_argument("--timestamp-url", metavar="URL",
+                   help="timestamp authority for a PAdES B-T signature (default: none, B-B)")
+    _common(p)
+    p.set_defaults(handler=run_render)
+
+    p = sub.add_parser(
+        "verify", help="check a signed summary PDF: who signed, when, unchanged since?",
+        description="Check a signed PDF: who signed it, when, and whether it is unchanged "
+                    "since signing (the signature must cover the entire file); and whether it "
+                    "matches this data folder's archive. Works on any copy of the file. Exit "
+                    "0 valid, 1 invalid or modified, 2 not a readable PDF.")
+    p.add_argument("file", type=Path, help="the PDF to check")
+    p.set_defaults(handler=run_verify)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--paper", choices=("a4", "letter"), default="a4",
+                   help="paper size (default a4)")
+    p.add_argument("--password-file", type=Path, metavar="FILE",
+                   help="file whose first line is the signing identity's password")
+
+
+# -- demo ------------------------------------------------------------------------------------
+def run_demo(args: argparse.Namespace) -> int:
+    data: DataFolder = args.data
+    out: Path = args.out
+    catalog = load_catalog(data.packs)
+    consult = consult_from_json(resource_path(*DEMO_FILE).read_bytes())
+    consult = dataclasses.replace(consult, id=new_consult_id())
+    try:
+        pack = catalog.find(consult.pack.id, content_hash=consult.pack.content_hash)
+    except UnknownPackError:  # the built-in pack moved on since the demo file was written
+        pack = catalog.get(consult.pack.id)
+        consult = _demo_on_current_pack(consult, pack)
+    if has_identity(data.identity):
+        identity = load_identity(data.identity)
+        password = _password(args, required=False) or DEMO_PASSWORD
+    else:
+        password = _password(args, required=False, prompt=False) or DEMO_PASSWORD
+        identity = create_identity(data.identity, name=consult.clinician.name,
+                                   clinic=consult.clinician.clinic, password=password)
+        print(f"Created a demo signing identity for {identity.subject} in {data.identity}")
+    now = datetime.now().astimezone()
+    with open_database(data.database) as db:
+        try:
+            result = sign_and_archive(db, data, consult, pack, identity, password, now,
+                                      Paper.parse(args.paper))
+        except ValidationError as exc:
+            return _problems(exc)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = out / f"summary-{result.consult.id}.pdf"
+    write_atomically(summary, result.path.read_bytes(), mode=0o644)
+    print(f"Signed summary:  {summary}")
+    clinician = consult.clinician
+    for handout_pack in catalog.packs():
+        path = out / f"handout-{handout_pack.id}.pdf"
+        write_atomically(path, render_handout(handout_pack, clinic=clinician.clinic,
+                                              clinic_phone=clinician.clinic_phone,
+                                              paper=args.paper), mode=0o644)
+        print(f"Patient handout: {path}")
+    print(f"Archived as consult {result.consult.id}; check with: consult-aid verify {summary}")
+    return 0
+
+
+def _demo_on_current_pack(consult: Consult, pack: Pack) -> Consult:
+    """Point the demo at the installed pack version; items it adds count as discussed."""
+    consult.pack = PackRef(pack.id, pack.version, pack.content_hash)
+    for item in pack.items():
+        record = consult.understanding_of(item.id)
+        if not record.discussed:
+            record.discussed, record.level = True, TeachBack.UNDERSTOOD
+    return consult
+
+
+# -- render ----------------------------------------------------------------------------------
+def run_render(args: argparse.Namespace) -> int:
+    data: DataFolder = args.data
+    consult = consult_from_json(read_input_file(args.file))
+    catalog = load_catalog(data.packs)
+    pack = catalog.find(consult.pack.id, content_hash=consult.pack.content_hash)
+    if args.unsigned:
+        draft = dataclasses.replace(consult, status=ConsultStatus.DRAFT)
+        write_atomically(args.out, render_summary(draft, pack, paper=args.paper), mode=0o644)
+        print(f"Unsigned draft summary: {args.out}")
+        return 0
+    if consult.status is not ConsultStatus.DRAFT:
+        raise InputError("consult.status: this consult is already signed; its signed PDF is "
+                         "the record (see `consult-aid export`). Add --unsigned for an "
+                         "unsigned copy.")
+    if not has_identity(data.identity):
+        print(f"consult-aid: this data folder ({data.root}) has no signing identity, so the "
+              "summary cannot be signed. Create one in the window (Settings > Signing "
+              "identity), or add --unsigned for an unsigned draft copy.", file=sys.stderr)
+        return 1
+    identity = load_identity(data.identity)
+    password = _password(args, required=True)
+    assert password is not None
+    with open_database(data.database) as db:
+        try:
+            result = sign_and_archive(db, data, consult, pack, identity, password,
+                                      datetime.now().astimezone(), Paper.parse(args.paper),
+                                      timestamp_url=args.timestamp_url)
+        except ValidationError as exc:
+            return _problems(exc)
+    write_atomically(args.out, result.path.read_bytes(), mode=0o644)
+    print(f"Signed summary: {args.out}")
+    print(f"Archived as consult {result.consult.id} (SHA-256 {result.sha256})")
+    return 0
+
+
+def _password(args: argparse.Namespace, *, required: bool, prompt: bool = True) -> str | None:
+    """From --password-file, else $CONSULT_AID_PASSWORD, else a prompt on a terminal."""
+    if args.password_file is not None:
+        text = read_input_file(args.password_file).decode("utf-8", errors="strict")
+        lines = text.splitlines()
+        return lines[0] if lines else ""
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    if prompt and sys.stdin.isatty():
+        return getpass.getpass("Password of the signing identity: ")
+    if required:
+        raise InputError(f"the signing identity needs its password: use --password-file FILE "
+                         f"or ${PASSWORD_ENV}")
+    return None
+
+
+def _problems(exc: ValidationError) -> int:
+    print("consult-aid: the consult is not ready to sign:", file=sys.stderr)
+    for problem in exc.problems:
+        print(f"  {problem.field}: {problem.message}", file=sys.stderr)
+    return 2
+
+
+# -- verify ----------------------------------------------------------------------------------
+def run_verify(args: argparse.Namespace) -> int:
+    report = verify_file(args.file, args.data)
+    for line in describe(report, args.file):
+        print(line)
+    return int(report.verdict)
+
+
+def describe(report: VerifyReport, path: Path) -> list[str]:
+    """The verification, in plain words (one fact per line)."""
+    v = report.verification
+    if v.verdict is Verdict.UNREADABLE:
+        return [f"{path}: NOT A READABLE PDF", *(f"  {p}" for p in v.problems)]
+    lines = [f"{path}: {'VALID' if v.ok else 'INVALID'}"]
+    if v.ok:
+        lines.append("  Unmodified since signing: the signature covers the entire file.")
+    else:
+        lines += [f"  Problem: {p}" for p in v.problems]
+    for sig in v.signatures:
+        lines.append(f"  Signed by: {sig.signer}"
+                     + (", certificate self-issued by the clinic" if sig.self_issued
+                        else f", certificate issued by {sig.issuer}"))
+        lines.append(f"  Signed at: {moment(sig.signed_at)} (as reported by the signer's "
+                     "computer)")
+        if sig.timestamped_at is not None:
+            state = "valid" if sig.timestamp_ok else "NOT valid"
+            lines.append(f"  Timestamp: {moment(sig.timestamped_at)} ({state}, from a "
+                         "timestamp authority)")
+        lines.append(f"  Certificate SHA-256: {sig.fingerprint}")
+    lines.append("  Trust: " + _trust(report))
+    lines.append("  Archive: " + _archive(report))
+    lines.append(f"  File SHA-256: {v.sha256}")
+    return lines
+
+
+def _trust(report: VerifyReport) -> str:
+    last = report.verification.last
+    if last is None:
+        return "no signature to trust."
+    kind = ("certificate self-issued by the clinic, not by a certificate authority; the "
+            "signature proves the file is unchanged since it was signed, not on its own who "
+            "signed it") if last.self_issued else (
+            f"the certificate was issued by {last.issuer} (its chain was not checked against "
+            "public certificate authorities)")
+    if report.own_identity is True:
+        return kind + "; it IS this data folder's signing identity."
+    if report.own_identity is False:
+        return kind + "; it is NOT this data folder's signing identity."
+    return kind + "; this data folder has no signing identity to compare it with."
+
+
+def _archive(report: VerifyReport) -> str:
+    if not report.archive_checked:
+        return "this data folder has no archive to compare with (a copy checked elsewhere)."
+    record = report.archive_record
+    if record is None:
+        return "no consult in this data folder's archive has this exact file."
+    return (f"matches the archived summary of consult {record.id} ({record.pack_id} "
+            f"{record.pack_version}, {record.status.value}, consult of "
+            f"{record.created_at.date().isoformat()}).")
+
+
+__all__ = ["DEMO_PASSWORD", "PASSWORD_ENV", "register"]
+

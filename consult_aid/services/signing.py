@@ -1,0 +1,158 @@
+"""Sign and archive a consult's summary; verify any summary PDF against the archive.
+
+``sign_and_archive`` is the "Sign" button: check the consult is complete, render the summary,
+sign it with the clinician's identity, write the archive copy atomically, then commit the
+signed consult with the PDF and its SHA-256 in one transaction, audited. It is pure apart
+from the data folder and the database, so the window can run it on a worker thread (with its
+own database connection).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from consult_aid.content.model import Pack
+from consult_aid.datadir import DataFolder
+from consult_aid.domain import Consult, ConsultStatus
+from consult_aid.domain.validation import Problem, ValidationError
+from consult_aid.errors import InputError, KnownError
+from consult_aid.files import write_atomically
+from consult_aid.report.layout import Paper
+from consult_aid.report.summary import render_summary
+from consult_aid.services.review import open_items
+from consult_aid.signing.identity import SigningIdentity, has_identity, load_identity
+from consult_aid.signing.pades import sign_pdf
+from consult_aid.signing.verify import Verdict, Verification, verify_pdf
+from consult_aid.storage.audit import AuditLog
+from consult_aid.storage.consults import ConsultRepository, ConsultSummary
+from consult_aid.storage.database import Database, open_database
+
+log = logging.getLogger(__name__)
+
+SUMMARY_FILE = "summary.pdf"
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+
+
+@dataclass(frozen=True, slots=True)
+class SignedSummary:
+    consult: Consult  # in its signed state, as stored
+    path: Path  # the archive copy: <data>/archive/<consult id>/summary.pdf
+    sha256: str
+    size: int
+    signer: str  # the certificate's subject
+
+
+def archive_path(data: DataFolder, consult_id: str) -> Path:
+    """Where a consult's signed summary is kept (no patient name in any file name)."""
+    if not _SAFE_ID.fullmatch(consult_id) or ".." in consult_id:
+        raise InputError(f"consult.id: {consult_id!r} cannot name an archive folder")
+    return data.archive / consult_id / SUMMARY_FILE
+
+
+def check_ready_to_sign(consult: Consult, pack: Pack) -> None:
+    """Raise ValidationError listing everything still missing, open or wrong."""
+    consult.ensure_editable()
+    ref = consult.pack
+    if (ref.id, ref.version, ref.content_hash) != (pack.id, pack.version, pack.content_hash):
+        raise ValidationError([Problem(
+            "pack", f"The consult was held with pack {ref.id} {ref.version} "
+                    f"({ref.content_hash[:12]}), not {pack.id} {pack.version} "
+                    f"({pack.content_hash[:12]}).")])
+    missing = open_items(consult, pack)
+    if missing:
+        raise ValidationError([Problem(o.field, o.message) for o in missing])
+
+
+def sign_and_archive(db: Database, data: DataFolder, consult: Consult, pack: Pack,
+                     identity: SigningIdentity, password: str, now: datetime,
+                     paper: Paper | str = Paper.A4, *,
+                     timestamp_url: str | None = None) -> SignedSummary:
+    """Render, sign, archive and store ``consult``; returns where the signed PDF is."""
+    if now.utcoffset() is None:
+        raise ValueError("now must carry a time zone")
+    check_ready_to_sign(consult, pack)
+    path = archive_path(data, consult.id)
+    unlocked = identity.unlock(password)  # a wrong password fails before any work
+    signed_state = dataclasses.replace(consult, status=ConsultStatus.SIGNED, signed_at=now,
+                                       updated_at=now)
+    pdf = render_summary(signed_state, pack, paper=paper)
+    clinic = consult.clinician.clinic
+    signed = sign_pdf(pdf, unlocked,
+                      reason=f"Informed-decision consult summary {consult.id}: "
+                             "record of the discussion and decision",
+                      location=clinic, timestamp_url=timestamp_url)
+    check = verify_pdf(signed)
+    if not check.ok:  # never archive a PDF that would not verify
+        raise KnownError("The signed PDF did not verify; nothing was archived: "
+                         + "; ".join(check.problems))
+    sha256 = hashlib.sha256(signed).hexdigest()
+    write_atomically(path, signed)
+    repo = ConsultRepository(db)
+    with db.transaction():
+        repo.sign(signed_state, signed)
+        AuditLog(db).record(
+            "consult.signed", consult_id=consult.id, at=now,
+            detail=f"sha256 {sha256}; pack {pack.id} {pack.version}; "
+                   f"certificate {identity.fingerprint}"
+                   + ("; timestamped" if timestamp_url else ""),
+        )
+    log.info("signed and archived consult %s (%d bytes)", consult.id, len(signed))
+    return SignedSummary(signed_state, path, sha256, len(signed), identity.subject)
+
+
+# -- verification ----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    """A signature check, and what this data folder knows about the file."""
+
+    verification: Verification
+    archive_record: ConsultSummary | None  # the consult whose archived PDF has this SHA-256
+    archive_checked: bool  # False: this data folder has no database to look in
+    own_identity: bool | None  # the signer is this data folder's identity (None: none here)
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.verification.verdict
+
+
+def verify_document(pdf: bytes, data: DataFolder | None = None) -> VerifyReport:
+    """Check ``pdf``'s signature; with a data folder, also look it up in the archive."""
+    identity = load_identity(data.identity) if data and has_identity(data.identity) else None
+    verification = verify_pdf(pdf)
+    own = None
+    last = verification.last
+    if identity is not None and last is not None:
+        own = last.fingerprint == identity.fingerprint
+    record = None
+    checked = data is not None and data.database.is_file()
+    if checked and data is not None and verification.verdict is not Verdict.UNREADABLE:
+        try:
+            with open_database(data.database) as db:
+                record = ConsultRepository(db).find_by_pdf_sha256(verification.sha256)
+        except KnownError as exc:  # a newer or damaged database: report, do not fail the check
+            log.warning("archive lookup skipped: %s", exc)
+            checked = False
+    return VerifyReport(verification, record, checked, own)
+
+
+def verify_file(path: Path, data: DataFolder | None = None) -> VerifyReport:
+    try:
+        pdf = Path(path).read_bytes()
+    except OSError as exc:
+        unreadable = Verification(Verdict.UNREADABLE, "", (),
+                                  (f"{path}: {exc.strerror or exc}",))
+        return VerifyReport(unreadable, None, False, None)
+    return verify_document(pdf, data)
+
+
+def require_valid_signature(pdf: bytes) -> None:
+    """For importing a signed consult: raise InputError unless ``pdf`` verifies."""
+    result = verify_pdf(pdf)
+    if not result.ok:
+        raise InputError("the PDF's signature does not verify: " + "; ".join(result.problems))

@@ -1,0 +1,59 @@
+"""Errors as the clinician sees them: a calm dialog that says what to do, never a traceback.
+
+A :class:`KnownError` (disk full, database busy, wrong password) shows its own message. Anything
+else is a bug: it is logged with its traceback, and the dialog says the consult is saved and
+where the details are.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from types import TracebackType
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from consult_aid.domain import ValidationError
+from consult_aid.errors import KnownError
+
+log = logging.getLogger(__name__)
+
+
+def message_for(error: BaseException) -> str:
+    if isinstance(error, KnownError):
+        return str(error)
+    if isinstance(error, ValidationError):
+        return "\n".join(p.message for p in error.problems)
+    return ("Something went wrong that Consult Aid did not expect. What was entered so far is "
+            "saved. The details were written to the log in the data folder; please pass it to "
+            "the person who looks after Consult Aid.")
+
+
+def show_error(parent: QWidget | None, error: BaseException, title: str = "") -> QMessageBox:
+    """Show ``error`` without blocking (the dialog is window-modal and returns at once)."""
+    if not isinstance(error, KnownError | ValidationError):
+        log.error("unexpected error", exc_info=error)
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Information if isinstance(error, KnownError | ValidationError)
+                else QMessageBox.Icon.Warning)
+    box.setWindowTitle(title or box.tr("Consult Aid"))
+    box.setText(message_for(error))
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.setObjectName("errorDialog")
+    box.open()
+    return box
+
+
+def install_excepthook(parent_provider: object) -> None:
+    """Route uncaught exceptions in Qt slots to the log and a calm dialog."""
+
+    def hook(kind: type[BaseException], error: BaseException,
+             tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, tb)
+            return
+        log.error("uncaught exception", exc_info=(kind, error, tb))
+        parent = parent_provider() if callable(parent_provider) else None
+        show_error(parent, error)
+
+    sys.excepthook = hook

@@ -1,0 +1,123 @@
+"""First run: the clinic and the clinician, and the signing password that protects the
+clinician's signing key (the identity is created on a worker thread).
+
+Signals: ``completed()`` once the clinician is stored and the identity exists.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from consult_aid.domain import Clinician, Problem
+from consult_aid.storage.people import ClinicianRepository
+from consult_aid.ui.context import AppContext
+from consult_aid.ui.errors import show_error
+from consult_aid.ui.widgets.fields import ErrorLabel, Form, group, show_problems
+
+MIN_PASSWORD = 8
+
+
+class SetupPage(QWidget):
+    completed = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        title = QLabel(self.tr("Welcome to Consult Aid"), self)
+        title.setObjectName("pageTitle")
+        intro = QLabel(self.tr(
+            "Before the first consult: who signs the summaries, and for which clinic. The "
+            "password protects your signing key; you type it each time you sign."), self)
+        intro.setObjectName("intro")
+        intro.setWordWrap(True)
+        clinic = Form(self)
+        self.clinic = clinic.add("clinician.clinic", self.tr("&Clinic name"), QLineEdit())
+        self.phone = clinic.add("clinician.clinic_phone", self.tr("Clinic &phone"), QLineEdit(),
+                                self.tr("Printed on the patient handout: whom to call."))
+        person = Form(self)
+        self.name = person.add("clinician.name", self.tr("Your &name"), QLineEdit())
+        self.credentials = person.add("clinician.credentials", self.tr("C&redentials"),
+                                      QLineEdit())
+        self.credentials.setPlaceholderText(self.tr("for example: MD, FIPP"))
+        self.registration = person.add("clinician.registration",
+                                       self.tr("Re&gistration number"), QLineEdit())
+        secret = Form(self)
+        self.password = secret.add("password", self.tr("Signing pass&word"), QLineEdit())
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm = secret.add("confirm", self.tr("Type it &again"), QLineEdit())
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        self.errors = {**clinic.errors, **person.errors, **secret.errors}
+        self.status = ErrorLabel(self)
+        self.save_button = QPushButton(self.tr("&Save and continue"), self)
+        self.save_button.setObjectName("primary")
+        self.save_button.clicked.connect(self.submit)
+        self.confirm.returnPressed.connect(self.submit)
+
+        column = QVBoxLayout()
+        column.addWidget(title)
+        column.addWidget(intro)
+        column.addWidget(group(self.tr("Clinic"), clinic))
+        column.addWidget(group(self.tr("Clinician"), person))
+        column.addWidget(group(self.tr("Signing password"), secret))
+        column.addWidget(self.status)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        column.addLayout(buttons)
+        column.addStretch(1)
+        outer = QHBoxLayout(self)
+        outer.addStretch(1)
+        outer.addLayout(column, 4)
+        outer.addStretch(1)
+
+    def problems(self) -> list[Problem]:
+        clinician = self._clinician()
+        problems = clinician.problems()
+        if len(self.password.text()) < MIN_PASSWORD:
+            problems.append(Problem("password", self.tr(
+                "Choose a password of at least {n} characters.").format(n=MIN_PASSWORD)))
+        elif self.password.text() != self.confirm.text():
+            problems.append(Problem("confirm", self.tr("The two passwords differ; type them "
+                                                       "again.")))
+        return problems
+
+    def _clinician(self) -> Clinician:
+        return Clinician(name=self.name.text().strip(), credentials=self.credentials.text().strip(),
+                         registration=self.registration.text().strip(),
+                         clinic=self.clinic.text().strip(), clinic_phone=self.phone.text().strip())
+
+    def submit(self) -> None:
+        problems = self.problems()
+        show_problems(self.errors, problems)
+        if problems:
+            return
+        clinician = self._clinician()
+        password = self.password.text()
+        folder, now = self.ctx.data.identity, self.ctx.clock()
+        self.save_button.setEnabled(False)
+        self.status.show_message(self.tr("Creating your signing key…"))
+
+        def create() -> object:
+            from consult_aid.signing.identity import create_identity
+
+            return create_identity(folder, name=clinician.name, clinic=clinician.clinic,
+                                   password=password, now=now, replace=True)
+
+        self.ctx.tasks.run(create, lambda _identity: self._store(clinician), self._failed)
+
+    def _store(self, clinician: Clinician) -> None:
+        self.ctx.writer.submit(lambda db: ClinicianRepository(db).save(clinician),
+                               lambda _c: self._done(), self._failed)
+
+    def _done(self) -> None:
+        self.password.clear()
+        self.confirm.clear()
+        self.status.show_message("")
+        self.save_button.setEnabled(True)
+        self.completed.emit()
+
+    def _failed(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self.status.show_message("")
+        show_error(self, error)

@@ -1,0 +1,240 @@
+"""The start screen: find or add the patient, choose the procedure, start; resume a draft; open
+the archive.
+
+Signals: ``start_requested(Patient, Pack)``, ``resume_requested(str)`` with a consult id,
+``archive_requested()``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consult_aid.content import Pack
+from consult_aid.domain import Patient, Sex
+from consult_aid.storage.consults import ConsultRepository
+from consult_aid.storage.people import ClinicianRepository, PatientRepository
+from consult_aid.ui.context import AppContext
+from consult_aid.ui.errors import show_error
+from consult_aid.ui.widgets.fields import ErrorLabel, Form, group, show_problems
+
+
+class StartScreen(QWidget):
+    start_requested = Signal(object, object)
+    resume_requested = Signal(str)
+    archive_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.welcome = QLabel(self)
+        self.welcome.setObjectName("pageTitle")
+        self.welcome.setWordWrap(True)
+
+        # new consult: patient search, new patient, pack
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(self.tr("Name or medical record number"))
+        self.search.setAccessibleName(self.tr("Find a patient"))
+        self.search.setClearButtonEnabled(True)
+        find_label = QLabel(self.tr("&Find the patient"), self)
+        find_label.setBuddy(self.search)
+        self.patients = QListWidget(self)
+        self.patients.setAccessibleName(self.tr("Patients found"))
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(150)
+        self._search_timer.timeout.connect(self.refresh_patients)
+        self.search.textEdited.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self._focus_patients)
+
+        self.new_form = Form(self)
+        self.new_name = self.new_form.add("patient.name", self.tr("&Name"), QLineEdit())
+        self.new_dob = QDateEdit()
+        self.new_dob.setCalendarPopup(True)
+        self.new_dob.setDisplayFormat("yyyy-MM-dd")
+        self.new_dob.setMinimumDate(QDate(1850, 1, 1))
+        self.new_dob.setDate(QDate(1970, 1, 1))
+        self.new_form.add("patient.date_of_birth", self.tr("Date of &birth"), self.new_dob)
+        self.new_sex = QComboBox()
+        for member, label in ((Sex.UNKNOWN, self.tr("Not recorded")),
+                              (Sex.FEMALE, self.tr("Female")), (Sex.MALE, self.tr("Male")),
+                              (Sex.OTHER, self.tr("Other"))):
+            self.new_sex.addItem(label, member.value)
+        self.new_form.add("patient.sex", self.tr("Se&x"), self.new_sex)
+        self.new_mrn = self.new_form.add("patient.mrn", self.tr("&Medical record number"),
+                                         QLineEdit())
+        self.add_button = QPushButton(self.tr("&Add this patient"), self)
+        self.add_button.clicked.connect(self.add_patient)
+        self.new_form.layout_.addRow("", self.add_button)
+        self.new_error = ErrorLabel(self)
+        self.new_form.layout_.addRow("", self.new_error)
+
+        self.pack = QComboBox(self)
+        self.pack.setAccessibleName(self.tr("Procedure"))
+        for pack in ctx.catalog.packs():
+            self.pack.addItem(pack.title, pack.id)
+        pack_label = QLabel(self.tr("&Procedure to discuss"), self)
+        pack_label.setBuddy(self.pack)
+        self.start_button = QPushButton(self.tr("&Start the consult"), self)
+        self.start_button.setObjectName("primary")
+        self.start_button.clicked.connect(self._start)
+        self.start_hint = QLabel(self)
+        self.start_hint.setObjectName("hint")
+        self.start_hint.setWordWrap(True)
+
+        new_column = QWidget(self)
+        col = QVBoxLayout(new_column)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(find_label)
+        col.addWidget(self.search)
+        col.addWidget(self.patients, 1)
+        col.addWidget(group(self.tr("Or add a new patient"), self.new_form))
+        col.addWidget(pack_label)
+        col.addWidget(self.pack)
+        row = QHBoxLayout()
+        row.addWidget(self.start_hint, 1)
+        row.addWidget(self.start_button)
+        col.addLayout(row)
+
+        # drafts and archive
+        self.drafts = QListWidget(self)
+        self.drafts.setAccessibleName(self.tr("Consults not yet signed"))
+        self.drafts.itemActivated.connect(self._resume_item)
+        self.resume_button = QPushButton(self.tr("&Resume the selected consult"), self)
+        self.resume_button.clicked.connect(self._resume)
+        self.archive_button = QPushButton(self.tr("Open the &archive…"), self)
+        self.archive_button.clicked.connect(self.archive_requested)
+        right = QWidget(self)
+        rcol = QVBoxLayout(right)
+        rcol.setContentsMargins(0, 0, 0, 0)
+        rcol.addWidget(self.drafts, 1)
+        rcol.addWidget(self.resume_button)
+        rcol.addWidget(self.archive_button)
+
+        grid = QGridLayout(self)
+        grid.addWidget(self.welcome, 0, 0, 1, 2)
+        grid.addWidget(group(self.tr("New consult"), new_column), 1, 0)
+        grid.addWidget(group(self.tr("Consults not yet signed"), right), 1, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        grid.setRowStretch(1, 1)
+
+        self.patients.currentItemChanged.connect(lambda *_: self._update_start())
+        self.patients.itemActivated.connect(lambda _i: self.pack.setFocus())
+        self.refresh()
+
+    # --- data ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        clinician = ClinicianRepository(self.ctx.db).current()
+        who = clinician.name if clinician else ""
+        clinic = clinician.clinic if clinician else ""
+        self.welcome.setText(self.tr("Consult Aid — {who}{clinic}").format(
+            who=who, clinic=f", {clinic}" if clinic else ""))
+        self.refresh_patients()
+        self.refresh_drafts()
+
+    def refresh_patients(self, select_id: str = "") -> None:
+        self.patients.clear()
+        for patient in PatientRepository(self.ctx.db).search(self.search.text()):
+            text = f"{patient.name} · {patient.date_of_birth:%Y-%m-%d}"
+            if patient.mrn:
+                text += f" · {patient.mrn}"
+            item = QListWidgetItem(text, self.patients)
+            item.setData(Qt.ItemDataRole.UserRole, patient)
+            if patient.id == select_id:
+                self.patients.setCurrentItem(item)
+        if self.patients.currentItem() is None and self.patients.count() == 1:
+            self.patients.setCurrentRow(0)
+        self._update_start()
+
+    def refresh_drafts(self) -> None:
+        self.drafts.clear()
+        titles = {p.id: p.title for p in self.ctx.catalog.packs()}
+        for summary in ConsultRepository(self.ctx.db).drafts():
+            item = QListWidgetItem(
+                f"{summary.patient_name} · {summary.created_at:%Y-%m-%d %H:%M}\n"
+                f"{titles.get(summary.pack_id, summary.pack_id)}", self.drafts)
+            item.setData(Qt.ItemDataRole.UserRole, summary.id)
+        if self.drafts.count():
+            self.drafts.setCurrentRow(0)
+        self.resume_button.setEnabled(self.drafts.count() > 0)
+
+    def selected_patient(self) -> Patient | None:
+        item = self.patients.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def selected_pack(self) -> Pack | None:
+        pack_id = self.pack.currentData()
+        return self.ctx.catalog.get(pack_id) if pack_id else None
+
+    # --- actions ------------------------------------------------------------------------------
+    def _focus_patients(self) -> None:
+        if self.patients.count():
+            if self.patients.currentRow() < 0:
+                self.patients.setCurrentRow(0)
+            self.patients.setFocus()
+
+    def add_patient(self) -> None:
+        qd = self.new_dob.date()
+        patient = Patient(name=self.new_name.text().strip(),
+                          date_of_birth=date(qd.year(), qd.month(), qd.day()),
+                          sex=Sex(self.new_sex.currentData()), mrn=self.new_mrn.text().strip())
+        problems = patient.problems(self.ctx.clock().date())
+        show_problems(self.new_form.errors, problems)
+        if problems:
+            return
+        self.add_button.setEnabled(False)
+        self.ctx.writer.submit(lambda db: PatientRepository(db).save(patient),
+                               self._added, self._add_failed)
+
+    def _added(self, patient: Patient) -> None:
+        self.add_button.setEnabled(True)
+        self.new_name.clear()
+        self.new_mrn.clear()
+        self.search.setText(patient.name)
+        self.refresh_patients(select_id=patient.id)
+        self.pack.setFocus()
+
+    def _add_failed(self, error: BaseException) -> None:
+        self.add_button.setEnabled(True)
+        show_error(self, error)
+
+    def _update_start(self) -> None:
+        ready = self.selected_patient() is not None and self.pack.count() > 0
+        self.start_button.setEnabled(ready)
+        if self.pack.count() == 0:
+            self.start_hint.setText(self.tr("No procedure packs are installed."))
+        elif not ready:
+            self.start_hint.setText(self.tr("Find or add the patient first."))
+        else:
+            self.start_hint.setText("")
+
+    def _start(self) -> None:
+        patient, pack = self.selected_patient(), self.selected_pack()
+        if patient is not None and pack is not None:
+            self.start_requested.emit(patient, pack)
+
+    def _resume_item(self, item: QListWidgetItem) -> None:
+        self.resume_requested.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def _resume(self) -> None:
+        item = self.drafts.currentItem()
+        if item is not None:
+            self._resume_item(item)
+
+    def set_busy(self, busy: bool) -> None:
+        self.start_button.setEnabled(not busy and self.selected_patient() is not None)

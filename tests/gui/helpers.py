@@ -1,0 +1,49 @@
+"""Steps a clinician takes in the window, shared by the gui tests."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox, QRadioButton
+from pytestqt.qtbot import QtBot
+
+from consult_aid.ui.consult_view import ConsultView
+from consult_aid.ui.main_window import MainWindow
+
+WAIT_MS = 5000
+
+
+def click(qtbot: QtBot, button: QAbstractButton) -> None:
+    """Click a button; a check box or radio button on its indicator, where a person would."""
+    if isinstance(button, QCheckBox | QRadioButton):
+        pos = QPoint(button.fontMetrics().height() // 2 + 2, button.height() // 2)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=pos)
+    else:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def type_into(qtbot: QtBot, widget: object, text: str) -> None:
+    """Type as a person would: key presses, or an input-method commit for non-ASCII text."""
+    widget.setFocus()  # type: ignore[attr-defined]
+    if text.isascii():
+        qtbot.keyClicks(widget, text)
+    else:
+        event = QInputMethodEvent()
+        event.setCommitString(text)
+        QApplication.sendEvent(widget, event)
+
+
+def add_patient_and_start(qtbot: QtBot, window: MainWindow, name: str = "Test Patient",
+                          born: QDate | None = None) -> ConsultView:
+    start = window.start
+    type_into(qtbot, start.new_name, name)
+    start.new_dob.setDate(born or QDate(1968, 3, 9))
+    type_into(qtbot, start.new_mrn, "MRN-77")
+    click(qtbot, start.add_button)
+    qtbot.waitUntil(lambda: start.selected_patient() is not None
+                    and start.selected_patient().name == name, timeout=WAIT_MS)
+    start.pack.setCurrentIndex(start.pack.findData("intrathecal-pump"))
+    click(qtbot, start.start_button)
+    qtbot.waitUntil(lambda: window.consult_view is not None, timeout=WAIT_MS)
+    assert window.consult_view is not None
+    return window.consult_view

@@ -1,0 +1,181 @@
+"""Broken packs are rejected with every problem, each with file, key path and message.
+
+Each bad pack is the built-in pump pack with one deliberate change, written into tmp_path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from consult_aid.content import PackError, PackProblem, builtin_packs_dir, load_pack
+
+GOOD = builtin_packs_dir() / "intrathecal-pump.toml"
+
+
+def variant(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
+    text = GOOD.read_text(encoding="utf-8")
+    assert text.count(old) >= count, f"fixture text not found: {old!r}"
+    path = tmp_path / "variant.toml"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path) -> list[PackProblem]:
+    with pytest.raises(PackError) as caught:
+        load_pack(path, source="clinic")
+    problems = caught.value.problems
+    assert problems
+    assert all(p.file == str(path) for p in problems)
+    text = str(caught.value)
+    for p in problems:  # str() lists every problem
+        assert f"{p.key_path}: {p.message}" in text
+    return problems
+
+
+def only(problems: list[PackProblem], key_path: str) -> PackProblem:
+    matching = [p for p in problems if p.key_path == key_path]
+    assert matching, f"no problem at {key_path}; got {[str(p) for p in problems]}"
+    return matching[0]
+
+
+def test_the_unchanged_pack_is_valid(tmp_path: Path) -> None:
+    assert load_pack(variant(tmp_path, "", "", 0)).id == "intrathecal-pump"
+
+
+def test_missing_top_level_field(tmp_path: Path) -> None:
+    path = variant(tmp_path, 'decision = "Do you want', 'nothing_here = "Do you want')
+    problems = problems_of(path)
+    assert "required" in only(problems, "decision").message
+    assert "unknown key 'nothing_here'" in only(problems, "nothing_here").message
+
+
+def test_missing_field_in_a_nested_item(tmp_path: Path) -> None:
+    path = variant(tmp_path, 'teach_back = "In your own words, what could happen if a refill is '
+                             'missed?"\n', "")
+    problem = only(problems_of(path), "options[0].risks[10].teach_back")
+    assert "required" in problem.message
+
+
+def test_unknown_reference(tmp_path: Path) -> None:
+    path = variant(tmp_path, 'references = ["neuman-2013"]', 'references = ["newman-2013"]')
+    problems = problems_of(path)
+    assert "unknown reference 'newman-2013'" in only(
+        problems, "options[0].risks[4].references[0]").message
+    assert "'neuman-2013' is never cited" in only(problems, "references[4]").message
+
+
+def test_duplicate_item_id(tmp_path: Path) -> None:
+    path = variant(tmp_path, 'id = "pump-deep-infection"', 'id = "pump-skin-infection"')
+    problem = only(problems_of(path), "options[0].risks[1].id")
+    assert problem.message == ("duplicate benefit or risk id 'pump-skin-infection'; already "
+                               "used at options[0].risks[0]")
+
+
+def test_frequency_over_100_percent(tmp_path: Path) -> None:
+    path = variant(tmp_path, "count = 23, timeframe", "count = 1023, timeframe")
+    problems = problems_of(path)
+    assert "over 100%" in only(problems, "options[0].risks[0].frequency.count").message
+    assert len(problems) == 1
+
+
+def test_negative_count_and_inverted_range(tmp_path: Path) -> None:
+    path = variant(tmp_path, "low = 8, high = 61", "low = 30, high = 61")
+    problem = only(problems_of(path), "options[0].risks[0].frequency.low")
+    assert "above the count 23" in problem.message
+
+
+def test_a_second_denominator_style_is_refused(tmp_path: Path) -> None:
+    path = variant(tmp_path, "count = 230, timeframe",
+                   "count = 23, denominator = 100, timeframe")
+    problem = only(problems_of(path), "options[0].risks[4].frequency.denominator")
+    assert "one denominator throughout a pack" in problem.message
+
+
+def test_quantified_item_without_a_reference(tmp_path: Path) -> None:
+    path = variant(tmp_path, 'references = ["neuman-2013"]\n', "")
+    problems = problems_of(path)
+    assert "must cite" in only(problems, "options[0].risks[4].references").message
+
+
+def test_frequency_and_not_quantified_are_exclusive(tmp_path: Path) -> None:
+    path = variant(tmp_path, 'not_quantified = "This is a known limit of the pump',
+                   'frequency = { count = 5, timeframe = "a year" }\n'
+                   'not_quantified = "This is a known limit of the pump')
+    problem = only(problems_of(path), "options[0].risks[12].not_quantified")
+    assert "not both" in problem.message
+
+
+@pytest.mark.parametrize(("old", "new", "key", "words"), [
+    ("published = 2026-11-24", 'published = "2026-02-30"', "published", "not a valid date"),
+    ("next_review = 2027-11-24", "next_review = 2025-01-01", "next_review",
+     "must be after the publication date"),
+    ("published = 2026-11-24", "published = 2026-11-24T10:00:00", "published",
+     "without a time"),
+])
+def test_bad_dates(tmp_path: Path, old: str, new: str, key: str, words: str) -> None:
+    assert words in only(problems_of(variant(tmp_path, old, new)), key).message
+
+
+def test_broken_toml_syntax_gives_line_and_column(tmp_path: Path) -> None:
+    path = variant(tmp_path, 'title = "Pain pump (intrathecal drug delivery): trial and implant"',
+                   'title = "Pain pump (intrathecal drug delivery): trial and implant')
+    problems = problems_of(path)
+    assert len(problems) == 1
+    line = GOOD.read_text(encoding="utf-8").splitlines().index(
+        'title = "Pain pump (intrathecal drug delivery): trial and implant"') + 1
+    assert problems[0].key_path.startswith(f"line {line}, column ")
+    assert problems[0].message.startswith("TOML syntax error")
+
+
+def test_invalid_unquoted_date_is_a_syntax_error(tmp_path: Path) -> None:
+    problems = problems_of(variant(tmp_path, "published = 2026-11-24", "published = 2026-02-30"))
+    assert problems[0].key_path.startswith("line ")
+
+
+def test_unknown_red_flag_fact(tmp_path: Path) -> None:
+    path = variant(tmp_path, 'fact = "history.sleep_apnoea"', 'fact = "history.sleep_apnea"')
+    problem = only(problems_of(path), "red_flags[5].fact")
+    assert "unknown consult fact 'history.sleep_apnea'" in problem.message
+    assert "history.sleep_apnoea" in problem.message  # lists what is known
+
+
+def test_missing_comparison_answer(tmp_path: Path) -> None:
+    path = variant(tmp_path, 'mri = "Yes. Medicines do not affect MRI scans."\n', "")
+    assert "must answer comparison question 'mri'" in only(
+        problems_of(path), "options[2].answers.mri").message
+
+
+def test_placeholder_outside_the_handout_and_unknown_placeholder(tmp_path: Path) -> None:
+    path = variant(tmp_path, 'what = "Carry on with the care you have now."',
+                   'what = "Call {clinic_phone}."')
+    assert "only filled in the handout" in only(
+        problems_of(path), "options[3].answers.what").message
+    path = variant(tmp_path, "call {clinic_name} at once", "call {clinic_fax} at once")
+    assert "unknown placeholder {clinic_fax}" in only(
+        problems_of(path), "handout.sections[3].paragraphs[0]").message
+
+
+def test_handout_without_phone_placeholder(tmp_path: Path) -> None:
+    path = variant(tmp_path, "{clinic_phone}", "the clinic")
+    assert "{clinic_phone}" in only(problems_of(path), "handout").message
+
+
+def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
+    text = GOOD.read_text(encoding="utf-8")
+    text = text.replace("count = 23, timeframe", "count = 1023, timeframe")
+    text = text.replace('id = "pump-deep-infection"', 'id = "pump-skin-infection"')
+    text = text.replace('version = "1.0.0"', 'version = "one"')
+    path = tmp_path / "many.toml"
+    path.write_text(text, encoding="utf-8")
+    keys = {p.key_path for p in problems_of(path)}
+    assert {"options[0].risks[0].frequency.count", "options[0].risks[1].id",
+            "version"} <= keys
+
+
+def test_unreadable_and_non_utf8_files(tmp_path: Path) -> None:
+    assert problems_of(tmp_path / "absent.toml")[0].key_path == "(file)"
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('title = "Caf\u00e9"'.encode("latin-1"))
+    assert "UTF-8" in problems_of(path)[0].message

@@ -1,0 +1,174 @@
+"""The built-in packs load and keep the rules for sourced, comparable numbers."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from consult_aid.content import (
+    PLACEHOLDERS,
+    Pack,
+    builtin_packs_dir,
+    fill_placeholders,
+    load_pack,
+)
+from consult_aid.content.facts import known_fact_keys
+from consult_aid.domain import Clinician, Consult, PackRef, Patient
+
+PACK_FILES = ("intrathecal-pump.toml", "spinal-cord-stimulator.toml")
+
+
+@pytest.fixture(params=PACK_FILES)
+def pack(request: pytest.FixtureRequest) -> Pack:
+    return load_pack(builtin_packs_dir() / request.param)
+
+
+def test_both_builtin_packs_load() -> None:
+    files = sorted(p.name for p in builtin_packs_dir().glob("*.toml"))
+    assert files == sorted(PACK_FILES)
+    ids = {load_pack(builtin_packs_dir() / f).id for f in PACK_FILES}
+    assert ids == {"intrathecal-pump", "spinal-cord-stimulator"}
+
+
+def test_pack_records_version_and_hash_of_the_file_bytes(pack: Pack) -> None:
+    raw = (builtin_packs_dir() / f"{pack.id}.toml").read_bytes()
+    assert pack.content_hash == hashlib.sha256(raw).hexdigest()
+    assert pack.version == "1.0.0"
+    assert pack.source == "built-in"
+
+
+def test_every_quantified_item_cites_an_existing_reference(pack: Pack) -> None:
+    known = {r.id for r in pack.references}
+    quantified = [i for i in pack.items() if i.frequency is not None]
+    assert quantified
+    for item in quantified:
+        assert item.references, item.id
+        assert set(item.references) <= known, item.id
+
+
+def test_every_reference_is_cited(pack: Pack) -> None:
+    cited = {ref for i in pack.items() for ref in i.references}
+    cited |= {ref for c in pack.checklist for ref in c.references}
+    cited |= {ref for f in pack.red_flags for ref in f.references}
+    assert {r.id for r in pack.references} <= cited
+
+
+def test_frequencies_are_within_0_and_100_percent_with_one_denominator(pack: Pack) -> None:
+    freqs = [i.frequency for i in pack.items() if i.frequency is not None]
+    assert len({f.denominator for f in freqs}) == 1
+    for f in freqs:
+        assert 0 <= f.percent <= 100
+        assert f.timeframe
+        if f.low is not None and f.high is not None:
+            assert 0 <= f.low <= f.count <= f.high <= f.denominator
+
+
+def test_not_quantified_items_say_why(pack: Pack) -> None:
+    for item in pack.items():
+        assert (item.frequency is None) == bool(item.not_quantified_reason), item.id
+        assert item.uncertainty and item.teach_back, item.id
+
+
+def test_mortality_figure_carries_its_stated_uncertainty() -> None:
+    pump = load_pack(builtin_packs_dir() / "intrathecal-pump.toml")
+    death = pump.item("pump-death")
+    assert death.frequency is not None
+    assert death.frequency.sentence() == "38.9 in 1,000 people within a year of the implant"
+    assert "could not show how many of these deaths the pump" in death.uncertainty
+    assert death.references == ("coffey-2009",)
+
+
+def test_figures_match_the_clinical_reference() -> None:
+    """Spot checks against shared/clinical/REFERENCE.md (percent = count per 100)."""
+    packs = {name: load_pack(builtin_packs_dir() / f"{name}.toml")
+             for name in ("intrathecal-pump", "spinal-cord-stimulator")}
+    expected = {
+        ("intrathecal-pump", "pump-skin-infection"): (2.3, 0.8, 6.1),
+        ("intrathecal-pump", "pump-deep-infection"): (1.4, 0.5, 3.8),
+        ("intrathecal-pump", "pump-leak-headache"): (23.0, None, None),
+        ("intrathecal-pump", "pump-tip-lump"): (3.0, None, None),
+        ("intrathecal-pump", "pump-death"): (3.89, None, None),
+        ("spinal-cord-stimulator", "stimulator-any-problem"): (21.1, 14.9, 27.2),
+        ("spinal-cord-stimulator", "stimulator-wires-move"): (9.97, 7.62, 12.59),
+        ("spinal-cord-stimulator", "stimulator-relief-after-back-surgery"): (48.0, None, None),
+        ("spinal-cord-stimulator", "pump-death"): (3.89, None, None),
+    }
+    for (pack_id, item_id), (percent, low, high) in expected.items():
+        f = packs[pack_id].item(item_id).frequency
+        assert f is not None
+        assert f.percent == pytest.approx(percent)
+        scale = 100 / f.denominator
+        assert (None if f.low is None else f.low * scale) == pytest.approx(low)
+        assert (None if f.high is None else f.high * scale) == pytest.approx(high)
+
+
+def test_each_pack_has_status_quo_and_the_other_implant(pack: Pack) -> None:
+    ids = {o.id for o in pack.options}
+    assert {"pump", "stimulator", "medicines", "current-care"} <= ids
+    assert [o.id for o in pack.options if o.status_quo] == ["current-care"]
+
+
+def test_every_option_answers_every_comparison_question(pack: Pack) -> None:
+    questions = {q.id for q in pack.comparison}
+    for option in pack.options:
+        assert set(option.answers) == questions, option.id
+
+
+def test_red_flags_name_real_consult_facts_and_fire(pack: Pack) -> None:
+    moment = datetime(2026, 11, 24, 10, 0)
+    consult = Consult(id="c1", patient=Patient(name="A", date_of_birth=date(1960, 5, 1)),
+                      clinician=Clinician(name="B"),
+                      pack=PackRef(pack.id, pack.version, pack.content_hash),
+                      created_at=moment, updated_at=moment)
+    facts = consult.facts()
+    assert {f.fact for f in pack.red_flags} <= set(facts) == known_fact_keys()
+    assert pack.raised_red_flags(facts) == ()
+    consult.history.anticoagulants.present = True
+    consult.history.infection.present = True
+    raised = {f.id for f in pack.raised_red_flags(consult.facts())}
+    assert {"anticoagulants", "active-infection"} <= raised
+
+
+def test_checklist_items_each_have_a_source(pack: Pack) -> None:
+    assert pack.checklist
+    for item in pack.checklist:
+        assert item.references, item.id
+
+
+def test_handout_tells_whom_to_call_with_a_placeholder(pack: Pack) -> None:
+    paragraphs = [p for s in pack.handout.sections for p in s.paragraphs]
+    assert any("{clinic_phone}" in p for p in paragraphs)
+    assert pack.handout.warning_signs
+    assert set(PLACEHOLDERS) == {"clinic_phone", "clinic_name"}
+
+
+def test_fill_placeholders_leaves_a_missing_value_visible() -> None:
+    text = "Call {clinic_name} on {clinic_phone}."
+    assert fill_placeholders(text, {"clinic_name": "Pain Clinic", "clinic_phone": "555 0100"}) \
+        == "Call Pain Clinic on 555 0100."
+    assert fill_placeholders(text, {"clinic_name": "Pain Clinic"}) == \
+        "Call Pain Clinic on {clinic_phone}."
+
+
+def test_item_counts_per_pack() -> None:
+    """The figures reported in the issue note; a change here is a content change."""
+    counts = {}
+    for name in PACK_FILES:
+        p = load_pack(Path(builtin_packs_dir() / name))
+        q = sum(i.frequency is not None for i in p.items())
+        counts[p.id] = (q, len(p.items()) - q)
+    assert counts == {"intrathecal-pump": (12, 13), "spinal-cord-stimulator": (10, 10)}
+
+
+def test_worked_example_in_the_docs_is_a_valid_pack(tmp_path: Path) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "content-packs.md").read_text(
+        encoding="utf-8")
+    example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example-block.toml"
+    path.write_text(example, encoding="utf-8")
+    pack = load_pack(path, source="clinic")
+    assert pack.id == "example-block" and pack.source == "clinic"
+    assert pack.handout.sections[0].paragraphs[0].endswith("{clinic_phone}.")

@@ -1,0 +1,46 @@
+"""Patient handouts: every section, the warning signs, whom to call with the clinic's phone."""
+
+from __future__ import annotations
+
+import pytest
+
+from consult_aid.report.handout import render_handout
+from consult_aid.report.layout import Paper
+from tests.pdfcheck import BASE_14, builtin_pack, flat_text, fonts, page_texts, reader, squeeze
+
+PACKS = ("intrathecal-pump", "spinal-cord-stimulator")
+
+
+@pytest.mark.parametrize("pack_id", PACKS)
+def test_handout_has_every_section_warning_sign_and_the_clinic_phone(pack_id: str) -> None:
+    pack = builtin_pack(pack_id)
+    pdf = render_handout(pack, clinic="Riverside Pain Clinic", clinic_phone="+44 20 7946 0999")
+    text = flat_text(pdf)
+    assert squeeze(pack.handout.title) in text
+    for section in pack.handout.sections:
+        assert squeeze(section.heading) in text
+    for sign in pack.handout.warning_signs:
+        assert squeeze(sign) in text
+    assert "{clinic_phone}" not in text and "{clinic_name}" not in text
+    assert text.count("+44 20 7946 0999") >= 2  # the call box and the header at least
+    pages = page_texts(pdf)
+    for number, page in enumerate(pages, start=1):
+        assert "Riverside Pain Clinic" in page
+        assert f"Page {number} of {len(pages)}" in squeeze(page)
+    for name, embedded in fonts(pdf):
+        assert embedded and name.split("+")[-1] not in BASE_14
+    assert reader(pdf).metadata.title == pack.handout.title
+
+
+def test_a_missing_phone_number_is_visible_not_dropped() -> None:
+    text = flat_text(render_handout(builtin_pack("intrathecal-pump"), clinic="X Clinic",
+                                    clinic_phone=""))
+    assert "ask the clinic to write it here" in text
+
+
+def test_clinic_text_is_literal_and_letter_paper_works() -> None:
+    pdf = render_handout(builtin_pack("spinal-cord-stimulator"), clinic="<b>A&B</b> Clinic",
+                         clinic_phone="<a href='x'>555</a>", paper=Paper.LETTER)
+    text = flat_text(pdf)
+    assert "<b>A&B</b> Clinic" in text
+    assert round(float(reader(pdf).pages[0].mediabox[2])) == 612
