@@ -13,10 +13,9 @@ from functools import cache
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
+from consult_aid.cli.documents import load_demo
 from consult_aid.content import Pack, load_catalog
 from consult_aid.domain import Consult, ConsultStatus
-from consult_aid.exchange import consult_from_json
-from consult_aid.resources import resource_path
 
 BASE_14 = {
     "Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique", "Helvetica",
@@ -92,13 +91,12 @@ def builtin_pack(pack_id: str) -> Pack:
 
 
 def demo_consult() -> Consult:
-    """The demo consult (a fresh object each call), on the pack version it was written for."""
-    return consult_from_json(resource_path("demo", "demo-consult.json").read_bytes())
+    """The demo consult (a fresh object each call), on the installed pump pack."""
+    return load_demo(load_catalog(None))[0]
 
 
 def demo_pack() -> Pack:
-    ref = demo_consult().pack
-    return load_catalog(None).find(ref.id, content_hash=ref.content_hash)
+    return load_demo(load_catalog(None))[1]
 
 
 def signed_state(consult: Consult) -> Consult:

@@ -10,7 +10,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from consult_aid.content import UnknownPackError, load_catalog
+from consult_aid.content import PackCatalog, UnknownPackError, load_catalog
 from consult_aid.content.model import Pack
 from consult_aid.datadir import DataFolder
 from consult_aid.domain import Consult, ConsultStatus, PackRef, TeachBack
@@ -83,13 +83,8 @@ def run_demo(args: argparse.Namespace) -> int:
     data: DataFolder = args.data
     out: Path = args.out
     catalog = load_catalog(data.packs)
-    consult = consult_from_json(resource_path(*DEMO_FILE).read_bytes())
+    consult, pack = load_demo(catalog)
     consult = dataclasses.replace(consult, id=new_consult_id())
-    try:
-        pack = catalog.find(consult.pack.id, content_hash=consult.pack.content_hash)
-    except UnknownPackError:  # the built-in pack moved on since the demo file was written
-        pack = catalog.get(consult.pack.id)
-        consult = _demo_on_current_pack(consult, pack)
     if has_identity(data.identity):
         identity = load_identity(data.identity)
         password = _password(args, required=False) or DEMO_PASSWORD
@@ -120,8 +115,21 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def load_demo(catalog: PackCatalog) -> tuple[Consult, Pack]:
+    """The demo consult (resources/demo) and its pack.
+
+    When the installed pack has moved on since the demo file was written, the demo is pointed
+    at the installed version and any item it adds counts as discussed (demo data only).
+    """
+    consult = consult_from_json(resource_path(*DEMO_FILE).read_bytes())
+    try:
+        return consult, catalog.find(consult.pack.id, content_hash=consult.pack.content_hash)
+    except UnknownPackError:
+        pack = catalog.get(consult.pack.id)
+        return _demo_on_current_pack(consult, pack), pack
+
+
 def _demo_on_current_pack(consult: Consult, pack: Pack) -> Consult:
-    """Point the demo at the installed pack version; items it adds count as discussed."""
     consult.pack = PackRef(pack.id, pack.version, pack.content_hash)
     for item in pack.items():
         record = consult.understanding_of(item.id)

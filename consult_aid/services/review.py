@@ -58,7 +58,7 @@ _FIELD_STEPS = (
     ("patient.", "patient"), ("participants.", "patient"), ("condition.", "condition"),
     ("history.", "history"), ("checklist", "history"), ("lifestyle.", "lifestyle"),
     ("understanding", "benefits_risks"), ("questions", "questions"), ("values.", "questions"),
-    ("sure.", "questions"), ("decision.option_id", "options"), ("decision.", "decision"),
+    ("sure", "questions"), ("decision.option_id", "options"), ("decision.", "decision"),
     ("signatures", "review"), ("clinician.", "review"),
 )
 

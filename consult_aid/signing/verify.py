@@ -85,11 +85,16 @@ def verify_pdf(data: bytes, *, extra_trust_roots: Iterable[x509.Certificate] = (
     if b"%PDF-" not in data[:1024]:
         return Verification(Verdict.UNREADABLE, sha256, (), ("The file is not a PDF.",))
     try:
-        reader = PdfFileReader(io.BytesIO(data))
-        embedded = list(reader.embedded_regular_signatures)
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError) as exc:
-        return Verification(Verdict.UNREADABLE, sha256, (),
-                            (f"The PDF cannot be read ({type(exc).__name__}: {exc}).",))
+        embedded = _signatures(data)
+    except _READ_ERRORS as exc:
+        readable = _readable_prefix(data)
+        if readable is None:
+            return Verification(Verdict.UNREADABLE, sha256, (),
+                                (f"The PDF cannot be read ({type(exc).__name__}: {exc}).",))
+        inner = verify_pdf(readable, extra_trust_roots=extra_trust_roots)
+        return Verification(Verdict.INVALID, sha256, inner.signatures, (
+            *inner.problems, f"{len(data) - len(readable):,} bytes were added after the end "
+                             "of the PDF, so the file is not the one that was signed."))
     if not embedded:
         return Verification(Verdict.INVALID, sha256, (), ("The PDF has no digital signature.",))
 
@@ -119,6 +124,33 @@ def verify_pdf(data: bytes, *, extra_trust_roots: Iterable[x509.Certificate] = (
                         "was added after it).")
     verdict = Verdict.INVALID if problems or not reports else Verdict.VALID
     return Verification(verdict, sha256, tuple(reports), tuple(problems))
+
+
+_READ_ERRORS = (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError)
+
+
+def _signatures(data: bytes) -> list[EmbeddedPdfSignature]:
+    return list(PdfFileReader(io.BytesIO(data)).embedded_regular_signatures)
+
+
+def _readable_prefix(data: bytes) -> bytes | None:
+    """The file up to an earlier %%EOF that reads as a PDF, when trailing bytes spoil it.
+
+    A signed file with bytes appended after its end is *modified*, not unreadable: this finds
+    the part that was (perhaps) signed, so the check can say who signed and that it changed.
+    """
+    end = data.rfind(b"%%EOF")
+    while end > 0:
+        prefix = data[: end + len(b"%%EOF")]
+        if len(prefix) < len(data):
+            try:
+                _signatures(prefix)
+            except _READ_ERRORS:
+                pass
+            else:
+                return prefix + (b"\n" if data[len(prefix):].startswith(b"\n") else b"")
+        end = data.rfind(b"%%EOF", 0, end)
+    return None
 
 
 def _check(sig: EmbeddedPdfSignature, extra_roots: list[asn1_x509.Certificate]

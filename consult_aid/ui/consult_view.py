@@ -4,7 +4,10 @@ Steps can be visited in any order; the page shown is remembered in ``Consult.las
 consult reopens where it stopped. Every edit re-checks the rules (messages beside the fields),
 refreshes the step states and schedules an autosave.
 
-Signals: ``closed()`` when the clinician leaves the consult for the start screen.
+Pages are built the first time they are shown, so a consult opens quickly.
+
+Signals: ``closed()`` when the clinician leaves the consult for the start screen;
+``review_page_built(ReviewPage)`` once the review page exists (to connect its actions).
 """
 
 from __future__ import annotations
@@ -35,32 +38,29 @@ from consult_aid.ui.steps.review import ReviewPage
 
 class ConsultView(QWidget):
     closed = Signal()
+    review_page_built = Signal(object)
 
     def __init__(self, session: ConsultSession, autosaver: Autosaver,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, lazy: bool = False) -> None:
         super().__init__(parent)
         self.session = session
         self.autosaver = autosaver
-        self.pages: list[StepPage] = [page_class(session) for page_class in PAGES]
-        assert tuple(p.step_id for p in self.pages) == STEP_IDS
-        self.step_list = StepList([(p.step_id, p.title()) for p in self.pages])
+        # Pages are built when first shown: opening a consult stays quick.
+        self._pages: list[StepPage | None] = [None] * len(PAGES)
+        self.step_list = StepList([(cls.step_id, title) for cls, title in
+                                   zip(PAGES, self.step_titles(), strict=True)])
         self.stack = QStackedWidget()
         self.scrolls: list[QScrollArea] = []
-        for page in self.pages:
+        for _cls in PAGES:
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
-            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-            scroll.setWidget(page)
             scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.stack.addWidget(scroll)
             self.scrolls.append(scroll)
 
-        consult = session.consult
         header = QHBoxLayout()
-        who = QLabel(self.tr("{name} · born {dob:%Y-%m-%d} · {pack}").format(
-            name=consult.patient.name, dob=consult.patient.date_of_birth,
-            pack=session.pack.title))
+        who = QLabel()
         who.setObjectName("consultHeader")
         who.setWordWrap(True)
         self.who = who
@@ -101,7 +101,6 @@ class ConsultView(QWidget):
         splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        self.setTabOrder(self.step_list, self.pages[0])
 
         self.step_list.currentRowChanged.connect(self._show_row)
         session.changed.connect(self._on_changed)
@@ -111,24 +110,56 @@ class ConsultView(QWidget):
         autosaver.held_back.connect(self._on_held_back)
         QApplication.instance().focusChanged.connect(self._follow_focus)
         self._held: list[str] = []
-        self._refresh()
         self.saved_label.setText(self.tr("Signed — read only") if session.read_only
                                  else self.tr("All changes are saved automatically"))
-        start = consult.last_step if consult.last_step in STEP_IDS else STEP_IDS[0]
-        self.go_to(start, focus=False)
+        if not lazy:
+            self.start(focus=False)
 
-    # --- navigation ---------------------------------------------------------------------------
+    def start(self, *, focus: bool = True) -> None:
+        """Show the step the consult stopped at (``lazy`` views call this once connected)."""
+        consult = self.session.consult
+        step = consult.last_step if consult.last_step in STEP_IDS else STEP_IDS[0]
+        self.go_to(step, focus=focus)
+        self._refresh()
+
+    def step_titles(self) -> list[str]:
+        return [self.tr("Patient and participants"), self.tr("Condition"),
+                self.tr("Medical history"), self.tr("Lifestyle and goals"),
+                self.tr("Options side by side"), self.tr("Benefits and risks"),
+                self.tr("Questions and what matters"), self.tr("Decision"),
+                self.tr("Review and sign")]
+
+    # --- pages --------------------------------------------------------------------------------
+    @property
+    def pages(self) -> list[StepPage]:
+        """Every page (building the ones not shown yet)."""
+        return [self.page(step_id) for step_id in STEP_IDS]
+
+    def built_pages(self) -> list[StepPage]:
+        return [p for p in self._pages if p is not None]
+
+    def page(self, step_id: str) -> StepPage:
+        row = STEP_IDS.index(step_id)
+        page = self._pages[row]
+        if page is None:
+            page = PAGES[row](self.session)
+            self.scrolls[row].setWidget(page)
+            page.show_problems(self.session.consult.problems())
+            if isinstance(page, ReviewPage):
+                self.review_page_built.emit(page)
+            self._pages[row] = page
+        return page
+
     @property
     def review_page(self) -> ReviewPage:
-        page = self.pages[-1]
+        page = self.page("review")
         assert isinstance(page, ReviewPage)
         return page
 
-    def current_step(self) -> str:
-        return self.pages[self.stack.currentIndex()].step_id
+    # --- navigation ---------------------------------------------------------------------------
 
-    def page(self, step_id: str) -> StepPage:
-        return self.pages[STEP_IDS.index(step_id)]
+    def current_step(self) -> str:
+        return STEP_IDS[self.stack.currentIndex()]
 
     def go_to(self, step_id: str, *, focus: bool = True) -> None:
         row = STEP_IDS.index(step_id)
@@ -137,11 +168,11 @@ class ConsultView(QWidget):
         else:
             self._show_row(row)
         if focus:
-            self.pages[row].focus_first()
+            self.page(step_id).focus_first()
 
     def next_step(self) -> None:
         row = self.stack.currentIndex()
-        if row < len(self.pages) - 1:
+        if row < len(STEP_IDS) - 1:
             self.go_to(STEP_IDS[row + 1])
 
     def previous_step(self) -> None:
@@ -152,12 +183,12 @@ class ConsultView(QWidget):
     def _show_row(self, row: int) -> None:
         if row < 0:
             return
+        page = self.page(STEP_IDS[row])
         self.stack.setCurrentIndex(row)
         self.scrolls[row].verticalScrollBar().setValue(0)
-        page = self.pages[row]
         page.consult_changed()
         self.back_button.setEnabled(row > 0)
-        self.next_button.setEnabled(row < len(self.pages) - 1)
+        self.next_button.setEnabled(row < len(STEP_IDS) - 1)
         consult = self.session.consult
         if consult.last_step != page.step_id and not consult.is_locked:
             consult.last_step = page.step_id
@@ -179,20 +210,25 @@ class ConsultView(QWidget):
     def _refresh(self) -> None:
         consult, pack = self.session.consult, self.session.pack
         problems = consult.problems()
-        for page in self.pages:
+        for page in self.built_pages():
             page.show_problems(problems)
-        current = self.pages[self.stack.currentIndex()]
-        current.consult_changed()
+        self.page(self.current_step()).consult_changed()
+        self.who.setText(self._who())
         self.step_list.set_states({sid: step_state(consult, pack, sid) for sid in STEP_IDS})
 
     def reload(self) -> None:
         """The consult object changed from outside (signed): show it again, read-only if so."""
-        for page in self.pages:
+        for page in self.built_pages():
             page.reload()
             page.consult_changed()
         self._refresh()
         if self.session.read_only:
             self.saved_label.setText(self.tr("Signed — read only"))
+
+    def _who(self) -> str:
+        patient = self.session.consult.patient
+        return self.tr("{name} · born {dob:%Y-%m-%d} · {pack}").format(
+            name=patient.name, dob=patient.date_of_birth, pack=self.session.pack.title)
 
     def _on_saved(self, when: datetime) -> None:
         if self.autosaver.pending:

@@ -27,6 +27,7 @@ from consult_aid.ui.session import ConsultSession
 from consult_aid.ui.setup_page import SetupPage
 from consult_aid.ui.signing_flow import SigningFlow
 from consult_aid.ui.start_screen import StartScreen
+from consult_aid.ui.steps.review import ReviewPage
 from consult_aid.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
@@ -149,22 +150,25 @@ class MainWindow(QMainWindow):
         self._leave_consult()
         session = ConsultSession(consult, pack, self.ctx.clock)
         autosaver = Autosaver(self.ctx.writer, save_consult, consult, self.ctx.clock)
-        view = ConsultView(session, autosaver)
+        view = ConsultView(session, autosaver, lazy=True)
         session.setParent(view)
         autosaver.setParent(view)
         flow = SigningFlow(self.ctx, session, view, flush=autosaver.flush, **self.flow_options)
-        review = view.review_page
-        review.sign_requested.connect(flow.sign)
-        review.preview_requested.connect(flow.preview)
-        review.print_summary_requested.connect(flow.print_summary)
-        review.print_handout_requested.connect(flow.print_handout)
+
+        def connect_review(review: ReviewPage) -> None:
+            review.sign_requested.connect(flow.sign)
+            review.preview_requested.connect(flow.preview)
+            review.print_summary_requested.connect(flow.print_summary)
+            review.print_handout_requested.connect(flow.print_handout)
+
+        view.review_page_built.connect(connect_review)
         flow.signed.connect(view.reload)
         flow.busy.connect(self._busy)
         view.closed.connect(self.show_start)
         self.consult_view, self.flow = view, flow
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
-        view.page(view.current_step()).focus_first()
+        view.start()
 
     def _leave_consult(self) -> bool:
         view = self.consult_view

@@ -3,6 +3,7 @@ identity. Only the two system dialogs (password, printer) are answered by the te
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,13 +36,20 @@ def ctx(data_folder: DataFolder, qapp: QApplication) -> Iterator[AppContext]:
         close_context(context)
 
 
+@pytest.fixture(scope="session")
+def identity_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One real signing identity for the session (making a key costs a second), copied per test."""
+    folder = tmp_path_factory.mktemp("identity")
+    create_identity(folder, name="Dr Test Clinician", clinic="Test Clinic", password=PASSWORD)
+    return folder
+
+
 @pytest.fixture
-def clinic(ctx: AppContext) -> Clinician:
+def clinic(ctx: AppContext, identity_files: Path) -> Clinician:
     clinician = ClinicianRepository(ctx.db).save(Clinician(
         name="Dr Test Clinician", credentials="MD", clinic="Test Clinic",
         clinic_phone="+1 555 0199"))
-    create_identity(ctx.data.identity, name=clinician.name, clinic=clinician.clinic,
-                    password=PASSWORD)
+    shutil.copytree(identity_files, ctx.data.identity, dirs_exist_ok=True)
     return clinician
 
 

@@ -52,7 +52,7 @@ def test_a_whole_consult_walked_signed_and_stored(qtbot: QtBot, window: MainWind
     # 3 history, clicked: all "No" but anticoagulants "Yes" (raises a prompt beside it)
     page = view.page("history")
     assert isinstance(page, HistoryPage)
-    for name, (answer, _details, flag) in page.findings.items():
+    for name, (answer, _details, _flag) in page.findings.items():
         click(qtbot, answer.button(name == "anticoagulants"))
     assert page.findings["anticoagulants"][2].isVisible()
     assert not page.findings["diabetes"][2].isVisible()

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
+from consult_aid.domain import Decider
 from consult_aid.ui.consult_view import ConsultView
 from consult_aid.ui.main_window import MainWindow
 
@@ -84,8 +85,7 @@ def test_follow_up_before_the_consult(qtbot: QtBot, view: ConsultView) -> None:
 def test_representative_and_interpreter_details_required(qtbot: QtBot,
                                                          view: ConsultView) -> None:
     page = view.page("patient")
-    click(qtbot, page.decider.button(page.decider.group.buttons()[1] and
-                                     list(page.decider._keys)[1]))
+    click(qtbot, page.decider.button(Decider.REPRESENTATIVE))
     assert "representative decides" in shown(view, "patient",
                                              "participants.representative.name")
     click(qtbot, page.has_interpreter)

@@ -16,12 +16,10 @@ from consult_aid.content.readability import (
     patient_texts,
 )
 
-# Figures for the issue note (mean, max of the graded units); a change here means the text
-# changed, so re-read it before updating the numbers.
-REPORTED = {"intrathecal-pump": (3.6, 7.8), "spinal-cord-stimulator": (3.8, 7.8)}
+BUILT_IN = ("intrathecal-pump", "spinal-cord-stimulator")
 
 
-@pytest.fixture(params=sorted(REPORTED))
+@pytest.fixture(params=BUILT_IN)
 def pack(request: pytest.FixtureRequest) -> Pack:
     return load_pack(builtin_packs_dir() / f"{request.param}.toml")
 
@@ -32,11 +30,6 @@ def test_every_patient_text_is_grade_8_or_below(pack: Pack) -> None:
     assert not too_hard, "\n".join(too_hard)
     assert report.max <= GRADE_LIMIT
     print(report.summary())
-
-
-def test_reported_figures(pack: Pack) -> None:
-    report = assess(pack)
-    assert (round(report.mean, 1), round(report.max, 1)) == REPORTED[pack.id]
 
 
 def test_patient_texts_cover_every_part_the_patient_sees(pack: Pack) -> None:

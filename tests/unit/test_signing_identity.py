@@ -54,7 +54,7 @@ def test_create_store_and_unlock(tmp_path: Path) -> None:
 
 def test_the_key_file_is_encrypted(tmp_path: Path) -> None:
     create_identity(tmp_path, name="Dr. A", clinic="", password=PASSWORD)
-    with pytest.raises(ValueError, match="(?i)password|decrypt|mac"):
+    with pytest.raises(ValueError, match=r"(?i)password|decrypt|mac"):
         pkcs12.load_key_and_certificates((tmp_path / KEY_FILE).read_bytes(), None)
 
 

@@ -1,0 +1,118 @@
+"""End to end through the command line: demo, verify (here and elsewhere), render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from consult_aid.cli import main
+from consult_aid.cli.documents import DEMO_PASSWORD, PASSWORD_ENV
+from consult_aid.exchange import consult_to_json
+from tests.pdfcheck import demo_consult, flat_text
+
+
+@pytest.fixture(autouse=True)
+def _no_password_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+
+
+def _demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path, str]:
+    data, out = tmp_path / "data", tmp_path / "out"
+    assert main(["--data-dir", str(data), "demo", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    summaries = list(out.glob("summary-*.pdf"))
+    assert len(summaries) == 1
+    return data, summaries[0], printed
+
+
+def test_demo_produces_a_signed_summary_and_handouts_that_verify(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, summary, printed = _demo(tmp_path, capsys)
+    assert str(summary) in printed
+    handouts = sorted(p.name for p in summary.parent.glob("handout-*.pdf"))
+    assert handouts == ["handout-intrathecal-pump.pdf", "handout-spinal-cord-stimulator.pdf"]
+    for name in handouts:
+        assert name in printed
+    assert "Helen Marsh" in flat_text(summary.read_bytes())
+
+    assert main(["--data-dir", str(data), "verify", str(summary)]) == 0
+    out = capsys.readouterr().out
+    assert "VALID" in out and "covers the entire file" in out
+    assert "Signed by: Dr. Sam Rivera, Demo Pain Clinic, certificate self-issued by the clinic" \
+        in out
+    assert "matches the archived summary of consult" in out
+    assert "IS this data folder's signing identity" in out
+
+
+def test_a_copy_verifies_elsewhere_and_a_changed_copy_does_not(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, summary, _ = _demo(tmp_path, capsys)
+    copy = tmp_path / "elsewhere" / "copy.pdf"
+    copy.parent.mkdir()
+    copy.write_bytes(summary.read_bytes())
+    other = tmp_path / "other-data"
+    assert main(["--data-dir", str(other), "verify", str(copy)]) == 0
+    assert "no archive to compare" in capsys.readouterr().out
+    copy.write_bytes(summary.read_bytes() + b"\n%%EOF\n")
+    assert main(["--data-dir", str(other), "verify", str(copy)]) == 1
+    assert "INVALID" in capsys.readouterr().out
+    copy.write_text("not a pdf")
+    assert main(["--data-dir", str(other), "verify", str(copy)]) == 2
+    assert main(["--data-dir", str(other), "verify", str(tmp_path / "missing.pdf")]) == 2
+
+
+def test_a_second_demo_reuses_the_demo_identity(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    data, _, printed = _demo(tmp_path, capsys)
+    assert "Created a demo signing identity" in printed
+    out2 = tmp_path / "out2"
+    assert main(["--data-dir", str(data), "demo", "--out", str(out2)]) == 0
+    assert "Created" not in capsys.readouterr().out
+    assert main(["--data-dir", str(data), "list"]) == 0
+    assert capsys.readouterr().out.count("signed") == 2
+
+
+def test_render_unsigned_without_identity_and_signed_with_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    source = tmp_path / "consult.json"
+    source.write_text(consult_to_json(demo_consult()), encoding="utf-8")
+    pdf = tmp_path / "summary.pdf"
+
+    assert main(["--data-dir", str(data), "render", str(source), "--out", str(pdf)]) == 1
+    assert "no signing identity" in capsys.readouterr().err
+    assert not pdf.exists()
+
+    assert main(["--data-dir", str(data), "render", str(source), "--out", str(pdf),
+                 "--unsigned"]) == 0
+    assert "Draft — not signed" in flat_text(pdf.read_bytes())
+    assert main(["--data-dir", str(data), "verify", str(pdf)]) == 1  # no digital signature
+
+    from consult_aid.datadir import DataFolder
+    from consult_aid.signing.identity import create_identity
+
+    create_identity(DataFolder(data).ensure().identity, name="Dr. Sam Rivera",
+                    clinic="Demo Pain Clinic", password=DEMO_PASSWORD)
+    password_file = tmp_path / "pw.txt"
+    password_file.write_text("wrong-password\n")
+    signed = tmp_path / "signed.pdf"
+    assert main(["--data-dir", str(data), "render", str(source), "--out", str(signed),
+                 "--password-file", str(password_file)]) == 1
+    assert "password does not unlock" in capsys.readouterr().err
+    monkeypatch.setenv(PASSWORD_ENV, DEMO_PASSWORD)
+    assert main(["--data-dir", str(data), "render", str(source), "--out", str(signed),
+                 "--paper", "letter"]) == 0
+    assert main(["--data-dir", str(data), "verify", str(signed)]) == 0
+    assert "matches the archived summary" in capsys.readouterr().out
+
+
+def test_render_reports_a_bad_json_file_by_field(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "bad.json"
+    source.write_text('{"format": "consult-aid/consult", "version": 1, "consult": {"id": 5}}')
+    code = main(["--data-dir", str(tmp_path / "d"), "render", str(source), "--out",
+                 str(tmp_path / "x.pdf"), "--unsigned"])
+    assert code == 2
+    assert "consult" in capsys.readouterr().err

@@ -1,0 +1,129 @@
+"""The window as a whole: first-run setup, keyboard use, accessible names, larger text, the
+archive opening a signed consult read-only, and printing the handout."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QDateEdit,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from consult_aid.signing.identity import has_identity
+from consult_aid.storage.people import ClinicianRepository
+from consult_aid.ui.context import AppContext
+from consult_aid.ui.main_window import MainWindow
+from consult_aid.ui.settings import load_settings
+
+from .conftest import PrintRecorder, make_window
+from .helpers import WAIT_MS, add_patient_and_start, click, type_into
+
+
+def test_first_run_sets_up_the_clinic_and_the_signing_identity(qtbot: QtBot,
+                                                               ctx: AppContext) -> None:
+    window = make_window(qtbot, ctx)
+    setup = window.setup_page
+    assert window.stack.currentWidget() is setup
+    type_into(qtbot, setup.clinic, "Hillside Clinic")
+    type_into(qtbot, setup.phone, "555 0123")
+    click(qtbot, setup.save_button)
+    assert setup.errors["clinician.name"].text() == "Enter the clinician's name."
+    assert "at least 8" in setup.errors["password"].text()
+    type_into(qtbot, setup.name, "Dr First Run")
+    type_into(qtbot, setup.password, "a long password")
+    type_into(qtbot, setup.confirm, "a different one")
+    click(qtbot, setup.save_button)
+    assert "differ" in setup.errors["confirm"].text()
+    setup.confirm.clear()
+    type_into(qtbot, setup.confirm, "a long password")
+    click(qtbot, setup.save_button)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.start, timeout=30_000)
+    assert has_identity(ctx.data.identity)
+    clinician = ClinicianRepository(ctx.db).current()
+    assert clinician is not None and clinician.clinic_phone == "555 0123"
+    assert "Dr First Run" in window.start.welcome.text()
+    # the fictional demo patient is there to try the program on
+    assert window.start.patients.count() >= 1
+    window.close()
+
+
+def test_keyboard_moves_between_steps(qtbot: QtBot, window: MainWindow) -> None:
+    view = add_patient_and_start(qtbot, window)
+    field = view.page("patient").name
+    field.setFocus()
+    qtbot.keyClick(field, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert view.current_step() == "condition"
+    now = focused()
+    assert now is not None and view.page("condition").isAncestorOf(now)
+    qtbot.keyClick(now, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert view.current_step() == "history"
+    qtbot.keyClick(focused(), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(focused(), Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    assert view.current_step() == "patient"
+    # the step list is a keyboard way too: any order
+    view.step_list.setFocus()
+    view.step_list.setCurrentRow(7)
+    assert view.current_step() == "decision"
+
+
+def focused() -> QWidget | None:
+    return QApplication.focusWidget()
+
+
+def test_every_control_has_an_accessible_name(qtbot: QtBot, window: MainWindow) -> None:
+    view = add_patient_and_start(qtbot, window)
+    kinds = (QLineEdit, QPlainTextEdit, QComboBox, QDateEdit, QAbstractButton)
+    unnamed = []
+    for page in view.pages:
+        for widget in page.findChildren(QWidget):
+            if not isinstance(widget, kinds) or isinstance(widget.parent(),
+                                                           QComboBox | QDateEdit):
+                continue  # the line edit inside a combo box or date edit is named by its owner
+            name = widget.accessibleName() or (
+                widget.text() if isinstance(widget, QAbstractButton) else "")
+            if not name.strip():
+                unnamed.append(f"{page.step_id}: {type(widget).__name__}")
+    assert unnamed == []
+    for pad in (b.pad for b in view.review_page.blocks.values()):
+        assert pad.accessibleName()
+
+
+def test_larger_text_is_applied_and_remembered(qtbot: QtBot, window: MainWindow) -> None:
+    before = QApplication.font().pointSize()
+    window.large_text_action.trigger()
+    assert QApplication.font().pointSize() > before
+    assert load_settings(window.ctx.data.settings).large_text is True
+    window.large_text_action.trigger()
+    assert QApplication.font().pointSize() == before
+    assert load_settings(window.ctx.data.settings).large_text is False
+
+
+def test_handout_preview_and_print(qtbot: QtBot, window: MainWindow,
+                                   printed: PrintRecorder) -> None:
+    view = add_patient_and_start(qtbot, window)
+    view.go_to("review")
+    click(qtbot, view.review_page.print_handout)
+    qtbot.waitUntil(lambda: bool(window.flow and window.flow.dialogs), timeout=WAIT_MS)
+    dialog = window.flow.dialogs[-1]
+    assert dialog.preview.page_count() >= 1
+    with qtbot.waitSignal(window.flow.printed, timeout=30_000) as blocker:
+        click(qtbot, dialog.print_button)
+    assert blocker.args[0] == dialog.preview.page_count()
+    assert printed.files[0].read_bytes().startswith(b"%PDF")
+    dialog.close()
+
+
+def test_preview_before_signing_is_not_saved_as_a_document(qtbot: QtBot,
+                                                           window: MainWindow) -> None:
+    view = add_patient_and_start(qtbot, window)
+    view.go_to("review")
+    click(qtbot, view.review_page.preview_button)
+    qtbot.waitUntil(lambda: bool(window.flow and window.flow.dialogs), timeout=WAIT_MS)
+    assert "not signed" in window.flow.dialogs[-1].windowTitle()
+    assert window.flow.dialogs[-1].preview.page_count() >= 1

@@ -1,0 +1,174 @@
+"""What is still open in a consult, and each step's state (Qt-free)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from consult_aid.content import Pack, load_catalog
+from consult_aid.domain import (
+    Clinician,
+    Consult,
+    Decider,
+    DecisionChoice,
+    HistoryFinding,
+    Interpreter,
+    PackRef,
+    Patient,
+    Person,
+    Point,
+    PsychEvaluation,
+    Signature,
+    SignerRole,
+    Stroke,
+    TeachBack,
+)
+from consult_aid.domain.consult import HISTORY_FINDINGS
+from consult_aid.services.review import (
+    STEP_IDS,
+    StepState,
+    open_items,
+    required_signers,
+    step_of_field,
+    step_state,
+)
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone(timedelta(hours=1)))
+
+
+@pytest.fixture(scope="module")
+def pack() -> Pack:
+    return load_catalog(None).get("intrathecal-pump")
+
+
+def new_consult(pack: Pack) -> Consult:
+    return Consult(id="c1", patient=Patient("Ana Test", date(1960, 2, 3)),
+                   clinician=Clinician("Dr Who"),
+                   pack=PackRef(pack.id, pack.version, pack.content_hash),
+                   created_at=NOW, updated_at=NOW)
+
+
+def sign(consult: Consult, role: SignerRole) -> None:
+    stroke = Stroke((Point(10, 10), Point(50, 60)))
+    consult.signatures.append(Signature(role, "Name", NOW, role.meaning, (stroke,)))
+
+
+def complete(consult: Consult, pack: Pack) -> Consult:
+    c = consult
+    k = c.condition
+    k.diagnosis, k.pain_location, k.pain_duration_months = "Back pain", "Back", 24
+    k.pain_now, k.pain_average, k.pain_worst, k.interference = 5, 6, 8, 7
+    for name in HISTORY_FINDINGS:
+        setattr(c.history, name, HistoryFinding(False))
+    c.history.psych_evaluation = PsychEvaluation.DONE_NO_CONCERNS
+    c.lifestyle.goals, c.lifestyle.home_support, c.lifestyle.travel_minutes = "Walk", "Son", 30
+    for item in pack.items():
+        u = c.understanding_of(item.id)
+        u.discussed, u.level = True, TeachBack.UNDERSTOOD
+    c.values.what_matters_most = "Family"
+    c.sure.sure = c.sure.understand = c.sure.risks_benefits_clear = c.sure.support = True
+    c.decision.choice = DecisionChoice.GO_AHEAD_TRIAL
+    c.decision.option_id = pack.options[0].id
+    c.decision.next_steps = "Book the trial"
+    c.decision.follow_up = date(2026, 12, 20)
+    sign(c, SignerRole.PATIENT)
+    sign(c, SignerRole.CLINICIAN)
+    return c
+
+
+def test_a_new_consult_has_every_step_but_the_patient_not_started(pack: Pack) -> None:
+    consult = new_consult(pack)
+    states = {s: step_state(consult, pack, s) for s in STEP_IDS}
+    assert states["patient"] is StepState.DONE
+    assert {states[s] for s in STEP_IDS if s != "patient"} == {StepState.NOT_STARTED}
+    fields = {o.field for o in open_items(consult, pack)}
+    assert {"condition.pain_now", "history.diabetes.present", "lifestyle.goals", "sure",
+            "decision.choice", "signatures.patient", "signatures.clinician"} <= fields
+    assert {f"understanding.{i.id}" for i in pack.items()} <= fields
+
+
+def test_a_complete_consult_has_nothing_open(pack: Pack) -> None:
+    consult = complete(new_consult(pack), pack)
+    assert open_items(consult, pack) == []
+    assert {step_state(consult, pack, s) for s in STEP_IDS} == {StepState.DONE}
+
+
+def test_an_item_partly_understood_stays_open(pack: Pack) -> None:
+    consult = complete(new_consult(pack), pack)
+    item = pack.items()[3]
+    consult.understanding[item.id].level = TeachBack.PARTLY
+    (only,) = open_items(consult, pack)
+    assert only.step_id == "benefits_risks"
+    assert only.field == f"understanding.{item.id}"
+    assert "partly" in only.message and item.title in only.message
+    assert step_state(consult, pack, "benefits_risks") is StepState.INCOMPLETE
+
+
+def test_an_unanswered_sure_test_and_a_question_without_answer_are_open(pack: Pack) -> None:
+    consult = complete(new_consult(pack), pack)
+    consult.sure.support = None
+    from consult_aid.domain import PatientQuestion
+
+    consult.questions = [PatientQuestion("Does it hurt?", "")]
+    fields = [o.field for o in open_items(consult, pack)]
+    assert fields == ["questions[0].answer", "sure"]
+
+
+def test_interpreter_and_witness_must_sign_when_present(pack: Pack) -> None:
+    consult = complete(new_consult(pack), pack)
+    consult.participants.interpreter = Interpreter("Ewa", "Polish")
+    consult.participants.witness = Person("Tom")
+    assert required_signers(consult) == (SignerRole.PATIENT, SignerRole.CLINICIAN,
+                                         SignerRole.INTERPRETER, SignerRole.WITNESS)
+    assert [o.field for o in open_items(consult, pack)] == [
+        "signatures.interpreter", "signatures.witness"]
+    assert step_state(consult, pack, "review") is StepState.INCOMPLETE
+
+
+def test_a_representative_signs_instead_of_the_patient(pack: Pack) -> None:
+    consult = complete(new_consult(pack), pack)
+    consult.participants.decider = Decider.REPRESENTATIVE
+    consult.participants.representative = Person("Rita", "daughter")
+    assert required_signers(consult)[0] is SignerRole.REPRESENTATIVE
+    assert [o.field for o in open_items(consult, pack)] == ["signatures.representative"]
+
+
+def test_broken_rules_are_open_items_of_their_step(pack: Pack) -> None:
+    consult = complete(new_consult(pack), pack)
+    consult.condition.pain_now = 12
+    consult.decision.follow_up = date(2026, 1, 1)
+    items = open_items(consult, pack)
+    assert [(o.step_id, o.field) for o in items] == [
+        ("condition", "condition.pain_now"), ("decision", "decision.follow_up")]
+    assert step_state(consult, pack, "condition") is StepState.INCOMPLETE
+
+
+def test_no_follow_up_is_needed_after_declining(pack: Pack) -> None:
+    consult = complete(new_consult(pack), pack)
+    consult.decision.choice = DecisionChoice.DECLINE
+    consult.decision.option_id = ""
+    consult.decision.follow_up = None
+    assert open_items(consult, pack) == []
+
+
+def test_going_ahead_needs_the_option(pack: Pack) -> None:
+    consult = complete(new_consult(pack), pack)
+    consult.decision.option_id = ""
+    assert [(o.step_id, o.field) for o in open_items(consult, pack)] == [
+        ("options", "decision.option_id")]
+
+
+@pytest.mark.parametrize(("field", "step"), [
+    ("patient.date_of_birth", "patient"), ("participants.witness.name", "patient"),
+    ("condition.pain_now", "condition"), ("lifestyle.travel_minutes", "lifestyle"),
+    ("decision.option_id", "options"), ("decision.follow_up", "decision"),
+    ("signatures[2].strokes", "review"), ("sure", "questions"),
+])
+def test_each_field_belongs_to_the_step_that_edits_it(field: str, step: str) -> None:
+    assert step_of_field(field) == step
+
+
+def test_unknown_step_is_refused(pack: Pack) -> None:
+    with pytest.raises(KeyError):
+        step_state(new_consult(pack), pack, "nope")

@@ -1,0 +1,118 @@
+"""sign_and_archive: validate, render, sign, write atomically, commit, audit; verify by archive."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from consult_aid.datadir import DataFolder
+from consult_aid.domain import ConsultStatus
+from consult_aid.domain.consult import RecordLockedError
+from consult_aid.domain.validation import ValidationError
+from consult_aid.services.signing import (
+    archive_path,
+    sign_and_archive,
+    verify_document,
+)
+from consult_aid.signing.identity import WrongPasswordError, create_identity
+from consult_aid.signing.verify import Verdict
+from consult_aid.storage import open_database
+from consult_aid.storage.audit import AuditLog
+from consult_aid.storage.consults import ConsultRepository
+from tests.pdfcheck import demo_consult, demo_pack, flat_text
+
+PASSWORD = "clinic-password"
+NOW = datetime(2026, 11, 20, 10, 30, tzinfo=timezone(timedelta(hours=-5)))
+
+
+@pytest.fixture
+def identity(data_folder: DataFolder):  # type: ignore[no-untyped-def]
+    return create_identity(data_folder.identity, name="Dr. Sam Rivera", clinic="Demo Pain Clinic",
+                           password=PASSWORD)
+
+
+def test_sign_and_archive_stores_file_row_and_audit(data_folder: DataFolder, identity) -> None:
+    consult, pack = demo_consult(), demo_pack()
+    with open_database(data_folder.database) as db:
+        result = sign_and_archive(db, data_folder, consult, pack, identity, PASSWORD, NOW)
+        repo = ConsultRepository(db)
+        stored = repo.get(consult.id)
+        archived = repo.document(consult.id)
+        entries = AuditLog(db).entries(consult.id)
+    assert result.path == data_folder.archive / consult.id / "summary.pdf"
+    on_disk = result.path.read_bytes()
+    assert on_disk == archived
+    assert hashlib.sha256(on_disk).hexdigest() == result.sha256 == stored.pdf_sha256
+    assert stored.status is ConsultStatus.SIGNED and stored.signed_at == NOW
+    assert [e.action for e in entries][-1] == "consult.signed"
+    assert result.sha256 in entries[-1].detail
+    assert consult.status is ConsultStatus.DRAFT  # the caller's object is left as it was
+    assert "Signed" in flat_text(on_disk)
+    assert consult.patient.name not in str(result.path)
+
+
+def test_verify_finds_the_archive_record_and_own_identity(data_folder: DataFolder,
+                                                          identity) -> None:
+    consult = demo_consult()
+    with open_database(data_folder.database) as db:
+        result = sign_and_archive(db, data_folder, consult, demo_pack(), identity, PASSWORD,
+                                  NOW)
+    report = verify_document(result.path.read_bytes(), data_folder)
+    assert report.verdict is Verdict.VALID
+    assert report.archive_record is not None and report.archive_record.id == consult.id
+    assert report.own_identity is True
+    elsewhere = verify_document(result.path.read_bytes(), None)
+    assert elsewhere.verdict is Verdict.VALID and elsewhere.archive_record is None
+    assert not elsewhere.archive_checked and elsewhere.own_identity is None
+
+
+def test_a_signed_consult_cannot_be_signed_again(data_folder: DataFolder, identity) -> None:
+    consult = demo_consult()
+    with open_database(data_folder.database) as db:
+        result = sign_and_archive(db, data_folder, consult, demo_pack(), identity, PASSWORD, NOW)
+        with pytest.raises(RecordLockedError):
+            sign_and_archive(db, data_folder, result.consult, demo_pack(), identity, PASSWORD,
+                             NOW)
+
+
+def test_an_incomplete_consult_is_refused_and_nothing_written(data_folder: DataFolder,
+                                                              identity) -> None:
+    consult = demo_consult()
+    consult.signatures = [s for s in consult.signatures if s.role.value != "patient"]
+    consult.decision.next_steps = ""
+    with open_database(data_folder.database) as db:
+        with pytest.raises(ValidationError) as info:
+            sign_and_archive(db, data_folder, consult, demo_pack(), identity, PASSWORD, NOW)
+        assert not ConsultRepository(db).exists(consult.id)
+    fields = {p.field for p in info.value.problems}
+    assert {"signatures.patient", "decision.next_steps"} <= fields
+    assert not archive_path(data_folder, consult.id).exists()
+
+
+def test_a_wrong_password_writes_nothing(data_folder: DataFolder, identity) -> None:
+    consult = demo_consult()
+    with open_database(data_folder.database) as db:
+        with pytest.raises(WrongPasswordError):
+            sign_and_archive(db, data_folder, consult, demo_pack(), identity, "wrong-password",
+                             NOW)
+        assert not ConsultRepository(db).exists(consult.id)
+    assert not archive_path(data_folder, consult.id).exists()
+
+
+def test_a_pack_other_than_the_consults_is_refused(data_folder: DataFolder, identity) -> None:
+    from tests.pdfcheck import builtin_pack
+
+    with open_database(data_folder.database) as db, pytest.raises(ValidationError,
+                                                                   match="was held with pack"):
+        sign_and_archive(db, data_folder, demo_consult(), builtin_pack("spinal-cord-stimulator"),
+                         identity, PASSWORD, NOW)
+
+
+def test_archive_paths_refuse_unsafe_ids(data_folder: DataFolder) -> None:
+    from consult_aid.errors import InputError
+
+    for bad in ("../x", "a/b", "", ".hidden"):
+        with pytest.raises(InputError):
+            archive_path(data_folder, bad)
