@@ -76,7 +76,7 @@ def build_pdf(story: Sequence[Flowable], *, paper: Paper, header: RunningHeader,
         topMargin=top, bottomMargin=BOTTOM_MARGIN + 6 * mm,
         title=metadata.title, author=metadata.author, subject=metadata.subject,
         keywords=list(metadata.keywords), creator=PRODUCER, producer=PRODUCER,
-        lang=metadata.lang, initialFontName=fonts.regular, displayDocTitle=1,
+        lang=metadata.lang, initialFontName=fonts.regular, displayDocTitle=1, pageCompression=1,
     )
 
     def draw_header(canvas: Canvas, _doc: BaseDocTemplate) -> None:

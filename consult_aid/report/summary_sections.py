@@ -405,16 +405,18 @@ def addenda(story: Story, consult: Consult) -> None:
 
 
 def signatures(story: Story, consult: Consult) -> None:
-    story.heading("Signatures")
+    """The signature block, kept on one page when it fits (not split from its heading)."""
+    block: list[Flowable] = [story.para("Signatures", story.s.h1)]
     if not consult.signatures:
-        story.body("Nobody has signed yet.")
-        return
-    story.muted("Each signature below was drawn on the signature pad during the consult; its "
-                "meaning is printed beside it. The clinic also signs this PDF digitally when it "
-                "is archived: any later change to the file, on any copy, is detected by "
-                "<b>consult-aid verify</b>.")
-    for sig in consult.signatures:
-        story.add(_signature(story, sig))
+        block.append(story.para("Nobody has signed yet."))
+    else:
+        block.append(story.para(
+            "Each signature below was drawn on the signature pad during the consult; its "
+            "meaning is printed beside it. The clinic also signs this PDF digitally when it is "
+            "archived: any later change to the file, on any copy, is detected by "
+            "<b>consult-aid verify</b>.", story.s.muted))
+        block += [_signature(story, sig) for sig in consult.signatures]
+    story.add(KeepTogether(block))
 
 
 def _signature(story: Story, sig: Signature) -> Flowable:
@@ -437,7 +439,7 @@ def _signature(story: Story, sig: Signature) -> Flowable:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
     ]))
-    return KeepTogether([table])
+    return table
 
 
 def _refs(pack: Pack, ids: tuple[str, ...]) -> str:

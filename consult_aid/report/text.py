@@ -26,6 +26,7 @@ UNPRINTABLE_NOTE = (
 _MAX_CODES_SHOWN = 6
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 _LINE_BREAKS = {"\n", "\u2028", "\u2029", "\x0b", "\x0c", "\x85"}
+_FIRST_RTL = "\u0590"  # no right-to-left letters below the Hebrew block
 
 
 def literal(text: object) -> str:
@@ -73,12 +74,14 @@ def has_unprintable(text: str) -> bool:
     return any(kind == "unprintable" for kind, _ in _chunks(clean(text)))
 
 
-def printable(char: str) -> bool:
+def printable(char: str, drawable: frozenset[int] | None = None) -> bool:
     if char == "\n":
         return True
-    if unicodedata.bidirectional(char) in ("R", "AL"):
+    if drawable is None:
+        drawable = register_fonts().drawable
+    if char >= _FIRST_RTL and unicodedata.bidirectional(char) in ("R", "AL"):
         return False
-    return register_fonts().can_draw(char)
+    return ord(char) in drawable
 
 
 def _chunks(text: str) -> Iterator[tuple[str, str]]:
@@ -87,6 +90,7 @@ def _chunks(text: str) -> Iterator[tuple[str, str]]:
     Spaces between two unprintable characters stay inside the unprintable run, so a Chinese
     or Arabic name becomes one placeholder, not one per word.
     """
+    drawable = register_fonts().drawable
     kind = ""
     run: list[str] = []
     pending_space: list[str] = []
@@ -97,7 +101,7 @@ def _chunks(text: str) -> Iterator[tuple[str, str]]:
             pending_space.append(char)
             continue
         else:
-            char_kind = "text" if printable(char) else "unprintable"
+            char_kind = "text" if printable(char, drawable) else "unprintable"
         if char_kind == "unprintable" and kind == "unprintable":
             run.extend(pending_space)
             pending_space.clear()

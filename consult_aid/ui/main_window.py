@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QLayout, QMainWindow, QStackedWidget
 
@@ -207,6 +207,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self.consult_view is not None:
             self.consult_view.shutdown()
+        for timer in self.findChildren(QTimer):  # pending searches must not outlive the window
+            timer.stop()
         self.ctx.writer.wait_idle()
         event.accept()
 

@@ -15,9 +15,22 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from consult_aid.content import Pack
+from consult_aid.domain import (
+    Consult,
+    DecisionChoice,
+    HistoryFinding,
+    Point,
+    PsychEvaluation,
+    Signature,
+    SignerRole,
+    Stroke,
+    TeachBack,
+)
+from consult_aid.domain.consult import HISTORY_FINDINGS
 from consult_aid.signing.identity import has_identity
 from consult_aid.storage.people import ClinicianRepository
-from consult_aid.ui.context import AppContext
+from consult_aid.ui.context import AppContext, local_now
 from consult_aid.ui.main_window import MainWindow
 from consult_aid.ui.settings import load_settings
 
@@ -127,3 +140,56 @@ def test_preview_before_signing_is_not_saved_as_a_document(qtbot: QtBot,
     qtbot.waitUntil(lambda: bool(window.flow and window.flow.dialogs), timeout=WAIT_MS)
     assert "not signed" in window.flow.dialogs[-1].windowTitle()
     assert window.flow.dialogs[-1].preview.page_count() >= 1
+
+
+def test_archive_opens_a_signed_consult_read_only_with_its_pdf(
+        qtbot: QtBot, window: MainWindow) -> None:
+    view = add_patient_and_start(qtbot, window, "Archie Signed")
+    consult, pack = view.session.consult, view.session.pack
+    complete_for_signing(consult, pack)
+    view.reload()
+    view.go_to("review")
+    click(qtbot, view.review_page.sign_button)
+    qtbot.waitUntil(lambda: consult.is_locked, timeout=30_000)
+    for dialog in list(window.flow.dialogs):
+        dialog.close()
+
+    window.show_archive()
+    archive = window.archive
+    type_into(qtbot, archive.search, "Archie")
+    qtbot.waitUntil(lambda: not archive._timer.isActive(), timeout=WAIT_MS)
+    assert archive.model.rowCount() == 1
+    assert archive.model.data(archive.model.index(0, 6)) == "Signed"
+    archive.table.selectRow(0)
+    click(qtbot, archive.open_button)
+    qtbot.waitUntil(lambda: window.consult_view is not None and bool(window.flow.dialogs),
+                    timeout=WAIT_MS)
+    reopened = window.consult_view
+    assert reopened.session.read_only
+    assert reopened.page("lifestyle").goals.isReadOnly()
+    assert not reopened.page("decision").choice.buttons()[0].isEnabled()
+    assert window.flow.dialogs[-1].preview.page_count() >= 2
+    assert "Signed" in window.flow.dialogs[-1].windowTitle()
+
+
+def complete_for_signing(consult: Consult, pack: Pack) -> None:
+    """Everything a signed consult needs, filled in directly (the flow test types it all)."""
+    c = consult
+    k = c.condition
+    k.diagnosis, k.pain_location, k.pain_duration_months = "Back pain", "Back", 24
+    k.pain_now, k.pain_average, k.pain_worst, k.interference = 5, 6, 8, 7
+    for name in HISTORY_FINDINGS:
+        setattr(c.history, name, HistoryFinding(False))
+    c.history.psych_evaluation = PsychEvaluation.DONE_NO_CONCERNS
+    c.lifestyle.goals, c.lifestyle.home_support, c.lifestyle.travel_minutes = "Walk", "Son", 30
+    for item in pack.items():
+        u = c.understanding_of(item.id)
+        u.discussed, u.level = True, TeachBack.UNDERSTOOD
+    c.values.what_matters_most = "Family"
+    c.sure.sure = c.sure.understand = c.sure.risks_benefits_clear = c.sure.support = True
+    c.decision.choice = DecisionChoice.DECLINE
+    c.decision.next_steps = "Keep current care"
+    stroke = (Stroke((Point(10, 10), Point(200, 150), Point(400, 60))),)
+    c.signatures = [Signature(role, name, local_now(), role.meaning, stroke)
+                    for role, name in ((SignerRole.PATIENT, c.patient.name),
+                                       (SignerRole.CLINICIAN, c.clinician.name))]

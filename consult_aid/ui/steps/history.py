@@ -114,6 +114,7 @@ class HistoryPage(StepPage):
             finding = h.finding(name)
             answer.set_value(NOT_ASKED if finding.present is None else finding.present)
             details.setText(finding.details)
+            details.setCursorPosition(0)
         self.psych.setCurrentIndex(max(0, self.psych.findData(
             h.psych_evaluation.value if h.psych_evaluation else "")))
         self.psych_notes.set_text(h.psych_notes)
