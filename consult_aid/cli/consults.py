@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from consult_aid.exchange.consult_json import consult_from_json
 from consult_aid.files import write_atomically
 from consult_aid.services.consults import export_json, import_json, read_input_file
+from consult_aid.services.signing import require_valid_signature
 from consult_aid.storage import open_database
 from consult_aid.storage.consults import ConsultRepository, ConsultSummary
 
@@ -78,14 +78,6 @@ def run_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pdf_verifier() -> Callable[[bytes], None] | None:
-    try:
-        from consult_aid.signing.verify import require_valid_signature
-    except ImportError:
-        return None
-    return require_valid_signature
-
-
 def run_import(args: argparse.Namespace) -> int:
     text = read_input_file(args.file)
     pdf_path = args.pdf
@@ -94,7 +86,7 @@ def run_import(args: argparse.Namespace) -> int:
         pdf_path = candidate if candidate.exists() else None
     pdf = read_input_file(pdf_path) if pdf_path else None
     with open_database(args.data.database) as db:
-        consult = import_json(db, text, pdf=pdf, verify_pdf=_pdf_verifier())
+        consult = import_json(db, text, pdf=pdf, verify_pdf=require_valid_signature)
     print(f"Imported consult {consult.id} ({consult.status.value}).")
     return 0
 

@@ -1,0 +1,65 @@
+"""A signed consult travels as JSON + its signed PDF, and is refused when the PDF was changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from consult_aid.cli import main
+from consult_aid.storage import open_database
+from consult_aid.storage.consults import ConsultRepository
+
+
+def signed_export(tmp_path: Path, capsys) -> tuple[Path, str]:
+    clinic = tmp_path / "clinic"
+    assert main(["--data-dir", str(clinic), "demo", "--out", str(tmp_path / "demo-out")]) == 0
+    with open_database(clinic / "consult-aid.sqlite3") as db:
+        (summary,) = ConsultRepository(db).summaries()
+    out = tmp_path / "exported" / "consult.json"
+    assert main(["--data-dir", str(clinic), "export", summary.id, "--json",
+                 "--out", str(out)]) == 0
+    capsys.readouterr()
+    return out, summary.id
+
+
+def test_a_signed_consult_moves_to_another_clinic_unchanged(tmp_path: Path, capsys) -> None:
+    exported, consult_id = signed_export(tmp_path, capsys)
+    assert exported.with_suffix(".pdf").exists()
+    elsewhere = tmp_path / "elsewhere"
+    assert main(["--data-dir", str(elsewhere), "import", str(exported)]) == 0
+    assert "signed" in capsys.readouterr().out
+    again = tmp_path / "again.json"
+    assert main(["--data-dir", str(elsewhere), "export", consult_id, "--json",
+                 "--out", str(again)]) == 0
+    assert again.read_bytes() == exported.read_bytes()
+    assert again.with_suffix(".pdf").read_bytes() == exported.with_suffix(".pdf").read_bytes()
+    with open_database(elsewhere / "consult-aid.sqlite3") as db:
+        consult = ConsultRepository(db).get(consult_id)
+        assert consult.is_locked and consult.signatures
+
+
+def test_a_changed_pdf_is_refused_and_nothing_is_stored(tmp_path: Path, capsys) -> None:
+    exported, _ = signed_export(tmp_path, capsys)
+    pdf = exported.with_suffix(".pdf")
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    pdf.write_bytes(bytes(data))
+    elsewhere = tmp_path / "elsewhere"
+    assert main(["--data-dir", str(elsewhere), "import", str(exported)]) == 2
+    assert "pdf_sha256" in capsys.readouterr().err
+    # the JSON edited to match the changed PDF: the signature check still refuses it
+    document = json.loads(exported.read_text(encoding="utf-8"))
+    document["consult"]["pdf_sha256"] = hashlib.sha256(bytes(data)).hexdigest()
+    exported.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    assert main(["--data-dir", str(elsewhere), "import", str(exported)]) == 2
+    assert "does not verify" in capsys.readouterr().err
+    with open_database(elsewhere / "consult-aid.sqlite3") as db:
+        assert ConsultRepository(db).count() == 0
+
+
+def test_a_signed_consult_without_its_pdf_is_refused(tmp_path: Path, capsys) -> None:
+    exported, _ = signed_export(tmp_path, capsys)
+    exported.with_suffix(".pdf").unlink()
+    assert main(["--data-dir", str(tmp_path / "x"), "import", str(exported)]) == 2
+    assert "signed PDF is needed" in capsys.readouterr().err
