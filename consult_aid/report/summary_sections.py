@@ -296,12 +296,14 @@ def _teach_back(story: Story, consult: Consult, item: Item) -> list[Flowable]:
     s = story.s
     record = consult.understanding.get(item.id)
     if record is None or not record.discussed:
-        return [Paragraph("<b>Teach-back:</b> not discussed", s.cell)]
+        return [Paragraph("<b>Teach-back:</b> not discussed · <b>still open</b>", s.cell)]
     level = record.level.label if record.level else "not checked"
     mark = "✓ " if record.level is TeachBack.UNDERSTOOD else ""
     line = f"<b>Teach-back:</b> {mark}{level}"
     if record.re_explained:
         line += " · explained again and checked"
+    if record.is_open:
+        line += " · <b>still open</b>"
     out: list[Flowable] = [Paragraph(line, s.cell)]
     if record.patient_words.strip():
         out.append(Paragraph(f"In the patient's words: {story.quoted(record.patient_words)}",

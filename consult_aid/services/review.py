@@ -37,6 +37,7 @@ class OpenItem:
     step_id: str
     field: str
     message: str
+    blocks_signing: bool = True
 
 
 HISTORY_LABELS = {
@@ -139,16 +140,25 @@ def _options(c: Consult, pack: Pack) -> list[OpenItem]:
 
 
 def _benefits_risks(c: Consult, pack: Pack) -> list[OpenItem]:
+    """Items not yet discussed and understood.
+
+    They block signing when the patient goes ahead (or has not decided): consent to a trial
+    needs every benefit and risk understood. When the patient declines, waits or needs more
+    information, the summary may record them as still open, so the discussion so far can be
+    signed.
+    """
+    blocks = c.decision.choice in (None, DecisionChoice.GO_AHEAD_TRIAL)
     items: list[OpenItem] = []
     for item in pack.items():
         record = c.understanding.get(item.id)
         field = f"understanding.{item.id}"
         if record is None or not record.discussed:
-            items.append(OpenItem("benefits_risks", field, f"Not discussed yet: {item.title}."))
+            items.append(OpenItem("benefits_risks", field, f"Not discussed yet: {item.title}.",
+                                  blocks))
         elif record.is_open:
             level = record.level.label.lower() if record.level else "not checked"
             items.append(OpenItem("benefits_risks", field,
-                                  f"Not yet understood ({level}): {item.title}."))
+                                  f"Not yet understood ({level}): {item.title}.", blocks))
     return items
 
 
@@ -202,6 +212,11 @@ def open_items(consult: Consult, pack: Pack) -> list[OpenItem]:
         seen = {o.field for o in result}
         result += [o for o in _RULES[step](consult, pack) if o.field not in seen]
     return result
+
+
+def blocking_items(consult: Consult, pack: Pack) -> list[OpenItem]:
+    """The open items that must be closed before the consult can be signed."""
+    return [o for o in open_items(consult, pack) if o.blocks_signing]
 
 
 def _started(consult: Consult, pack: Pack, step_id: str) -> bool:

@@ -25,7 +25,7 @@ from consult_aid.errors import InputError, KnownError
 from consult_aid.files import write_atomically
 from consult_aid.report.layout import Paper
 from consult_aid.report.summary import render_summary
-from consult_aid.services.review import open_items
+from consult_aid.services.review import blocking_items
 from consult_aid.signing.identity import SigningIdentity, has_identity, load_identity
 from consult_aid.signing.pades import sign_pdf
 from consult_aid.signing.verify import Verdict, Verification, verify_pdf
@@ -64,7 +64,7 @@ def check_ready_to_sign(consult: Consult, pack: Pack) -> None:
             "pack", f"The consult was held with pack {ref.id} {ref.version} "
                     f"({ref.content_hash[:12]}), not {pack.id} {pack.version} "
                     f"({pack.content_hash[:12]}).")])
-    missing = open_items(consult, pack)
+    missing = blocking_items(consult, pack)
     if missing:
         raise ValidationError([Problem(o.field, o.message) for o in missing])
 

@@ -107,12 +107,12 @@ class SigningFlow(QObject):
 
     # --- sign ---------------------------------------------------------------------------------
     def sign(self) -> None:
-        from consult_aid.services.review import open_items
+        from consult_aid.services.review import blocking_items
 
         consult, pack = self.session.consult, self.session.pack
         if consult.is_locked:
             return
-        if open_items(consult, pack):
+        if blocking_items(consult, pack):
             show_error(self.parent_widget, KnownError(
                 "Some items are still open; they are listed on the review page."))
             return

@@ -172,3 +172,19 @@ def test_each_field_belongs_to_the_step_that_edits_it(field: str, step: str) -> 
 def test_unknown_step_is_refused(pack: Pack) -> None:
     with pytest.raises(KeyError):
         step_state(new_consult(pack), pack, "nope")
+
+
+def test_open_understanding_blocks_signing_only_when_going_ahead(pack: Pack) -> None:
+    from consult_aid.services.review import blocking_items
+
+    consult = complete(new_consult(pack), pack)
+    first = pack.items()[0]
+    consult.understanding[first.id].level = TeachBack.PARTLY
+    for choice, blocks in ((DecisionChoice.GO_AHEAD_TRIAL, True), (None, True),
+                           (DecisionChoice.MORE_INFORMATION, False),
+                           (DecisionChoice.DECLINE, False), (DecisionChoice.NOT_NOW, False)):
+        consult.decision.choice = choice
+        fields = [o.field for o in blocking_items(consult, pack)]
+        assert (f"understanding.{first.id}" in fields) is blocks, choice
+        # listed as open either way
+        assert f"understanding.{first.id}" in [o.field for o in open_items(consult, pack)]

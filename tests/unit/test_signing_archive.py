@@ -116,3 +116,21 @@ def test_archive_paths_refuse_unsafe_ids(data_folder: DataFolder) -> None:
     for bad in ("../x", "a/b", "", ".hidden"):
         with pytest.raises(InputError):
             archive_path(data_folder, bad)
+
+
+def test_a_consult_needing_more_information_can_be_signed_with_open_items(
+        data_folder: DataFolder, identity) -> None:
+    from consult_aid.domain import DecisionChoice, TeachBack
+
+    consult, pack = demo_consult(), demo_pack()
+    first, second = pack.items()[0], pack.items()[1]
+    consult.understanding[first.id].level = TeachBack.NOT_YET
+    del consult.understanding[second.id]
+    with open_database(data_folder.database) as db:
+        with pytest.raises(ValidationError, match="Not yet understood"):
+            sign_and_archive(db, data_folder, consult, pack, identity, PASSWORD, NOW)
+        consult.decision.choice = DecisionChoice.MORE_INFORMATION
+        result = sign_and_archive(db, data_folder, consult, pack, identity, PASSWORD, NOW)
+    text = flat_text(result.path.read_bytes())
+    assert text.count("still open") == 2
+    assert "Needs more information" in text

@@ -146,6 +146,7 @@ class ReviewPage(StepPage):
         self.summary.setText(summary_html(self.consult, self.pack))
         locked = self.consult.is_locked
         items = [] if locked else open_items(self.consult, self.pack)
+        blocking = [o for o in items if o.blocks_signing]
         while self.open_list.count():
             widget = self.open_list.takeAt(0).widget()
             if widget is not None:
@@ -157,10 +158,15 @@ class ReviewPage(StepPage):
             self.status.setText(self.tr("Signed and locked{when}. It can no longer be changed.")
                                 .format(when=f" {when:%Y-%m-%d %H:%M}" if when else ""))
             self.status.setProperty("state", "done")
-        elif items:
+        elif blocking:
             self.status.setText((self.tr("1 item still open.") if len(items) == 1 else
                                  self.tr("{n} items still open.").format(n=len(items)))
                                 + " " + self.tr("Each links to its step."))
+            self.status.setProperty("state", "open")
+        elif items:
+            self.status.setText(self.tr(
+                "{n} benefits or risks are not yet understood. With this decision the summary "
+                "can record them as still open; you can sign.").format(n=len(items)))
             self.status.setProperty("state", "open")
         else:
             self.status.setText(self.tr("✓ Nothing is open. Ready to sign."))
@@ -168,10 +174,10 @@ class ReviewPage(StepPage):
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)
         self.sign_button.setVisible(not locked)
-        self.sign_button.setEnabled(not items)
+        self.sign_button.setEnabled(not blocking)
         self.sign_hint.setText("" if locked else self.tr(
             "Signing creates the signed PDF summary, archives it and locks the consult.")
-            if not items else self.tr("Sign becomes available when nothing is open."))
+            if not blocking else self.tr("Sign becomes available when nothing is open."))
         self.print_summary.setVisible(locked)
         self.print_handout.setVisible(True)
         self.preview_button.setText(self.tr("View the signed &PDF") if locked
