@@ -130,8 +130,8 @@ def _shoot(out: Path, tmp: Path) -> int:
                         password=secrets.token_urlsafe(16), now=NOW)
         pack = ctx.catalog.get("intrathecal-pump")
         _PACK = pack
-        patient = Patient(name="Jordan Example (demo)", date_of_birth=date(1961, 5, 14),
-                          sex=Sex.MALE, mrn="DEMO-0001")
+        patient = Patient(name="Jordan Example (demo patient)",
+                          date_of_birth=date(1961, 5, 14), sex=Sex.MALE, mrn="DEMO-0002")
         consult = start_consult(ctx.db, patient, clinician, pack, NOW)
         _demo_consult(consult)
         ConsultRepository(ctx.db).save_draft(consult)
