@@ -32,6 +32,10 @@ def run(args: argparse.Namespace) -> int:
     if not display_available():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 2
-    from consult_aid.ui.app import run_app  # Qt is imported only when a window is wanted
-
+    try:
+        from consult_aid.ui.app import run_app  # Qt is imported only when a window is wanted
+    except ImportError as exc:  # e.g. a system library Qt needs (libEGL, libxkbcommon) missing
+        print(f"consult-aid: the window cannot start because Qt could not load ({exc}); "
+              "without the window run `consult-aid demo --out DIR`.", file=sys.stderr)
+        return 2
     return run_app(args.data)
