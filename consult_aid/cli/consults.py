@@ -9,7 +9,6 @@ from pathlib import Path
 from consult_aid.exchange.consult_json import consult_from_json
 from consult_aid.files import write_atomically
 from consult_aid.services.consults import export_json, import_json, read_input_file
-from consult_aid.services.signing import require_valid_signature
 from consult_aid.storage import open_database
 from consult_aid.storage.consults import ConsultRepository, ConsultSummary
 
@@ -86,7 +85,7 @@ def run_import(args: argparse.Namespace) -> int:
         pdf_path = candidate if candidate.exists() else None
     pdf = read_input_file(pdf_path) if pdf_path else None
     with open_database(args.data.database) as db:
-        consult = import_json(db, text, pdf=pdf, verify_pdf=require_valid_signature)
+        consult = import_json(db, text, pdf=pdf)
     print(f"Imported consult {consult.id} ({consult.status.value}).")
     return 0
 

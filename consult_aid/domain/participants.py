@@ -54,6 +54,10 @@ class Patient:
                              "The e-mail address needs an @, like name@example.org."))
         p += check_text(f"{prefix}.contact.phone", self.contact.phone, label="phone number",
                         max_length=64)
+        p += check_text(f"{prefix}.contact.email", self.contact.email, label="e-mail address",
+                        max_length=254)
+        p += check_text(f"{prefix}.contact.address", self.contact.address, label="address",
+                        max_length=500)
         return p
 
     def age_on(self, day: date) -> int:
@@ -117,5 +121,13 @@ class Clinician:
     id: str = ""
 
     def problems(self, prefix: str = "clinician") -> list[Problem]:
-        return check_text(f"{prefix}.name", self.name, label="clinician's name", required=True,
-                          max_length=200)
+        p = check_text(f"{prefix}.name", self.name, label="clinician's name", required=True,
+                       max_length=200)
+        p += check_text(f"{prefix}.credentials", self.credentials, label="credentials",
+                        max_length=200)
+        p += check_text(f"{prefix}.registration", self.registration,
+                        label="registration number", max_length=100)
+        p += check_text(f"{prefix}.clinic", self.clinic, label="clinic's name", max_length=200)
+        p += check_text(f"{prefix}.clinic_phone", self.clinic_phone, label="clinic's phone number",
+                        max_length=64)
+        return p

@@ -7,6 +7,8 @@ byte-identical.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 from functools import cache
 from typing import Any
@@ -29,6 +31,20 @@ def consult_to_document(consult: Consult) -> dict[str, Any]:
 
 def consult_to_json(consult: Consult) -> str:
     return canonical_text(consult_to_document(consult))
+
+
+def record_fingerprint(consult: Consult) -> str:
+    """SHA-256 of the consult's record as signed: what the signed PDF's fingerprint names.
+
+    Computed over the canonical JSON with what is only known or added after signing left out
+    (the PDF's own hash, addenda) and the status as "signed", so the same record gives the same
+    fingerprint before signing, after signing, and after it was amended.
+    """
+    from consult_aid.domain import ConsultStatus
+
+    as_signed = dataclasses.replace(consult, status=ConsultStatus.SIGNED, pdf_sha256="",
+                                    addenda=[])
+    return hashlib.sha256(consult_to_json(as_signed).encode("utf-8")).hexdigest()
 
 
 def canonical_text(document: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -11,7 +12,9 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table
+from reportlab.platypus.doctemplate import LayoutError
 
+from consult_aid.errors import KnownError
 from consult_aid.report.fonts import register_fonts
 from consult_aid.report.styles import ACCENT, MUTED, RULE, styles, table_style
 
@@ -39,6 +42,8 @@ TOP_MARGIN = 12 * mm
 BOTTOM_MARGIN = 16 * mm
 HEADER_GAP = 6 * mm
 PRODUCER = "Consult Aid"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +104,13 @@ def build_pdf(story: Sequence[Flowable], *, paper: Paper, header: RunningHeader,
     def canvas_maker(*args: object, **kwargs: object) -> Canvas:
         return _NumberedCanvas(*args, footer_left=footer_left, **kwargs)
 
-    doc.build(list(story), canvasmaker=canvas_maker)
+    try:
+        doc.build(list(story), canvasmaker=canvas_maker)
+    except LayoutError:
+        # reportlab's message quotes the text that did not fit: never pass it on (patient data)
+        log.warning("PDF layout failed: a block did not fit on a page")
+        raise KnownError("The PDF could not be laid out: one entry is too long to fit on a "
+                         "page. Shorten the longest free-text entry and try again.") from None
     return buffer.getvalue()
 
 

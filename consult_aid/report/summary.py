@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from consult_aid.content.model import Pack
 from consult_aid.domain import Consult, ConsultStatus
+from consult_aid.exchange.consult_json import record_fingerprint
 from consult_aid.report import summary_sections as sections
 from consult_aid.report.blocks import Story
 from consult_aid.report.layout import (
@@ -20,6 +21,7 @@ from consult_aid.report.layout import (
 )
 from consult_aid.report.text import clean
 from consult_aid.report.wording import day
+from consult_aid.signing.record import RECORD_KEYWORD
 
 SUMMARY_TITLE = "Informed-decision consult summary"
 
@@ -62,12 +64,17 @@ def _header(story: Story, consult: Consult, pack: Pack) -> RunningHeader:
 
 def summary_metadata(consult: Consult, pack: Pack) -> Metadata:
     """Document properties: no patient name (file managers and search indexes show these)."""
+    keywords = ["consult summary", clean(pack.id), clean(pack.version)]
+    if consult.status is not ConsultStatus.DRAFT:
+        # covered by the PDF signature: an imported JSON is checked against it
+        keywords.append(RECORD_KEYWORD + record_fingerprint(consult))
     return Metadata(
         title=f"{SUMMARY_TITLE} {clean(consult.id)}",
         author=clean(consult.clinician.name),
         subject=f"{clean(pack.title)} (pack {clean(pack.id)} {clean(pack.version)})",
-        keywords=("consult summary", clean(pack.id), clean(pack.version)),
+        keywords=tuple(keywords),
     )
 
 
-__all__ = ["SUMMARY_TITLE", "Paper", "render_summary", "summary_metadata"]
+
+__all__ = ["RECORD_KEYWORD", "SUMMARY_TITLE", "Paper", "render_summary", "summary_metadata"]

@@ -22,6 +22,7 @@ from consult_aid.domain import (
     TeachBack,
 )
 from consult_aid.domain.consult import HISTORY_FINDINGS, DecisionRole, PsychEvaluation
+from consult_aid.exchange.consult_json import record_fingerprint
 from consult_aid.report.blocks import Story
 from consult_aid.report.flowables import IconArray, SignatureDrawing
 from consult_aid.report.styles import (
@@ -244,7 +245,8 @@ def _item(story: Story, consult: Consult, pack: Pack, item: Item) -> None:
     colour = RISK if risk else BENEFIT
     kind = "Risk" if risk else "Benefit"
     if item.severity:
-        kind += f" · {story.lit(item.severity)}"
+        kind += f" · {item.severity}"
+    kind = story.lit(kind.upper())  # upper-case first, then escape (never the other way)
     how_often = (f"<b>How often:</b> {story.lit(frequency(item.frequency))}"
                  if item.frequency is not None else
                  "<b>How often:</b> not quantified"
@@ -252,7 +254,7 @@ def _item(story: Story, consult: Consult, pack: Pack, item: Item) -> None:
                     if item.not_quantified_reason else ""))
     left: list[Flowable] = [
         Paragraph(f"<b>{story.lit(item.title)}</b> &nbsp;<font color='{_hex(colour)}' "
-                  f"size='8.5'>{kind.upper()}</font>", s.item),
+                  f"size='8.5'>{kind}</font>", s.item),
         Paragraph(how_often, s.cell),
         Spacer(1, 2),
         Paragraph(story.lit(item.text), s.cell),
@@ -418,6 +420,10 @@ def signatures(story: Story, consult: Consult) -> None:
             "archived: any later change to the file, on any copy, is detected by "
             "<b>consult-aid verify</b>.", story.s.muted))
         block += [_signature(story, sig) for sig in consult.signatures]
+    if consult.status is not ConsultStatus.DRAFT:
+        block.append(story.para(
+            f"Record fingerprint (SHA-256 of the consult's data as signed): "
+            f"{record_fingerprint(consult)}", story.s.muted))
     story.add(KeepTogether(block))
 
 

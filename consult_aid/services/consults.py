@@ -5,20 +5,22 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from consult_aid.content.model import Pack
 from consult_aid.domain import Clinician, Consult, ConsultStatus, PackRef, Patient
 from consult_aid.errors import InputError
-from consult_aid.exchange.consult_json import consult_from_json, consult_to_json
+from consult_aid.exchange.consult_json import (
+    consult_from_json,
+    consult_to_json,
+    record_fingerprint,
+)
+from consult_aid.services.signing import require_valid_signature
+from consult_aid.signing.record import record_fingerprint_in
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.consults import ConsultRepository
 from consult_aid.storage.database import Database
-
-PdfCheck = Callable[[bytes], None]
-"""Raises InputError when a PDF's cryptographic signature does not verify."""
 
 
 def new_consult_id() -> str:
@@ -48,13 +50,12 @@ def export_json(db: Database, consult_id: str) -> str:
     return text
 
 
-def import_json(db: Database, text: str | bytes, *, pdf: bytes | None = None,
-                verify_pdf: PdfCheck | None = None) -> Consult:
+def import_json(db: Database, text: str | bytes, *, pdf: bytes | None = None) -> Consult:
     """Store a consult from its JSON form: a draft as a draft, a signed one with its PDF.
 
-    A signed consult needs its PDF, whose SHA-256 must equal the JSON's ``pdf_sha256`` and
-    whose signature must verify (``verify_pdf``). Any problem raises InputError and writes
-    nothing.
+    A signed consult needs its PDF: its SHA-256 must equal the JSON's ``pdf_sha256``, its
+    signature must verify, and the record fingerprint it carries must match the JSON. Any
+    problem raises InputError and writes nothing.
     """
     consult = consult_from_json(text)
     repo = ConsultRepository(db)
@@ -76,9 +77,10 @@ def import_json(db: Database, text: str | bytes, *, pdf: bytes | None = None,
     if sha256 != consult.pdf_sha256:
         raise InputError("consult.pdf_sha256: does not match the PDF given (the PDF is not the "
                          "one this consult was signed with, or it was changed)")
-    if verify_pdf is None:
-        raise InputError("the PDF's signature cannot be checked on this installation")
-    verify_pdf(pdf)
+    require_valid_signature(pdf)
+    if record_fingerprint_in(pdf) != record_fingerprint(consult):
+        raise InputError("consult: the JSON does not match the record the PDF was signed with "
+                         "(it was changed after signing, or belongs to another PDF)")
     addenda = consult.addenda
     signed = dataclasses.replace(consult, status=ConsultStatus.SIGNED, addenda=[])
     with db.transaction():

@@ -20,6 +20,7 @@ from pathlib import Path
 from consult_aid.content.model import Pack
 from consult_aid.datadir import DataFolder
 from consult_aid.domain import Consult, ConsultStatus
+from consult_aid.domain.consult import RecordLockedError
 from consult_aid.domain.validation import Problem, ValidationError
 from consult_aid.errors import InputError, KnownError
 from consult_aid.files import write_atomically
@@ -92,9 +93,15 @@ def sign_and_archive(db: Database, data: DataFolder, consult: Consult, pack: Pac
         raise KnownError("The signed PDF did not verify; nothing was archived: "
                          + "; ".join(check.problems))
     sha256 = hashlib.sha256(signed).hexdigest()
-    write_atomically(path, signed)
     repo = ConsultRepository(db)
-    with db.transaction():
+    # One signer at a time (BEGIN IMMEDIATE): the stored status is checked, the file written
+    # atomically, and the row committed, in that order. A consult already signed (a second
+    # click, another window, a stale copy) fails here, before its archived file is touched.
+    with db.transaction() as con:
+        row = con.execute("SELECT status FROM consults WHERE id = ?", (consult.id,)).fetchone()
+        if row is not None and row[0] != ConsultStatus.DRAFT.value:
+            raise RecordLockedError("This consult is already signed; add an addendum instead.")
+        write_atomically(path, signed)
         repo.sign(signed_state, signed)
         AuditLog(db).record(
             "consult.signed", consult_id=consult.id, at=now,

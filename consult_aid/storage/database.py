@@ -77,6 +77,7 @@ class Database:
         con.create_function("consult_fold", 1, fold, deterministic=True)
         con.execute("PRAGMA synchronous=FULL")
         con.execute("PRAGMA foreign_keys=ON")
+        con.execute("PRAGMA recursive_triggers=ON")  # REPLACE fires the DELETE guards too
         con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     @property

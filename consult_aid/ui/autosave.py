@@ -10,6 +10,11 @@ until the clinician corrects it; the rest of the consult is saved.
 
 Signals: ``saved(datetime)`` after a write, ``held_back(list[str])`` with the fields not saved
 because they break a rule, ``failed(str)`` with a calm message when a write failed.
+
+The saver knows whether the database holds the latest state (:attr:`Autosaver.dirty`) and what
+went wrong with the last write (:attr:`Autosaver.last_error`). Leaving a consult or closing the
+window calls :meth:`Autosaver.finish`, which writes and waits, so a last write that failed is
+known while the window can still say so.
 """
 
 from __future__ import annotations
@@ -102,16 +107,36 @@ class Autosaver(QObject):
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self.flush)
         self.last_saved: datetime | None = None
+        self.last_error: str | None = None  # why the last write failed; None after a success
         self._stored = copy.deepcopy(consult)  # what the database holds (as far as we know)
+        self._revision = 0  # counts changes and writes handed over
+        self._saved_revision = 0  # the newest revision the database confirmed
+
+    @property
+    def consult(self) -> Consult:
+        return self._consult
+
+    def set_consult(self, consult: Consult) -> None:
+        """The session's consult was replaced (by the stored record after signing)."""
+        self._timer.stop()
+        self._consult = consult
+        self._stored = copy.deepcopy(consult)
+        self._saved_revision = self._revision
 
     def schedule(self) -> None:
         """A change was made: save soon (restarts the debounce timer)."""
         if not self._consult.is_locked:
+            self._revision += 1
             self._timer.start()
 
     @property
     def pending(self) -> bool:
         return self._timer.isActive()
+
+    @property
+    def dirty(self) -> bool:
+        """Changes the database has not confirmed yet (waiting, being written, or failed)."""
+        return not self._consult.is_locked and self._saved_revision < self._revision
 
     def flush(self) -> None:
         """Hand the current state to the writer now."""
@@ -119,26 +144,44 @@ class Autosaver(QObject):
         if self._consult.is_locked:
             return
         self._consult.updated_at = self._clock()
+        self._revision += 1
+        revision = self._revision
         snapshot, held = savable_copy(self._consult, self._stored)
         save = self._save
 
-        def write(db: Any) -> Consult:
+        def write(db: Any) -> tuple[Consult, int]:
             save(db, snapshot)
-            return snapshot
+            return snapshot, revision
 
         self._writer.submit(write, self._on_saved, self._on_failed,
                             key=f"consult:{snapshot.id}")
         self.held_back.emit(held)
 
-    def _on_saved(self, snapshot: Consult) -> None:
+    def finish(self, timeout: float) -> str | None:
+        """Write the latest state and wait for it (closing): None when the database holds it,
+        else a calm message saying what went wrong."""
+        self.flush()
+        finished = self._writer.settle(timeout)
+        if not self.dirty:
+            return None
+        if not finished:
+            return self.tr("The computer has not finished storing the latest changes yet "
+                           "(the disk is slow or not answering).")
+        return self.last_error or self.tr("The latest changes could not be stored.")
+
+    def _on_saved(self, result: tuple[Consult, int]) -> None:
+        snapshot, revision = result
         self._stored = snapshot
+        self._saved_revision = max(self._saved_revision, revision)
+        self.last_error = None
         self.last_saved = self._clock()
         self.saved.emit(self.last_saved)
 
     def _on_failed(self, error: BaseException) -> None:
         log.error("autosave failed", exc_info=error)
         if isinstance(error, KnownError):
-            self.failed.emit(str(error))
+            self.last_error = str(error)
         else:
-            self.failed.emit(self.tr("Not saved yet: the last change could not be stored. "
-                                     "It will be tried again with the next change."))
+            self.last_error = self.tr("Not saved yet: the last change could not be stored. "
+                                      "It will be tried again with the next change.")
+        self.failed.emit(self.last_error)

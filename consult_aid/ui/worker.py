@@ -22,7 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QRunnable,
+    QThread,
+    QThreadPool,
+    Signal,
+    Slot,
+)
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +101,20 @@ class DatabaseWriter(QThread):
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until every queued job ran (used on close and before signing)."""
         return self._idle.wait(timeout)
+
+    def settle(self, timeout: float = 30.0) -> bool:
+        """Wait until every queued job ran, then deliver their results now, on this (GUI)
+        thread, without running the event loop. False when the jobs did not finish in time.
+
+        Used when closing: a failed last save must be known before the window goes away.
+        """
+        idle = self._idle.wait(timeout)
+        self.deliver()
+        return idle
+
+    def deliver(self) -> None:
+        """Call the ``on_done``/``on_error`` of jobs that finished but are not delivered yet."""
+        QCoreApplication.sendPostedEvents(self._bridge, QEvent.Type.MetaCall)
 
     def stop(self) -> None:
         self._queue.put(None)

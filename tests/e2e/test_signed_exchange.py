@@ -63,3 +63,16 @@ def test_a_signed_consult_without_its_pdf_is_refused(tmp_path: Path, capsys) -> 
     exported.with_suffix(".pdf").unlink()
     assert main(["--data-dir", str(tmp_path / "x"), "import", str(exported)]) == 2
     assert "signed PDF is needed" in capsys.readouterr().err
+
+
+def test_an_edited_json_with_the_genuine_pdf_is_refused(tmp_path: Path, capsys) -> None:
+    exported, _ = signed_export(tmp_path, capsys)
+    document = json.loads(exported.read_text(encoding="utf-8"))
+    document["consult"]["patient"]["name"] = "Someone Else"
+    document["consult"]["decision"]["choice"] = "decline"
+    exported.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    assert main(["--data-dir", str(elsewhere), "import", str(exported)]) == 2
+    assert "does not match the record the PDF was signed with" in capsys.readouterr().err
+    with open_database(elsewhere / "consult-aid.sqlite3") as db:
+        assert ConsultRepository(db).count() == 0

@@ -145,3 +145,19 @@ def test_cli_export_import_export_is_byte_identical(tmp_path: Path, capsys) -> N
     # importing the same consult twice is refused
     assert main(["--data-dir", str(second_dir), "import", str(out1)]) == 2
     assert "already stored" in capsys.readouterr().err
+
+
+def test_the_record_fingerprint_ignores_only_what_comes_after_signing() -> None:
+    from datetime import timedelta
+
+    from consult_aid.domain import Addendum
+    from consult_aid.exchange.consult_json import record_fingerprint
+    from tests.builders import sign_in_place
+
+    signed = sign_in_place(sample_consult())
+    before = record_fingerprint(signed)
+    signed.pdf_sha256 = "ab" * 32
+    signed.addenda.append(Addendum(signed.created_at + timedelta(days=1), "Dr A", "note"))
+    assert record_fingerprint(signed) == before
+    signed.decision.next_steps = "changed"
+    assert record_fingerprint(signed) != before

@@ -74,3 +74,18 @@ def test_font_registration_is_idempotent_and_thread_safe() -> None:
 @pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x0b", "\x0c"])
 def test_unusual_line_separators_become_line_breaks(char: str) -> None:
     assert literal(f"a{char}b") == "a<br/>b"
+
+
+def test_a_layout_failure_is_a_calm_error_without_the_text() -> None:
+    from reportlab.platypus import Table
+
+    from consult_aid.errors import KnownError
+    from consult_aid.report.layout import Metadata, Paper, RunningHeader, build_pdf
+
+    secret = "Confidential-patient-words " * 3
+    huge = Table([[secret]], rowHeights=[5000])  # taller than any page: cannot be laid out
+    with pytest.raises(KnownError) as caught:
+        build_pdf([huge], paper=Paper.A4, header=RunningHeader("a", "b"),
+                  metadata=Metadata("t", "a", "s"))
+    assert "too long to fit" in str(caught.value)
+    assert "Confidential" not in str(caught.value)

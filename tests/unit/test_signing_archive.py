@@ -134,3 +134,16 @@ def test_a_consult_needing_more_information_can_be_signed_with_open_items(
     text = flat_text(result.path.read_bytes())
     assert text.count("still open") == 2
     assert "Needs more information" in text
+
+
+def test_signing_twice_fails_before_the_archived_file_is_touched(data_folder: DataFolder,
+                                                                  identity) -> None:
+    consult, pack = demo_consult(), demo_pack()
+    with open_database(data_folder.database) as db:
+        first = sign_and_archive(db, data_folder, consult, pack, identity, PASSWORD, NOW)
+        original = first.path.read_bytes()
+        stale = demo_consult()  # a second click / another window: an unsigned copy in memory
+        with pytest.raises(RecordLockedError, match="already signed"):
+            sign_and_archive(db, data_folder, stale, pack, identity, PASSWORD,
+                             NOW + timedelta(minutes=1))
+        assert first.path.read_bytes() == original == ConsultRepository(db).document(consult.id)
