@@ -23,11 +23,18 @@ from consult_aid.report.layout import Paper
 from consult_aid.report.summary import render_summary
 from consult_aid.report.wording import moment
 from consult_aid.resources import resource_path
+from consult_aid.services.addenda import add_addendum
 from consult_aid.services.consults import new_consult_id, read_input_file
-from consult_aid.services.signing import VerifyReport, sign_and_archive, verify_file
+from consult_aid.services.signing import (
+    VerifyReport,
+    archive_path,
+    sign_and_archive,
+    verify_file,
+)
 from consult_aid.signing.identity import create_identity, has_identity, load_identity
 from consult_aid.signing.verify import Verdict
 from consult_aid.storage import open_database
+from consult_aid.storage.consults import ConsultRepository
 
 PASSWORD_ENV = "CONSULT_AID_PASSWORD"  # noqa: S105 - the variable's name, not a password
 DEMO_PASSWORD = "consult-aid-demo"  # noqa: S105 - documented demo-only password
@@ -60,6 +67,22 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="timestamp authority for a PAdES B-T signature (default: none, B-B)")
     _common(p)
     p.set_defaults(handler=run_render)
+
+    p = sub.add_parser(
+        "addendum", help="add a signed addendum to a signed consult",
+        description="A signed consult is never changed: add a note to it instead. The addendum "
+                    "is signed with the data folder's signing identity (password from "
+                    f"--password-file, ${PASSWORD_ENV}, or a prompt), archived as its own PDF, "
+                    "and the consult becomes 'amended'.")
+    p.add_argument("id", help="the consult id (see `consult-aid list`)")
+    text = p.add_mutually_exclusive_group(required=True)
+    text.add_argument("--text", help="the addendum's text")
+    text.add_argument("--text-file", type=Path, metavar="FILE",
+                      help="a UTF-8 file holding the addendum's text")
+    p.add_argument("--author", help="who writes it (default: the data folder's clinician)")
+    p.add_argument("--out", type=Path, metavar="FILE.pdf", help="also write a copy of the PDF")
+    _common(p)
+    p.set_defaults(handler=run_addendum)
 
     p = sub.add_parser(
         "verify", help="check a signed summary PDF: who signed, when, unchanged since?",
@@ -171,6 +194,40 @@ def run_render(args: argparse.Namespace) -> int:
     write_atomically(args.out, result.path.read_bytes(), mode=0o644)
     print(f"Signed summary: {args.out}")
     print(f"Archived as consult {result.consult.id} (SHA-256 {result.sha256})")
+    return 0
+
+
+# -- addendum --------------------------------------------------------------------------------
+def run_addendum(args: argparse.Namespace) -> int:
+    data: DataFolder = args.data
+    if args.text_file is not None:
+        try:
+            text = read_input_file(args.text_file).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{args.text_file}: not UTF-8 text") from None
+    else:
+        text = args.text
+    if not has_identity(data.identity):
+        raise InputError(f"this data folder ({data.root}) has no signing identity to sign the "
+                         "addendum with")
+    identity = load_identity(data.identity)
+    with open_database(data.database) as db:
+        author = args.author or ConsultRepository(db).get(args.id).clinician.name
+        password = _password(args, required=True)
+        assert password is not None
+        try:
+            addendum = add_addendum(db, data, args.id, author=author, text=text,
+                                    now=datetime.now().astimezone(), identity=identity,
+                                    password=password, paper=Paper.parse(args.paper))
+        except ValidationError as exc:
+            for problem in exc.problems:
+                print(f"consult-aid: {problem.field}: {problem.message}", file=sys.stderr)
+            return 2
+    path = archive_path(data, args.id).with_name(f"addendum-{addendum.id}.pdf")
+    print(f"Addendum {addendum.id} signed and archived: {path}")
+    if args.out is not None:
+        write_atomically(args.out, path.read_bytes(), mode=0o644)
+        print(f"Copy: {args.out}")
     return 0
 
 

@@ -63,10 +63,13 @@ class ConsultView(QWidget):
         who = QLabel()
         who.setObjectName("consultHeader")
         who.setWordWrap(True)
+        who.setTextFormat(Qt.TextFormat.PlainText)  # the patient's name is never markup
         self.who = who
         header.addWidget(who, 1)
         self.saved_label = QLabel()
         self.saved_label.setObjectName("savedLabel")
+        self.saved_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.saved_label.setWordWrap(True)
         self.saved_label.setAccessibleName(self.tr("Save status"))
         header.addWidget(self.saved_label)
 
@@ -105,12 +108,15 @@ class ConsultView(QWidget):
         self.step_list.currentRowChanged.connect(self._show_row)
         session.changed.connect(self._on_changed)
         session.navigate.connect(self.go_to)
+        session.read_only_changed.connect(self._on_read_only_changed)
+        session.replaced.connect(self._on_replaced)
         autosaver.saved.connect(self._on_saved)
         autosaver.failed.connect(self._on_save_failed)
         autosaver.held_back.connect(self._on_held_back)
         QApplication.instance().focusChanged.connect(self._follow_focus)
         self._held: list[str] = []
-        self.saved_label.setText(self.tr("Signed — read only") if session.read_only
+        self._shut_down = False
+        self.saved_label.setText(self._read_only_text() if session.read_only
                                  else self.tr("All changes are saved automatically"))
         if not lazy:
             self.start(focus=False)
@@ -190,7 +196,7 @@ class ConsultView(QWidget):
         self.back_button.setEnabled(row > 0)
         self.next_button.setEnabled(row < len(STEP_IDS) - 1)
         consult = self.session.consult
-        if consult.last_step != page.step_id and not consult.is_locked:
+        if consult.last_step != page.step_id and not self.session.read_only:
             consult.last_step = page.step_id
             self.autosaver.schedule()
 
@@ -223,7 +229,33 @@ class ConsultView(QWidget):
             page.consult_changed()
         self._refresh()
         if self.session.read_only:
-            self.saved_label.setText(self.tr("Signed — read only"))
+            self.saved_label.setText(self._read_only_text())
+            self.saved_label.setProperty("state", "")
+            self._repolish(self.saved_label)
+
+    def _read_only_text(self) -> str:
+        consult = self.session.consult
+        if consult.is_locked:
+            return (self.tr("Signed, with addenda — read only") if consult.addenda
+                    else self.tr("Signed — read only"))
+        return self.tr("Signing… nothing can be changed meanwhile")
+
+    def _on_read_only_changed(self, read_only: bool) -> None:
+        """Signing started or failed: lock or unlock every page (navigation stays)."""
+        for page in self.built_pages():
+            page.set_read_only(read_only)
+            page.consult_changed()
+        if read_only:
+            self.saved_label.setText(self._read_only_text())
+        else:
+            self.saved_label.setText(self.tr("All changes are saved automatically"))
+        self.saved_label.setProperty("state", "")
+        self._repolish(self.saved_label)
+
+    def _on_replaced(self) -> None:
+        """The session holds the stored record now (after signing or an addendum)."""
+        self.autosaver.set_consult(self.session.consult)
+        self.reload()
 
     def _who(self) -> str:
         patient = self.session.consult.patient
@@ -253,7 +285,18 @@ class ConsultView(QWidget):
         widget.style().unpolish(widget)
         widget.style().polish(widget)
 
+    def finish_saving(self, timeout: float) -> str | None:
+        """Store the latest state and wait for the database (leaving the consult or closing
+        the window): None when it is stored, else what went wrong, in the clinician's words."""
+        problem = self.autosaver.finish(timeout)
+        if problem is not None:
+            self._on_save_failed(problem)
+        return problem
+
     def shutdown(self) -> None:
-        """Store the latest state now (closing the consult or the window)."""
+        """Hand the latest state to the writer and let go of the window (once)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
         QApplication.instance().focusChanged.disconnect(self._follow_focus)
         self.autosaver.flush()

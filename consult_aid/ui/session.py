@@ -3,7 +3,12 @@
 Pages receive the session through their constructor (never from the window tree), write the
 clinician's input into ``session.consult`` and call :meth:`edited`.
 
-Signals: ``changed()`` after any edit; ``navigate(str)`` when a page asks to show a step.
+The session is read-only when the consult is locked (signed) and while it is busy (signing
+runs on the writer thread: nothing may change the consult meanwhile).
+
+Signals: ``changed()`` after any edit; ``navigate(str)`` when a page asks to show a step;
+``read_only_changed(bool)`` when the session becomes busy or free again; ``replaced()`` after
+:meth:`replace_consult` put another consult object (the stored record) in place.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from consult_aid.domain import Consult
 class ConsultSession(QObject):
     changed = Signal()
     navigate = Signal(str)
+    read_only_changed = Signal(bool)
+    replaced = Signal()
 
     def __init__(self, consult: Consult, pack: Pack, clock: Callable[[], datetime],
                  parent: QObject | None = None) -> None:
@@ -27,10 +34,30 @@ class ConsultSession(QObject):
         self.consult = consult
         self.pack = pack
         self.clock = clock
+        self._busy = False
 
     @property
     def read_only(self) -> bool:
-        return self.consult.is_locked
+        return self.consult.is_locked or self._busy
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def set_busy(self, busy: bool) -> None:
+        """While busy (signing), no page may edit the consult."""
+        before = self.read_only
+        self._busy = busy
+        if self.read_only != before:
+            self.read_only_changed.emit(self.read_only)
+
+    def replace_consult(self, consult: Consult) -> None:
+        """Show ``consult`` (the record as stored) instead of the one being edited."""
+        before = self.read_only
+        self.consult = consult
+        self.replaced.emit()
+        if self.read_only != before:
+            self.read_only_changed.emit(self.read_only)
 
     def edited(self) -> None:
         if not self.read_only:

@@ -147,3 +147,14 @@ def test_signing_twice_fails_before_the_archived_file_is_touched(data_folder: Da
             sign_and_archive(db, data_folder, stale, pack, identity, PASSWORD,
                              NOW + timedelta(minutes=1))
         assert first.path.read_bytes() == original == ConsultRepository(db).document(consult.id)
+
+
+def test_a_draft_cannot_be_amended(data_folder: DataFolder, identity) -> None:
+    from consult_aid.services.addenda import add_addendum
+
+    consult = demo_consult()
+    with open_database(data_folder.database) as db:
+        ConsultRepository(db).save_draft(consult)
+        with pytest.raises(ValidationError, match="not signed yet"):
+            add_addendum(db, data_folder, consult.id, author="Dr A", text="note", now=NOW,
+                         identity=identity, password=PASSWORD)

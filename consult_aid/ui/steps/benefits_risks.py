@@ -72,8 +72,8 @@ class ItemCard(QFrame):
             layout.addWidget(ask, 4, 0)
 
         controls = QWidget(self)
-        form = QGridLayout(controls)
-        form.setContentsMargins(0, 0, 0, 0)
+        rows = QVBoxLayout(controls)
+        rows.setContentsMargins(0, 0, 0, 0)
         self.discussed = QCheckBox(self.tr("Discussed"), controls)
         self.discussed.setAccessibleName(self.tr("{t}: discussed").format(t=item.title))
         self.level = ChoiceGroup([(TeachBack.UNDERSTOOD, self.tr("Understood")),
@@ -85,15 +85,21 @@ class ItemCard(QFrame):
         self.words.setAccessibleName(self.tr("{t}: the patient's own words").format(t=item.title))
         self.re_explained = QCheckBox(self.tr("Re-explained"), controls)
         self.re_explained.setAccessibleName(self.tr("{t}: re-explained").format(t=item.title))
-        form.addWidget(self.discussed, 0, 0)
+        # Two short rows rather than one long one, so the card reflows at 1280×720 with larger
+        # text (no sideways scrolling): discussed and the teach-back; the patient's words and
+        # re-explained.
+        first = QHBoxLayout()
+        first.addWidget(self.discussed)
         teach = QLabel(self.tr("Teach-back:"), controls)
-        form.addWidget(teach, 0, 1)
-        form.addWidget(self.level, 0, 2)
-        form.addWidget(self.re_explained, 0, 3)
-        form.addWidget(self.words, 1, 0, 1, 4)
-        form.setColumnStretch(2, 1)
+        first.addWidget(teach)
+        first.addWidget(self.level, 1)
+        second = QHBoxLayout()
+        second.addWidget(self.words, 1)
+        second.addWidget(self.re_explained)
+        rows.addLayout(first)
+        rows.addLayout(second)
         self.error = ErrorLabel(controls)
-        form.addWidget(self.error, 2, 0, 1, 4)
+        rows.addWidget(self.error)
         layout.addWidget(controls, 5, 0, 1, 2)
 
     def load(self, record: Understanding | None) -> None:
@@ -157,6 +163,7 @@ class BenefitsRisksPage(StepPage):
         bar = QHBoxLayout()
         self.summary = QLabel(self)
         self.summary.setObjectName("openSummary")
+        self.summary.setWordWrap(True)
         bar.addWidget(self.summary, 1)
         self.only_open = QCheckBox(self.tr("Show &only open items"), self)
         self.only_open.setProperty(KEEP_ENABLED, True)

@@ -1,8 +1,11 @@
 """Step 9: everything on one page, open items with a link to their step, signature pads, and
 Sign (which locks the consult).
 
+A signed consult is never edited: it can only be amended by an addendum. Its addenda (date,
+author, text) are listed here, with "Add an addendum…".
+
 Signals: ``sign_requested()``, ``preview_requested()``, ``print_summary_requested()``,
-``print_handout_requested()``; the consult view runs the long work.
+``print_handout_requested()``, ``addendum_requested()``; the signing flow runs the long work.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from consult_aid.domain import Problem, SignerRole
+from consult_aid.domain import Addendum, Problem, SignerRole
 from consult_aid.services.review import OpenItem, open_items, required_signers
 from consult_aid.ui.steps.base import KEEP_ENABLED, StepPage
 from consult_aid.ui.steps.summary_text import summary_html
@@ -33,6 +36,7 @@ class ReviewPage(StepPage):
     preview_requested = Signal()
     print_summary_requested = Signal()
     print_handout_requested = Signal()
+    addendum_requested = Signal()
 
     def title(self) -> str:
         return self.tr("Review and sign")
@@ -41,6 +45,7 @@ class ReviewPage(StepPage):
         self.status = QLabel(self)
         self.status.setObjectName("openSummary")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.outer.addWidget(self.status)
         self.open_box = QWidget(self)
         self.open_list = QVBoxLayout(self.open_box)
@@ -54,6 +59,26 @@ class ReviewPage(StepPage):
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.outer.addWidget(group(self.tr("The consult on one page"), self.summary))
+
+        self.addenda_box = QWidget(self)
+        self.addenda_list = QVBoxLayout(self.addenda_box)
+        self.addenda_list.setContentsMargins(0, 0, 0, 0)
+        self.addenda_empty = QLabel(self.tr("No addenda."), self.addenda_box)
+        self.addenda_empty.setObjectName("hint")
+        self.addenda_list.addWidget(self.addenda_empty)
+        self.addendum_button = QPushButton(self.tr("Add an &addendum…"), self)
+        self.addendum_button.setProperty(KEEP_ENABLED, True)
+        self.addendum_button.setToolTip(self.tr(
+            "A signed consult cannot be changed; an addendum adds a signed note to it."))
+        self.addendum_button.clicked.connect(self.addendum_requested)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.addendum_button)
+        add_row.addStretch(1)
+        self.addenda_list.addLayout(add_row)
+        self.addenda_group = group(self.tr("Addenda"), self.addenda_box)
+        self.outer.addWidget(self.addenda_group)
+        self.addendum_labels: list[QLabel] = []
+        self._shown_addenda: tuple[str, ...] | None = None
 
         self.sign_box = QWidget(self)
         self.sign_layout = QVBoxLayout(self.sign_box)
@@ -155,7 +180,8 @@ class ReviewPage(StepPage):
         self.open_group.setVisible(self.open_list.count() > 0)
         if locked:
             when = self.consult.signed_at
-            self.status.setText(self.tr("Signed and locked{when}. It can no longer be changed.")
+            self.status.setText(self.tr("Signed and locked{when}. It can no longer be changed; "
+                                        "an addendum can add to it.")
                                 .format(when=f" {when:%Y-%m-%d %H:%M}" if when else ""))
             self.status.setProperty("state", "done")
         elif blocking:
@@ -174,7 +200,9 @@ class ReviewPage(StepPage):
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)
         self.sign_button.setVisible(not locked)
-        self.sign_button.setEnabled(not blocking)
+        self.sign_button.setEnabled(not blocking and not self.session.read_only)
+        self.addenda_group.setVisible(locked)
+        self._show_addenda(self.consult.addenda if locked else [])
         self.sign_hint.setText("" if locked else self.tr(
             "Signing creates the signed PDF summary, archives it and locks the consult.")
             if not blocking else self.tr("Sign becomes available when nothing is open."))
@@ -182,6 +210,30 @@ class ReviewPage(StepPage):
         self.print_handout.setVisible(True)
         self.preview_button.setText(self.tr("View the signed &PDF") if locked
                                     else self.tr("&Preview summary PDF"))
+
+    def _show_addenda(self, addenda: Sequence[Addendum]) -> None:
+        key = tuple(f"{a.id}|{a.written_at.isoformat()}" for a in addenda)
+        if key == self._shown_addenda:
+            return
+        self._shown_addenda = key
+        for label in self.addendum_labels:
+            self.addenda_list.removeWidget(label)
+            label.deleteLater()
+        self.addendum_labels = []
+        for index, addendum in enumerate(addenda):
+            heading = QLabel(self.tr("{when} · {author}").format(
+                when=f"{addendum.written_at:%Y-%m-%d %H:%M}", author=addendum.author),
+                self.addenda_box)
+            heading.setObjectName("subHeading")
+            text = QLabel(addendum.text, self.addenda_box)
+            text.setAccessibleName(self.tr("Addendum {n}").format(n=index + 1))
+            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            for label in (heading, text):
+                label.setTextFormat(Qt.TextFormat.PlainText)  # the clinician's text, never markup
+                label.setWordWrap(True)
+                self.addenda_list.insertWidget(len(self.addendum_labels), label)
+                self.addendum_labels.append(label)
+        self.addenda_empty.setVisible(not addenda)
 
     def _list_open_items(self, items: list[OpenItem]) -> None:
         by_step: dict[str, list[OpenItem]] = {}
@@ -191,6 +243,7 @@ class ReviewPage(StepPage):
             step = self.tr(STEP_TITLES.get(step_id, step_id))
             heading = QLabel(f"{step} ({len(step_items)})", self.open_box)
             heading.setObjectName("subHeading")
+            heading.setTextFormat(Qt.TextFormat.PlainText)
             self.open_list.addWidget(heading)
             shown = step_items[:SHOWN_PER_STEP]
             for item in shown:
@@ -204,6 +257,7 @@ class ReviewPage(StepPage):
                           self.open_box)
             note.setObjectName("redFlag")
             note.setWordWrap(True)
+            note.setTextFormat(Qt.TextFormat.PlainText)
             self.open_list.addWidget(note)
 
     def _link(self, text: str, step: str, step_id: str) -> None:

@@ -1,0 +1,63 @@
+"""Amend a signed consult: an addendum is written, signed as its own PDF and archived.
+
+The signed summary and its record never change; the consult's status becomes "amended".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+
+from consult_aid.datadir import DataFolder
+from consult_aid.domain import Addendum
+from consult_aid.domain.validation import Problem, ValidationError, check_text
+from consult_aid.errors import KnownError
+from consult_aid.files import write_atomically
+from consult_aid.report.addendum import render_addendum
+from consult_aid.report.layout import Paper
+from consult_aid.services.signing import archive_path
+from consult_aid.signing.identity import SigningIdentity
+from consult_aid.signing.pades import sign_pdf
+from consult_aid.signing.verify import verify_pdf
+from consult_aid.storage.audit import AuditLog
+from consult_aid.storage.consults import ConsultRepository
+from consult_aid.storage.database import Database
+
+MAX_ADDENDUM_LENGTH = 20_000
+
+
+def add_addendum(db: Database, data: DataFolder, consult_id: str, *, author: str, text: str,
+                 now: datetime, identity: SigningIdentity, password: str,
+                 paper: Paper | str = Paper.A4) -> Addendum:
+    """Write, sign, archive and store an addendum to the signed consult ``consult_id``."""
+    if now.utcoffset() is None:
+        raise ValueError("now must carry a time zone")
+    problems = check_text("addendum.text", text, label="addendum", required=True,
+                          max_length=MAX_ADDENDUM_LENGTH)
+    problems += check_text("addendum.author", author, label="author's name", required=True,
+                           max_length=200)
+    if problems:
+        raise ValidationError(problems)
+    repo = ConsultRepository(db)
+    consult = repo.get(consult_id)
+    if not consult.is_locked:
+        raise ValidationError([Problem("addendum", "This consult is not signed yet: change it "
+                                                   "directly instead of adding an addendum.")])
+    unlocked = identity.unlock(password)  # a wrong password fails before any work
+    addendum = Addendum(written_at=now, author=author.strip(), text=text, id=uuid.uuid4().hex)
+    signed = sign_pdf(render_addendum(consult, addendum, paper=paper), unlocked,
+                      reason=f"Addendum to consult {consult.id}",
+                      location=consult.clinician.clinic)
+    check = verify_pdf(signed)
+    if not check.ok:
+        raise KnownError("The signed addendum did not verify; nothing was stored: "
+                         + "; ".join(check.problems))
+    path = archive_path(data, consult.id).with_name(f"addendum-{addendum.id}.pdf")
+    with db.transaction():
+        write_atomically(path, signed)
+        repo.add_addendum(consult.id, addendum, signed)
+        AuditLog(db).record("consult.amended", consult_id=consult.id, at=now,
+                            detail=f"addendum {addendum.id}; sha256 "
+                                   f"{hashlib.sha256(signed).hexdigest()}")
+    return addendum
