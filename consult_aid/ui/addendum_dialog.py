@@ -9,7 +9,15 @@ Signals: ``submitted(str, str)`` with the author and the text, once both are fil
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from consult_aid.ui.widgets.fields import ErrorLabel, Form, TextArea
 

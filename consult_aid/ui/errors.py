@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from types import TracebackType
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from consult_aid.domain import ValidationError
@@ -37,9 +39,46 @@ def show_error(parent: QWidget | None, error: BaseException, title: str = "") ->
     box.setIcon(QMessageBox.Icon.Information if isinstance(error, KnownError | ValidationError)
                 else QMessageBox.Icon.Warning)
     box.setWindowTitle(title or box.tr("Consult Aid"))
+    box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(message_for(error))
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.setObjectName("errorDialog")
+    box.open()
+    return box
+
+
+class SaveFailedBox(QMessageBox):
+    """The last changes are not stored: said calmly, with Retry or Close anyway."""
+
+    def __init__(self, parent: QWidget, problem: str, anyway_label: str = "") -> None:
+        super().__init__(parent)
+        self.setObjectName("saveFailedDialog")
+        self.setIcon(QMessageBox.Icon.Information)
+        self.setWindowTitle(self.tr("Consult Aid"))
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(self.tr("The latest changes to this consult are not saved yet."))
+        self.setInformativeText(self.tr(
+            "{problem}\n\nRetry stores them again. Close anyway closes without them: what was "
+            "saved before stays saved.").format(problem=problem))
+        self.retry_button = self.addButton(self.tr("&Retry"), QMessageBox.ButtonRole.AcceptRole)
+        self.anyway_button = self.addButton(anyway_label or self.tr("&Close anyway"),
+                                            QMessageBox.ButtonRole.DestructiveRole)
+        # Enter and Escape both retry: a stray key never throws changes away.
+        self.setDefaultButton(self.retry_button)
+        self.setEscapeButton(self.retry_button)
+
+
+def ask_save_failed(parent: QWidget, problem: str, *, retry: Callable[[], None],
+                    anyway: Callable[[], None], anyway_label: str = "") -> SaveFailedBox:
+    """Show :class:`SaveFailedBox` window-modal, returning at once; ``retry`` or ``anyway`` is
+    called with the answer."""
+    box = SaveFailedBox(parent, problem, anyway_label)
+
+    def answered(button: object) -> None:
+        (anyway if button is box.anyway_button else retry)()
+
+    box.buttonClicked.connect(answered)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
 

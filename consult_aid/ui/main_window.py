@@ -2,11 +2,16 @@
 
 Menus: File (start screen, archive, quit), Go (next/previous step: Ctrl+PgDown/Ctrl+PgUp,
 Alt+Right/Alt+Left), View (larger text, remembered).
+
+Leaving a consult (or closing the window) stores its latest state and waits for the database;
+if that fails or takes too long the window stays, says so, and offers Retry or Close anyway.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -22,8 +27,9 @@ from consult_aid.ui.archive import ArchiveView
 from consult_aid.ui.autosave import Autosaver
 from consult_aid.ui.consult_view import ConsultView
 from consult_aid.ui.context import AppContext
-from consult_aid.ui.errors import show_error
+from consult_aid.ui.errors import SaveFailedBox, ask_save_failed, show_error
 from consult_aid.ui.session import ConsultSession
+from consult_aid.ui.settings import save_settings
 from consult_aid.ui.setup_page import SetupPage
 from consult_aid.ui.signing_flow import SigningFlow
 from consult_aid.ui.start_screen import StartScreen
@@ -31,6 +37,8 @@ from consult_aid.ui.steps.review import ReviewPage
 from consult_aid.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
+
+SAVE_WAIT_SECONDS = 15.0  # how long leaving a consult waits for its last save
 
 
 def save_consult(db: object, consult: Consult) -> None:
@@ -42,6 +50,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.flow_options = flow_options or {}
+        self.save_wait_seconds = SAVE_WAIT_SECONDS
+        self.save_failed_box: SaveFailedBox | None = None
         self.setWindowTitle(self.tr("Consult Aid"))
         self.stack = QStackedWidget(self)
         self.setCentralWidget(self.stack)
@@ -103,7 +113,7 @@ class MainWindow(QMainWindow):
                 or not has_identity(self.ctx.data.identity))
 
     def show_start(self) -> None:
-        if not self._leave_consult():
+        if not self._leave_consult(self.show_start):
             return
         if self.needs_setup():
             self.stack.setCurrentWidget(self.setup_page)
@@ -113,7 +123,7 @@ class MainWindow(QMainWindow):
         self.start.search.setFocus()
 
     def show_archive(self) -> None:
-        if not self._leave_consult():
+        if not self._leave_consult(self.show_archive):
             return
         self.archive.refresh()
         self.stack.setCurrentWidget(self.archive)
@@ -141,13 +151,13 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # a KnownError (missing pack) or a damaged row
             show_error(self, exc)
             return
-        self._open(consult, pack)
-        if consult.is_locked and self.flow is not None:
+        if self._open(consult, pack) and consult.is_locked and self.flow is not None:
             self.flow.show_signed()
 
-    def _open(self, consult: Consult, pack: Pack) -> None:
+    def _open(self, consult: Consult, pack: Pack) -> bool:
         self.start.set_busy(False)
-        self._leave_consult()
+        if not self._leave_consult(lambda: self._open(consult, pack)):
+            return False
         session = ConsultSession(consult, pack, self.ctx.clock)
         autosaver = Autosaver(self.ctx.writer, save_consult, consult, self.ctx.clock)
         view = ConsultView(session, autosaver, lazy=True)
@@ -160,25 +170,61 @@ class MainWindow(QMainWindow):
             review.preview_requested.connect(flow.preview)
             review.print_summary_requested.connect(flow.print_summary)
             review.print_handout_requested.connect(flow.print_handout)
+            review.addendum_requested.connect(flow.add_addendum)
 
         view.review_page_built.connect(connect_review)
-        flow.signed.connect(view.reload)
         flow.busy.connect(self._busy)
         view.closed.connect(self.show_start)
         self.consult_view, self.flow = view, flow
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
         view.start()
+        return True
 
-    def _leave_consult(self) -> bool:
+    def _leave_consult(self, then: Callable[[], object] | None = None, *,
+                       force: bool = False) -> bool:
+        """Store the open consult and take it off the screen; True when it is gone.
+
+        When its last save failed or did not finish in time, the consult stays, a calm dialog
+        offers Retry (which calls ``then`` again, saving again) or Close anyway (which leaves
+        without the unsaved changes, then calls ``then``), and False is returned.
+        """
         view = self.consult_view
         if view is None:
             return True
+        if not force:
+            problem = view.finish_saving(self.save_wait_seconds)
+            if problem is not None:
+                self._ask_save_failed(problem, then)
+                return False
+        if self.save_failed_box is not None:
+            self.save_failed_box.close()
         view.shutdown()
         self.stack.removeWidget(view)
         view.deleteLater()
         self.consult_view = self.flow = None
         return True
+
+    def _ask_save_failed(self, problem: str, then: Callable[[], object] | None) -> None:
+        if self.save_failed_box is not None:
+            self.save_failed_box.raise_()
+            return
+
+        def retry() -> None:
+            self.save_failed_box = None
+            if then is not None:
+                then()
+            else:
+                self._leave_consult()
+
+        def anyway() -> None:
+            self.save_failed_box = None
+            log.warning("left a consult whose last changes were not stored")
+            self._leave_consult(force=True)
+            if then is not None:
+                then()
+
+        self.save_failed_box = ask_save_failed(self, problem, retry=retry, anyway=anyway)
 
     def _step(self, delta: int) -> None:
         if self.consult_view is not None and self.stack.currentWidget() is self.consult_view:
@@ -196,19 +242,25 @@ class MainWindow(QMainWindow):
 
     # --- settings -----------------------------------------------------------------------------
     def set_large_text(self, on: bool) -> None:
+        """Apply at once; the settings file is written on the writer thread (in order, the
+        newest replacing one not written yet), so the window never waits for the disk."""
         self.ctx.settings.large_text = on
-        try:
-            self.ctx.save_settings()
-        except OSError as exc:
-            log.warning("settings not saved: %s", exc.strerror)
         apply_theme(QApplication.instance(), on)  # type: ignore[arg-type]
+        path, settings = self.ctx.data.settings, dataclasses.replace(self.ctx.settings)
+        self.ctx.writer.submit(lambda _db: save_settings(path, settings), None,
+                               self._settings_not_saved, key="settings")
+
+    @staticmethod
+    def _settings_not_saved(error: BaseException) -> None:
+        log.warning("settings not saved: %s", getattr(error, "strerror", None) or error)
 
     # --- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if self.consult_view is not None:
-            self.consult_view.shutdown()
+        if not self._leave_consult(self.close):
+            event.ignore()  # the last save failed: the dialog says so, Retry or Close anyway
+            return
         for timer in self.findChildren(QTimer):  # pending searches must not outlive the window
             timer.stop()
-        self.ctx.writer.wait_idle()
+        self.ctx.writer.settle(self.save_wait_seconds)
         event.accept()
 

@@ -87,7 +87,7 @@ class SigningFlow(QObject):
 
     # --- preview ------------------------------------------------------------------------------
     def preview(self) -> None:
-        if self.session.read_only and self.session.consult.is_locked:
+        if self.session.consult.is_locked:
             self.show_signed()
             return
         from consult_aid.report.summary import render_summary

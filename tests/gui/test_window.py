@@ -111,10 +111,12 @@ def test_larger_text_is_applied_and_remembered(qtbot: QtBot, window: MainWindow)
     before = QApplication.font().pointSize()
     window.large_text_action.trigger()
     assert QApplication.font().pointSize() > before
-    assert load_settings(window.ctx.data.settings).large_text is True
+    qtbot.waitUntil(lambda: load_settings(window.ctx.data.settings).large_text is True,
+                    timeout=WAIT_MS)
     window.large_text_action.trigger()
     assert QApplication.font().pointSize() == before
-    assert load_settings(window.ctx.data.settings).large_text is False
+    qtbot.waitUntil(lambda: load_settings(window.ctx.data.settings).large_text is False,
+                    timeout=WAIT_MS)
 
 
 def test_handout_preview_and_print(qtbot: QtBot, window: MainWindow,
@@ -150,7 +152,7 @@ def test_archive_opens_a_signed_consult_read_only_with_its_pdf(
     view.reload()
     view.go_to("review")
     click(qtbot, view.review_page.sign_button)
-    qtbot.waitUntil(lambda: consult.is_locked, timeout=30_000)
+    qtbot.waitUntil(lambda: view.session.consult.is_locked, timeout=30_000)
     for dialog in list(window.flow.dialogs):
         dialog.close()
 
