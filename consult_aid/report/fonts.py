@@ -42,6 +42,11 @@ _lock = threading.Lock()
 _fonts: Fonts | None = None
 
 
+# Faces user and pack text is set in (plain and bold). The oblique faces, which lack e.g. the
+# shaped Arabic letters, are used only for the program's own labels (Latin text).
+_TEXT_FACES = (REGULAR, BOLD)
+
+
 def register_fonts() -> Fonts:
     """Register the embedded fonts once (safe to call from any thread, any number of times)."""
     global _fonts  # set exactly once, under the lock, then only read
@@ -54,8 +59,9 @@ def register_fonts() -> Fonts:
                 font = TTFont(face, str(resource_path("fonts", f"{face}.ttf")))
                 if face not in pdfmetrics.getRegisteredFontNames():
                     pdfmetrics.registerFont(font)
-                chars = set(font.face.charToGlyph)
-                drawable = chars if drawable is None else drawable & chars
+                if face in _TEXT_FACES:
+                    chars = set(font.face.charToGlyph)
+                    drawable = chars if drawable is None else drawable & chars
             pdfmetrics.registerFontFamily(FAMILY, normal=REGULAR, bold=BOLD, italic=ITALIC,
                                           boldItalic=BOLD_ITALIC, baseFontFor="canvas")
             _fonts = Fonts(REGULAR, BOLD, ITALIC, BOLD_ITALIC, frozenset(drawable or ()))

@@ -5,8 +5,14 @@ reportlab's ``Paragraph`` reads its input as markup: an unclosed ``<b>`` aborts 
 Everything typed by a person (names, the patient's own words, notes) and everything read from a
 pack file goes through :func:`literal`, which returns markup that shows the text exactly as typed.
 
-Characters the embedded font cannot draw, and right-to-left scripts (reportlab here has no bidi
-support, so they would print backwards), are never dropped or shown as a silent box: each run of
+Right-to-left text (Hebrew, Arabic) is put into visual order here, because reportlab lays out
+left to right only: Arabic letters are shaped (arabic-reshaper) and each line is reordered with
+the Unicode bidi algorithm (python-bidi). Reordering a paragraph and then letting reportlab wrap
+it would put its lines in the wrong order, so such a line is first wrapped here, in logical
+order, into short lines of at most :data:`RTL_LINE_CHARS` characters, each reordered alone.
+
+Characters the embedded fonts cannot draw (in both faces user text is set in, plain and bold;
+CJK, for example) are never dropped or shown as a silent box: each run of
 them is printed as a marked placeholder naming the code points, and :data:`UNPRINTABLE_NOTE`
 explains it.
 """
@@ -15,6 +21,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
+
+import arabic_reshaper
+from bidi.algorithm import get_display  # the implementation that mirrors brackets (L4)
 
 from consult_aid.report.fonts import register_fonts
 
@@ -84,20 +93,76 @@ def printable(char: str, drawable: frozenset[int] | None = None) -> bool:
     return ord(char) in drawable
 
 
+RTL_LINE_CHARS = 40
+"""Right-to-left text is wrapped at this many characters: narrow enough for every column of
+the summary at body size, so reportlab never wraps (and so misorders) a reordered line."""
+
+
+def _has_rtl(line: str) -> bool:
+    return any(c >= _FIRST_RTL and unicodedata.bidirectional(c) in ("R", "AL") for c in line)
+
+
+def _visual_lines(line: str, drawable: frozenset[int]) -> list[str] | None:
+    """``line`` with right-to-left text as visual-order lines, or None to keep it as it is.
+
+    None when the line has no right-to-left letter, or when the font cannot draw a character
+    even after shaping (then the placeholders apply).
+    """
+    if not _has_rtl(line):
+        return None
+    rows: list[str] = []
+    current = ""
+    for word in line.split(" "):
+        while len(word) > RTL_LINE_CHARS:  # a very long word: split it
+            if current:
+                rows.append(current)
+                current = ""
+            rows.append(word[:RTL_LINE_CHARS])
+            word = word[RTL_LINE_CHARS:]
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) > RTL_LINE_CHARS and current:
+            rows.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        rows.append(current)
+    visual = [get_display(arabic_reshaper.reshape(row)) for row in rows]
+    if not all(ord(c) in drawable for row in visual for c in row if c != " "):
+        return None
+    return visual
+
+
 def _chunks(text: str) -> Iterator[tuple[str, str]]:
-    """Split into ("text" | "break" | "unprintable", chunk) runs.
+    """Split into ("text" | "break" | "unprintable", chunk) runs, line by line.
+
+    A line with right-to-left text comes out in visual order (see the module's docstring).
+    """
+    drawable = register_fonts().drawable
+    for number, line in enumerate(text.split("\n")):
+        if number:
+            yield "break", "\n"
+        visual = _visual_lines(line, drawable)
+        if visual is None:
+            yield from _line_chunks(line, drawable)
+            continue
+        for index, row in enumerate(visual):
+            if index:
+                yield "break", "\n"
+            yield "text", row
+
+
+def _line_chunks(text: str, drawable: frozenset[int]) -> Iterator[tuple[str, str]]:
+    """Split one line into ("text" | "unprintable", chunk) runs.
 
     Spaces between two unprintable characters stay inside the unprintable run, so a Chinese
     or Arabic name becomes one placeholder, not one per word.
     """
-    drawable = register_fonts().drawable
     kind = ""
     run: list[str] = []
     pending_space: list[str] = []
     for char in text:
-        if char == "\n":
-            char_kind = "break"
-        elif char == " " and kind == "unprintable":
+        if char == " " and kind == "unprintable":
             pending_space.append(char)
             continue
         else:
@@ -105,7 +170,7 @@ def _chunks(text: str) -> Iterator[tuple[str, str]]:
         if char_kind == "unprintable" and kind == "unprintable":
             run.extend(pending_space)
             pending_space.clear()
-        if char_kind != kind or char_kind == "break":
+        if char_kind != kind:
             if run:
                 yield kind, "".join(run)
             if pending_space:

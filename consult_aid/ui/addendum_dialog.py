@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -55,6 +56,9 @@ class AddendumDialog(QDialog):
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.sign_button)
         layout = QVBoxLayout(self)
+        # the size comes from resize() below, not from size constraints (which the offscreen
+        # platform of the tests cannot take)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         layout.addWidget(intro)
         layout.addWidget(form, 1)
         layout.addWidget(self.status)

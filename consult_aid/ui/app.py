@@ -1,9 +1,16 @@
-"""Start the window: ``run_app(data)`` is what ``consult-aid run`` calls."""
+"""Start the window: ``run_app(data)`` is what ``consult-aid run`` calls.
+
+One window per data folder: two windows on the same folder would overwrite each other's
+autosaves, so the window holds a lock file (``consult-aid.lock``) in the data folder while it
+is open. A lock left by a window that crashed is recognised (its process is gone) and taken.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
+from PySide6.QtCore import QLockFile, QSysInfo
 from PySide6.QtWidgets import QApplication
 
 from consult_aid.content import load_catalog
@@ -16,6 +23,41 @@ from consult_aid.ui.main_window import MainWindow
 from consult_aid.ui.settings import load_settings
 from consult_aid.ui.theme import apply_theme
 from consult_aid.ui.worker import DatabaseWriter, TaskRunner
+
+LOCK_FILE = "consult-aid.lock"
+LOCK_WAIT_MS = 100
+
+
+def acquire_instance_lock(data: DataFolder) -> QLockFile | None:
+    """The data folder's lock, held; None when another window holds it.
+
+    The lock never goes stale by age (a window may stay open for days): a lock is stale only
+    when the process that took it is gone, which QLockFile checks (same computer) before giving
+    up; a stale lock is removed and taken.
+    """
+    lock = QLockFile(str(data.root / LOCK_FILE))
+    lock.setStaleLockTime(0)
+    if lock.tryLock(LOCK_WAIT_MS):
+        return lock
+    return None
+
+
+def lock_holder_message(data: DataFolder) -> str:
+    """What to tell the clinician when :func:`acquire_instance_lock` gave None."""
+    info = QLockFile(str(data.root / LOCK_FILE)).getLockInfo()  # (pid, host, application)
+    host = str(info[-2]) if isinstance(info, tuple) and len(info) >= 3 else ""
+    if host and host != QSysInfo.machineHostName():
+        return (f"Consult Aid is already open for this data folder on another computer "
+                f"({host}). Close it there first; two windows would overwrite each other's "
+                "work.")
+    return ("Consult Aid is already open for this data folder on this computer; switch to "
+            "that window.")
+
+
+def _tell(message: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.information(None, "Consult Aid", message)
 
 
 def build_context(data: DataFolder) -> AppContext:
@@ -35,21 +77,28 @@ def close_context(ctx: AppContext) -> None:
     ctx.db.close()
 
 
-def run_app(data: DataFolder) -> int:
+def run_app(data: DataFolder, *, tell: Callable[[str], object] = _tell) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Consult Aid")
-    try:
-        ctx = build_context(data)
-    except Exception as exc:
-        from PySide6.QtWidgets import QMessageBox
-
-        QMessageBox.critical(None, "Consult Aid", message_for(exc))
+    lock = acquire_instance_lock(data)
+    if lock is None:
+        tell(lock_holder_message(data))
         return 1
-    apply_theme(app, ctx.settings.large_text)
-    window = MainWindow(ctx)
-    install_excepthook(lambda: window)
-    window.showMaximized()
     try:
-        return int(app.exec())
+        try:
+            ctx = build_context(data)
+        except Exception as exc:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.critical(None, "Consult Aid", message_for(exc))
+            return 1
+        apply_theme(app, ctx.settings.large_text)
+        window = MainWindow(ctx)
+        install_excepthook(lambda: window)
+        window.showMaximized()
+        try:
+            return int(app.exec())
+        finally:
+            close_context(ctx)
     finally:
-        close_context(ctx)
+        lock.unlock()

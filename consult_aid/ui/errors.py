@@ -56,10 +56,10 @@ class SaveFailedBox(QMessageBox):
         self.setIcon(QMessageBox.Icon.Information)
         self.setWindowTitle(self.tr("Consult Aid"))
         self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setText(self.tr("The latest changes to this consult are not saved yet."))
-        self.setInformativeText(self.tr(
-            "{problem}\n\nRetry stores them again. Close anyway closes without them: what was "
-            "saved before stays saved.").format(problem=problem))
+        self.setText(self.tr(
+            "The latest changes to this consult are not saved yet.\n\n{problem}\n\nRetry "
+            "stores them again. Close anyway closes without them: what was saved before stays "
+            "saved.").format(problem=problem))
         self.retry_button = self.addButton(self.tr("&Retry"), QMessageBox.ButtonRole.AcceptRole)
         self.anyway_button = self.addButton(anyway_label or self.tr("&Close anyway"),
                                             QMessageBox.ButtonRole.DestructiveRole)

@@ -6,7 +6,7 @@ Signals: ``print_requested()`` when the clinician asks to print what is shown.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -64,6 +64,7 @@ class PdfPreviewDialog(QDialog):
         if note:
             label = QLabel(note, self)
             label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.PlainText)
             label.setObjectName("intro")
             layout.addWidget(label)
         self.preview = PdfPreview(self)

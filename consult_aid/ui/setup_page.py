@@ -1,15 +1,26 @@
 """First run: the clinic and the clinician, and the signing password that protects the
 clinician's signing key (the identity is created on a worker thread).
 
+A signing key already in the data folder (the clinician row was lost, or the folder was set up
+elsewhere) is never replaced: its password is asked instead, and checked by unlocking the key.
+Only a data folder without a key gets a new one.
+
 Signals: ``completed()`` once the clinician is stored and the identity exists.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from consult_aid.domain import Clinician, Problem
+from consult_aid.signing.identity import (
+    SigningIdentity,
+    WrongPasswordError,
+    has_identity,
+    load_identity,
+)
 from consult_aid.storage.people import ClinicianRepository
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.errors import show_error
@@ -31,6 +42,7 @@ class SetupPage(QWidget):
             "password protects your signing key; you type it each time you sign."), self)
         intro.setObjectName("intro")
         intro.setWordWrap(True)
+        self.intro = intro
         clinic = Form(self)
         self.clinic = clinic.add("clinician.clinic", self.tr("&Clinic name"), QLineEdit())
         self.phone = clinic.add("clinician.clinic_phone", self.tr("Clinic &phone"), QLineEdit(),
@@ -43,10 +55,17 @@ class SetupPage(QWidget):
         self.registration = person.add("clinician.registration",
                                        self.tr("Re&gistration number"), QLineEdit())
         secret = Form(self)
+        self.key_note = QLabel(self)
+        self.key_note.setObjectName("hint")
+        self.key_note.setWordWrap(True)
+        self.key_note.setTextFormat(Qt.TextFormat.PlainText)
+        secret.layout_.addRow(self.key_note)
         self.password = secret.add("password", self.tr("Signing pass&word"), QLineEdit())
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirm = secret.add("confirm", self.tr("Type it &again"), QLineEdit())
         self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        self._secret = secret
+        self.existing: SigningIdentity | None = None
         self.errors = {**clinic.errors, **person.errors, **secret.errors}
         self.status = ErrorLabel(self)
         self.save_button = QPushButton(self.tr("&Save and continue"), self)
@@ -59,7 +78,8 @@ class SetupPage(QWidget):
         column.addWidget(intro)
         column.addWidget(group(self.tr("Clinic"), clinic))
         column.addWidget(group(self.tr("Clinician"), person))
-        column.addWidget(group(self.tr("Signing password"), secret))
+        self.secret_group = group(self.tr("Signing password"), secret)
+        column.addWidget(self.secret_group)
         column.addWidget(self.status)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -70,11 +90,48 @@ class SetupPage(QWidget):
         outer.addStretch(1)
         outer.addLayout(column, 4)
         outer.addStretch(1)
+        self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        self.refresh()
+        super().showEvent(event)
+
+    def refresh(self) -> None:
+        """Look for a signing key in the data folder: reuse it, or offer to create one."""
+        folder = self.ctx.data.identity
+        try:
+            self.existing = load_identity(folder) if has_identity(folder) else None
+        except Exception as exc:  # a damaged certificate file: say so, never overwrite it
+            self.existing = None
+            self.key_note.setText(str(exc))
+            self.save_button.setEnabled(False)
+            return
+        self.save_button.setEnabled(True)
+        reuse = self.existing is not None
+        self._secret.layout_.setRowVisible(self.confirm.parentWidget(), not reuse)
+        if self.existing is not None:
+            self.secret_group.setTitle(self.tr("Your signing key"))
+            self.key_note.setText(self.tr(
+                "This data folder already holds a signing key, for {who}. Type its password to "
+                "go on using it; it is kept, not replaced.").format(who=self.existing.subject))
+            self.password.setAccessibleName(self.tr("Password of the existing signing key"))
+            if not self.name.text():
+                self.name.setText(self.existing.common_name)
+        else:
+            self.secret_group.setTitle(self.tr("Signing password"))
+            self.key_note.setText(self.tr(
+                "A new signing key is made for you, locked by this password."))
+            self.password.setAccessibleName(self.tr("Signing password"))
+        self.key_note.setVisible(True)
 
     def problems(self) -> list[Problem]:
         clinician = self._clinician()
         problems = clinician.problems()
-        if len(self.password.text()) < MIN_PASSWORD:
+        if self.existing is not None:
+            if not self.password.text():
+                problems.append(Problem("password", self.tr(
+                    "Type the password of the existing signing key.")))
+        elif len(self.password.text()) < MIN_PASSWORD:
             problems.append(Problem("password", self.tr(
                 "Choose a password of at least {n} characters.").format(n=MIN_PASSWORD)))
         elif self.password.text() != self.confirm.text():
@@ -96,13 +153,23 @@ class SetupPage(QWidget):
         password = self.password.text()
         folder, now = self.ctx.data.identity, self.ctx.clock()
         self.save_button.setEnabled(False)
+        existing = self.existing
+        if existing is not None:
+            self.status.show_message(self.tr("Checking the password of your signing key…"))
+
+            def check() -> None:
+                existing.unlock(password)  # WrongPasswordError when it does not unlock
+
+            self.ctx.tasks.run(check, lambda _none: self._store(clinician), self._failed)
+            return
         self.status.show_message(self.tr("Creating your signing key…"))
 
         def create() -> object:
             from consult_aid.signing.identity import create_identity
 
+            # never replace: a key that appeared meanwhile makes this fail, not vanish
             return create_identity(folder, name=clinician.name, clinic=clinician.clinic,
-                                   password=password, now=now, replace=True)
+                                   password=password, now=now)
 
         self.ctx.tasks.run(create, lambda _identity: self._store(clinician), self._failed)
 
@@ -120,4 +187,10 @@ class SetupPage(QWidget):
     def _failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
         self.status.show_message("")
+        if isinstance(error, WrongPasswordError):
+            self.errors["password"].show_message(str(error))
+            self.password.selectAll()
+            self.password.setFocus()
+            return
+        self.refresh()
         show_error(self, error)

@@ -44,6 +44,7 @@ class StartScreen(QWidget):
         self.welcome = QLabel(self)
         self.welcome.setObjectName("pageTitle")
         self.welcome.setWordWrap(True)
+        self.welcome.setTextFormat(Qt.TextFormat.PlainText)  # the clinician's and clinic's names
 
         # new consult: patient search, new patient, pack
         self.search = QLineEdit(self)

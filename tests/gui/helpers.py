@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from consult_aid.ui.consult_view import ConsultView
+from consult_aid.ui.context import AppContext
 from consult_aid.ui.main_window import MainWindow
 
 WAIT_MS = 5000
@@ -34,7 +39,8 @@ def type_into(qtbot: QtBot, widget: object, text: str) -> None:
 
 
 def add_patient_and_start(qtbot: QtBot, window: MainWindow, name: str = "Test Patient",
-                          born: QDate | None = None) -> ConsultView:
+                          born: QDate | None = None,
+                          pack_id: str = "intrathecal-pump") -> ConsultView:
     start = window.start
     type_into(qtbot, start.new_name, name)
     start.new_dob.setDate(born or QDate(1968, 3, 9))
@@ -42,8 +48,25 @@ def add_patient_and_start(qtbot: QtBot, window: MainWindow, name: str = "Test Pa
     click(qtbot, start.add_button)
     qtbot.waitUntil(lambda: start.selected_patient() is not None
                     and start.selected_patient().name == name, timeout=WAIT_MS)
-    start.pack.setCurrentIndex(start.pack.findData("intrathecal-pump"))
+    start.pack.setCurrentIndex(start.pack.findData(pack_id))
     click(qtbot, start.start_button)
     qtbot.waitUntil(lambda: window.consult_view is not None, timeout=WAIT_MS)
     assert window.consult_view is not None
     return window.consult_view
+
+
+@contextmanager
+def writer_held(ctx: AppContext) -> Iterator[threading.Event]:
+    """Keep the database writer busy (a slow disk) until the block ends or the event is set."""
+    gate, started = threading.Event(), threading.Event()
+
+    def hold(_db: object) -> None:
+        started.set()
+        gate.wait(30)
+
+    ctx.writer.submit(hold)
+    assert started.wait(5)
+    try:
+        yield gate
+    finally:
+        gate.set()

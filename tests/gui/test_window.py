@@ -3,12 +3,19 @@ archive opening a signed consult read-only, and printing the handout."""
 
 from __future__ import annotations
 
+import html
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QComboBox,
     QDateEdit,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QWidget,
@@ -17,6 +24,7 @@ from pytestqt.qtbot import QtBot
 
 from consult_aid.content import Pack
 from consult_aid.domain import (
+    Clinician,
     Consult,
     DecisionChoice,
     HistoryFinding,
@@ -28,14 +36,17 @@ from consult_aid.domain import (
     TeachBack,
 )
 from consult_aid.domain.consult import HISTORY_FINDINGS
+from consult_aid.services.review import STEP_IDS
 from consult_aid.signing.identity import has_identity
 from consult_aid.storage.people import ClinicianRepository
+from consult_aid.ui import settings as settings_module
 from consult_aid.ui.context import AppContext, local_now
 from consult_aid.ui.main_window import MainWindow
 from consult_aid.ui.settings import load_settings
+from consult_aid.ui.theme import LARGE_PT, apply_theme
 
-from .conftest import PrintRecorder, make_window
-from .helpers import WAIT_MS, add_patient_and_start, click, type_into
+from .conftest import PASSWORD, PrintRecorder, make_window
+from .helpers import WAIT_MS, add_patient_and_start, click, type_into, writer_held
 
 
 def test_first_run_sets_up_the_clinic_and_the_signing_identity(qtbot: QtBot,
@@ -195,3 +206,101 @@ def complete_for_signing(consult: Consult, pack: Pack) -> None:
     c.signatures = [Signature(role, name, local_now(), role.meaning, stroke)
                     for role, name in ((SignerRole.PATIENT, c.patient.name),
                                        (SignerRole.CLINICIAN, c.clinician.name))]
+
+
+def test_setup_keeps_a_signing_key_already_in_the_data_folder(
+        qtbot: QtBot, ctx: AppContext, identity_files: Path) -> None:
+    shutil.copytree(identity_files, ctx.data.identity, dirs_exist_ok=True)
+    key_file = ctx.data.identity / "identity.p12"
+    before = key_file.read_bytes(), (ctx.data.identity / "certificate.pem").read_bytes()
+    window = make_window(qtbot, ctx)
+    setup = window.setup_page
+    assert window.stack.currentWidget() is setup  # no clinician yet
+    assert "already holds a signing key" in setup.key_note.text()
+    assert "Dr Test Clinician" in setup.key_note.text()
+    assert not setup.confirm.isVisibleTo(setup)  # its password is asked, not a new one
+    assert setup.name.text() == "Dr Test Clinician"
+    type_into(qtbot, setup.clinic, "Test Clinic")
+    type_into(qtbot, setup.password, "not the password")
+    click(qtbot, setup.save_button)
+    qtbot.waitUntil(lambda: "does not unlock" in setup.errors["password"].text(),
+                    timeout=30_000)
+    assert window.stack.currentWidget() is setup
+    assert setup.save_button.isEnabled()
+    setup.password.clear()
+    type_into(qtbot, setup.password, PASSWORD)
+    click(qtbot, setup.save_button)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.start, timeout=30_000)
+    assert (key_file.read_bytes(), (ctx.data.identity / "certificate.pem").read_bytes()) \
+        == before  # the clinic's key is the same key
+    clinician = ClinicianRepository(ctx.db).current()
+    assert clinician is not None and clinician.name == "Dr Test Clinician"
+    window.close()
+
+
+HOSTILE = "<b>Ann</b> <img src=file:///etc/passwd>"
+
+
+def test_patient_text_is_shown_as_typed_never_as_markup(qtbot: QtBot,
+                                                        window: MainWindow) -> None:
+    view = add_patient_and_start(qtbot, window, HOSTILE)
+    assert view.who.text().startswith(f"{HOSTILE} · born ")
+    assert view.who.textFormat() == Qt.TextFormat.PlainText
+    view.go_to("lifestyle")
+    type_into(qtbot, view.page("lifestyle").goals, HOSTILE)
+    view.go_to("decision")
+    type_into(qtbot, view.page("decision").next_steps, HOSTILE)
+    for step in STEP_IDS:
+        view.go_to(step)
+    review = view.review_page
+    shown = [label for label in window.findChildren(QLabel) if "<img" in label.text()]
+    assert view.who in shown and view.page("options").patient_view in shown
+    assert [label.objectName() for label in shown
+            if label.textFormat() != Qt.TextFormat.PlainText] == []
+    # the one rich-text label, the summary on the review page, escapes what it shows
+    assert review.summary.textFormat() == Qt.TextFormat.RichText
+    assert "<img" not in review.summary.text()
+    assert html.escape(HOSTILE) in review.summary.text()
+
+
+def test_the_larger_text_setting_is_written_off_the_gui_thread(
+        qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    writers: list[threading.Thread] = []
+    real = settings_module.write_atomically
+
+    def write(path: Path, data: bytes) -> None:
+        writers.append(threading.current_thread())
+        real(path, data)
+
+    monkeypatch.setattr(settings_module, "write_atomically", write)
+    with writer_held(window.ctx):  # a slow disk: the window does not wait for it
+        window.large_text_action.trigger()
+        assert QApplication.font().pointSize() == LARGE_PT
+        assert writers == []
+    qtbot.waitUntil(lambda: load_settings(window.ctx.data.settings).large_text is True,
+                    timeout=WAIT_MS)
+    window.large_text_action.trigger()
+    qtbot.waitUntil(lambda: load_settings(window.ctx.data.settings).large_text is False,
+                    timeout=WAIT_MS)
+    assert len(writers) == 2 and threading.main_thread() not in writers
+
+
+@pytest.mark.parametrize("pack_id", ["intrathecal-pump", "spinal-cord-stimulator"])
+def test_benefits_and_risks_need_no_sideways_scrolling_at_1280x720_with_larger_text(
+        qtbot: QtBot, ctx: AppContext, clinic: Clinician, pack_id: str) -> None:
+    ctx.settings.large_text = True
+    window = make_window(qtbot, ctx)
+    try:
+        window.resize(1280, 720)
+        view = add_patient_and_start(qtbot, window, pack_id=pack_id)
+        view.go_to("benefits_risks")
+        page = view.page("benefits_risks")
+        click(qtbot, page.cards[0].discussed)  # a card's status at its longest
+        click(qtbot, page.cards[0].level.button(TeachBack.NOT_YET))
+        qtbot.wait(50)  # let the layouts settle
+        scroll = view.scrolls[STEP_IDS.index("benefits_risks")]
+        assert scroll.viewport().width() > 0
+        assert scroll.horizontalScrollBar().maximum() == 0
+    finally:
+        window.close()
+        apply_theme(QApplication.instance(), large_text=False)  # type: ignore[arg-type]

@@ -220,3 +220,19 @@ def test_each_drawn_signature_is_vector_strokes_not_an_image() -> None:
     # 24 segments of the zigzag, each a moveto+lineto pair with its own pressure width
     assert content.count(" l S") + content.count(" l\nS") >= 24
     assert image_xobjects(pdf) == 0
+
+
+def test_a_hebrew_name_and_long_hebrew_words_print_in_reading_order() -> None:
+    consult = demo_consult()
+    consult.patient.name = "שרה כהן"
+    words = " ".join(f"מילה{n}" for n in range(40))
+    consult.lifestyle.goals = words
+    pdf = render_summary(consult, demo_pack())
+    text = flat_text(pdf)
+    assert "not printable" not in text
+    # drawn in visual order; a PDF reader (here pypdf) gives it back in reading order
+    assert "שרה כהן" in text
+    # the goals wrap into lines whose top line holds the first words
+    lines = [ln for ln in "\n".join(page_texts(pdf)).splitlines() if "מילה" in ln]
+    assert len(lines) >= 4
+    assert "מילה1 " in lines[0] and "מילה38" in lines[-1]

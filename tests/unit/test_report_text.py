@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -11,7 +12,7 @@ from reportlab.platypus import Paragraph
 
 from consult_aid.report.fonts import register_fonts
 from consult_aid.report.styles import styles
-from consult_aid.report.text import clean, has_unprintable, literal
+from consult_aid.report.text import RTL_LINE_CHARS, clean, has_unprintable, literal
 
 
 def test_markup_characters_are_escaped() -> None:
@@ -37,9 +38,30 @@ def test_a_script_without_glyphs_gets_a_visible_placeholder() -> None:
     assert has_unprintable("王") and not has_unprintable("Łukasz Øster-Müller")
 
 
-def test_right_to_left_text_is_not_printed_backwards() -> None:
-    # reportlab has no bidi support here: Hebrew would print reversed, so it is marked instead
-    assert "[not printable: U+05E9" in literal("שלום")
+def test_right_to_left_text_is_put_in_visual_order() -> None:
+    # reportlab lays out left to right: the markup must already be in visual order
+    assert literal("שלום כהן") == "ןהכ םולש"
+    assert not has_unprintable("שלום כהן")
+    arabic = literal("مرحبا")
+    assert "not printable" not in arabic
+    assert unicodedata.normalize("NFKC", arabic)[::-1] == "مرحبا"  # shaped, then reversed
+    assert literal("MRN 4711 שלום") == "MRN 4711 םולש"  # a left-to-right line stays in order
+
+
+def test_long_right_to_left_text_is_wrapped_in_reading_order() -> None:
+    words = [f"מילה{n}" for n in range(30)]
+    rows = literal(" ".join(words)).split("<br/>")
+    assert len(rows) > 3 and all(len(r) <= RTL_LINE_CHARS for r in rows)
+    # the first printed row holds the first words (read right to left), not the last ones
+    assert "0הלימ" in rows[0] and "29הלימ" in rows[-1]
+
+
+_MIRRORED = str.maketrans("()[]{}<>«»", "((([{{<<««")
+
+
+def _letters(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKC", text).translate(_MIRRORED)
+    return sorted(c for c in folded if not c.isspace())
 
 
 def test_names_in_latin_greek_and_cyrillic_are_kept() -> None:
@@ -56,7 +78,11 @@ def test_any_text_parses_as_a_paragraph_and_reads_back(text: str) -> None:
     shown = paragraph.getPlainText()
     paragraph.wrap(300, 10_000)
     if not has_unprintable(text):
-        assert "".join(shown.split()) == "".join(clean(text).split())
+        if any(unicodedata.bidirectional(c) in ("R", "AL") for c in text):
+            # reordered and shaped: the same letters, in visual order
+            assert _letters(shown) == _letters(clean(text))
+        else:
+            assert "".join(shown.split()) == "".join(clean(text).split())
 
 
 def test_font_registration_is_idempotent_and_thread_safe() -> None:
@@ -89,3 +115,7 @@ def test_a_layout_failure_is_a_calm_error_without_the_text() -> None:
                   metadata=Metadata("t", "a", "s"))
     assert "too long to fit" in str(caught.value)
     assert "Confidential" not in str(caught.value)
+
+
+def test_brackets_in_right_to_left_text_are_mirrored() -> None:
+    assert literal("שרה (כהן)") == "(ןהכ) הרש"

@@ -55,6 +55,12 @@ class StepPage(QWidget):
         self.outer.addWidget(self.banner)
         self.build()
         self.outer.addStretch(1)
+        # Labels show the clinician's input and the pack's text: never as markup (a name like
+        # "<img src=…>" is shown as typed). A label that needs rich text says so explicitly
+        # and escapes what it shows (the review summary).
+        for label in self.findChildren(QLabel):
+            if label.textFormat() == Qt.TextFormat.AutoText:
+                label.setTextFormat(Qt.TextFormat.PlainText)
         self.reload()
 
     # --- to implement -------------------------------------------------------------------------

@@ -39,6 +39,7 @@ class ItemCard(QFrame):
         title = QLabel(item.title, self)
         title.setObjectName("itemTitle")
         title.setWordWrap(True)
+        title.setTextFormat(Qt.TextFormat.PlainText)
         top.addWidget(title, 1)
         self.status = QLabel(self)
         self.status.setObjectName("itemStatus")
@@ -52,11 +53,13 @@ class ItemCard(QFrame):
         how_often = QLabel(self.frequency_text(), self)
         how_often.setObjectName("frequency" if item.frequency is not None else "hint")
         how_often.setWordWrap(True)
+        how_often.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(how_often, 2, 0)
         if item.uncertainty:
             sure = QLabel(self.tr("How sure we are: {text}").format(text=item.uncertainty), self)
             sure.setObjectName("hint")
             sure.setWordWrap(True)
+            sure.setTextFormat(Qt.TextFormat.PlainText)
             layout.addWidget(sure, 3, 0)
         if item.frequency is not None:
             self.icons: IconArray | None = IconArray(item.frequency.per_100,
@@ -69,6 +72,7 @@ class ItemCard(QFrame):
             ask = QLabel(self.tr("Ask: “{q}”").format(q=item.teach_back), self)
             ask.setObjectName("teachBackPrompt")
             ask.setWordWrap(True)
+            ask.setTextFormat(Qt.TextFormat.PlainText)
             layout.addWidget(ask, 4, 0)
 
         controls = QWidget(self)

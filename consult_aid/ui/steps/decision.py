@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from consult_aid.domain import DecisionChoice
@@ -29,6 +30,7 @@ class DecisionPage(StepPage):
         form.add("decision.choice", self.tr("The &decision"), self.choice)
         self.preferred = QLabel(self)
         self.preferred.setWordWrap(True)
+        self.preferred.setTextFormat(Qt.TextFormat.PlainText)
         self.preferred.setObjectName("hint")
         form.layout_.addRow("", self.preferred)
         self.next_steps = form.add("decision.next_steps", self.tr("&Next steps"), TextArea(4))

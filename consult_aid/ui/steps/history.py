@@ -3,6 +3,7 @@ as prompts to talk about, never as verdicts; the candidacy checklist follows."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from consult_aid.content.model import RedFlag
@@ -53,6 +54,7 @@ class HistoryPage(StepPage):
             flag = QLabel(table)
             flag.setObjectName("redFlag")
             flag.setWordWrap(True)
+            flag.setTextFormat(Qt.TextFormat.PlainText)
             flag.hide()
             error = ErrorLabel(table)
             self.errors[f"history.{name}.present"] = error
@@ -72,6 +74,7 @@ class HistoryPage(StepPage):
         self.other_flags = QLabel(self)
         self.other_flags.setObjectName("redFlag")
         self.other_flags.setWordWrap(True)
+        self.other_flags.setTextFormat(Qt.TextFormat.PlainText)
         self.other_flags.hide()
         self.outer.addWidget(self.other_flags)
 
@@ -88,6 +91,7 @@ class HistoryPage(StepPage):
         self.psych_flag = QLabel(self)
         self.psych_flag.setObjectName("redFlag")
         self.psych_flag.setWordWrap(True)
+        self.psych_flag.setTextFormat(Qt.TextFormat.PlainText)
         self.psych_flag.hide()
         psych.layout_.addRow("", self.psych_flag)
         self.psych_notes = psych.add("history.psych_notes", self.tr("Notes"), TextArea(2))

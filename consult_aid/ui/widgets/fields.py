@@ -218,13 +218,15 @@ class Form(QWidget):
             hint = QLabel(help_text, box)
             hint.setObjectName("hint")
             hint.setWordWrap(True)
+            hint.setTextFormat(Qt.TextFormat.PlainText)
             column.addWidget(hint)
         error = ErrorLabel(box)
         column.addWidget(error)
         self.errors[path] = error
         if label:
-            caption = QLabel(label, self)
+            caption = QLabel(label, self)  # pack text (a checklist item) is never markup
             caption.setWordWrap(True)
+            caption.setTextFormat(Qt.TextFormat.PlainText)
             caption.setBuddy(control)
             self.layout_.addRow(caption, box)
         else:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from consult_aid.domain import Signature, SignerRole
@@ -30,6 +30,7 @@ class SignatureBlock(QWidget):
         meaning = QLabel(role.meaning, self)
         meaning.setObjectName("meaning")
         meaning.setWordWrap(True)
+        meaning.setTextFormat(Qt.TextFormat.PlainText)
         grid.addWidget(meaning, 1, 0, 1, 3)
         caption = QLabel(self.tr("Printed name"), self)
         self.name = QLineEdit(self)

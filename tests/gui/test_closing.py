@@ -1,0 +1,111 @@
+"""Leaving a consult or closing the window never loses changes silently: the last save is
+written and waited for; when it fails or takes too long the window stays and says so, with
+Retry or Close anyway.
+
+The failure is injected at the storage boundary (the repository's save raises the error a full
+disk gives); everything else — the window, the writer thread, SQLite on disk — is real.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from consult_aid.domain import Consult
+from consult_aid.errors import KnownError
+from consult_aid.storage.consults import ConsultRepository
+from consult_aid.ui.consult_view import ConsultView
+from consult_aid.ui.main_window import MainWindow
+
+from .conftest import db_row
+from .helpers import WAIT_MS, add_patient_and_start, type_into, writer_held
+
+# A message box fixes its own size, which the offscreen test platform reports as a warning.
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+DISK_FULL = "The disk is full. Free some space on it, then try again."
+
+
+def stored_goals(window: MainWindow, consult_id: str) -> str:
+    row = db_row(window.ctx.data, "SELECT body FROM consults WHERE id = ?", consult_id)
+    assert row is not None
+    return json.loads(row[0])["consult"]["lifestyle"]["goals"]
+
+
+def open_lifestyle(qtbot: QtBot, window: MainWindow) -> ConsultView:
+    view = add_patient_and_start(qtbot, window)
+    view.go_to("lifestyle")
+    qtbot.waitUntil(lambda: not view.autosaver.dirty, timeout=WAIT_MS)
+    return view
+
+
+def fill_the_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(_repo: ConsultRepository, _consult: Consult) -> None:
+        raise KnownError(DISK_FULL)
+
+    monkeypatch.setattr(ConsultRepository, "save_draft", full)
+
+
+def test_a_failed_last_save_keeps_the_window_open_and_says_so(
+        qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    view = open_lifestyle(qtbot, window)
+    consult_id = view.session.consult.id
+    fill_the_disk(monkeypatch)
+    type_into(qtbot, view.page("lifestyle").goals, "Swim again")
+
+    assert not window.close()  # refused: the change is not stored
+    assert window.isVisible()
+    assert window.consult_view is view
+    box = window.save_failed_box
+    assert box is not None and box.isVisible()
+    assert "not saved yet" in box.text()
+    assert DISK_FULL in box.text()
+    assert stored_goals(window, consult_id) == ""
+
+    # space is freed; Retry stores the change, then the window closes
+    monkeypatch.undo()
+    box.retry_button.click()
+    assert not window.isVisible()
+    assert stored_goals(window, consult_id) == "Swim again"
+
+
+def test_close_anyway_leaves_a_consult_whose_save_failed(
+        qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    view = open_lifestyle(qtbot, window)
+    consult_id = view.session.consult.id
+    fill_the_disk(monkeypatch)
+    type_into(qtbot, view.page("lifestyle").goals, "Swim again")
+
+    view.close_button.click()  # "Close consult": back to the start screen is refused
+    assert window.stack.currentWidget() is view
+    box = window.save_failed_box
+    assert box is not None and box.isVisible()
+    assert DISK_FULL in box.text()
+    assert DISK_FULL in view.saved_label.text()
+    box.retry_button.click()  # still full: asked again, still in the consult
+    assert window.stack.currentWidget() is view
+    assert window.save_failed_box is not None
+
+    window.save_failed_box.anyway_button.click()  # the clinician decides
+    assert window.consult_view is None
+    assert window.stack.currentWidget() is window.start
+    assert stored_goals(window, consult_id) == ""
+
+
+def test_a_save_that_does_not_finish_in_time_keeps_the_window_open(
+        qtbot: QtBot, window: MainWindow) -> None:
+    view = open_lifestyle(qtbot, window)
+    consult_id = view.session.consult.id
+    window.save_wait_seconds = 0.2
+    with writer_held(window.ctx) as slow_disk:
+        type_into(qtbot, view.page("lifestyle").goals, "Swim again")
+        assert not window.close()
+        box = window.save_failed_box
+        assert box is not None and box.isVisible()
+        assert "not finished storing" in box.text()
+        slow_disk.set()
+        box.retry_button.click()
+    assert not window.isVisible()
+    assert stored_goals(window, consult_id) == "Swim again"
