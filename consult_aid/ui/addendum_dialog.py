@@ -63,7 +63,7 @@ class AddendumDialog(QDialog):
         layout.addWidget(form, 1)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
-        self.resize(self.fontMetrics().averageCharWidth() * 70, self.sizeHint().height())
+        self.resize(self.fontMetrics().averageCharWidth() * 84, self.sizeHint().height())
         self.text.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def problems(self) -> dict[str, str]:

@@ -111,10 +111,20 @@ class Autosaver(QObject):
         self._stored = copy.deepcopy(consult)  # what the database holds (as far as we know)
         self._revision = 0  # counts changes and writes handed over
         self._saved_revision = 0  # the newest revision the database confirmed
+        self._stopped = False
 
     @property
     def consult(self) -> Consult:
         return self._consult
+
+    @property
+    def writer(self) -> DatabaseWriter:
+        return self._writer
+
+    def stop(self) -> None:
+        """No more saves (the consult is being closed)."""
+        self._timer.stop()
+        self._stopped = True
 
     def set_consult(self, consult: Consult) -> None:
         """The session's consult was replaced (by the stored record after signing)."""
@@ -125,7 +135,7 @@ class Autosaver(QObject):
 
     def schedule(self) -> None:
         """A change was made: save soon (restarts the debounce timer)."""
-        if not self._consult.is_locked:
+        if not self._consult.is_locked and not self._stopped:
             self._revision += 1
             self._timer.start()
 
@@ -141,7 +151,7 @@ class Autosaver(QObject):
     def flush(self) -> None:
         """Hand the current state to the writer now."""
         self._timer.stop()
-        if self._consult.is_locked:
+        if self._consult.is_locked or self._stopped:
             return
         self._consult.updated_at = self._clock()
         self._revision += 1
@@ -170,6 +180,8 @@ class Autosaver(QObject):
         return self.last_error or self.tr("The latest changes could not be stored.")
 
     def _on_saved(self, result: tuple[Consult, int]) -> None:
+        if self._stopped:  # a write that finished after the consult was closed
+            return
         snapshot, revision = result
         self._stored = snapshot
         self._saved_revision = max(self._saved_revision, revision)
@@ -179,6 +191,8 @@ class Autosaver(QObject):
 
     def _on_failed(self, error: BaseException) -> None:
         log.error("autosave failed", exc_info=error)
+        if self._stopped:
+            return
         if isinstance(error, KnownError):
             self.last_error = str(error)
         else:

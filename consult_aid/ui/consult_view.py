@@ -69,7 +69,6 @@ class ConsultView(QWidget):
         self.saved_label = QLabel()
         self.saved_label.setObjectName("savedLabel")
         self.saved_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.saved_label.setWordWrap(True)
         self.saved_label.setAccessibleName(self.tr("Save status"))
         header.addWidget(self.saved_label)
 
@@ -288,15 +287,20 @@ class ConsultView(QWidget):
     def finish_saving(self, timeout: float) -> str | None:
         """Store the latest state and wait for the database (leaving the consult or closing
         the window): None when it is stored, else what went wrong, in the clinician's words."""
+        if self.session.busy:  # signing: its result comes first (the draft is saved already)
+            self.autosaver.writer.settle(timeout)
+            if self.session.busy:
+                return self.tr("The consult is still being signed; wait until it is done.")
         problem = self.autosaver.finish(timeout)
         if problem is not None:
             self._on_save_failed(problem)
         return problem
 
     def shutdown(self) -> None:
-        """Hand the latest state to the writer and let go of the window (once)."""
+        """Let go of the window (once), after :meth:`finish_saving` or when the clinician chose
+        to close without the unsaved changes."""
         if self._shut_down:
             return
         self._shut_down = True
         QApplication.instance().focusChanged.disconnect(self._follow_focus)
-        self.autosaver.flush()
+        self.autosaver.stop()

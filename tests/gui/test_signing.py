@@ -167,3 +167,22 @@ def test_an_addendum_is_signed_stored_and_shown(qtbot: QtBot, window: MainWindow
     reopened.go_to("review")
     assert [label.text() for label in reopened.review_page.addendum_labels][1] == text
     assert reopened.review_page.addendum_button.isVisible()
+
+
+@pytest.mark.qt_log_ignore("does not support propagateSizeHints")  # the message box
+def test_closing_while_signing_waits_for_the_signature(qtbot: QtBot,
+                                                       window: MainWindow) -> None:
+    view = ready_to_sign(qtbot, window, "Closing Early")
+    consult_id = view.session.consult.id
+    window.save_wait_seconds = 0.2
+    with writer_held(window.ctx) as slow_disk:
+        click(qtbot, view.review_page.sign_button)
+        assert not window.close()
+        box = window.save_failed_box
+        assert box is not None and "still being signed" in box.text()
+        slow_disk.set()
+        window.save_wait_seconds = SIGN_MS / 1000
+        box.retry_button.click()
+    assert not window.isVisible()
+    assert db_row(window.ctx.data, "SELECT status FROM consults WHERE id = ?",
+                  consult_id) == ("signed",)
