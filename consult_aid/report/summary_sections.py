@@ -21,7 +21,13 @@ from consult_aid.domain import (
     Signature,
     TeachBack,
 )
-from consult_aid.domain.consult import HISTORY_FINDINGS, DecisionRole, PsychEvaluation
+from consult_aid.domain.consult import HISTORY_FINDINGS
+from consult_aid.domain.labels import (
+    DECISION_ROLE_LABELS,
+    HISTORY_LABELS,
+    PSYCH_EVALUATION_LABELS,
+    SURE_QUESTIONS,
+)
 from consult_aid.exchange.consult_json import record_fingerprint
 from consult_aid.report.blocks import Story
 from consult_aid.report.flowables import IconArray, SignatureDrawing
@@ -36,36 +42,6 @@ from consult_aid.report.styles import (
 )
 from consult_aid.report.wording import day, frequency, moment, per_hundred, yes_no
 
-HISTORY_LABELS = {
-    "anticoagulants": "Blood thinners (anticoagulants, antiplatelets)",
-    "infection": "Current infection",
-    "diabetes": "Diabetes",
-    "immunosuppression": "Weakened immune system or immune-suppressing medicines",
-    "bleeding_disorder": "Bleeding disorder",
-    "allergies": "Allergies",
-    "sleep_apnoea": "Sleep apnoea",
-    "substance_use": "Alcohol or drug use",
-    "spine_surgery": "Earlier spine surgery",
-    "implanted_devices": "Other implanted devices",
-    "mri_needs": "MRI scans expected in future",
-}
-PSYCH_LABELS = {
-    PsychEvaluation.NOT_DONE: "Not done",
-    PsychEvaluation.PLANNED: "Planned",
-    PsychEvaluation.DONE_NO_CONCERNS: "Done, no concerns",
-    PsychEvaluation.DONE_CONCERNS: "Done, concerns noted",
-}
-ROLE_LABELS = {
-    DecisionRole.ALONE: "Decide alone, after hearing the options",
-    DecisionRole.SHARED: "Decide together with the clinician (shared)",
-    DecisionRole.SOMEONE_ELSE: "Leave the decision to someone else",
-}
-SURE_QUESTIONS = (
-    ("sure", "Do you feel SURE about the best choice for you?"),
-    ("understand", "Do you know the benefits and risks of each option?"),
-    ("risks_benefits_clear", "Are you clear about which benefits and risks matter most to you?"),
-    ("support", "Do you have enough support and advice to make a choice?"),
-)
 ICON_SIZE = 84.0
 SHORT_TEXT = 700  # teach-back text this short stays beside the icon array, longer flows below
 
@@ -166,7 +142,8 @@ def history(story: Story, consult: Consult, pack: Pack) -> None:
     extra = []
     if h.comorbidities:
         extra.append(("Other conditions", story.lit(h.comorbidities)))
-    psych = PSYCH_LABELS.get(h.psych_evaluation) if h.psych_evaluation else "Not recorded"
+    psych = (PSYCH_EVALUATION_LABELS[h.psych_evaluation] if h.psych_evaluation
+             else "Not recorded")
     extra.append(("Psychological evaluation", (psych or "—")
                   + (f". {story.lit(h.psych_notes)}" if h.psych_notes else "")))
     story.gap(4)
@@ -333,7 +310,7 @@ def values_and_sure(story: Story, consult: Consult) -> None:
     story.fields([
         ("In the patient's words", story.quoted(v.what_matters_most)
          if v.what_matters_most.strip() else ""),
-        ("How the patient prefers to decide", ROLE_LABELS.get(v.preferred_role, "")
+        ("How the patient prefers to decide", DECISION_ROLE_LABELS.get(v.preferred_role, "")
          if v.preferred_role else "Not asked"),
     ])
     story.heading("SURE test of decisional conflict")

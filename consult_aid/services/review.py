@@ -16,6 +16,7 @@ from enum import StrEnum
 from consult_aid.content.model import Pack
 from consult_aid.domain import Consult, Decider, DecisionChoice, SignerRole
 from consult_aid.domain.consult import HISTORY_FINDINGS, ConsultStatus
+from consult_aid.domain.labels import HISTORY_LABELS, in_sentence
 from consult_aid.domain.validation import Problem
 
 STEP_IDS: tuple[str, ...] = (
@@ -40,19 +41,6 @@ class OpenItem:
     blocks_signing: bool = True
 
 
-HISTORY_LABELS = {
-    "anticoagulants": "blood thinners (anticoagulants or antiplatelets)",
-    "infection": "current infection",
-    "diabetes": "diabetes",
-    "immunosuppression": "immune suppression",
-    "bleeding_disorder": "bleeding disorders",
-    "allergies": "allergies",
-    "sleep_apnoea": "sleep apnoea",
-    "substance_use": "substance use",
-    "spine_surgery": "earlier spine surgery",
-    "implanted_devices": "implanted devices",
-    "mri_needs": "expected MRI scans",
-}
 
 # Where each domain field path is edited: the first matching prefix wins.
 _FIELD_STEPS = (
@@ -114,7 +102,7 @@ def _condition(c: Consult, pack: Pack) -> list[OpenItem]:
 
 def _history(c: Consult, pack: Pack) -> list[OpenItem]:
     items = [OpenItem("history", f"history.{name}.present",
-                      f"Ask about {HISTORY_LABELS.get(name, name.replace('_', ' '))}.")
+                      f"Ask about: {in_sentence(HISTORY_LABELS[name])}.")
              for name in HISTORY_FINDINGS if c.history.finding(name).present is None]
     if c.history.psych_evaluation is None:
         items.append(OpenItem("history", "history.psych_evaluation",

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QVBoxLa
 from consult_aid.content.model import RedFlag
 from consult_aid.domain import HistoryFinding, PsychEvaluation
 from consult_aid.domain.consult import HISTORY_FINDINGS
-from consult_aid.services.review import HISTORY_LABELS
+from consult_aid.domain.labels import HISTORY_LABELS, PSYCH_EVALUATION_LABELS
 from consult_aid.ui.steps.base import StepPage
 from consult_aid.ui.widgets.fields import ChoiceGroup, ErrorLabel, Form, TextArea, group
 
@@ -43,7 +43,7 @@ class HistoryPage(StepPage):
             grid.addWidget(header, 0, col)
         for index, name in enumerate(HISTORY_FINDINGS):
             row = 1 + 2 * index
-            label = _capital(HISTORY_LABELS[name])
+            label = self.tr(HISTORY_LABELS[name])
             caption = QLabel(label, table)
             caption.setWordWrap(True)
             answer = ChoiceGroup([(NOT_ASKED, self.tr("Not asked")), (False, self.tr("No")),
@@ -80,11 +80,8 @@ class HistoryPage(StepPage):
 
         psych = Form(self)
         self.psych = QComboBox()
-        labels = {None: self.tr("Not recorded"),
-                  PsychEvaluation.NOT_DONE: self.tr("Not done"),
-                  PsychEvaluation.PLANNED: self.tr("Planned"),
-                  PsychEvaluation.DONE_NO_CONCERNS: self.tr("Done, no concerns"),
-                  PsychEvaluation.DONE_CONCERNS: self.tr("Done, concerns to discuss")}
+        labels: dict[PsychEvaluation | None, str] = {None: self.tr("Not recorded")}
+        labels.update({k: self.tr(v) for k, v in PSYCH_EVALUATION_LABELS.items()})
         for key, text in labels.items():
             self.psych.addItem(text, key.value if key else "")
         psych.add("history.psych_evaluation", self.tr("&Psychological evaluation"), self.psych)
@@ -158,7 +155,3 @@ class HistoryPage(StepPage):
         label.setText("\n".join(lines))
         label.setVisible(bool(lines))
         label.setAccessibleName(self.tr("To discuss") if lines else "")
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]

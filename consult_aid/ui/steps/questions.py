@@ -7,11 +7,10 @@ from PySide6.QtWidgets import QLabel
 
 from consult_aid.domain import PatientQuestion
 from consult_aid.domain.consult import DecisionRole
+from consult_aid.domain.labels import DECISION_ROLE_LABELS, SURE_QUESTIONS
 from consult_aid.ui.steps.base import StepPage
 from consult_aid.ui.widgets.fields import ChoiceGroup, ErrorLabel, Form, TextArea, group
 from consult_aid.ui.widgets.row_list import RowList
-
-SURE_FIELDS = ("sure", "understand", "risks_benefits_clear", "support")
 
 
 class QuestionsPage(StepPage):
@@ -30,21 +29,17 @@ class QuestionsPage(StepPage):
         self.matters = values.add("values.what_matters_most",
                                   self.tr("What &matters most to the patient"), TextArea(3),
                                   self.tr("In the patient's own words."))
-        self.role = ChoiceGroup([(DecisionRole.ALONE, self.tr("On their own")),
-                                 (DecisionRole.SHARED, self.tr("Together with the clinician")),
-                                 (DecisionRole.SOMEONE_ELSE, self.tr("Someone else decides"))],
+        self.role = ChoiceGroup([(role, self.tr(text))
+                                 for role, text in DECISION_ROLE_LABELS.items()],
                                 self.tr("How the patient prefers to decide"))
         values.add("values.preferred_role", self.tr("How the patient prefers to decide"),
                    self.role)
         self.outer.addWidget(group(self.tr("Values"), values))
 
         sure = Form(self)
-        texts = (self.tr("Do you feel SURE about the best choice for you?"),
-                 self.tr("Do you know the benefits and risks of each option?"),
-                 self.tr("Are you clear about which benefits and risks matter most to you?"),
-                 self.tr("Do you have enough support and advice to make a choice?"))
         self.sure: dict[str, ChoiceGroup] = {}
-        for name, text in zip(SURE_FIELDS, texts, strict=True):
+        for name, question in SURE_QUESTIONS:
+            text = self.tr(question)
             choice = ChoiceGroup([(True, self.tr("Yes")), (False, self.tr("No"))], text)
             sure.add(f"sure.{name}", text, choice)
             self.sure[name] = choice

@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication
 from consult_aid.content.model import Pack
 from consult_aid.domain import Consult, Decider
 from consult_aid.domain.consult import HISTORY_FINDINGS
-from consult_aid.services.review import HISTORY_LABELS
+from consult_aid.domain.labels import HISTORY_LABELS
 
 
 def tr(text: str) -> str:
@@ -59,7 +59,7 @@ def summary_html(consult: Consult, pack: Pack) -> str:
         answer = None if f.present is None else (tr("Yes") if f.present else tr("No"))
         if answer and f.details:
             answer += f" — {f.details}"
-        history.append((HISTORY_LABELS[name].capitalize(), answer))
+        history.append((tr(HISTORY_LABELS[name]), answer))
     flags = pack.raised_red_flags(c.facts())
     if flags:
         history.append((tr("Prompts discussed"), "\n".join(f"• {f.prompt}" for f in flags)))
