@@ -15,27 +15,28 @@ import tempfile
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from consult_aid.content.model import Pack
+from consult_aid.domain import (
+    Consult,
+    DecisionChoice,
+    HistoryFinding,
+    Interpreter,
+    PatientQuestion,
+    Point,
+    PsychEvaluation,
+    Signature,
+    SignerRole,
+    Stroke,
+    TeachBack,
+    TreatmentTried,
+)
+
 WIDTH, HEIGHT = 1280, 800
 NOW = datetime(2026, 11, 24, 14, 32, 5, tzinfo=timezone(timedelta(hours=1)))
 
 
-def _demo_consult(consult: object) -> None:
-    from consult_aid.domain import (
-        Consult,
-        DecisionChoice,
-        HistoryFinding,
-        Interpreter,
-        PatientQuestion,
-        Point,
-        PsychEvaluation,
-        Signature,
-        SignerRole,
-        Stroke,
-        TeachBack,
-        TreatmentTried,
-    )
-
-    assert isinstance(consult, Consult)
+def fill_demo_consult(consult: Consult, pack: Pack) -> None:
+    """Fill ``consult`` as a clinician would mid-discussion (for screenshots and layout tests)."""
     c = consult
     c.participants.interpreter = Interpreter(name="Ana Ruiz", language="Spanish",
                                              identifier="INT-2231")
@@ -65,7 +66,7 @@ def _demo_consult(consult: object) -> None:
     life.travel_minutes = 50
     items = c.understanding_of
     levels = [TeachBack.UNDERSTOOD, TeachBack.UNDERSTOOD, TeachBack.PARTLY]
-    for record_id, level in zip([i.id for i in _pack_items(c)], levels, strict=False):
+    for record_id, level in zip([i.id for i in pack.items()], levels, strict=False):
         record = items(record_id)
         record.discussed, record.level = True, level
         if level is TeachBack.PARTLY:
@@ -84,14 +85,6 @@ def _demo_consult(consult: object) -> None:
                      for i in range(60))
     c.signatures = [Signature(SignerRole.PATIENT, c.patient.name, NOW, SignerRole.PATIENT.meaning,
                               (Stroke(scribble),))]
-
-
-_PACK = None
-
-
-def _pack_items(_consult: object) -> tuple:
-    assert _PACK is not None
-    return _PACK.items()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,7 +110,6 @@ def _shoot(out: Path, tmp: Path) -> int:
     from consult_aid.ui.main_window import MainWindow
     from consult_aid.ui.theme import apply_theme
 
-    global _PACK
     app = QApplication.instance() or QApplication([])
     data = DataFolder(tmp / "data").ensure()
     ctx = build_context(data)
@@ -129,11 +121,10 @@ def _shoot(out: Path, tmp: Path) -> int:
         create_identity(data.identity, name=clinician.name, clinic=clinician.clinic,
                         password=secrets.token_urlsafe(16), now=NOW)
         pack = ctx.catalog.get("intrathecal-pump")
-        _PACK = pack
         patient = Patient(name="Jordan Example (demo patient)",
                           date_of_birth=date(1961, 5, 14), sex=Sex.MALE, mrn="DEMO-0002")
         consult = start_consult(ctx.db, patient, clinician, pack, NOW)
-        _demo_consult(consult)
+        fill_demo_consult(consult, pack)
         ConsultRepository(ctx.db).save_draft(consult)
         apply_theme(app, large_text=False)
         window = MainWindow(ctx)

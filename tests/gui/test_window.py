@@ -304,3 +304,35 @@ def test_benefits_and_risks_need_no_sideways_scrolling_at_1280x720_with_larger_t
     finally:
         window.close()
         apply_theme(QApplication.instance(), large_text=False)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("large_text", [False, True])
+def test_no_step_needs_sideways_scrolling_at_1280x720(
+        qtbot: QtBot, ctx: AppContext, clinic: Clinician, large_text: bool) -> None:
+    from consult_aid.services.consults import start_consult
+    from consult_aid.storage.consults import ConsultRepository
+    from consult_aid.ui.screenshots import fill_demo_consult
+    from tests.builders import NOW, sample_patient
+
+    # a consult filled in as in real use (long answers, questions, an interpreter, signatures)
+    pack = ctx.catalog.get("intrathecal-pump")
+    consult = start_consult(ctx.db, sample_patient(), clinic, pack, NOW)
+    fill_demo_consult(consult, pack)
+    ConsultRepository(ctx.db).save_draft(consult)
+    ctx.settings.large_text = large_text
+    window = make_window(qtbot, ctx)
+    try:
+        window.resize(1280, 720)
+        window.open_consult(consult.id)
+        view = window.consult_view
+        wide = []
+        for step in STEP_IDS:
+            view.go_to(step)
+            qtbot.wait(50)  # let the layouts settle
+            scroll = view.scrolls[STEP_IDS.index(step)]
+            if scroll.horizontalScrollBar().maximum() > 0:
+                wide.append(step)
+        assert wide == []
+    finally:
+        window.close()
+        apply_theme(QApplication.instance(), large_text=False)  # type: ignore[arg-type]

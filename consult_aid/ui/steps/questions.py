@@ -31,7 +31,7 @@ class QuestionsPage(StepPage):
                                   self.tr("In the patient's own words."))
         self.role = ChoiceGroup([(role, self.tr(text))
                                  for role, text in DECISION_ROLE_LABELS.items()],
-                                self.tr("How the patient prefers to decide"))
+                                self.tr("How the patient prefers to decide"), vertical=True)
         values.add("values.preferred_role", self.tr("How the patient prefers to decide"),
                    self.role)
         self.outer.addWidget(group(self.tr("Values"), values))

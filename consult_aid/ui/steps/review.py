@@ -100,11 +100,15 @@ class ReviewPage(StepPage):
             b.setProperty(KEEP_ENABLED, True)
             actions.addWidget(b)
         actions.addStretch(1)
-        actions.addWidget(self.sign_button)
+        # Sign on a row of its own, so the buttons fit side by side even with larger text
+        sign_row = QHBoxLayout()
+        sign_row.addStretch(1)
+        sign_row.addWidget(self.sign_button)
         self.sign_hint = QLabel(self)
         self.sign_hint.setObjectName("hint")
         self.sign_hint.setWordWrap(True)
         self.outer.addLayout(actions)
+        self.outer.addLayout(sign_row)
         self.outer.addWidget(self.sign_hint)
 
     # --- signature blocks ---------------------------------------------------------------------
