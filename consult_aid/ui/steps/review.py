@@ -245,7 +245,12 @@ class ReviewPage(StepPage):
             by_step.setdefault(item.step_id, []).append(item)
         for step_id, step_items in by_step.items():
             step = self.tr(STEP_TITLES.get(step_id, step_id))
-            heading = QLabel(f"{step} ({len(step_items)})", self.open_box)
+            title = f"{step} ({len(step_items)})"
+            if not any(item.blocks_signing for item in step_items):
+                title += " — " + self.tr("may stay open with this decision; the summary "
+                                         "records them as open")
+            heading = QLabel(title, self.open_box)
+            heading.setWordWrap(True)
             heading.setObjectName("subHeading")
             heading.setTextFormat(Qt.TextFormat.PlainText)
             self.open_list.addWidget(heading)
