@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, timedelta, timezone
 
+from consult_aid.content.model import Pack
 from consult_aid.domain import (
     Clinician,
     Consult,
@@ -75,4 +76,37 @@ def sign_in_place(c: Consult, when: datetime = NOW) -> Consult:
     ]
     c.status = ConsultStatus.SIGNED
     c.signed_at = when
+    return c
+
+
+def fill_for_signing(c: Consult, pack: Pack, *,
+                     choice: DecisionChoice = DecisionChoice.GO_AHEAD_TRIAL,
+                     when: datetime = NOW) -> Consult:
+    """Everything a consult on ``pack`` needs before it can be signed, filled in directly."""
+    from consult_aid.domain import HistoryFinding as Finding
+    from consult_aid.domain.consult import HISTORY_FINDINGS
+
+    k = c.condition
+    k.diagnosis, k.pain_location, k.pain_duration_months = "Back pain", "Back", 24
+    k.pain_now, k.pain_average, k.pain_worst, k.interference = 5, 6, 8, 7
+    for name in HISTORY_FINDINGS:
+        setattr(c.history, name, Finding(False))
+    c.history.psych_evaluation = PsychEvaluation.DONE_NO_CONCERNS
+    c.lifestyle.goals, c.lifestyle.home_support, c.lifestyle.travel_minutes = "Walk", "Son", 30
+    for item in pack.items():
+        u = c.understanding_of(item.id)
+        u.discussed, u.level = True, TeachBack.UNDERSTOOD
+    c.values.what_matters_most = "Family"
+    c.sure.sure = c.sure.understand = c.sure.risks_benefits_clear = c.sure.support = True
+    c.decision.choice = choice
+    if choice is DecisionChoice.GO_AHEAD_TRIAL:
+        c.decision.option_id = pack.options[0].id
+        c.decision.next_steps = "Book the trial"
+        c.decision.follow_up = date(2026, 12, 20)
+    else:
+        c.decision.next_steps = "Keep current care"
+    stroke = (Stroke((Point(10, 10), Point(200, 150), Point(400, 60))),)
+    c.signatures = [Signature(role, name, when, role.meaning, stroke)
+                    for role, name in ((SignerRole.PATIENT, c.patient.name),
+                                       (SignerRole.CLINICIAN, c.clinician.name))]
     return c

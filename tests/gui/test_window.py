@@ -27,15 +27,8 @@ from consult_aid.domain import (
     Clinician,
     Consult,
     DecisionChoice,
-    HistoryFinding,
-    Point,
-    PsychEvaluation,
-    Signature,
-    SignerRole,
-    Stroke,
     TeachBack,
 )
-from consult_aid.domain.consult import HISTORY_FINDINGS
 from consult_aid.services.review import STEP_IDS
 from consult_aid.signing.identity import has_identity
 from consult_aid.storage.people import ClinicianRepository
@@ -44,6 +37,7 @@ from consult_aid.ui.context import AppContext, local_now
 from consult_aid.ui.main_window import MainWindow
 from consult_aid.ui.settings import load_settings
 from consult_aid.ui.theme import LARGE_PT, apply_theme
+from tests.builders import fill_for_signing
 
 from .conftest import PASSWORD, PrintRecorder, make_window
 from .helpers import WAIT_MS, add_patient_and_start, click, type_into, writer_held
@@ -187,25 +181,7 @@ def test_archive_opens_a_signed_consult_read_only_with_its_pdf(
 
 def complete_for_signing(consult: Consult, pack: Pack) -> None:
     """Everything a signed consult needs, filled in directly (the flow test types it all)."""
-    c = consult
-    k = c.condition
-    k.diagnosis, k.pain_location, k.pain_duration_months = "Back pain", "Back", 24
-    k.pain_now, k.pain_average, k.pain_worst, k.interference = 5, 6, 8, 7
-    for name in HISTORY_FINDINGS:
-        setattr(c.history, name, HistoryFinding(False))
-    c.history.psych_evaluation = PsychEvaluation.DONE_NO_CONCERNS
-    c.lifestyle.goals, c.lifestyle.home_support, c.lifestyle.travel_minutes = "Walk", "Son", 30
-    for item in pack.items():
-        u = c.understanding_of(item.id)
-        u.discussed, u.level = True, TeachBack.UNDERSTOOD
-    c.values.what_matters_most = "Family"
-    c.sure.sure = c.sure.understand = c.sure.risks_benefits_clear = c.sure.support = True
-    c.decision.choice = DecisionChoice.DECLINE
-    c.decision.next_steps = "Keep current care"
-    stroke = (Stroke((Point(10, 10), Point(200, 150), Point(400, 60))),)
-    c.signatures = [Signature(role, name, local_now(), role.meaning, stroke)
-                    for role, name in ((SignerRole.PATIENT, c.patient.name),
-                                       (SignerRole.CLINICIAN, c.clinician.name))]
+    fill_for_signing(consult, pack, choice=DecisionChoice.DECLINE, when=local_now())
 
 
 def test_setup_keeps_a_signing_key_already_in_the_data_folder(

@@ -12,19 +12,16 @@ from consult_aid.domain import (
     Consult,
     Decider,
     DecisionChoice,
-    HistoryFinding,
     Interpreter,
     PackRef,
     Patient,
     Person,
     Point,
-    PsychEvaluation,
     Signature,
     SignerRole,
     Stroke,
     TeachBack,
 )
-from consult_aid.domain.consult import HISTORY_FINDINGS
 from consult_aid.services.review import (
     STEP_IDS,
     StepState,
@@ -33,6 +30,7 @@ from consult_aid.services.review import (
     step_of_field,
     step_state,
 )
+from tests.builders import fill_for_signing
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone(timedelta(hours=1)))
 
@@ -55,26 +53,7 @@ def sign(consult: Consult, role: SignerRole) -> None:
 
 
 def complete(consult: Consult, pack: Pack) -> Consult:
-    c = consult
-    k = c.condition
-    k.diagnosis, k.pain_location, k.pain_duration_months = "Back pain", "Back", 24
-    k.pain_now, k.pain_average, k.pain_worst, k.interference = 5, 6, 8, 7
-    for name in HISTORY_FINDINGS:
-        setattr(c.history, name, HistoryFinding(False))
-    c.history.psych_evaluation = PsychEvaluation.DONE_NO_CONCERNS
-    c.lifestyle.goals, c.lifestyle.home_support, c.lifestyle.travel_minutes = "Walk", "Son", 30
-    for item in pack.items():
-        u = c.understanding_of(item.id)
-        u.discussed, u.level = True, TeachBack.UNDERSTOOD
-    c.values.what_matters_most = "Family"
-    c.sure.sure = c.sure.understand = c.sure.risks_benefits_clear = c.sure.support = True
-    c.decision.choice = DecisionChoice.GO_AHEAD_TRIAL
-    c.decision.option_id = pack.options[0].id
-    c.decision.next_steps = "Book the trial"
-    c.decision.follow_up = date(2026, 12, 20)
-    sign(c, SignerRole.PATIENT)
-    sign(c, SignerRole.CLINICIAN)
-    return c
+    return fill_for_signing(consult, pack, when=NOW)
 
 
 def test_a_new_consult_has_every_step_but_the_patient_not_started(pack: Pack) -> None:
