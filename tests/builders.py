@@ -96,6 +96,8 @@ def fill_for_signing(c: Consult, pack: Pack, *,
     for item in pack.items():
         u = c.understanding_of(item.id)
         u.discussed, u.level = True, TeachBack.UNDERSTOOD
+    for flag in pack.raised_red_flags(c.facts()):  # e.g. an opioid dose set before
+        c.red_flags_discussed[flag.id] = True
     c.values.what_matters_most = "Family"
     c.sure.sure = c.sure.understand = c.sure.risks_benefits_clear = c.sure.support = True
     c.decision.choice = choice

@@ -248,6 +248,9 @@ class Consult:
     lifestyle: Lifestyle = field(default_factory=Lifestyle)
     checklist: dict[str, bool | None] = field(default_factory=dict)  # candidacy item id -> met
     understanding: dict[str, Understanding] = field(default_factory=dict)
+    # pack red flag id -> discussed with the patient (a prompt, never a verdict: the record
+    # shows the point was talked about, not what was concluded)
+    red_flags_discussed: dict[str, bool] = field(default_factory=dict)
     questions: list[PatientQuestion] = field(default_factory=list)
     values: Values = field(default_factory=Values)
     sure: SureAnswers = field(default_factory=SureAnswers)

@@ -36,15 +36,18 @@ def consult_to_json(consult: Consult) -> str:
 def record_fingerprint(consult: Consult) -> str:
     """SHA-256 of the consult's record as signed: what the signed PDF's fingerprint names.
 
-    Computed over the canonical JSON with what is only known or added after signing left out
-    (the PDF's own hash, addenda) and the status as "signed", so the same record gives the same
-    fingerprint before signing, after signing, and after it was amended.
+    Computed over the JSON form with what is only known or added after signing left out (the
+    PDF's own hash, addenda), the status as "signed", and every field still at its default
+    omitted, so the same record gives the same fingerprint before signing, after signing, after
+    it was amended, and after a later version of the form adds fields with defaults.
     """
     from consult_aid.domain import ConsultStatus
 
     as_signed = dataclasses.replace(consult, status=ConsultStatus.SIGNED, pdf_sha256="",
                                     addenda=[])
-    return hashlib.sha256(consult_to_json(as_signed).encode("utf-8")).hexdigest()
+    text = canonical_text({"format": FORMAT, "version": VERSION,
+                           "consult": typed_json.dump(as_signed, omit_defaults=True)})
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def canonical_text(document: dict[str, Any]) -> str:

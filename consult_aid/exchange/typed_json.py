@@ -28,18 +28,30 @@ def hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def dump(value: Any) -> Any:
+def dump(value: Any, *, omit_defaults: bool = False) -> Any:
+    """JSON-compatible form; with ``omit_defaults``, dataclass fields at their default are left
+    out (a form that stays the same when a later version adds fields with defaults)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: dump(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: dump(getattr(value, f.name), omit_defaults=omit_defaults)
+                for f in dataclasses.fields(value)
+                if not (omit_defaults and _is_default(f, getattr(value, f.name)))}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return [dump(v) for v in value]
+        return [dump(v, omit_defaults=omit_defaults) for v in value]
     if isinstance(value, dict):
-        return {str(k): dump(v) for k, v in value.items()}
+        return {str(k): dump(v, omit_defaults=omit_defaults) for k, v in value.items()}
     return value
+
+
+def _is_default(f: dataclasses.Field, value: Any) -> bool:
+    if f.default is not dataclasses.MISSING:
+        return bool(value == f.default)
+    if f.default_factory is not dataclasses.MISSING:
+        return bool(value == f.default_factory())
+    return False
 
 
 def _describe(value: Any) -> str:

@@ -154,7 +154,11 @@ def history(story: Story, consult: Consult, pack: Pack) -> None:
     if raised:
         story.muted("The pack raises these prompts from the answers above. They are points to "
                     "discuss, not a verdict.")
-        story.bullets(story.lit(f.prompt) + _refs(pack, f.references) for f in raised)
+        story.bullets(story.lit(f.prompt) + _refs(pack, f.references) + " — "
+                      + ("<b>discussed with the patient</b>"
+                         if consult.red_flags_discussed.get(f.id, False)
+                         else "<b>not recorded as discussed</b>")
+                      for f in raised)
     else:
         story.body("None of the pack's prompts were raised by these answers.")
 

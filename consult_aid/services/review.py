@@ -45,7 +45,8 @@ class OpenItem:
 # Where each domain field path is edited: the first matching prefix wins.
 _FIELD_STEPS = (
     ("patient.", "patient"), ("participants.", "patient"), ("condition.", "condition"),
-    ("history.", "history"), ("checklist", "history"), ("lifestyle.", "lifestyle"),
+    ("history.", "history"), ("checklist", "history"), ("red_flags_discussed", "history"),
+    ("lifestyle.", "lifestyle"),
     ("understanding", "benefits_risks"), ("questions", "questions"), ("values.", "questions"),
     ("sure", "questions"), ("decision.option_id", "options"), ("decision.", "decision"),
     ("signatures", "review"), ("clinician.", "review"),
@@ -100,6 +101,35 @@ def _condition(c: Consult, pack: Pack) -> list[OpenItem]:
     ])
 
 
+def _blocks_consent(c: Consult) -> bool:
+    """Whether an open discussion point blocks signing: when the patient goes ahead with a
+    trial, or has not decided yet."""
+    return c.decision.choice in (None, DecisionChoice.GO_AHEAD_TRIAL)
+
+
+def prompt_start(prompt: str, max_words: int = 6) -> str:
+    """The first words of a red-flag prompt, to name it in a list or to a screen reader.
+
+    Cut at the first colon or full stop, or before an aside in brackets, when that comes early
+    ("Takes anticoagulants…"), else after ``max_words`` words; "…" marks the cut.
+    """
+    words = prompt.split()
+    start: list[str] = []
+    for word in words[:max_words]:
+        if word.startswith("(") and start:
+            break
+        if word.endswith((":", ".", ";")):
+            start.append(word.rstrip(":.;"))
+            break
+        start.append(word)
+    text = " ".join(start).rstrip(",")
+    return text if text == " ".join(words) else text + "…"
+
+
+def red_flag_discussed(c: Consult, flag_id: str) -> bool:
+    return c.red_flags_discussed.get(flag_id, False)
+
+
 def _history(c: Consult, pack: Pack) -> list[OpenItem]:
     items = [OpenItem("history", f"history.{name}.present",
                       f"Ask about: {in_sentence(HISTORY_LABELS[name])}.")
@@ -107,6 +137,13 @@ def _history(c: Consult, pack: Pack) -> list[OpenItem]:
     if c.history.psych_evaluation is None:
         items.append(OpenItem("history", "history.psych_evaluation",
                               "Record whether a psychological evaluation was done."))
+    # A raised red flag asks for a conversation, not a verdict: what stays open is only that
+    # the conversation is not yet recorded. Like teach-back, it blocks consent to a trial.
+    blocks = _blocks_consent(c)
+    items += [OpenItem("history", f"red_flags_discussed.{flag.id}",
+                       f"Discuss: {prompt_start(flag.prompt)}", blocks)
+              for flag in pack.raised_red_flags(c.facts())
+              if not red_flag_discussed(c, flag.id)]
     return items
 
 
@@ -135,7 +172,7 @@ def _benefits_risks(c: Consult, pack: Pack) -> list[OpenItem]:
     information, the summary may record them as still open, so the discussion so far can be
     signed.
     """
-    blocks = c.decision.choice in (None, DecisionChoice.GO_AHEAD_TRIAL)
+    blocks = _blocks_consent(c)
     items: list[OpenItem] = []
     for item in pack.items():
         record = c.understanding.get(item.id)

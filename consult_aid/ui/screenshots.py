@@ -58,6 +58,7 @@ def fill_demo_consult(consult: Consult, pack: Pack) -> None:
     h.spine_surgery = HistoryFinding(True, "L4–L5 fusion, 2021")
     h.allergies = HistoryFinding(False)
     h.psych_evaluation = PsychEvaluation.PLANNED
+    c.red_flags_discussed["anticoagulants"] = True  # the opioid prompt is still to discuss
     life = c.lifestyle
     life.work = "Bus driver, on sick leave"
     life.activity = "Used to walk the dog every morning"

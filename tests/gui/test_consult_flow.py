@@ -52,10 +52,11 @@ def test_a_whole_consult_walked_signed_and_stored(qtbot: QtBot, window: MainWind
     # 3 history, clicked: all "No" but anticoagulants "Yes" (raises a prompt beside it)
     page = view.page("history")
     assert isinstance(page, HistoryPage)
-    for name, (answer, _details, _flag) in page.findings.items():
+    for name, (answer, _details) in page.findings.items():
         click(qtbot, answer.button(name == "anticoagulants"))
-    assert page.findings["anticoagulants"][2].isVisible()
-    assert not page.findings["diabetes"][2].isVisible()
+    assert page.flag_prompts["anticoagulants"].isVisible()
+    assert not page.flag_prompts["diabetes"].isVisible()
+    click(qtbot, page.flag_prompts["anticoagulants"].discussed)  # the prompt was talked about
     page.psych.setFocus()
     page.psych.setCurrentIndex(page.psych.findData(PsychEvaluation.DONE_NO_CONCERNS.value))
     next_step()
@@ -155,6 +156,7 @@ def test_a_whole_consult_walked_signed_and_stored(qtbot: QtBot, window: MainWind
     assert stored["patient"]["name"] == "Łukasz Øster-Müller"
     assert stored["condition"]["pain_worst"] == 9
     assert stored["history"]["anticoagulants"]["present"] is True
+    assert stored["red_flags_discussed"] == {"anticoagulants": True}
     assert stored["participants"]["interpreter"]["language"] == "Polish"
     signatures = {s["role"]: s for s in stored["signatures"]}
     assert set(signatures) == {"patient", "clinician", "interpreter"}

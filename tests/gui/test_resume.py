@@ -44,7 +44,7 @@ def test_closing_mid_consult_and_reopening_restores_everything(
         assert again.page("lifestyle").goals.text() == "Garden again"
         assert again.page("condition").location.text() == "Neck"
         assert again.page("condition").scores["pain_now"].text() == "5"
-        answer, details, _flag = again.page("history").findings["diabetes"]
+        answer, details = again.page("history").findings["diabetes"]
         assert answer.value() is True
         assert details.text() == "Type 2, on metformin"
         assert again.step_list.state("condition").value == "incomplete"

@@ -161,3 +161,18 @@ def test_the_record_fingerprint_ignores_only_what_comes_after_signing() -> None:
     assert record_fingerprint(signed) == before
     signed.decision.next_steps = "changed"
     assert record_fingerprint(signed) != before
+
+
+def test_the_record_fingerprint_ignores_fields_still_at_their_default() -> None:
+    """A later version that adds a field with a default keeps old fingerprints valid."""
+    from consult_aid.exchange import typed_json
+    from consult_aid.exchange.consult_json import record_fingerprint
+    from tests.builders import sign_in_place
+
+    signed = sign_in_place(sample_consult())
+    full = typed_json.dump(signed)
+    sparse = typed_json.dump(signed, omit_defaults=True)
+    assert "red_flags_discussed" in full and "red_flags_discussed" not in sparse
+    before = record_fingerprint(signed)
+    signed.red_flags_discussed["anticoagulants"] = True
+    assert record_fingerprint(signed) != before

@@ -93,6 +93,26 @@ def test_raised_red_flags_are_listed(demo_pdf: bytes) -> None:
         assert squeeze(flag.prompt) not in text
 
 
+def test_each_raised_red_flag_says_whether_it_was_discussed() -> None:
+    consult, pack = demo_consult(), demo_pack()
+    assert [f.id for f in pack.raised_red_flags(consult.facts())] == [
+        "anticoagulants", "systemic-opioids"]
+    consult.red_flags_discussed = {"anticoagulants": True, "systemic-opioids": False,
+                                   "diabetes": True}  # ticked earlier, no longer raised
+    text = flat_text(render_summary(consult, pack))
+    raised = {f.id: f for f in pack.red_flags}
+
+    def status(flag_id: str) -> str:
+        after = text.split(squeeze(raised[flag_id].prompt), 1)[1]
+        return after[:60]
+
+    assert "— discussed with the patient" in status("anticoagulants")
+    assert "— not recorded as discussed" in status("systemic-opioids")
+    assert squeeze(raised["diabetes"].prompt) not in text
+    assert text.count("discussed with the patient") == 1
+    assert text.count("not recorded as discussed") == 1
+
+
 def test_every_page_carries_the_running_header_and_page_x_of_y(demo_pdf: bytes) -> None:
     consult, pack = demo_consult(), demo_pack()
     pages = page_texts(demo_pdf)

@@ -25,7 +25,9 @@ from consult_aid.domain import (
 from consult_aid.services.review import (
     STEP_IDS,
     StepState,
+    blocking_items,
     open_items,
+    prompt_start,
     required_signers,
     step_of_field,
     step_state,
@@ -143,6 +145,7 @@ def test_going_ahead_needs_the_option(pack: Pack) -> None:
     ("condition.pain_now", "condition"), ("lifestyle.travel_minutes", "lifestyle"),
     ("decision.option_id", "options"), ("decision.follow_up", "decision"),
     ("signatures[2].strokes", "review"), ("sure", "questions"),
+    ("red_flags_discussed.anticoagulants", "history"),
 ])
 def test_each_field_belongs_to_the_step_that_edits_it(field: str, step: str) -> None:
     assert step_of_field(field) == step
@@ -154,8 +157,6 @@ def test_unknown_step_is_refused(pack: Pack) -> None:
 
 
 def test_open_understanding_blocks_signing_only_when_going_ahead(pack: Pack) -> None:
-    from consult_aid.services.review import blocking_items
-
     consult = complete(new_consult(pack), pack)
     first = pack.items()[0]
     consult.understanding[first.id].level = TeachBack.PARTLY
@@ -167,3 +168,60 @@ def test_open_understanding_blocks_signing_only_when_going_ahead(pack: Pack) -> 
         assert (f"understanding.{first.id}" in fields) is blocks, choice
         # listed as open either way
         assert f"understanding.{first.id}" in [o.field for o in open_items(consult, pack)]
+
+
+def test_a_raised_red_flag_is_open_until_ticked_as_discussed(pack: Pack) -> None:
+    consult = complete(new_consult(pack), pack)
+    consult.history.anticoagulants.present = True
+    (only,) = open_items(consult, pack)
+    assert (only.step_id, only.field) == ("history", "red_flags_discussed.anticoagulants")
+    assert only.message == "Discuss: Takes anticoagulants…"
+    assert only.blocks_signing
+    assert step_state(consult, pack, "history") is StepState.INCOMPLETE
+    consult.red_flags_discussed["anticoagulants"] = False  # an unticked box is still open
+    assert [o.field for o in open_items(consult, pack)] == ["red_flags_discussed.anticoagulants"]
+    consult.red_flags_discussed["anticoagulants"] = True
+    assert open_items(consult, pack) == []
+    assert step_state(consult, pack, "history") is StepState.DONE
+
+
+def test_flags_raised_by_other_steps_are_discussed_on_the_history_step(pack: Pack) -> None:
+    consult = complete(new_consult(pack), pack)
+    consult.lifestyle.travel_minutes = 150
+    consult.condition.opioid_mme_per_day = 60.0
+    items = open_items(consult, pack)
+    assert {(o.step_id, o.field) for o in items} == {
+        ("history", "red_flags_discussed.refill-travel"),
+        ("history", "red_flags_discussed.systemic-opioids")}
+
+
+def test_a_flag_no_longer_raised_is_not_open_and_its_tick_may_stay(pack: Pack) -> None:
+    consult = complete(new_consult(pack), pack)
+    consult.red_flags_discussed["anticoagulants"] = True  # ticked, then the answer changed
+    consult.history.anticoagulants.present = False
+    assert open_items(consult, pack) == []
+    consult.red_flags_discussed.clear()
+    assert open_items(consult, pack) == []  # not raised: nothing to discuss
+
+
+def test_an_undiscussed_red_flag_blocks_signing_only_when_going_ahead(pack: Pack) -> None:
+    consult = complete(new_consult(pack), pack)
+    consult.history.infection.present = True
+    field = "red_flags_discussed.active-infection"
+    for choice, blocks in ((DecisionChoice.GO_AHEAD_TRIAL, True), (None, True),
+                           (DecisionChoice.MORE_INFORMATION, False),
+                           (DecisionChoice.DECLINE, False), (DecisionChoice.NOT_NOW, False)):
+        consult.decision.choice = choice
+        assert (field in [o.field for o in blocking_items(consult, pack)]) is blocks, choice
+        assert field in [o.field for o in open_items(consult, pack)]  # listed either way
+
+
+@pytest.mark.parametrize(("prompt", "start"), [
+    ("Takes anticoagulants: plan their management.", "Takes anticoagulants…"),
+    ("Other implanted device reported (for example a pacemaker): check.",
+     "Other implanted device reported…"),
+    ("Travels 2 hours or more each way: discuss refills.", "Travels 2 hours or more each…"),
+    ("Short prompt", "Short prompt"),
+])
+def test_a_prompt_is_named_by_its_first_words(prompt: str, start: str) -> None:
+    assert prompt_start(prompt) == start

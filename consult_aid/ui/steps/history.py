@@ -1,19 +1,55 @@
 """Step 3: medical history. The pack's red flags appear beside the answers that raise them,
-as prompts to talk about, never as verdicts; the candidacy checklist follows."""
+as prompts to talk about, never as verdicts, each with a "Discussed with the patient" tick so
+the record shows the conversation took place; the candidacy checklist follows."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from consult_aid.content.model import RedFlag
 from consult_aid.domain import HistoryFinding, PsychEvaluation
 from consult_aid.domain.consult import HISTORY_FINDINGS
 from consult_aid.domain.labels import HISTORY_LABELS, PSYCH_EVALUATION_LABELS
+from consult_aid.services.review import prompt_start
 from consult_aid.ui.steps.base import StepPage
 from consult_aid.ui.widgets.fields import ChoiceGroup, ErrorLabel, Form, TextArea, group
 
 NOT_ASKED = "not_asked"
+PSYCH_FACT = "history.psych_evaluation"
+
+
+class RedFlagPrompt(QWidget):
+    """One red flag: "To discuss: …" and a tick for "Discussed with the patient".
+
+    Hidden while the answers do not raise the flag; the tick keeps its state meanwhile.
+    """
+
+    def __init__(self, flag: RedFlag, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.flag = flag
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.label = QLabel(self.tr("To discuss: {prompt}").format(prompt=flag.prompt), self)
+        self.label.setObjectName("redFlag")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setAccessibleName(self.tr("To discuss"))
+        self.discussed = QCheckBox(self.tr("Discussed with the patient"), self)
+        self.discussed.setAccessibleName(self.tr("Discussed with the patient: {start}").format(
+            start=prompt_start(flag.prompt)))
+        layout.addWidget(self.label)
+        layout.addWidget(self.discussed)
+        self.hide()
 
 
 class HistoryPage(StepPage):
@@ -32,7 +68,13 @@ class HistoryPage(StepPage):
                                       TextArea(2))
         self.outer.addWidget(form)
 
-        self.findings: dict[str, tuple[ChoiceGroup, QLineEdit, QLabel]] = {}
+        by_fact: dict[str, list[RedFlag]] = {}
+        for red_flag in self.pack.red_flags:
+            by_fact.setdefault(red_flag.fact, []).append(red_flag)
+        self.flag_prompts: dict[str, RedFlagPrompt] = {}
+        self._prompt_boxes: list[tuple[QWidget, list[RedFlagPrompt]]] = []
+
+        self.findings: dict[str, tuple[ChoiceGroup, QLineEdit]] = {}
         table = QWidget(self)
         grid = QGridLayout(table)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -46,35 +88,42 @@ class HistoryPage(StepPage):
             label = self.tr(HISTORY_LABELS[name])
             caption = QLabel(label, table)
             caption.setWordWrap(True)
-            answer = ChoiceGroup([(NOT_ASKED, self.tr("Not asked")), (False, self.tr("No")),
-                                  (True, self.tr("Yes"))], label)
-            details = QLineEdit(table)
-            details.setAccessibleName(self.tr("{label}: details").format(label=label))
-            details.setPlaceholderText(self.tr("details"))
-            flag = QLabel(table)
-            flag.setObjectName("redFlag")
-            flag.setWordWrap(True)
-            flag.setTextFormat(Qt.TextFormat.PlainText)
-            flag.hide()
-            error = ErrorLabel(table)
-            self.errors[f"history.{name}.present"] = error
+            # created in reading order, which is the Tab order: answer, details, prompt ticks
             box = QWidget(table)
+            answer = ChoiceGroup([(NOT_ASKED, self.tr("Not asked")), (False, self.tr("No")),
+                                  (True, self.tr("Yes"))], label, box)
+            error = ErrorLabel(box)
+            self.errors[f"history.{name}.present"] = error
             col_box = QVBoxLayout(box)
             col_box.setContentsMargins(0, 0, 0, 0)
             col_box.addWidget(answer)
             col_box.addWidget(error)
+            details = QLineEdit(table)
+            details.setAccessibleName(self.tr("{label}: details").format(label=label))
+            details.setPlaceholderText(self.tr("details"))
             grid.addWidget(caption, row, 0)
             grid.addWidget(box, row, 1)
             grid.addWidget(details, row, 2)
-            grid.addWidget(flag, row + 1, 1, 1, 2)
-            self.findings[name] = (answer, details, flag)
+            self.findings[name] = (answer, details)
             self.watch(answer, details)
+            flags = self._prompts(by_fact.pop(f"history.{name}", []), table)
+            if flags is not None:
+                grid.addWidget(flags, row + 1, 1, 1, 2)
         self.outer.addWidget(group(self.tr("Questions"), table))
+        psych_flags = by_fact.pop(PSYCH_FACT, [])
 
-        self.other_flags = QLabel(self)
-        self.other_flags.setObjectName("redFlag")
-        self.other_flags.setWordWrap(True)
-        self.other_flags.setTextFormat(Qt.TextFormat.PlainText)
+        # Prompts raised by answers on other steps (travel time, opioid dose ...)
+        self.other_flags = QWidget(self)
+        other = QVBoxLayout(self.other_flags)
+        other.setContentsMargins(0, 0, 0, self.fontMetrics().height() // 2)
+        heading = QLabel(self.tr("Prompts raised by other answers:"), self.other_flags)
+        heading.setObjectName("subHeading")
+        other.addWidget(heading)
+        others = self._prompts([f for flags in by_fact.values() for f in flags],
+                               self.other_flags)
+        if others is not None:
+            other.addWidget(others)
+            self._prompt_boxes.append((self.other_flags, self._prompt_boxes[-1][1]))
         self.other_flags.hide()
         self.outer.addWidget(self.other_flags)
 
@@ -85,12 +134,9 @@ class HistoryPage(StepPage):
         for key, text in labels.items():
             self.psych.addItem(text, key.value if key else "")
         psych.add("history.psych_evaluation", self.tr("&Psychological evaluation"), self.psych)
-        self.psych_flag = QLabel(self)
-        self.psych_flag.setObjectName("redFlag")
-        self.psych_flag.setWordWrap(True)
-        self.psych_flag.setTextFormat(Qt.TextFormat.PlainText)
-        self.psych_flag.hide()
-        psych.layout_.addRow("", self.psych_flag)
+        psych_prompts = self._prompts(psych_flags, psych)
+        if psych_prompts is not None:
+            psych.layout_.addRow("", psych_prompts)
         self.psych_notes = psych.add("history.psych_notes", self.tr("Notes"), TextArea(2))
         self.outer.addWidget(group(self.tr("Psychological evaluation"), psych))
 
@@ -107,11 +153,27 @@ class HistoryPage(StepPage):
         for f in (form, psych, checks):
             self.errors.update(f.errors)
         self.watch(self.comorbidities, self.psych, self.psych_notes)
+        self.watch(*(p.discussed for p in self.flag_prompts.values()))
+
+    def _prompts(self, flags: list[RedFlag], parent: QWidget) -> QWidget | None:
+        """A column of the prompts for ``flags`` (None when there are none)."""
+        if not flags:
+            return None
+        box = QWidget(parent)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        prompts = [RedFlagPrompt(red_flag, box) for red_flag in flags]
+        for prompt in prompts:
+            column.addWidget(prompt)
+            self.flag_prompts[prompt.flag.id] = prompt
+        box.hide()  # shown while one of its prompts is raised (no empty gap in the grid)
+        self._prompt_boxes.append((box, prompts))
+        return box
 
     def load(self) -> None:
         h = self.consult.history
         self.comorbidities.set_text(h.comorbidities)
-        for name, (answer, details, _flag) in self.findings.items():
+        for name, (answer, details) in self.findings.items():
             finding = h.finding(name)
             answer.set_value(NOT_ASKED if finding.present is None else finding.present)
             details.setText(finding.details)
@@ -121,12 +183,14 @@ class HistoryPage(StepPage):
         self.psych_notes.set_text(h.psych_notes)
         for item_id, choice in self.checklist.items():
             choice.set_value(self.consult.checklist.get(item_id))
+        for flag_id, prompt in self.flag_prompts.items():
+            prompt.discussed.setChecked(self.consult.red_flags_discussed.get(flag_id, False))
         self.consult_changed()
 
     def save(self) -> None:
         h = self.consult.history
         h.comorbidities = self.comorbidities.text()
-        for name, (answer, details, _flag) in self.findings.items():
+        for name, (answer, details) in self.findings.items():
             value = answer.value()
             present = value if isinstance(value, bool) else None
             setattr(h, name, HistoryFinding(present, details.text()))
@@ -136,22 +200,17 @@ class HistoryPage(StepPage):
         for item_id, choice in self.checklist.items():
             value = choice.value()
             self.consult.checklist[item_id] = value if isinstance(value, bool) else None
+        # A tick stays when a changed answer hides its prompt; unticked is simply not recorded.
+        discussed = self.consult.red_flags_discussed
+        for flag_id, prompt in self.flag_prompts.items():
+            if prompt.discussed.isChecked():
+                discussed[flag_id] = True
+            else:
+                discussed.pop(flag_id, None)
 
     def consult_changed(self) -> None:
-        raised = self.pack.raised_red_flags(self.consult.facts())
-        by_fact: dict[str, list[RedFlag]] = {}
-        for flag in raised:
-            by_fact.setdefault(flag.fact, []).append(flag)
-        for name, (_answer, _details, label) in self.findings.items():
-            self._show(label, by_fact.pop(f"history.{name}", []))
-        self._show(self.psych_flag, by_fact.pop("history.psych_evaluation", []))
-        self._show(self.other_flags, [f for flags in by_fact.values() for f in flags],
-                   heading=self.tr("Prompts raised by other answers:"))
-
-    def _show(self, label: QLabel, flags: list[RedFlag], heading: str = "") -> None:
-        lines = [self.tr("To discuss: {prompt}").format(prompt=f.prompt) for f in flags]
-        if heading and lines:
-            lines.insert(0, heading)
-        label.setText("\n".join(lines))
-        label.setVisible(bool(lines))
-        label.setAccessibleName(self.tr("To discuss") if lines else "")
+        raised = {f.id for f in self.pack.raised_red_flags(self.consult.facts())}
+        for flag_id, prompt in self.flag_prompts.items():
+            prompt.setVisible(flag_id in raised)
+        for box, prompts in self._prompt_boxes:
+            box.setVisible(any(p.flag.id in raised for p in prompts))

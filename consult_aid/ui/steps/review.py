@@ -195,8 +195,8 @@ class ReviewPage(StepPage):
             self.status.setProperty("state", "open")
         elif items:
             self.status.setText(self.tr(
-                "{n} benefits or risks are not yet understood. With this decision the summary "
-                "can record them as still open; you can sign.").format(n=len(items)))
+                "{n} points are still open. With this decision the summary records them as "
+                "open; you can sign.").format(n=len(items)))
             self.status.setProperty("state", "open")
         else:
             self.status.setText(self.tr("✓ Nothing is open. Ready to sign."))

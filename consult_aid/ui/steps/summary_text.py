@@ -62,7 +62,10 @@ def summary_html(consult: Consult, pack: Pack) -> str:
         history.append((tr(HISTORY_LABELS[name]), answer))
     flags = pack.raised_red_flags(c.facts())
     if flags:
-        history.append((tr("Prompts discussed"), "\n".join(f"• {f.prompt}" for f in flags)))
+        history.append((tr("Prompts to discuss"), "\n".join(
+            f"• {f.prompt} — "
+            + (tr("discussed") if c.red_flags_discussed.get(f.id) else tr("not yet discussed"))
+            for f in flags)))
     life = c.lifestyle
     lifestyle = [(tr("Goals"), life.goals), (tr("Work"), life.work),
                  (tr("Support at home"), life.home_support),
