@@ -116,6 +116,15 @@ def _shoot(out: Path, tmp: Path) -> int:
     ctx = build_context(data)
     ctx.clock = lambda: NOW
     try:
+        apply_theme(app, large_text=False)
+        first_run = MainWindow(ctx)  # no clinician yet: the first-run setup page
+        first_run.resize(WIDTH, HEIGHT)
+        first_run.show()
+        app.processEvents()
+        first_run.grab().save(str(out / "first-run-setup.png"))
+        first_run.close()
+        first_run.deleteLater()
+        app.processEvents()
         clinician = ClinicianRepository(ctx.db).save(Clinician(
             name="Dr Sam Okafor", credentials="MD, FIPP", clinic="Riverside Pain Clinic",
             clinic_phone="+1 555 0100"))

@@ -22,3 +22,4 @@ def test_the_script_saves_every_step_at_1280_by_800(qtbot: QtBot, tmp_path: Path
         assert (image.width(), image.height()) == (1280, 800), path.name
         assert image.pixelColor(640, 400).isValid()
     assert (out / "start-screen.png").is_file()
+    assert (out / "first-run-setup.png").is_file()
