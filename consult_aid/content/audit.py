@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from statistics import fmean
 
+from consult_aid.content.checks import cited_ids
 from consult_aid.content.model import Item, Pack
 
 BALANCE_RATIO = 2.0
@@ -193,9 +194,7 @@ def _citations(pack: Pack) -> tuple[bool, str]:
                or any(ref not in known for ref in i.references)]
     if uncited:
         return False, f"quantified items without a valid citation: {', '.join(uncited)}"
-    cited = {ref for i in pack.items() for ref in i.references}
-    cited |= {ref for c in pack.checklist for ref in c.references}
-    cited |= {ref for f in pack.red_flags for ref in f.references}
+    cited = cited_ids(pack)  # items, options, handout sections and warning signs, checklist...
     unused = sorted(known - cited)
     if unused:
         return False, f"references never cited: {', '.join(unused)}"

@@ -1,4 +1,5 @@
-"""Checks on a pack as a whole: unique ids, references, comparison answers, red flags, placeholders.
+"""Checks on a pack as a whole: unique ids, references, sourced figures, comparison answers,
+red flags, placeholders.
 
 Key paths follow the file's order (``options[1].risks[2]``), so they point at the table the
 clinician has to edit.
@@ -6,6 +7,7 @@ clinician has to edit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from consult_aid.content.facts import known_fact_keys
@@ -15,11 +17,22 @@ from consult_aid.content.placeholders import PLACEHOLDERS, placeholders_in
 from consult_aid.content.readability import handout_texts, patient_texts
 
 REQUIRED_HANDOUT_PLACEHOLDER = "clinic_phone"
+# A figure as a patient reads it, with its unit and range: quoted in the problem message.
+_NUMBER = r"\d[\d.,]*%?(?:\s+(?!to\b)[A-Za-z]+)?"  # "6 hours", "50%", "2,932 people"
+FIGURE = re.compile(rf"{_NUMBER}(?:\s*(?:to|-|–)\s*{_NUMBER})?")  # "6 weeks to 6 months"
+# Which table cites the figures of a patient-facing text: the text's key path, up to the table.
+CITING_TABLES = (
+    re.compile(r"^options\[\d+\]\.(?:benefits|risks)\[\d+\](?=\.)"),  # the item
+    re.compile(r"^options\[\d+\](?=\.)"),  # summary, steps, living_with, answers
+    re.compile(r"^handout\.sections\[\d+\](?=\.)"),  # heading and paragraphs
+    re.compile(r"^handout(?=\.warning_signs\[)"),  # warning signs: warning_references
+)
 
 
 def check_pack(r: Reader, pack: Pack, data: Table) -> None:
     check_unique_ids(r, pack)
     check_references(r, pack)
+    check_figures_are_sourced(r, pack)
     check_answers(r, pack)
     check_red_flags(r, pack)
     check_placeholders(r, pack)
@@ -37,13 +50,27 @@ def item_paths(pack: Pack) -> Iterator[tuple[str, str, tuple[str, ...]]]:
 
 
 def citing_paths(pack: Pack) -> Iterator[tuple[str, tuple[str, ...]]]:
-    """(key path, references) of everything that may cite a reference."""
+    """(key path of the reference list, references) of everything that may cite a reference.
+
+    Items, options (for their own text), handout sections, the handout's warning signs
+    (``handout.warning_references``), checklist items and red flags.
+    """
+    for o, option in enumerate(pack.options):
+        yield f"options[{o}].references", option.references
     for path, _id, refs in item_paths(pack):
-        yield path, refs
+        yield f"{path}.references", refs
     for c, check in enumerate(pack.checklist):
-        yield f"checklist[{c}]", check.references
+        yield f"checklist[{c}].references", check.references
     for f, flag in enumerate(pack.red_flags):
-        yield f"red_flags[{f}]", flag.references
+        yield f"red_flags[{f}].references", flag.references
+    for s, section in enumerate(pack.handout.sections):
+        yield f"handout.sections[{s}].references", section.references
+    yield "handout.warning_references", pack.handout.warning_references
+
+
+def cited_ids(pack: Pack) -> set[str]:
+    """Every reference id cited anywhere in the pack."""
+    return {ref_id for _path, refs in citing_paths(pack) for ref_id in refs}
 
 
 def check_unique_ids(r: Reader, pack: Pack) -> None:
@@ -76,13 +103,37 @@ def check_references(r: Reader, pack: Pack) -> None:
         for n, ref_id in enumerate(refs):
             cited.add(ref_id)
             if ref_id not in known:
-                r.problem(f"{path}.references[{n}]",
+                r.problem(f"{path}[{n}]",
                           f"unknown reference '{ref_id}'; add it under [[references]] or fix "
                           "the id")
     for n, ref in enumerate(pack.references):
         if ref.id and ref.id not in cited:
             r.problem(f"references[{n}]", f"reference '{ref.id}' is never cited; cite it or "
                                           "remove it")
+
+
+def check_figures_are_sourced(r: Reader, pack: Pack) -> None:
+    """Every patient-facing text holding a digit sits in a table that cites a reference.
+
+    The citing table is the benefit or risk for its own texts, the option for its summary,
+    steps, living_with and answers, the handout section for its heading and paragraphs, and
+    ``handout.warning_references`` for the warning signs. Other texts (decision, conditions,
+    comparison questions, handout title) have no reference list and are not checked here.
+    """
+    cites = {path.removesuffix(".references"): refs for path, refs in citing_paths(pack)}
+    cites["handout"] = pack.handout.warning_references
+    for path, text in patient_texts(pack):
+        figure = FIGURE.search(text)
+        if figure is None:
+            continue
+        owner = next((m.group(0) for m in (p.match(path) for p in CITING_TABLES) if m), None)
+        if owner is None or cites.get(owner):
+            continue
+        where, key = (("handout", "warning_references") if owner == "handout"
+                      else (owner, "references"))
+        r.problem(path, f"contains a figure (\"{figure.group(0)}\") but {where} cites no "
+                        f"reference; add {key} = [\"...\"] with the source of the figure, or "
+                        "write the text without the number")
 
 
 def check_answers(r: Reader, pack: Pack) -> None:

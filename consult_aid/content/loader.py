@@ -42,7 +42,9 @@ TOP_KEYS = ("id", "title", "version", "published", "next_review", "authors", "fu
             "update_policy", "decision", "denominator", "conditions", "options", "comparison",
             "checklist", "red_flags", "handout", "references")
 OPTION_KEYS = ("id", "name", "summary", "steps", "benefits", "risks", "living_with", "answers",
-               "status_quo")
+               "status_quo", "references")
+HANDOUT_KEYS = ("title", "sections", "warning_signs", "warning_references")
+SECTION_KEYS = ("heading", "paragraphs", "references")
 ITEM_KEYS = ("id", "title", "text", "frequency", "not_quantified", "uncertainty", "references",
              "teach_back", "severity")
 FREQUENCY_KEYS = ("count", "denominator", "timeframe", "low", "high")
@@ -171,6 +173,7 @@ def read_option(r: Reader, path: str, t: Table, denominator: int) -> Option:
         living_with=r.text(t, "living_with", path),
         answers=answers,
         status_quo=status_quo,
+        references=r.texts(t, "references", path, required=False, allow_empty=True),
     )
 
 
@@ -268,15 +271,19 @@ def read_red_flag(r: Reader, path: str, t: Table) -> RedFlag:
 
 def read_handout(r: Reader, data: Table) -> Handout:
     t = r.table(data, "handout", "") or {}
-    r.known_keys(t, "handout", ("title", "sections", "warning_signs"))
+    r.known_keys(t, "handout", HANDOUT_KEYS)
     sections = []
     for path, s in r.tables(t, "sections", "handout"):
-        r.known_keys(s, path, ("heading", "paragraphs"))
-        sections.append(HandoutSection(heading=r.text(s, "heading", path),
-                                       paragraphs=r.texts(s, "paragraphs", path)))
+        r.known_keys(s, path, SECTION_KEYS)
+        sections.append(HandoutSection(
+            heading=r.text(s, "heading", path),
+            paragraphs=r.texts(s, "paragraphs", path),
+            references=r.texts(s, "references", path, required=False, allow_empty=True)))
     return Handout(title=r.text(t, "title", "handout") if t else "",
                    sections=tuple(sections),
-                   warning_signs=r.texts(t, "warning_signs", "handout") if t else ())
+                   warning_signs=r.texts(t, "warning_signs", "handout") if t else (),
+                   warning_references=r.texts(t, "warning_references", "handout",
+                                              required=False, allow_empty=True))
 
 
 def read_reference(r: Reader, path: str, t: Table) -> Reference:

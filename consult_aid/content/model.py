@@ -79,6 +79,9 @@ class Option:
     living_with: str
     answers: dict[str, str]  # comparison question id -> this option's answer (Option Grid style)
     status_quo: bool = False  # True for "keep current care / no new treatment" (IPDAS)
+    # Reference ids for the figures in the option's own text (summary, steps, living_with,
+    # answers); the benefits and risks cite their own.
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,7 @@ class RedFlag:
 class HandoutSection:
     heading: str
     paragraphs: tuple[str, ...]
+    references: tuple[str, ...] = ()  # reference ids for the figures in heading and paragraphs
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,12 @@ class Handout:
     title: str
     sections: tuple[HandoutSection, ...]  # what the trial is, the implant, living with it,
     warning_signs: tuple[str, ...]  # when to call the clinic at once
+    warning_references: tuple[str, ...] = ()  # reference ids for figures in the warning signs
+
+    def references(self) -> tuple[str, ...]:
+        """Every reference id the handout cites (sections, then warning signs), once each."""
+        ids = (*(r for s in self.sections for r in s.references), *self.warning_references)
+        return tuple(dict.fromkeys(ids))
 
 
 @dataclass(frozen=True, slots=True)

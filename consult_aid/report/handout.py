@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from consult_aid.content.model import Pack
+from consult_aid.content.model import Pack, Reference
 from consult_aid.content.placeholders import fill_placeholders
 from consult_aid.report.blocks import Story
 from consult_aid.report.layout import SIDE_MARGIN, Metadata, Paper, RunningHeader, build_pdf
@@ -12,6 +14,7 @@ from consult_aid.report.text import clean
 from consult_aid.report.wording import day
 
 MISSING_PHONE = "[the clinic's phone number — ask the clinic to write it here: ____________]"
+AUTHOR = re.compile(r"^([A-Z][\w'’-]+) [A-Z]{1,3}(?=[,.]|$)")  # "Deer TR, ...", "West T."
 
 
 def render_handout(pack: Pack, *, clinic: str, clinic_phone: str,
@@ -48,6 +51,9 @@ def render_handout(pack: Pack, *, clinic: str, clinic_phone: str,
         story.callout(signs)
 
     story.gap(10)
+    sources = handout_sources(pack)
+    if sources:
+        story.muted("Sources: " + "; ".join(story.lit(c) for c in sources) + ".")
     story.muted(f"From the procedure pack “{story.lit(pack.title)}”, version "
                 f"{story.lit(pack.version)}, published {day(pack.published)}; next review "
                 f"{day(pack.next_review)}. Keep this sheet with your other medical papers.")
@@ -63,6 +69,44 @@ def render_handout(pack: Pack, *, clinic: str, clinic_phone: str,
                                 f"{clean(pack.version)})",
                         keywords=("patient handout", clean(pack.id), clean(pack.version)))
     return build_pdf(story.finish(note_at), paper=paper, header=header, metadata=metadata)
+
+
+def handout_sources(pack: Pack) -> list[str]:
+    """Short citations of the references the handout cites, in the pack's reference order."""
+    cited = set(pack.handout.references())
+    return [short_citation(ref) for ref in pack.references if ref.id in cited]
+
+
+def short_citation(ref: Reference) -> str:
+    """A short form a patient can look up: 'Neuman et al. Post dural puncture headache following
+    intrathecal drug delivery system placement (2013)', 'British Pain Society. Intrathecal drug
+    delivery for the management of pain and spasticity in adults (2015)'."""
+    sentences = [t for t in re.split(r"(?<=\.)\s+", ref.citation.strip())
+                 if t and not t.startswith("(")]
+    if not sentences:
+        return ref.id
+    first = sentences[0].rstrip(".")
+    author = AUTHOR.match(first)
+    if author:
+        many = "," in first or "et al" in first
+        title = _title(sentences[1], keep_subtitle_under=8) if len(sentences) > 1 else ""
+        text = f"{author.group(1)}{' et al.' if many else ''} {title}".strip()
+    elif re.search(r"[:;]", first) or len(sentences) == 1:
+        text = _title(first)
+    else:  # an organisation, then the title
+        text = f"{first}. {_title(sentences[1])}"
+    if ref.year and str(ref.year) not in text:
+        text += f" ({ref.year})"
+    return text
+
+
+def _title(sentence: str, keep_subtitle_under: int = 0) -> str:
+    """The sentence up to its first colon or semicolon; the whole sentence when the part
+    before the colon has fewer than ``keep_subtitle_under`` words (it would not say enough:
+    'The Polyanalgesic Consensus Conference (PACC)' names two different papers)."""
+    head = re.split(r"[:;]", sentence, maxsplit=1)[0]
+    text = head if len(head.split()) >= keep_subtitle_under else sentence
+    return text.strip().rstrip(".")
 
 
 def _unbroken(phone: str) -> str:

@@ -185,9 +185,13 @@ def lifestyle(story: Story, consult: Consult) -> None:
 
 
 def options(story: Story, consult: Consult, pack: Pack) -> None:
+    """Each option's summary, then the comparison table; an option's own sources (for the
+    figures in its summary, steps, living with it and answers) follow its summary and fill the
+    table's last row, numbered as in the References section."""
     story.heading("The options compared")
     for option in pack.options:
-        story.add(story.para(f"<b>{story.lit(option.name)}.</b> {story.lit(option.summary)}"))
+        story.add(story.para(f"<b>{story.lit(option.name)}.</b> {story.lit(option.summary)}"
+                             + _refs(pack, option.references)))
     if not pack.comparison:
         return
     story.add(CondPageBreak(220))
@@ -199,6 +203,9 @@ def options(story: Story, consult: Consult, pack: Pack) -> None:
     rows = [[f"<b>{story.lit(q.question)}</b>",
              *(story.lit(o.answers.get(q.id, "")) for o in pack.options)]
             for q in pack.comparison]
+    if any(o.references for o in pack.options):
+        rows.append([f"<font color='{_hex(MUTED)}'>Sources</font>",
+                     *(_refs(pack, o.references).strip() or "—" for o in pack.options)])
     story.table(("", *names), rows, widths)
 
 

@@ -179,3 +179,86 @@ def test_unreadable_and_non_utf8_files(tmp_path: Path) -> None:
     path = tmp_path / "latin1.toml"
     path.write_bytes('title = "Caf\u00e9"'.encode("latin-1"))
     assert "UTF-8" in problems_of(path)[0].message
+
+
+# -- sources of the figures in option and handout text ----------------------------------------
+PUMP_OPTION_REFS = 'references = ["pacc-2017", "pacc-2017-trialing", "pump-labelling"]'
+TRIAL_SECTION = 'heading = "What the trial is"\n'
+TRIAL_SECTION_REFS = TRIAL_SECTION + 'references = ["pacc-2017-trialing", "pacc-2017"]'
+
+
+def test_unknown_reference_in_an_option(tmp_path: Path) -> None:
+    path = variant(tmp_path, PUMP_OPTION_REFS,
+                   'references = ["pacc-2017", "pacc-2017-trialing", "pump-label"]')
+    problems = problems_of(path)
+    assert only(problems, "options[0].references[2]").message.startswith(
+        "unknown reference 'pump-label'; add it under [[references]]")
+    assert len(problems) == 1  # pump-labelling is still cited elsewhere
+
+
+def test_unknown_reference_in_a_handout_section(tmp_path: Path) -> None:
+    path = variant(tmp_path, TRIAL_SECTION_REFS,
+                   TRIAL_SECTION + 'references = ["pacc-2017-trialling"]')
+    problem = only(problems_of(path), "handout.sections[0].references[0]")
+    assert "unknown reference 'pacc-2017-trialling'" in problem.message
+
+
+def test_a_figure_in_a_step_of_an_option_without_references(tmp_path: Path) -> None:
+    problems = problems_of(variant(tmp_path, PUMP_OPTION_REFS + "\n", ""))
+    assert only(problems, "options[0].steps[2]").message.startswith(
+        'contains a figure ("6 hours") but options[0] cites no reference; add references = ')
+    assert 'contains a figure ("6 weeks to 6 months") but options[0] cites no reference' in \
+        only(problems, "options[0].steps[5]").message
+    assert '("5 to 7 years")' in only(problems, "options[0].steps[7]").message
+    assert {p.key_path for p in problems} == {
+        "options[0].steps[2]", "options[0].steps[5]", "options[0].steps[7]",
+        "options[0].living_with", "options[0].answers.operation", "options[0].answers.visits",
+    }  # the benefits and risks cite their own sources; other options hold no figure
+
+
+def test_a_new_figure_in_an_option_that_cites_nothing(tmp_path: Path) -> None:
+    path = variant(tmp_path, '"Come back to talk about how you are doing.",',
+                   '"Come back in 4 weeks to talk about how you are doing.",')
+    problem = only(problems_of(path), "options[2].steps[2]")
+    assert problem.message.startswith(
+        'contains a figure ("4 weeks") but options[2] cites no reference')
+
+
+def test_a_figure_in_a_handout_section_without_references(tmp_path: Path) -> None:
+    problems = problems_of(variant(tmp_path, TRIAL_SECTION_REFS, TRIAL_SECTION + "references = []"))
+    assert [p.key_path for p in problems] == ["handout.sections[0].paragraphs[1]"]
+    assert problems[0].message.startswith(
+        'contains a figure ("6 hours") but handout.sections[0] cites no reference')
+
+
+def test_a_figure_in_a_warning_sign_needs_warning_references(tmp_path: Path) -> None:
+    sign = '"A bad headache that does not go away.",'
+    path = variant(tmp_path, sign, '"A bad headache that lasts over 2 days.",')
+    problem = only(problems_of(path), "handout.warning_signs[1]")
+    assert problem.message.startswith(
+        'contains a figure ("2 days") but handout cites no reference; add '
+        'warning_references = ')
+    text = path.read_text(encoding="utf-8").replace(
+        "warning_signs = [", 'warning_references = ["neuman-2013"]\nwarning_signs = [', 1)
+    path.write_text(text, encoding="utf-8")
+    pack = load_pack(path)
+    assert pack.handout.warning_references == ("neuman-2013",)
+    assert "neuman-2013" in pack.handout.references()
+
+
+def test_a_reference_cited_only_by_an_option_counts_as_cited(tmp_path: Path) -> None:
+    from consult_aid.content.audit import audit
+
+    checklist_only = 'text = "Selection and follow-up arranged in line with British Pain ' \
+                     'Society best practice."\nreferences = ["bps-2015"]'
+    moved = checklist_only.replace('["bps-2015"]', '["pacc-2017"]')
+    path = variant(tmp_path, checklist_only, moved)
+    assert "'bps-2015' is never cited" in only(problems_of(path), "references[2]").message
+    text = path.read_text(encoding="utf-8").replace(
+        PUMP_OPTION_REFS, PUMP_OPTION_REFS.replace('"]', '", "bps-2015"]'))
+    path.write_text(text, encoding="utf-8")
+    pack = load_pack(path)
+    assert "bps-2015" in pack.option("pump").references
+    report = audit(pack)
+    assert report.criterion("citations").passed, report.criterion("citations").reason
+    assert report.passed

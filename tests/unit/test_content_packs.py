@@ -53,7 +53,29 @@ def test_every_reference_is_cited(pack: Pack) -> None:
     cited = {ref for i in pack.items() for ref in i.references}
     cited |= {ref for c in pack.checklist for ref in c.references}
     cited |= {ref for f in pack.red_flags for ref in f.references}
+    cited |= {ref for o in pack.options for ref in o.references}
+    cited |= set(pack.handout.references())
     assert {r.id for r in pack.references} <= cited
+
+
+def test_figures_in_option_and_handout_text_cite_their_sources() -> None:
+    """Which source gives which figure (shared/clinical/REFERENCE.md)."""
+    pump = load_pack(builtin_packs_dir() / "intrathecal-pump.toml")
+    option = pump.option("pump")
+    assert {"pacc-2017", "pump-labelling"} <= set(option.references)
+    assert any("at least 6 hours" in step for step in option.steps)  # PACC 2017
+    assert "every 6 weeks to 6 months" in option.living_with  # manufacturer labelling
+    assert "5 to 7 years" in option.answers["operation"]  # manufacturer labelling
+    sections = {s.heading: s for s in pump.handout.sections}
+    assert "pacc-2017" in sections["What the trial is"].references
+    assert "pump-labelling" in sections["Living with a pain pump"].references
+    scs = load_pack(builtin_packs_dir() / "spinal-cord-stimulator.toml")
+    assert "pump-labelling" in scs.option("pump").references
+    assert "shanthanna-2023-review" in scs.option("stimulator").references
+    for pack in (pump, scs):  # no reference in either pack gives the trial's length in weeks
+        texts = [t for o in pack.options for t in (*o.steps, *o.answers.values())]
+        texts += [p for s in pack.handout.sections for p in s.paragraphs]
+        assert not [t for t in texts if "4 weeks" in t]
 
 
 def test_frequencies_are_within_0_and_100_percent_with_one_denominator(pack: Pack) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from consult_aid.report.handout import render_handout
+from consult_aid.report.handout import handout_sources, render_handout, short_citation
 from consult_aid.report.layout import Paper
 from tests.pdfcheck import BASE_14, builtin_pack, flat_text, fonts, page_texts, reader, squeeze
 
@@ -44,3 +44,33 @@ def test_clinic_text_is_literal_and_letter_paper_works() -> None:
     text = flat_text(pdf)
     assert "<b>A&B</b> Clinic" in text
     assert round(float(reader(pdf).pages[0].mediabox[2])) == 612
+
+
+@pytest.mark.parametrize("pack_id", PACKS)
+def test_handout_ends_with_the_sources_of_its_figures(pack_id: str) -> None:
+    pack = builtin_pack(pack_id)
+    text = flat_text(render_handout(pack, clinic="Riverside Pain Clinic",
+                                    clinic_phone="+44 20 7946 0999"))
+    sources = handout_sources(pack)
+    assert sources and len(sources) == len(pack.handout.references())
+    assert "Sources: " in text
+    tail = text.split("Sources: ", 1)[1]
+    for citation in sources:
+        assert squeeze(citation) in squeeze(tail)
+    assert tail.index("From the procedure pack") > 0  # the sources come before the pack line
+    assert "blackburn-2021" not in pack.handout.references()
+    assert "Blackburn et al." not in tail  # only what the handout cites
+
+
+def test_short_citations_name_the_first_author_title_and_year() -> None:
+    pump = builtin_pack("intrathecal-pump")
+    assert short_citation(pump.reference("neuman-2013")) == (
+        "Neuman et al. Post dural puncture headache following intrathecal drug delivery "
+        "system placement (2013)")
+    pacc = {short_citation(pump.reference(i)) for i in ("pacc-2017", "pacc-2017-trialing")}
+    assert len(pacc) == 2  # two PACC papers stay distinguishable
+    assert short_citation(pump.reference("pump-labelling")) == (
+        "Manufacturer information. Medtronic SynchroMed II")
+    assert short_citation(pump.reference("bps-2015")) == (
+        "British Pain Society. Intrathecal drug delivery for the management of pain and "
+        "spasticity in adults (2015)")

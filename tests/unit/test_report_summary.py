@@ -256,3 +256,20 @@ def test_a_hebrew_name_and_long_hebrew_words_print_in_reading_order() -> None:
     lines = [ln for ln in "\n".join(page_texts(pdf)).splitlines() if "מילה" in ln]
     assert len(lines) >= 4
     assert "מילה1 " in lines[0] and "מילה38" in lines[-1]
+
+
+def test_the_options_comparison_shows_each_options_sources(demo_pdf: bytes) -> None:
+    pack = demo_pack()
+    numbers = {r.id: n for n, r in enumerate(pack.references, start=1)}
+    text = flat_text(demo_pdf)
+    compared = text.split("The options compared", 1)[1].split(
+        "Benefits and risks, and what the patient understood", 1)[0]
+    assert "Sources" in compared
+    cited = [o for o in pack.options if o.references]
+    assert cited
+    for option in cited:
+        marks = "[" + ", ".join(str(n) for n in sorted(numbers[r] for r in option.references))
+        assert f"{marks}]" in compared, option.id
+    pump = pack.option("pump")
+    assert {"pacc-2017", "pump-labelling"} <= set(pump.references)
+    assert "—" in compared  # an option that cites nothing says so
