@@ -194,7 +194,7 @@ def _citations(pack: Pack) -> tuple[bool, str]:
                or any(ref not in known for ref in i.references)]
     if uncited:
         return False, f"quantified items without a valid citation: {', '.join(uncited)}"
-    cited = cited_ids(pack)  # items, options, handout sections and warning signs, checklist...
+    cited = cited_ids(pack)  # conditions, items, options, handout, checklist, red flags
     unused = sorted(known - cited)
     if unused:
         return False, f"references never cited: {', '.join(unused)}"

@@ -22,6 +22,7 @@ _NUMBER = r"\d[\d.,]*%?(?:\s+(?!to\b)[A-Za-z]+)?"  # "6 hours", "50%", "2,932 pe
 FIGURE = re.compile(rf"{_NUMBER}(?:\s*(?:to|-|–)\s*{_NUMBER})?")  # "6 weeks to 6 months"
 # Which table cites the figures of a patient-facing text: the text's key path, up to the table.
 CITING_TABLES = (
+    re.compile(r"^conditions\[\d+\](?=\.)"),  # name and description
     re.compile(r"^options\[\d+\]\.(?:benefits|risks)\[\d+\](?=\.)"),  # the item
     re.compile(r"^options\[\d+\](?=\.)"),  # summary, steps, living_with, answers
     re.compile(r"^handout\.sections\[\d+\](?=\.)"),  # heading and paragraphs
@@ -52,9 +53,12 @@ def item_paths(pack: Pack) -> Iterator[tuple[str, str, tuple[str, ...]]]:
 def citing_paths(pack: Pack) -> Iterator[tuple[str, tuple[str, ...]]]:
     """(key path of the reference list, references) of everything that may cite a reference.
 
-    Items, options (for their own text), handout sections, the handout's warning signs
-    (``handout.warning_references``), checklist items and red flags.
+    Conditions (for their name and description), options (for their own text), items,
+    checklist items, red flags, handout sections and the handout's warning signs
+    (``handout.warning_references``).
     """
+    for c, cond in enumerate(pack.conditions):
+        yield f"conditions[{c}].references", cond.references
     for o, option in enumerate(pack.options):
         yield f"options[{o}].references", option.references
     for path, _id, refs in item_paths(pack):
@@ -115,10 +119,11 @@ def check_references(r: Reader, pack: Pack) -> None:
 def check_figures_are_sourced(r: Reader, pack: Pack) -> None:
     """Every patient-facing text holding a digit sits in a table that cites a reference.
 
-    The citing table is the benefit or risk for its own texts, the option for its summary,
-    steps, living_with and answers, the handout section for its heading and paragraphs, and
-    ``handout.warning_references`` for the warning signs. Other texts (decision, conditions,
-    comparison questions, handout title) have no reference list and are not checked here.
+    The citing table is the condition for its name and description, the benefit or risk for
+    its own texts, the option for its name, summary, steps, living_with and answers, the
+    handout section for its heading and paragraphs, and ``handout.warning_references`` for the
+    warning signs. Other texts (decision, comparison questions, handout title) have no
+    reference list and are not checked here.
     """
     cites = {path.removesuffix(".references"): refs for path, refs in citing_paths(pack)}
     cites["handout"] = pack.handout.warning_references

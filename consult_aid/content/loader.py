@@ -43,6 +43,7 @@ TOP_KEYS = ("id", "title", "version", "published", "next_review", "authors", "fu
             "checklist", "red_flags", "handout", "references")
 OPTION_KEYS = ("id", "name", "summary", "steps", "benefits", "risks", "living_with", "answers",
                "status_quo", "references")
+CONDITION_KEYS = ("id", "name", "description", "references")
 HANDOUT_KEYS = ("title", "sections", "warning_signs", "warning_references")
 SECTION_KEYS = ("heading", "paragraphs", "references")
 ITEM_KEYS = ("id", "title", "text", "frequency", "not_quantified", "uncertainty", "references",
@@ -140,9 +141,11 @@ def version_key(version: str) -> tuple[int, ...]:
 
 
 def read_condition(r: Reader, path: str, t: Table) -> Condition:
-    r.known_keys(t, path, ("id", "name", "description"))
+    r.known_keys(t, path, CONDITION_KEYS)
     return Condition(id=r.text(t, "id", path), name=r.text(t, "name", path),
-                     description=r.text(t, "description", path))
+                     description=r.text(t, "description", path),
+                     references=r.texts(t, "references", path, required=False,
+                                        allow_empty=True))
 
 
 def read_question(r: Reader, path: str, t: Table) -> ComparisonQuestion:

@@ -150,6 +150,7 @@ class Condition:
     id: str
     name: str
     description: str  # plain-language description of the condition
+    references: tuple[str, ...] = ()  # reference ids for the figures in name and description
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,7 +107,8 @@ def condition(story: Story, consult: Consult, pack: Pack) -> None:
     rows = [("Diagnosis", story.lit(k.diagnosis))]
     described = {c.id: c for c in pack.conditions}.get(k.diagnosis_id)
     if described is not None:
-        rows.append(("In plain words", story.lit(described.description)))
+        rows.append(("In plain words", story.lit(described.description)
+                     + _refs(pack, described.references)))
     rows += [
         ("Where the pain is", story.lit(k.pain_location)),
         ("How long", _months(k.pain_duration_months)),

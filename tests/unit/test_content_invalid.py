@@ -262,3 +262,63 @@ def test_a_reference_cited_only_by_an_option_counts_as_cited(tmp_path: Path) -> 
     report = audit(pack)
     assert report.criterion("citations").passed, report.criterion("citations").reason
     assert report.passed
+
+
+# -- sources of the figures in condition text ------------------------------------------------
+CANCER_PAIN = ('description = """Pain caused by cancer or its treatment that other care has not '
+               'eased \\\nenough."""\n')
+
+
+def test_a_figure_in_a_condition_description_without_references(tmp_path: Path) -> None:
+    path = variant(tmp_path, CANCER_PAIN, CANCER_PAIN.replace("enough.", "enough for 3 months."))
+    problems = problems_of(path)
+    assert [p.key_path for p in problems] == ["conditions[1].description"]
+    assert problems[0].message == (
+        'contains a figure ("3 months") but conditions[1] cites no reference; add references = '
+        '["..."] with the source of the figure, or write the text without the number')
+
+
+def test_a_figure_in_a_condition_name_without_references(tmp_path: Path) -> None:
+    path = variant(tmp_path, 'name = "Pain from cancer"', 'name = "Pain from cancer (type 2)"')
+    problem = only(problems_of(path), "conditions[1].name")
+    assert problem.message.startswith(
+        'contains a figure ("2") but conditions[1] cites no reference')
+
+
+def test_a_condition_that_cites_its_figure_loads(tmp_path: Path) -> None:
+    path = variant(tmp_path, CANCER_PAIN, CANCER_PAIN.replace("enough.", "enough for 3 months.")
+                   + 'references = ["pacc-2017"]\n')
+    pack = load_pack(path)
+    assert pack.conditions[1].references == ("pacc-2017",)
+    assert pack.conditions[0].references == ()
+
+
+def test_unknown_reference_in_a_condition(tmp_path: Path) -> None:
+    path = variant(tmp_path, CANCER_PAIN, CANCER_PAIN + 'references = ["pacc-2071"]\n')
+    problems = problems_of(path)
+    assert [p.key_path for p in problems] == ["conditions[1].references[0]"]
+    assert problems[0].message.startswith(
+        "unknown reference 'pacc-2071'; add it under [[references]]")
+
+
+def test_a_condition_references_must_be_a_list_of_text(tmp_path: Path) -> None:
+    path = variant(tmp_path, CANCER_PAIN, CANCER_PAIN + 'references = "pacc-2017"\n')
+    message = only(problems_of(path), "conditions[1].references").message
+    assert message.startswith('must be a list of texts like ["..."]')
+
+
+def test_a_reference_cited_only_by_a_condition_counts_as_cited(tmp_path: Path) -> None:
+    from consult_aid.content.audit import audit
+
+    checklist_only = 'text = "Selection and follow-up arranged in line with British Pain ' \
+                     'Society best practice."\nreferences = ["bps-2015"]'
+    path = variant(tmp_path, checklist_only, checklist_only.replace('["bps-2015"]',
+                                                                    '["pacc-2017"]'))
+    assert "'bps-2015' is never cited" in only(problems_of(path), "references[2]").message
+    text = path.read_text(encoding="utf-8").replace(
+        CANCER_PAIN, CANCER_PAIN + 'references = ["bps-2015"]\n')
+    path.write_text(text, encoding="utf-8")
+    pack = load_pack(path)
+    assert pack.conditions[1].references == ("bps-2015",)
+    report = audit(pack)
+    assert report.criterion("citations").passed, report.criterion("citations").reason

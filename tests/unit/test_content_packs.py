@@ -54,6 +54,7 @@ def test_every_reference_is_cited(pack: Pack) -> None:
     cited |= {ref for c in pack.checklist for ref in c.references}
     cited |= {ref for f in pack.red_flags for ref in f.references}
     cited |= {ref for o in pack.options for ref in o.references}
+    cited |= {ref for c in pack.conditions for ref in c.references}
     cited |= set(pack.handout.references())
     assert {r.id for r in pack.references} <= cited
 
@@ -72,6 +73,13 @@ def test_figures_in_option_and_handout_text_cite_their_sources() -> None:
     scs = load_pack(builtin_packs_dir() / "spinal-cord-stimulator.toml")
     assert "pump-labelling" in scs.option("pump").references
     assert "shanthanna-2023-review" in scs.option("stimulator").references
+    nerve_pain = {c.id: c for c in scs.conditions}["nerve-pain"]
+    assert "at least 6 months" in nerve_pain.description  # NICE TA159 selection criteria
+    assert nerve_pain.references == ("nice-ta159",)
+    for pack in (pump, scs):  # a condition cites exactly when its text holds a figure
+        for c in pack.conditions:
+            has_digit = any(ch.isdigit() for ch in c.name + c.description)
+            assert bool(c.references) == has_digit, c.id
     for pack in (pump, scs):  # no reference in either pack gives the trial's length in weeks
         texts = [t for o in pack.options for t in (*o.steps, *o.answers.values())]
         texts += [p for s in pack.handout.sections for p in s.paragraphs]

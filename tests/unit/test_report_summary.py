@@ -23,6 +23,7 @@ from consult_aid.report.summary import render_summary
 from consult_aid.report.wording import day
 from tests.pdfcheck import (
     BASE_14,
+    builtin_pack,
     demo_consult,
     demo_pack,
     flat_text,
@@ -273,3 +274,26 @@ def test_the_options_comparison_shows_each_options_sources(demo_pdf: bytes) -> N
     pump = pack.option("pump")
     assert {"pacc-2017", "pump-labelling"} <= set(pump.references)
     assert "—" in compared  # an option that cites nothing says so
+
+
+def test_the_condition_description_is_followed_by_its_sources() -> None:
+    scs = builtin_pack("spinal-cord-stimulator")
+    nerve_pain = {c.id: c for c in scs.conditions}["nerve-pain"]
+    assert "6 months" in nerve_pain.description and nerve_pain.references == ("nice-ta159",)
+    number = [r.id for r in scs.references].index("nice-ta159") + 1
+    consult = demo_consult()
+    consult.condition = dataclasses.replace(consult.condition, diagnosis_id="nerve-pain",
+                                            diagnosis=nerve_pain.name)
+    text = flat_text(render_summary(consult, scs))
+    described = text.split("The condition", 1)[1].split("Where the pain is", 1)[0]
+    assert f"{squeeze(nerve_pain.description)} [{number}]" in described
+    assert f"[{number}] {squeeze(scs.reference('nice-ta159').citation)}" in text
+
+
+def test_a_condition_without_sources_prints_no_number(demo_pdf: bytes) -> None:
+    consult, pack = demo_consult(), demo_pack()
+    described = {c.id: c for c in pack.conditions}[consult.condition.diagnosis_id]
+    assert not described.references
+    text = flat_text(demo_pdf)
+    after = text.split(squeeze(described.description), 1)[1]
+    assert not after.lstrip().startswith("[")
