@@ -32,8 +32,7 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="bench-window-"))
     data = DataFolder(root / "data").ensure()
 
-    def bare() -> None:
-        w = QMainWindow()
+    def show_paint_close(w: QMainWindow) -> None:
         w.resize(1280, 800)
         w.show()
         app.processEvents()
@@ -41,6 +40,9 @@ def main() -> None:
         w.close()
         w.deleteLater()
         app.processEvents()
+
+    def bare() -> None:
+        show_paint_close(QMainWindow())
 
     ctx = build_context(data)
     clinician = ClinicianRepository(ctx.db).save(sample_clinician())
@@ -50,14 +52,7 @@ def main() -> None:
 
     def start_up() -> None:
         c = build_context(data)
-        w = MainWindow(c)
-        w.resize(1280, 800)
-        w.show()
-        app.processEvents()
-        w.grab()
-        w.close()
-        w.deleteLater()
-        app.processEvents()
+        show_paint_close(MainWindow(c))
         close_context(c)
 
     ctx = build_context(data)
