@@ -19,11 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reportlab.pdfgen.canvas import Canvas
 from timing import measure, report
 
-from consult_aid.cli.documents import load_demo
 from consult_aid.content import load_catalog
 from consult_aid.report.fonts import register_fonts
 from consult_aid.report.handout import render_handout
 from consult_aid.report.summary import render_summary
+from consult_aid.services.demo import demo_consult
 from consult_aid.signing.identity import create_identity
 from consult_aid.signing.pades import sign_pdf
 from consult_aid.signing.verify import verify_pdf
@@ -34,7 +34,7 @@ PASSWORD = "benchmark-password"
 
 def main() -> None:
     fonts = register_fonts()
-    consult, pack = load_demo(load_catalog(None))
+    consult, pack = demo_consult(load_catalog(None))
     consult = signed_state(consult)
     identity = create_identity(Path(tempfile.mkdtemp(prefix="bench-summary-")),
                                name=consult.clinician.name, clinic=consult.clinician.clinic,

@@ -1,4 +1,5 @@
-"""Where Consult Aid keeps its database, PDF archive, clinic packs, signing identity and logs.
+"""Where Consult Aid keeps its database (with the PDF archive), clinic packs, signing identity
+and logs.
 
 Resolution order: the ``--data-dir`` option, then ``CONSULT_AID_HOME``, then the operating
 system's per-user data folder (platformdirs). Folders are created owner-only (0700).
@@ -25,11 +26,6 @@ class DataFolder:
         return self.root / "consult-aid.sqlite3"
 
     @property
-    def archive(self) -> Path:
-        """Copies of the archived PDFs, one folder per consult id (the database holds the bytes)."""
-        return self.root / "archive"
-
-    @property
     def packs(self) -> Path:
         """Clinic procedure packs that sit beside the built-in ones."""
         return self.root / "packs"
@@ -48,7 +44,7 @@ class DataFolder:
         return self.root / "settings.json"
 
     def ensure(self) -> DataFolder:
-        for folder in (self.root, self.archive, self.packs, self.identity, self.logs):
+        for folder in (self.root, self.packs, self.identity, self.logs):
             make_private_dir(folder)
         return self
 

@@ -9,10 +9,11 @@ from pathlib import Path
 _configured: set[Path] = set()
 
 
-def configure_logging(folder: Path, level: int = logging.INFO) -> None:
+def configure_logging(folder: Path, level: int = logging.INFO) -> Path:
+    """Log Consult Aid's messages to ``folder``/consult-aid.log (rotated); returns that path."""
     path = folder / "consult-aid.log"
     if path in _configured:
-        return
+        return path
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3,
                                                    encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -20,3 +21,4 @@ def configure_logging(folder: Path, level: int = logging.INFO) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     _configured.add(path)
+    return path

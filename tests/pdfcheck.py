@@ -6,6 +6,7 @@ Fixtures here are plain functions: the demo consult from resources/demo and the 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import re
 from functools import cache
@@ -13,9 +14,9 @@ from functools import cache
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from consult_aid.cli.documents import load_demo
 from consult_aid.content import Pack, load_catalog
 from consult_aid.domain import Consult, ConsultStatus
+from consult_aid.services import demo
 
 BASE_14 = {
     "Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique", "Helvetica",
@@ -28,8 +29,18 @@ def reader(pdf: bytes) -> PdfReader:
     return PdfReader(io.BytesIO(pdf))
 
 
+# Text of every page, by the PDF's SHA-256. pypdf takes seconds for a summary (it parses each
+# font's ToUnicode map again for every form it draws), and tests read one PDF several times.
+_PAGE_TEXTS: dict[str, tuple[str, ...]] = {}
+
+
 def page_texts(pdf: bytes) -> list[str]:
-    return [page.extract_text() or "" for page in reader(pdf).pages]
+    """The text of each page, extracted once per distinct PDF (a fresh list each call)."""
+    key = hashlib.sha256(pdf).hexdigest()
+    texts = _PAGE_TEXTS.get(key)
+    if texts is None:
+        texts = _PAGE_TEXTS[key] = tuple(page.extract_text() or "" for page in reader(pdf).pages)
+    return list(texts)
 
 
 def flat_text(pdf: bytes) -> str:
@@ -92,11 +103,11 @@ def builtin_pack(pack_id: str) -> Pack:
 
 def demo_consult() -> Consult:
     """The demo consult (a fresh object each call), on the installed pump pack."""
-    return load_demo(load_catalog(None))[0]
+    return demo.demo_consult(load_catalog(None))[0]
 
 
 def demo_pack() -> Pack:
-    return load_demo(load_catalog(None))[1]
+    return demo.demo_consult(load_catalog(None))[1]
 
 
 def signed_state(consult: Consult) -> Consult:

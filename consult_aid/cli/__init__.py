@@ -12,6 +12,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from consult_aid import __version__
 from consult_aid.datadir import ENV_VAR, resolve
@@ -45,17 +46,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_BUG = 70  # EX_SOFTWARE: an error Consult Aid did not expect
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Known errors print one line and their exit code; anything else is a
+    bug: logged with its traceback, and one line names the log. No traceback reaches a user."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "run"])
+    log_file: Path | None = None
     try:
         args.data = resolve(args.data_dir).ensure()
-        configure_logging(args.data.logs)
+        log_file = configure_logging(args.data.logs)
         return int(args.handler(args))
     except KnownError as exc:
-        print(f"consult-aid: {exc}", file=sys.stderr)
+        print(f"consult-aid: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -63,3 +70,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("operating system error")
         print(f"consult-aid: {exc.strerror or exc} ({exc.filename or 'no file'})", file=sys.stderr)
         return 1
+    except Exception:
+        log.exception("unexpected error in command %s", args.command)
+        where = (f"the details are in {log_file}" if log_file is not None
+                 else "the details could not be logged")
+        print(f"consult-aid: an error Consult Aid did not expect stopped the command "
+              f"({args.command}); nothing more was changed after it. {where}.", file=sys.stderr)
+        return EXIT_BUG
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

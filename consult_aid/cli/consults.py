@@ -6,14 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
+from consult_aid.domain import ConsultStatus, ConsultSummary
 from consult_aid.exchange.consult_json import consult_from_json
 from consult_aid.files import write_atomically
+from consult_aid.services import consults
 from consult_aid.services.consults import export_json, import_json, read_input_file
-from consult_aid.storage import open_database
-from consult_aid.storage.consults import ConsultRepository, ConsultSummary
+from consult_aid.services.store import open_store
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("list", help="list consults, newest first",
                        description="List consults: id, patient, date, procedure, status.")
     p.add_argument("--limit", type=int, default=50, help="how many to show (default 50)")
@@ -63,17 +64,15 @@ def _fit(text: str, width: int) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from consult_aid.domain import ConsultStatus
-
-    with open_database(args.data.database) as db:
+    with open_store(args.data.database) as db:
         status = ConsultStatus(args.status) if args.status else None
-        _print_table(ConsultRepository(db).summaries(limit=args.limit, status=status))
+        _print_table(consults.summaries(db, limit=args.limit, status=status))
     return 0
 
 
 def run_search(args: argparse.Namespace) -> int:
-    with open_database(args.data.database) as db:
-        _print_table(ConsultRepository(db).search(" ".join(args.text), limit=args.limit))
+    with open_store(args.data.database) as db:
+        _print_table(consults.search(db, " ".join(args.text), limit=args.limit))
     return 0
 
 
@@ -84,18 +83,15 @@ def run_import(args: argparse.Namespace) -> int:
         candidate = args.file.with_suffix(".pdf")
         pdf_path = candidate if candidate.exists() else None
     pdf = read_input_file(pdf_path) if pdf_path else None
-    with open_database(args.data.database) as db:
+    with open_store(args.data.database) as db:
         consult = import_json(db, text, pdf=pdf)
     print(f"Imported consult {consult.id} ({consult.status.value}).")
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
-    with open_database(args.data.database) as db:
-        text = export_json(db, args.id)
-        repo = ConsultRepository(db)
-        consult = repo.get(args.id)
-        pdf = repo.document(args.id) if consult.is_locked else None
+    with open_store(args.data.database) as db:
+        text, pdf = export_json(db, args.id)
     if args.out is None:
         sys.stdout.write(text)
         return 0

@@ -10,38 +10,29 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from consult_aid.content import PackCatalog, UnknownPackError, load_catalog
-from consult_aid.content.model import Pack
+from consult_aid.content import load_catalog
 from consult_aid.datadir import DataFolder
-from consult_aid.domain import Consult, ConsultStatus, PackRef, TeachBack
+from consult_aid.domain import ConsultStatus
 from consult_aid.domain.validation import ValidationError
 from consult_aid.errors import InputError
 from consult_aid.exchange import consult_from_json
 from consult_aid.files import write_atomically
-from consult_aid.report.handout import render_handout
 from consult_aid.report.layout import Paper
-from consult_aid.report.summary import render_summary
 from consult_aid.report.wording import moment
-from consult_aid.resources import resource_path
 from consult_aid.services.addenda import add_addendum
-from consult_aid.services.consults import new_consult_id, read_input_file
-from consult_aid.services.signing import (
-    VerifyReport,
-    archive_path,
-    sign_and_archive,
-    verify_file,
-)
+from consult_aid.services.consults import addendum_pdf, get_consult, new_consult_id, read_input_file
+from consult_aid.services.demo import demo_consult
+from consult_aid.services.documents import patient_handout, summary_preview
+from consult_aid.services.signing import VerifyReport, sign_and_archive, verify_file
+from consult_aid.services.store import open_store
 from consult_aid.signing.identity import create_identity, has_identity, load_identity
 from consult_aid.signing.verify import Verdict
-from consult_aid.storage import open_database
-from consult_aid.storage.consults import ConsultRepository
 
 PASSWORD_ENV = "CONSULT_AID_PASSWORD"  # noqa: S105 - the variable's name, not a password
 DEMO_PASSWORD = "consult-aid-demo"  # noqa: S105 - documented demo-only password
-DEMO_FILE = ("demo", "demo-consult.json")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "demo", help="make a signed demo summary and the handouts (no display needed)",
         description="Create a demo clinician signing identity if the data folder has none, "
@@ -106,7 +97,7 @@ def run_demo(args: argparse.Namespace) -> int:
     data: DataFolder = args.data
     out: Path = args.out
     catalog = load_catalog(data.packs)
-    consult, pack = load_demo(catalog)
+    consult, pack = demo_consult(catalog)
     consult = dataclasses.replace(consult, id=new_consult_id())
     if has_identity(data.identity):
         identity = load_identity(data.identity)
@@ -117,48 +108,23 @@ def run_demo(args: argparse.Namespace) -> int:
                                    clinic=consult.clinician.clinic, password=password)
         print(f"Created a demo signing identity for {identity.subject} in {data.identity}")
     now = datetime.now().astimezone()
-    with open_database(data.database) as db:
+    with open_store(data.database) as db:
         try:
-            result = sign_and_archive(db, data, consult, pack, identity, password, now,
+            result = sign_and_archive(db, consult, pack, identity, password, now,
                                       Paper.parse(args.paper))
         except ValidationError as exc:
             return _problems(exc)
     out.mkdir(parents=True, exist_ok=True)
     summary = out / f"summary-{result.consult.id}.pdf"
-    write_atomically(summary, result.path.read_bytes(), mode=0o644)
+    write_atomically(summary, result.pdf, mode=0o644)
     print(f"Signed summary:  {summary}")
-    clinician = consult.clinician
     for handout_pack in catalog.packs():
         path = out / f"handout-{handout_pack.id}.pdf"
-        write_atomically(path, render_handout(handout_pack, clinic=clinician.clinic,
-                                              clinic_phone=clinician.clinic_phone,
-                                              paper=args.paper), mode=0o644)
+        write_atomically(path, patient_handout(handout_pack, consult.clinician, args.paper),
+                         mode=0o644)
         print(f"Patient handout: {path}")
     print(f"Archived as consult {result.consult.id}; check with: consult-aid verify {summary}")
     return 0
-
-
-def load_demo(catalog: PackCatalog) -> tuple[Consult, Pack]:
-    """The demo consult (resources/demo) and its pack.
-
-    When the installed pack has moved on since the demo file was written, the demo is pointed
-    at the installed version and any item it adds counts as discussed (demo data only).
-    """
-    consult = consult_from_json(resource_path(*DEMO_FILE).read_bytes())
-    try:
-        return consult, catalog.find(consult.pack.id, content_hash=consult.pack.content_hash)
-    except UnknownPackError:
-        pack = catalog.get(consult.pack.id)
-        return _demo_on_current_pack(consult, pack), pack
-
-
-def _demo_on_current_pack(consult: Consult, pack: Pack) -> Consult:
-    consult.pack = PackRef(pack.id, pack.version, pack.content_hash)
-    for item in pack.items():
-        record = consult.understanding_of(item.id)
-        if not record.discussed:
-            record.discussed, record.level = True, TeachBack.UNDERSTOOD
-    return consult
 
 
 # -- render ----------------------------------------------------------------------------------
@@ -169,7 +135,7 @@ def run_render(args: argparse.Namespace) -> int:
     pack = catalog.find(consult.pack.id, content_hash=consult.pack.content_hash)
     if args.unsigned:
         draft = dataclasses.replace(consult, status=ConsultStatus.DRAFT)
-        write_atomically(args.out, render_summary(draft, pack, paper=args.paper), mode=0o644)
+        write_atomically(args.out, summary_preview(draft, pack, args.paper), mode=0o644)
         print(f"Unsigned draft summary: {args.out}")
         return 0
     if consult.status is not ConsultStatus.DRAFT:
@@ -184,14 +150,14 @@ def run_render(args: argparse.Namespace) -> int:
     identity = load_identity(data.identity)
     password = _password(args, required=True)
     assert password is not None
-    with open_database(data.database) as db:
+    with open_store(data.database) as db:
         try:
-            result = sign_and_archive(db, data, consult, pack, identity, password,
+            result = sign_and_archive(db, consult, pack, identity, password,
                                       datetime.now().astimezone(), Paper.parse(args.paper),
                                       timestamp_url=args.timestamp_url)
         except ValidationError as exc:
             return _problems(exc)
-    write_atomically(args.out, result.path.read_bytes(), mode=0o644)
+    write_atomically(args.out, result.pdf, mode=0o644)
     print(f"Signed summary: {args.out}")
     print(f"Archived as consult {result.consult.id} (SHA-256 {result.sha256})")
     return 0
@@ -211,22 +177,22 @@ def run_addendum(args: argparse.Namespace) -> int:
         raise InputError(f"this data folder ({data.root}) has no signing identity to sign the "
                          "addendum with")
     identity = load_identity(data.identity)
-    with open_database(data.database) as db:
-        author = args.author or ConsultRepository(db).get(args.id).clinician.name
+    with open_store(data.database) as db:
+        author = args.author or get_consult(db, args.id).clinician.name
         password = _password(args, required=True)
         assert password is not None
         try:
-            addendum = add_addendum(db, data, args.id, author=author, text=text,
+            addendum = add_addendum(db, args.id, author=author, text=text,
                                     now=datetime.now().astimezone(), identity=identity,
                                     password=password, paper=Paper.parse(args.paper))
         except ValidationError as exc:
             for problem in exc.problems:
                 print(f"consult-aid: {problem.field}: {problem.message}", file=sys.stderr)
             return 2
-    path = archive_path(data, args.id).with_name(f"addendum-{addendum.id}.pdf")
-    print(f"Addendum {addendum.id} signed and archived: {path}")
-    if args.out is not None:
-        write_atomically(args.out, path.read_bytes(), mode=0o644)
+        pdf = addendum_pdf(db, args.id, addendum.document_sha256) if args.out else None
+    print(f"Addendum {addendum.id} signed and archived (SHA-256 {addendum.document_sha256}).")
+    if args.out is not None and pdf is not None:
+        write_atomically(args.out, pdf, mode=0o644)
         print(f"Copy: {args.out}")
     return 0
 
@@ -234,7 +200,10 @@ def run_addendum(args: argparse.Namespace) -> int:
 def _password(args: argparse.Namespace, *, required: bool, prompt: bool = True) -> str | None:
     """From --password-file, else $CONSULT_AID_PASSWORD, else a prompt on a terminal."""
     if args.password_file is not None:
-        text = read_input_file(args.password_file).decode("utf-8", errors="strict")
+        try:
+            text = read_input_file(args.password_file).decode("utf-8", errors="strict")
+        except UnicodeDecodeError:
+            raise InputError(f"{args.password_file}: not UTF-8 text") from None
         lines = text.splitlines()
         return lines[0] if lines else ""
     if os.environ.get(PASSWORD_ENV):

@@ -7,7 +7,7 @@ import os
 import sys
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", help="open the consult window (default)",
                        description="Open the Consult Aid window.")
     p.set_defaults(handler=run)

@@ -13,7 +13,7 @@ EXIT_INVALID = 2
 EXIT_AUDIT_FAILED = 1
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "packs", help="list procedure packs, check a pack file, audit a pack",
         description="Without options: list the built-in and clinic procedure packs with id, "

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from statistics import fmean
-from typing import Any
+from typing import Protocol, cast
 
 from consult_aid.content.model import Pack
 from consult_aid.content.placeholders import PLACEHOLDER, READING_STAND_INS
@@ -38,13 +38,20 @@ SHORT_TEXTS = "(short texts)"
 TEXTSTAT_LANGUAGE = "en-US"  # pyphen only; "en"/"en_US" would pull NLTK's cmudict off the net
 
 
+class _TextStatistics(Protocol):
+    """The part of textstat's ``textstatistics`` used here (textstat ships no type marker)."""
+
+    def lexicon_count(self, text: str) -> int: ...
+    def flesch_kincaid_grade(self, text: str) -> float: ...
+
+
 @cache
-def _textstat() -> Any:
+def _textstat() -> _TextStatistics:
     from textstat.textstat import textstatistics  # heavy import (nltk): only when grading
 
     stats = textstatistics()
     stats.set_lang(TEXTSTAT_LANGUAGE)
-    return stats
+    return cast(_TextStatistics, stats)
 
 
 def _for_reading(text: str) -> str:

@@ -10,6 +10,7 @@ from consult_aid.domain.participants import Clinician, Participants, Patient
 from consult_aid.domain.signature import Signature
 from consult_aid.domain.teachback import Understanding
 from consult_aid.domain.validation import Problem, check_score, check_text
+from consult_aid.errors import KnownError
 
 MAX_OPIOID_MME = 10_000.0
 MAX_TRAVEL_MINUTES = 24 * 60
@@ -22,8 +23,14 @@ class ConsultStatus(StrEnum):
     SIGNED = "signed"
     AMENDED = "amended"
 
+    @property
+    def label(self) -> str:
+        from consult_aid.domain.labels import STATUS_LABELS
 
-class RecordLockedError(RuntimeError):
+        return STATUS_LABELS[self]
+
+
+class RecordLockedError(KnownError):
     """A signed consult was about to be edited; it can only be amended by an addendum."""
 
 
@@ -124,7 +131,8 @@ class History:
     def finding(self, name: str) -> HistoryFinding:
         if name not in HISTORY_FINDINGS:
             raise KeyError(name)
-        return getattr(self, name)
+        finding: HistoryFinding = getattr(self, name)
+        return finding
 
 
 @dataclass(slots=True)
@@ -196,15 +204,9 @@ class DecisionChoice(StrEnum):
 
     @property
     def label(self) -> str:
-        return _DECISION_LABELS[self]
+        from consult_aid.domain.labels import DECISION_LABELS
 
-
-_DECISION_LABELS = {
-    DecisionChoice.GO_AHEAD_TRIAL: "Go ahead with a trial",
-    DecisionChoice.NOT_NOW: "Not now",
-    DecisionChoice.DECLINE: "Decline",
-    DecisionChoice.MORE_INFORMATION: "Needs more information",
-}
+        return DECISION_LABELS[self]
 
 
 @dataclass(slots=True)
@@ -259,7 +261,6 @@ class Consult:
     addenda: list[Addendum] = field(default_factory=list)
     signed_at: datetime | None = None
     pdf_sha256: str = ""
-    last_step: str = ""
 
     @property
     def is_locked(self) -> bool:
@@ -311,3 +312,18 @@ class Consult:
         facts["patient.age"] = self.patient.age_on(self.created_at.date())
         facts["participants.decider"] = self.participants.decider.value
         return facts
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultSummary:
+    """One row of the consult list and the archive (read, never edited)."""
+
+    id: str
+    patient_name: str
+    date_of_birth: date
+    mrn: str
+    created_at: datetime
+    pack_id: str
+    pack_version: str
+    status: ConsultStatus
+    diagnosis: str

@@ -1,11 +1,54 @@
 """The words for the consult's answers, shared by the window, the review list and the PDF.
 
 One table each, so the screen and the signed summary never name the same thing differently.
+The window passes each through Qt's translation; these are the source strings.
 """
 
 from __future__ import annotations
 
-from consult_aid.domain.consult import DecisionRole, PsychEvaluation
+from consult_aid.domain.consult import (
+    ConsultStatus,
+    DecisionChoice,
+    DecisionRole,
+    PsychEvaluation,
+)
+from consult_aid.domain.participants import Sex
+from consult_aid.domain.signature import SignerRole
+from consult_aid.domain.teachback import TeachBack
+
+STATUS_LABELS: dict[ConsultStatus, str] = {
+    ConsultStatus.DRAFT: "Draft",
+    ConsultStatus.SIGNED: "Signed",
+    ConsultStatus.AMENDED: "Signed, with addenda",
+}
+
+SEX_LABELS: dict[Sex, str] = {
+    Sex.UNKNOWN: "Not recorded",
+    Sex.FEMALE: "Female",
+    Sex.MALE: "Male",
+    Sex.OTHER: "Other",
+}
+
+SIGNER_ROLE_LABELS: dict[SignerRole, str] = {
+    SignerRole.PATIENT: "Patient",
+    SignerRole.REPRESENTATIVE: "Patient's representative",
+    SignerRole.CLINICIAN: "Clinician",
+    SignerRole.INTERPRETER: "Interpreter",
+    SignerRole.WITNESS: "Witness",
+}
+
+DECISION_LABELS: dict[DecisionChoice, str] = {
+    DecisionChoice.GO_AHEAD_TRIAL: "Go ahead with a trial",
+    DecisionChoice.NOT_NOW: "Not now",
+    DecisionChoice.DECLINE: "Decline",
+    DecisionChoice.MORE_INFORMATION: "Needs more information",
+}
+
+TEACH_BACK_LABELS: dict[TeachBack, str] = {
+    TeachBack.UNDERSTOOD: "Understood",
+    TeachBack.PARTLY: "Partly",
+    TeachBack.NOT_YET: "Not yet",
+}
 
 HISTORY_LABELS: dict[str, str] = {
     "anticoagulants": "Blood thinners (anticoagulants, antiplatelets)",

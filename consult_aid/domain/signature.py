@@ -18,7 +18,9 @@ class SignerRole(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        from consult_aid.domain.labels import SIGNER_ROLE_LABELS
+
+        return SIGNER_ROLE_LABELS[self]
 
     @property
     def meaning(self) -> str:

@@ -13,7 +13,9 @@ class TeachBack(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"understood": "Understood", "partly": "Partly", "not_yet": "Not yet"}[self.value]
+        from consult_aid.domain.labels import TEACH_BACK_LABELS
+
+        return TEACH_BACK_LABELS[self]
 
 
 @dataclass(slots=True)

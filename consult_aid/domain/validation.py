@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from consult_aid.errors import KnownError
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -20,8 +22,14 @@ class Problem:
         return f"{self.field}: {self.message}"
 
 
-class ValidationError(ValueError):
-    """Raised when input breaks one or more rules; carries every problem, not just the first."""
+class ValidationError(KnownError):
+    """Raised when input breaks one or more rules; carries every problem, not just the first.
+
+    A known error (exit code 2): the window shows each problem beside its field, the command
+    line prints one line per problem.
+    """
+
+    exit_code = 2
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -23,6 +24,11 @@ from consult_aid.resources import resource_path
 FORMAT = "consult-aid/consult"
 VERSION = 1
 SCHEMA_FILE = ("schema", "consult-v1.schema.json")
+# The window's step when a draft was last saved was once part of the consult (``last_step``,
+# always the last field). It is window state, kept in its own table now: read and dropped here,
+# never written; a record signed while it was part of the form keeps its fingerprint (see
+# :func:`accepted_fingerprints`).
+LEGACY_LAST_STEP = "last_step"
 
 
 def consult_to_document(consult: Consult) -> dict[str, Any]:
@@ -41,12 +47,27 @@ def record_fingerprint(consult: Consult) -> str:
     omitted, so the same record gives the same fingerprint before signing, after signing, after
     it was amended, and after a later version of the form adds fields with defaults.
     """
+    return _fingerprint(consult)
+
+
+def accepted_fingerprints(consult: Consult, legacy_steps: tuple[str, ...]) -> frozenset[str]:
+    """Every fingerprint a genuine signed PDF of ``consult`` may name: today's, and — for a
+    record signed while the form still carried the window's step — the same record with
+    ``last_step`` set to each of ``legacy_steps`` (the step ids; the field is all that
+    differs, and it says nothing clinical)."""
+    return frozenset({_fingerprint(consult),
+                      *(_fingerprint(consult, last_step=s) for s in legacy_steps if s)})
+
+
+def _fingerprint(consult: Consult, *, last_step: str = "") -> str:
     from consult_aid.domain import ConsultStatus
 
     as_signed = dataclasses.replace(consult, status=ConsultStatus.SIGNED, pdf_sha256="",
                                     addenda=[])
-    text = canonical_text({"format": FORMAT, "version": VERSION,
-                           "consult": typed_json.dump(as_signed, omit_defaults=True)})
+    record = typed_json.dump(as_signed, omit_defaults=True)
+    if last_step:
+        record[LEGACY_LAST_STEP] = last_step  # where the field stood: after every other one
+    text = canonical_text({"format": FORMAT, "version": VERSION, "consult": record})
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -66,6 +87,11 @@ def consult_from_json(text: str | bytes) -> Consult:
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, "
                          f"column {exc.colno}") from None
+    except RecursionError:
+        raise InputError("not a consult: the JSON is nested far deeper than a consult "
+                         "is") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise InputError(f"not valid JSON: {exc}") from None
     return consult_from_document(document)
 
 
@@ -84,8 +110,11 @@ def consult_from_document(document: Any) -> Consult:
         where = _path(first.absolute_path)
         raise InputError(f"{where}: {_schema_message(first)}"
                          + (f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""))
+    body = document.get("consult")
+    if isinstance(body, dict) and LEGACY_LAST_STEP in body:
+        body = {k: v for k, v in body.items() if k != LEGACY_LAST_STEP}
     try:
-        consult = typed_json.load(Consult, document.get("consult"), "consult")
+        consult = typed_json.load(Consult, body, "consult")
     except typed_json.FieldError as exc:
         raise InputError(f"{exc.path}: {exc.problem}") from None
     problems = consult.problems()
@@ -94,7 +123,7 @@ def consult_from_document(document: Any) -> Consult:
     return consult
 
 
-def _path(parts: Any) -> str:
+def _path(parts: Iterable[str | int]) -> str:
     text = ""
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
@@ -115,6 +144,10 @@ def build_schema() -> dict[str, Any]:
     """The JSON Schema of version 1, derived from the domain model (see tests)."""
     definitions: dict[str, Any] = {}
     consult_ref = typed_json.schema_for(Consult, definitions)
+    definitions["Consult"]["properties"][LEGACY_LAST_STEP] = {
+        "type": "string",
+        "description": "Read for older files and ignored; no longer written (window state).",
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://consult-aid.example/schema/consult-v1.schema.json",

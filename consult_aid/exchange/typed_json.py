@@ -13,7 +13,9 @@ import typing
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar, overload
+
+_T = TypeVar("_T")
 
 
 class FieldError(ValueError):
@@ -46,7 +48,7 @@ def dump(value: Any, *, omit_defaults: bool = False) -> Any:
     return value
 
 
-def _is_default(f: dataclasses.Field, value: Any) -> bool:
+def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
     if f.default is not dataclasses.MISSING:
         return bool(value == f.default)
     if f.default_factory is not dataclasses.MISSING:
@@ -61,7 +63,16 @@ def _describe(value: Any) -> str:
             dict: "an object"}.get(type(value), type(value).__name__)
 
 
+@overload
+def load(tp: type[_T], data: Any, path: str) -> _T: ...
+@overload
+def load(tp: Any, data: Any, path: str) -> Any: ...
+
+
 def load(tp: Any, data: Any, path: str) -> Any:
+    """The value of type ``tp`` that ``data`` (JSON-compatible) holds; FieldError names ``path``
+    and what is wrong. A class gives an instance of it; other type forms (``int | None``,
+    ``list[str]``) give Any."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = typing.get_args(tp)

@@ -62,7 +62,8 @@ def register_fonts() -> Fonts:
                 if face in _TEXT_FACES:
                     chars = set(font.face.charToGlyph)
                     drawable = chars if drawable is None else drawable & chars
-            pdfmetrics.registerFontFamily(FAMILY, normal=REGULAR, bold=BOLD, italic=ITALIC,
-                                          boldItalic=BOLD_ITALIC, baseFontFor="canvas")
+            pdfmetrics.registerFontFamily(  # type: ignore[call-arg]  # stub predates baseFontFor
+                FAMILY, normal=REGULAR, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC,
+                baseFontFor="canvas")
             _fonts = Fonts(REGULAR, BOLD, ITALIC, BOLD_ITALIC, frozenset(drawable or ()))
     return _fonts

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
@@ -101,7 +102,7 @@ def build_pdf(story: Sequence[Flowable], *, paper: Paper, header: RunningHeader,
 
     footer_left = header.footer_left
 
-    def canvas_maker(*args: object, **kwargs: object) -> Canvas:
+    def canvas_maker(*args: Any, **kwargs: Any) -> Canvas:
         return _NumberedCanvas(*args, footer_left=footer_left, **kwargs)
 
     try:
@@ -131,8 +132,12 @@ def _header_table(header: RunningHeader, width: float) -> Table:
 class _NumberedCanvas(Canvas):
     """Defers each page until the end so the footer can say "page X of Y"."""
 
-    def __init__(self, *args: object, footer_left: str = "", **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    # Canvas's own (private) page size and page start, which reportlab's stubs leave out.
+    _pagesize: tuple[float, float]
+    _startPage: Callable[[], None]  # noqa: N815 - reportlab's name
+
+    def __init__(self, *args: Any, footer_left: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._footer_left = footer_left
         self._pages: list[dict[str, object]] = []
 

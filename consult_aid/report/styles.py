@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any, Literal, TypeAlias, TypedDict, Unpack
 
 from reportlab.lib import colors
+from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import TableStyle
@@ -24,6 +26,26 @@ BENEFIT_RANGE = colors.HexColor("#9fd1b5")
 NOT_AFFECTED = colors.HexColor("#d4d9de")
 WARNING_BG = colors.HexColor("#fff3e0")
 WARNING_EDGE = colors.HexColor("#d9822b")
+
+# One TableStyle command: its name, the first and last cell as (column, row), then its values.
+TableCommand: TypeAlias = tuple[str, tuple[int, int], tuple[int, int], *tuple[Any, ...]]
+
+
+class StyleOptions(TypedDict, total=False):
+    """The ParagraphStyle attributes that the styles below set."""
+
+    fontName: str
+    fontSize: float
+    leading: float
+    textColor: Color
+    alignment: Literal[0, 1, 2, 4]  # reportlab.lib.enums: TA_LEFT, TA_CENTER, TA_RIGHT, TA_JUSTIFY
+    splitLongWords: int
+    spaceBefore: float
+    spaceAfter: float
+    keepWithNext: int
+    leftIndent: float
+    bulletIndent: float
+    bulletFontName: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +76,14 @@ def styles() -> Styles:
     """The styles (built once; reportlab styles are only read while rendering)."""
     f = register_fonts()
 
-    def style(name: str, **kw: object) -> ParagraphStyle:
-        base: dict[str, object] = {
+    def style(name: str, **kw: Unpack[StyleOptions]) -> ParagraphStyle:
+        base: StyleOptions = {
             "fontName": f.regular, "fontSize": 10, "leading": 14, "textColor": INK,
             "alignment": TA_LEFT, "splitLongWords": 1, "spaceAfter": 0,
             "bulletFontName": f.regular,
         }
         base.update(kw)
-        return ParagraphStyle(name, **base)  # type: ignore[arg-type]
+        return ParagraphStyle(name, **base)
 
     return Styles(
         title=style("title", fontName=f.bold, fontSize=18, leading=23, textColor=ACCENT,
@@ -94,7 +116,7 @@ def styles() -> Styles:
     )
 
 
-def table_style(commands: list[tuple[object, ...]]) -> TableStyle:
+def table_style(commands: list[TableCommand]) -> TableStyle:
     """A TableStyle whose cell font is the embedded one (reportlab's default is Helvetica)."""
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), register_fonts().regular), *commands])
 
@@ -102,7 +124,7 @@ def table_style(commands: list[tuple[object, ...]]) -> TableStyle:
 def grid_table_style(*, header_rows: int = 1) -> TableStyle:
     """Light horizontal rules, a shaded header row, cells aligned to the top."""
     f = register_fonts()
-    commands: list[tuple[object, ...]] = [
+    commands: list[TableCommand] = [
         ("FONTNAME", (0, 0), (-1, -1), f.regular),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),

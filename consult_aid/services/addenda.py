@@ -9,14 +9,11 @@ import hashlib
 import uuid
 from datetime import datetime
 
-from consult_aid.datadir import DataFolder
 from consult_aid.domain import Addendum
 from consult_aid.domain.validation import Problem, ValidationError, check_text
 from consult_aid.errors import KnownError
-from consult_aid.files import write_atomically
 from consult_aid.report.addendum import render_addendum
 from consult_aid.report.layout import Paper
-from consult_aid.services.signing import archive_path
 from consult_aid.signing.identity import SigningIdentity
 from consult_aid.signing.pades import sign_pdf
 from consult_aid.signing.verify import verify_pdf
@@ -27,10 +24,11 @@ from consult_aid.storage.database import Database
 MAX_ADDENDUM_LENGTH = 20_000
 
 
-def add_addendum(db: Database, data: DataFolder, consult_id: str, *, author: str, text: str,
+def add_addendum(db: Database, consult_id: str, *, author: str, text: str,
                  now: datetime, identity: SigningIdentity, password: str,
                  paper: Paper | str = Paper.A4) -> Addendum:
-    """Write, sign, archive and store an addendum to the signed consult ``consult_id``."""
+    """Write, sign and store an addendum (its PDF archived in the database) to the signed
+    consult ``consult_id``."""
     if now.utcoffset() is None:
         raise ValueError("now must carry a time zone")
     problems = check_text("addendum.text", text, label="addendum", required=True,
@@ -53,9 +51,7 @@ def add_addendum(db: Database, data: DataFolder, consult_id: str, *, author: str
     if not check.ok:
         raise KnownError("The signed addendum did not verify; nothing was stored: "
                          + "; ".join(check.problems))
-    path = archive_path(data, consult.id).with_name(f"addendum-{addendum.id}.pdf")
     with db.transaction():
-        write_atomically(path, signed)
         repo.add_addendum(consult.id, addendum, signed)
         AuditLog(db).record("consult.amended", consult_id=consult.id, at=now,
                             detail=f"addendum {addendum.id}; sha256 "

@@ -1,10 +1,10 @@
 """Sign and archive a consult's summary; verify any summary PDF against the archive.
 
 ``sign_and_archive`` is the "Sign" button: check the consult is complete, render the summary,
-sign it with the clinician's identity, write the archive copy atomically, then commit the
-signed consult with the PDF and its SHA-256 in one transaction, audited. It is pure apart
-from the data folder and the database, so the window can run it on a worker thread (with its
-own database connection).
+sign it with the clinician's identity, verify the result, then commit the signed consult with
+the PDF and its SHA-256 in one transaction, audited. The database holds the one archived copy
+of every signed PDF (checked against its SHA-256 whenever it is read). It is pure apart from
+the database, so the window can run it on the writer thread (with its own connection).
 """
 
 from __future__ import annotations
@@ -12,48 +12,35 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from consult_aid.content.model import Pack
 from consult_aid.datadir import DataFolder
-from consult_aid.domain import Consult, ConsultStatus
+from consult_aid.domain import Consult, ConsultStatus, ConsultSummary
 from consult_aid.domain.consult import RecordLockedError
+from consult_aid.domain.steps import blocking_items
 from consult_aid.domain.validation import Problem, ValidationError
 from consult_aid.errors import InputError, KnownError
-from consult_aid.files import write_atomically
 from consult_aid.report.layout import Paper
 from consult_aid.report.summary import render_summary
-from consult_aid.services.review import blocking_items
 from consult_aid.signing.identity import SigningIdentity, has_identity, load_identity
 from consult_aid.signing.pades import sign_pdf
 from consult_aid.signing.verify import Verdict, Verification, verify_pdf
 from consult_aid.storage.audit import AuditLog
-from consult_aid.storage.consults import ConsultRepository, ConsultSummary
+from consult_aid.storage.consults import ConsultRepository
 from consult_aid.storage.database import Database, open_database
 
 log = logging.getLogger(__name__)
-
-SUMMARY_FILE = "summary.pdf"
-_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 
 
 @dataclass(frozen=True, slots=True)
 class SignedSummary:
     consult: Consult  # in its signed state, as stored
-    path: Path  # the archive copy: <data>/archive/<consult id>/summary.pdf
+    pdf: bytes  # the signed PDF, exactly as archived in the database
     sha256: str
-    size: int
     signer: str  # the certificate's subject
-
-
-def archive_path(data: DataFolder, consult_id: str) -> Path:
-    """Where a consult's signed summary is kept (no patient name in any file name)."""
-    if not _SAFE_ID.fullmatch(consult_id) or ".." in consult_id:
-        raise InputError(f"consult.id: {consult_id!r} cannot name an archive folder")
-    return data.archive / consult_id / SUMMARY_FILE
 
 
 def check_ready_to_sign(consult: Consult, pack: Pack) -> None:
@@ -70,15 +57,14 @@ def check_ready_to_sign(consult: Consult, pack: Pack) -> None:
         raise ValidationError([Problem(o.field, o.message) for o in missing])
 
 
-def sign_and_archive(db: Database, data: DataFolder, consult: Consult, pack: Pack,
+def sign_and_archive(db: Database, consult: Consult, pack: Pack,
                      identity: SigningIdentity, password: str, now: datetime,
                      paper: Paper | str = Paper.A4, *,
                      timestamp_url: str | None = None) -> SignedSummary:
-    """Render, sign, archive and store ``consult``; returns where the signed PDF is."""
+    """Render, sign, verify and store ``consult`` with its signed PDF; returns them."""
     if now.utcoffset() is None:
         raise ValueError("now must carry a time zone")
     check_ready_to_sign(consult, pack)
-    path = archive_path(data, consult.id)
     unlocked = identity.unlock(password)  # a wrong password fails before any work
     signed_state = dataclasses.replace(consult, status=ConsultStatus.SIGNED, signed_at=now,
                                        updated_at=now)
@@ -94,14 +80,13 @@ def sign_and_archive(db: Database, data: DataFolder, consult: Consult, pack: Pac
                          + "; ".join(check.problems))
     sha256 = hashlib.sha256(signed).hexdigest()
     repo = ConsultRepository(db)
-    # One signer at a time (BEGIN IMMEDIATE): the stored status is checked, the file written
-    # atomically, and the row committed, in that order. A consult already signed (a second
-    # click, another window, a stale copy) fails here, before its archived file is touched.
+    # One signer at a time (BEGIN IMMEDIATE): the stored status is checked and the signed
+    # consult and its PDF committed together. A consult already signed (a second click,
+    # another window, a stale copy) fails here and nothing is stored.
     with db.transaction() as con:
         row = con.execute("SELECT status FROM consults WHERE id = ?", (consult.id,)).fetchone()
         if row is not None and row[0] != ConsultStatus.DRAFT.value:
             raise RecordLockedError("This consult is already signed; add an addendum instead.")
-        write_atomically(path, signed)
         repo.sign(signed_state, signed)
         AuditLog(db).record(
             "consult.signed", consult_id=consult.id, at=now,
@@ -110,7 +95,7 @@ def sign_and_archive(db: Database, data: DataFolder, consult: Consult, pack: Pac
                    + ("; timestamped" if timestamp_url else ""),
         )
     log.info("signed and archived consult %s (%d bytes)", consult.id, len(signed))
-    return SignedSummary(signed_state, path, sha256, len(signed), identity.subject)
+    return SignedSummary(signed_state, signed, sha256, identity.subject)
 
 
 # -- verification ----------------------------------------------------------------------------

@@ -217,7 +217,9 @@ def _load_pkcs12(data: bytes, password: str, *, what: str
         raise IdentityError(f"{what.capitalize()} is not a readable PKCS#12 file.") from None
     if key is None:
         raise IdentityError(f"{what.capitalize()} holds no private key.")
-    return key, cert, list(chain)  # type: ignore[return-value]
+    # pkcs12 may hold a key type that cannot sign (DSA, X25519...): import_pkcs12 refuses it,
+    # and unlock only reads what _store wrote, which takes a PrivateKey.
+    return key, cert, list(chain)  # type: ignore[return-value]  # see the comment above
 
 
 def _check_new_password(password: str) -> None:

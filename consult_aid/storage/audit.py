@@ -26,6 +26,9 @@ def current_actor() -> str:
         return "unknown"
 
 
+_COLUMNS = "id, at, actor, action, consult_id, detail"
+
+
 class AuditLog:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -43,12 +46,18 @@ class AuditLog:
 
     def entries(self, consult_id: str | None = None) -> list[AuditEntry]:
         if consult_id is None:
-            rows = self.db.connection.execute(
-                "SELECT id, at, actor, action, consult_id, detail FROM audit_log ORDER BY id"
-            )
+            rows = self.db.query(f"SELECT {_COLUMNS} FROM audit_log ORDER BY id")
         else:
-            rows = self.db.connection.execute(
-                "SELECT id, at, actor, action, consult_id, detail FROM audit_log "
-                "WHERE consult_id = ? ORDER BY id", (consult_id,)
-            )
+            rows = self.db.query(f"SELECT {_COLUMNS} FROM audit_log WHERE consult_id = ? "
+                                 "ORDER BY id", (consult_id,))
         return [AuditEntry(*row) for row in rows]
+
+    def latest(self, consult_id: str) -> AuditEntry | None:
+        """The newest entry about one consult (an index lookup)."""
+        row = self.db.query_one(f"SELECT {_COLUMNS} FROM audit_log WHERE consult_id = ? "
+                                "ORDER BY id DESC LIMIT 1", (consult_id,))
+        return AuditEntry(*row) if row else None
+
+    def has_entry(self, action: str) -> bool:
+        return self.db.query_one("SELECT 1 FROM audit_log WHERE action = ? LIMIT 1",
+                                 (action,)) is not None

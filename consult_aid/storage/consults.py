@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from consult_aid.domain import Addendum, Consult, ConsultStatus
+from consult_aid.domain import Addendum, Consult, ConsultStatus, ConsultSummary
 from consult_aid.domain.consult import RecordLockedError
 from consult_aid.domain.validation import Problem, ValidationError, raise_if
-from consult_aid.errors import NotFoundError
+from consult_aid.errors import DamagedDatabaseError, NotFoundError
 from consult_aid.exchange.consult_json import consult_from_json, consult_to_json
 from consult_aid.storage.database import Database
 from consult_aid.storage.people import ClinicianRepository, PatientRepository
 from consult_aid.storage.search_query import fts_query
-
-
-@dataclass(frozen=True, slots=True)
-class ConsultSummary:
-    """One row of the consult list and the archive."""
-
-    id: str
-    patient_name: str
-    date_of_birth: date
-    mrn: str
-    created_at: datetime
-    pack_id: str
-    pack_version: str
-    status: ConsultStatus
-    diagnosis: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +37,7 @@ _SUMMARY_SELECT = (
 )
 
 
-def _summary(row: tuple) -> ConsultSummary:
+def _summary(row: tuple[Any, ...]) -> ConsultSummary:
     cid, name, dob, mrn, created, pack_id, pack_version, status, diagnosis = row
     return ConsultSummary(cid, name, date.fromisoformat(dob), mrn, datetime.fromisoformat(created),
                           pack_id, pack_version, ConsultStatus(status), diagnosis or "")
@@ -70,8 +55,9 @@ class ConsultRepository:
         self.clinicians = ClinicianRepository(db)
 
     # -- drafts -------------------------------------------------------------------------------
-    def save_draft(self, consult: Consult) -> None:
-        """Insert or update a draft (and its patient and clinician). A signed one is refused."""
+    def save_draft(self, consult: Consult, *, step: str = "") -> None:
+        """Insert or update a draft (and its patient and clinician), with the window's step
+        when one is given. A signed one is refused."""
         consult.ensure_editable()
         raise_if(consult.problems())
         with self.db.transaction() as con:
@@ -93,10 +79,16 @@ class ConsultRepository:
             if cursor.rowcount == 0:
                 raise RecordLockedError("This consult is signed and can no longer be changed; "
                                         "add an addendum instead.")
+            if step:
+                con.execute("INSERT INTO draft_steps(consult_id, step_id) VALUES (?, ?) "
+                            "ON CONFLICT(consult_id) DO UPDATE SET step_id = excluded.step_id",
+                            (consult.id, step))
 
-    def delete_draft(self, consult_id: str) -> None:
-        with self.db.transaction() as con:
-            con.execute("DELETE FROM consults WHERE id = ?", (consult_id,))
+    def last_step(self, consult_id: str) -> str:
+        """The step a draft was last shown on in the window ("" when none was stored)."""
+        row = self.db.query_one("SELECT step_id FROM draft_steps WHERE consult_id = ?",
+                                (consult_id,))
+        return str(row[0]) if row else ""
 
     # -- signing and amending -----------------------------------------------------------------
     def sign(self, consult: Consult, pdf: bytes) -> str:
@@ -163,9 +155,7 @@ class ConsultRepository:
 
     # -- reading ------------------------------------------------------------------------------
     def get(self, consult_id: str) -> Consult:
-        row = self.db.connection.execute(
-            "SELECT status, body FROM consults WHERE id = ?", (consult_id,)
-        ).fetchone()
+        row = self.db.query_one("SELECT status, body FROM consults WHERE id = ?", (consult_id,))
         if row is None:
             raise NotFoundError(f"No consult with id {consult_id}.")
         consult = consult_from_json(row[1])
@@ -174,12 +164,10 @@ class ConsultRepository:
         return consult
 
     def exists(self, consult_id: str) -> bool:
-        return self.db.connection.execute(
-            "SELECT 1 FROM consults WHERE id = ?", (consult_id,)
-        ).fetchone() is not None
+        return self.db.query_one("SELECT 1 FROM consults WHERE id = ?", (consult_id,)) is not None
 
     def _addenda(self, consult_id: str) -> list[Addendum]:
-        rows = self.db.connection.execute(
+        rows = self.db.query(
             "SELECT a.id, a.written_at, a.author, a.text, coalesce(d.sha256, '') "
             "FROM addenda AS a LEFT JOIN documents AS d ON d.id = a.document_id "
             "WHERE a.consult_id = ? ORDER BY a.written_at, a.rowid", (consult_id,)
@@ -190,12 +178,12 @@ class ConsultRepository:
     def summaries(self, limit: int = 100, offset: int = 0,
                   status: ConsultStatus | None = None) -> list[ConsultSummary]:
         if status is None:
-            rows = self.db.connection.execute(
+            rows = self.db.query(
                 f"{_SUMMARY_SELECT} ORDER BY c.created_at DESC, c.rowid DESC LIMIT ? OFFSET ?",
                 (limit, offset),
             )
         else:
-            rows = self.db.connection.execute(
+            rows = self.db.query(
                 f"{_SUMMARY_SELECT} WHERE c.status = ? "
                 "ORDER BY c.created_at DESC, c.rowid DESC LIMIT ? OFFSET ?",
                 (status.value, limit, offset),
@@ -207,17 +195,18 @@ class ConsultRepository:
 
     def count(self, status: ConsultStatus | None = None) -> int:
         if status is None:
-            return int(self.db.connection.execute("SELECT count(*) FROM consults").fetchone()[0])
-        return int(self.db.connection.execute(
-            "SELECT count(*) FROM consults WHERE status = ?", (status.value,)
-        ).fetchone()[0])
+            row = self.db.query_one("SELECT count(*) FROM consults")
+        else:
+            row = self.db.query_one("SELECT count(*) FROM consults WHERE status = ?",
+                                    (status.value,))
+        return int(row[0]) if row else 0
 
     def search(self, text: str, limit: int = 100) -> list[ConsultSummary]:
         """Consults whose patient name, MRN, diagnosis or any free text match every word typed."""
         query = fts_query(text)
         if query is None:
             return self.summaries(limit=limit)
-        rows = self.db.connection.execute(
+        rows = self.db.query(
             f"{_SUMMARY_SELECT} JOIN consult_search AS s ON s.rowid = c.rowid "
             "WHERE consult_search MATCH ? ORDER BY s.rank, c.created_at DESC LIMIT ?",
             (query, limit),
@@ -226,7 +215,7 @@ class ConsultRepository:
 
     # -- archive ------------------------------------------------------------------------------
     def documents(self, consult_id: str) -> list[ArchivedDocument]:
-        rows = self.db.connection.execute(
+        rows = self.db.query(
             "SELECT id, consult_id, kind, sha256, created_at, length(pdf) FROM documents "
             "WHERE consult_id = ? ORDER BY id", (consult_id,)
         )
@@ -234,26 +223,35 @@ class ConsultRepository:
                 for i, c, k, s, t, n in rows]
 
     def document(self, consult_id: str, kind: str = "summary") -> bytes:
-        row = self.db.connection.execute(
-            "SELECT pdf FROM documents WHERE consult_id = ? AND kind = ? ORDER BY id DESC "
-            "LIMIT 1", (consult_id, kind)
-        ).fetchone()
+        """The archived PDF (the one copy: the database keeps it), checked against the SHA-256
+        recorded when it was stored; a PDF that no longer matches is never handed out."""
+        row = self.db.query_one(
+            "SELECT pdf, sha256 FROM documents WHERE consult_id = ? AND kind = ? "
+            "ORDER BY id DESC LIMIT 1", (consult_id, kind))
         if row is None:
             raise NotFoundError(f"Consult {consult_id} has no archived {kind} PDF.")
-        return bytes(row[0])
+        return checked_pdf(bytes(row[0]), str(row[1]), consult_id)
+
+    def document_by_sha256(self, consult_id: str, sha256: str) -> bytes:
+        """One archived PDF of a consult by its SHA-256 (an addendum's), checked on read."""
+        row = self.db.query_one("SELECT pdf, sha256 FROM documents WHERE consult_id = ? AND "
+                                "sha256 = ?", (consult_id, sha256.lower()))
+        if row is None:
+            raise NotFoundError(f"Consult {consult_id} has no archived PDF with that SHA-256.")
+        return checked_pdf(bytes(row[0]), str(row[1]), consult_id)
 
     def find_by_pdf_sha256(self, sha256: str) -> ConsultSummary | None:
-        row = self.db.connection.execute(
+        row = self.db.query_one(
             f"{_SUMMARY_SELECT} WHERE c.id = "
-            "(SELECT consult_id FROM documents WHERE sha256 = ? LIMIT 1)", (sha256.lower(),)
-        ).fetchone()
+            "(SELECT consult_id FROM documents WHERE sha256 = ? LIMIT 1)", (sha256.lower(),))
         return _summary(row) if row else None
 
-    def body_json(self, consult_id: str) -> dict:
-        """The stored JSON body as parsed (for checks and tests)."""
-        row = self.db.connection.execute(
-            "SELECT body FROM consults WHERE id = ?", (consult_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFoundError(f"No consult with id {consult_id}.")
-        return json.loads(row[0])
+
+def checked_pdf(pdf: bytes, recorded_sha256: str, consult_id: str) -> bytes:
+    """``pdf`` when its SHA-256 is the one recorded with it, else a known error."""
+    if hashlib.sha256(pdf).hexdigest() != recorded_sha256:
+        raise DamagedDatabaseError(
+            f"The archived PDF of consult {consult_id} no longer matches the fingerprint "
+            "recorded when it was signed: the database is damaged or was changed. Restore it "
+            "from a backup.")
+    return pdf

@@ -9,13 +9,14 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from consult_aid.domain.consult import RecordLockedError
-from consult_aid.errors import DatabaseLockedError, KnownError, NewerDatabaseError
+from consult_aid.errors import NewerDatabaseError
+from consult_aid.storage.errors import raise_classified
 from consult_aid.storage.folding import fold
 
 log = logging.getLogger(__name__)
@@ -53,25 +54,22 @@ class Database:
             self.connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
                                               isolation_level=None)
         except sqlite3.Error as exc:
-            raise KnownError(f"Cannot open the database {self.path}: {exc}.") from exc
+            raise_classified(exc)
         if is_new and os.name == "posix":
             self.path.chmod(0o600)  # patient data: owner only
         try:
             self._configure()
             self._migrate(latest_version() if migrate_to is None else migrate_to)
+        except sqlite3.Error as exc:
+            self.connection.close()
+            raise_classified(exc)
         except BaseException:
             self.connection.close()
             raise
 
     def _configure(self) -> None:
         con = self.connection
-        try:
-            mode = con.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise KnownError(
-                f"{self.path} is not a Consult Aid database or is damaged ({exc}). "
-                "Restore it from a backup, or choose another data folder."
-            ) from exc
+        mode = con.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if mode.lower() != "wal":
             log.warning("journal mode is %s, not wal", mode)
         con.create_function("consult_fold", 1, fold, deterministic=True)
@@ -126,6 +124,21 @@ class Database:
             raise
         log.info("applied migration %s", name)
 
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Every row of a read, fetched at once; SQLite errors classified (damaged, busy ...)."""
+        try:
+            return list(self.connection.execute(sql, params).fetchall())
+        except sqlite3.Error as exc:
+            raise_classified(exc)
+
+    def query_one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        """The first row of a read, or None."""
+        try:
+            row = self.connection.execute(sql, params).fetchone()
+        except sqlite3.Error as exc:
+            raise_classified(exc)
+        return None if row is None else tuple(row)
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any error; SQLite errors made readable.
@@ -143,8 +156,8 @@ class Database:
             return
         try:
             con.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise _readable(exc) from exc
+        except sqlite3.Error as exc:
+            raise_classified(exc)
         self._depth = 1
         try:
             yield con
@@ -153,7 +166,7 @@ class Database:
             if con.in_transaction:
                 con.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
-                raise _readable(exc) from exc
+                raise_classified(exc)
             raise
         else:
             self._depth = 0
@@ -162,7 +175,7 @@ class Database:
             except sqlite3.Error as exc:
                 if con.in_transaction:
                     con.execute("ROLLBACK")
-                raise _readable(exc) from exc
+                raise_classified(exc)
 
     def close(self) -> None:
         self.connection.close()
@@ -172,23 +185,6 @@ class Database:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _readable(exc: sqlite3.Error) -> Exception:
-    text = str(exc)
-    if any(s in text for s in ("is signed", "cannot be changed", "cannot be deleted",
-                               "append-only")):
-        return RecordLockedError(text[0].upper() + text[1:] + ".")
-    if "database is locked" in text or "database is busy" in text:
-        return DatabaseLockedError(
-            "The database is busy in another Consult Aid window or program; try again."
-        )
-    if "database or disk is full" in text:
-        return KnownError("The disk is full: nothing was saved. Free some space and try again.")
-    if "readonly" in text:
-        return KnownError("The database is read-only: nothing was saved. Check the data folder's "
-                          "permissions.")
-    return exc
 
 
 def open_database(path: Path) -> Database:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
 from consult_aid.domain import Clinician, Contact, Patient, Sex
 from consult_aid.domain.validation import raise_if
@@ -18,7 +19,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def _patient(row: tuple) -> Patient:
+def _patient(row: tuple[Any, ...]) -> Patient:
     pid, name, dob, sex, mrn, phone, email, address = row
     return Patient(id=pid, name=name, date_of_birth=date.fromisoformat(dob), sex=Sex(sex),
                    mrn=mrn, contact=Contact(phone=phone, email=email, address=address))
@@ -49,9 +50,8 @@ class PatientRepository:
         return patient
 
     def get(self, patient_id: str) -> Patient:
-        row = self.db.connection.execute(
-            f"SELECT {_PATIENT_COLUMNS} FROM patients WHERE id = ?", (patient_id,)
-        ).fetchone()
+        row = self.db.query_one(f"SELECT {_PATIENT_COLUMNS} FROM patients WHERE id = ?",
+                                (patient_id,))
         if row is None:
             raise NotFoundError(f"No patient with id {patient_id}.")
         return _patient(row)
@@ -61,7 +61,7 @@ class PatientRepository:
         query = fts_query(text)
         if query is None:
             return self.recent(limit)
-        rows = self.db.connection.execute(
+        rows = self.db.query(
             f"SELECT {', '.join('p.' + c.strip() for c in _PATIENT_COLUMNS.split(','))} "
             "FROM patient_search JOIN patients AS p ON p.rowid = patient_search.rowid "
             "WHERE patient_search MATCH ? ORDER BY p.name LIMIT ?",
@@ -70,19 +70,19 @@ class PatientRepository:
         return [_patient(r) for r in rows]
 
     def recent(self, limit: int = 50) -> list[Patient]:
-        rows = self.db.connection.execute(
-            f"SELECT {_PATIENT_COLUMNS} FROM patients ORDER BY updated_at DESC LIMIT ?", (limit,)
-        )
+        rows = self.db.query(
+            f"SELECT {_PATIENT_COLUMNS} FROM patients ORDER BY updated_at DESC LIMIT ?", (limit,))
         return [_patient(r) for r in rows]
 
     def count(self) -> int:
-        return int(self.db.connection.execute("SELECT count(*) FROM patients").fetchone()[0])
+        row = self.db.query_one("SELECT count(*) FROM patients")
+        return int(row[0]) if row else 0
 
 
 _CLINICIAN_COLUMNS = "id, name, credentials, registration, clinic, clinic_phone"
 
 
-def _clinician(row: tuple) -> Clinician:
+def _clinician(row: tuple[Any, ...]) -> Clinician:
     cid, name, credentials, registration, clinic, clinic_phone = row
     return Clinician(id=cid, name=name, credentials=credentials, registration=registration,
                      clinic=clinic, clinic_phone=clinic_phone)
@@ -111,17 +111,15 @@ class ClinicianRepository:
         return clinician
 
     def get(self, clinician_id: str) -> Clinician:
-        row = self.db.connection.execute(
-            f"SELECT {_CLINICIAN_COLUMNS} FROM clinicians WHERE id = ?", (clinician_id,)
-        ).fetchone()
+        row = self.db.query_one(f"SELECT {_CLINICIAN_COLUMNS} FROM clinicians WHERE id = ?",
+                                (clinician_id,))
         if row is None:
             raise NotFoundError(f"No clinician with id {clinician_id}.")
         return _clinician(row)
 
     def current(self) -> Clinician | None:
         """The clinician who set up this data folder most recently (one per exam-room PC)."""
-        row = self.db.connection.execute(
+        row = self.db.query_one(
             f"SELECT {_CLINICIAN_COLUMNS} FROM clinicians ORDER BY updated_at DESC, rowid DESC "
-            "LIMIT 1"
-        ).fetchone()
+            "LIMIT 1")
         return _clinician(row) if row else None

@@ -7,22 +7,27 @@ is open. A lock left by a window that crashed is recognised (its process is gone
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import QLockFile, QSysInfo
 from PySide6.QtWidgets import QApplication
 
 from consult_aid.content import load_catalog
 from consult_aid.datadir import DataFolder
-from consult_aid.services.first_run import ensure_demo_patient
-from consult_aid.storage import open_database
+from consult_aid.logs import configure_logging
+from consult_aid.services.demo import ensure_demo_patient
+from consult_aid.services.settings import load_settings
+from consult_aid.services.store import open_store
 from consult_aid.ui.context import AppContext
-from consult_aid.ui.errors import install_excepthook, message_for
+from consult_aid.ui.errors import install_excepthook, startup_message
 from consult_aid.ui.main_window import MainWindow
-from consult_aid.ui.settings import load_settings
 from consult_aid.ui.theme import apply_theme
 from consult_aid.ui.worker import DatabaseWriter, TaskRunner
+
+log = logging.getLogger(__name__)
 
 LOCK_FILE = "consult-aid.lock"
 LOCK_WAIT_MS = 100
@@ -62,12 +67,17 @@ def _tell(message: str) -> None:
 
 def build_context(data: DataFolder) -> AppContext:
     """Open everything the window needs (the writer thread is started)."""
-    db = open_database(data.database)
-    ensure_demo_patient(db)  # once, on a database that never had one (before the writer runs)
-    writer = DatabaseWriter(data.database, open_database)
+    db = open_store(data.database)
+    try:
+        ensure_demo_patient(db)  # once, on a database that never had one (before the writer)
+        catalog, settings = load_catalog(data.packs), load_settings(data.settings)
+    except BaseException:
+        db.close()
+        raise
+    writer = DatabaseWriter(data.database, open_store)
     writer.start()
-    return AppContext(data=data, db=db, writer=writer, tasks=TaskRunner(),
-                      catalog=load_catalog(data.packs), settings=load_settings(data.settings))
+    return AppContext(data=data, db=db, writer=writer, tasks=TaskRunner(), catalog=catalog,
+                      settings=settings)
 
 
 def close_context(ctx: AppContext) -> None:
@@ -78,7 +88,8 @@ def close_context(ctx: AppContext) -> None:
 
 
 def run_app(data: DataFolder, *, tell: Callable[[str], object] = _tell) -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+    # instance() is typed QCoreApplication; this process only ever creates a QApplication
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv))
     app.setApplicationName("Consult Aid")
     lock = acquire_instance_lock(data)
     if lock is None:
@@ -88,9 +99,10 @@ def run_app(data: DataFolder, *, tell: Callable[[str], object] = _tell) -> int:
         try:
             ctx = build_context(data)
         except Exception as exc:
-            from PySide6.QtWidgets import QMessageBox
-
-            QMessageBox.critical(None, "Consult Aid", message_for(exc))
+            # Nothing is open yet, so nothing can have been lost: say what happened, log it.
+            log_file = configure_logging(data.logs)
+            log.error("the window could not start", exc_info=exc)
+            tell(startup_message(exc, log_file))
             return 1
         apply_theme(app, ctx.settings.large_text)
         window = MainWindow(ctx)

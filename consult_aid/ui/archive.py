@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consult_aid.domain import ConsultStatus
-from consult_aid.storage import Database
-from consult_aid.storage.consults import ConsultRepository, ConsultSummary
+from consult_aid.domain import ConsultSummary
+from consult_aid.services import consults
+from consult_aid.services.store import Store
 
 PAGE = 100
 Index = QModelIndex | QPersistentModelIndex
@@ -37,9 +37,9 @@ Index = QModelIndex | QPersistentModelIndex
 class ArchiveModel(QAbstractTableModel):
     COLUMNS = ("Date", "Patient", "Born", "MRN", "Procedure", "Diagnosis", "Status")
 
-    def __init__(self, db: Database, pack_titles: dict[str, str] | None = None) -> None:
+    def __init__(self, db: Store, pack_titles: dict[str, str] | None = None) -> None:
         super().__init__()
-        self._repo = ConsultRepository(db)
+        self._db = db
         self._titles = pack_titles or {}
         self._rows: list[ConsultSummary] = []
         self._text = ""
@@ -53,10 +53,10 @@ class ArchiveModel(QAbstractTableModel):
     def refresh(self) -> None:
         self.beginResetModel()
         if self._text:
-            self._rows = self._repo.search(self._text, limit=1000)
+            self._rows = consults.search(self._db, self._text, limit=1000)
             self._more = False
         else:
-            self._rows = self._repo.summaries(limit=PAGE)
+            self._rows = consults.summaries(self._db, limit=PAGE)
             self._more = len(self._rows) == PAGE
         self.endResetModel()
 
@@ -64,7 +64,7 @@ class ArchiveModel(QAbstractTableModel):
         return not parent.isValid() and self._more
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
-        more = self._repo.summaries(limit=PAGE, offset=len(self._rows))
+        more = consults.summaries(self._db, limit=PAGE, offset=len(self._rows))
         self._more = len(more) == PAGE
         if more:
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
@@ -91,8 +91,7 @@ class ArchiveModel(QAbstractTableModel):
                                                Qt.ItemDataRole.AccessibleTextRole):
             return None
         s = self._rows[index.row()]
-        status = {ConsultStatus.DRAFT: self.tr("Draft"), ConsultStatus.SIGNED: self.tr("Signed"),
-                  ConsultStatus.AMENDED: self.tr("Signed, with addendum")}[s.status]
+        status = self.tr(s.status.label)
         return (f"{s.created_at:%Y-%m-%d %H:%M}", s.patient_name, f"{s.date_of_birth:%Y-%m-%d}",
                 s.mrn, self._titles.get(s.pack_id, s.pack_id), s.diagnosis,
                 status)[index.column()]
@@ -102,7 +101,7 @@ class ArchiveView(QWidget):
     open_requested = Signal(str)
     back_requested = Signal()
 
-    def __init__(self, db: Database, pack_titles: dict[str, str],
+    def __init__(self, db: Store, pack_titles: dict[str, str],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         title = QLabel(self.tr("Archive"), self)

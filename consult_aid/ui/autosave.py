@@ -5,8 +5,10 @@ consult (a deep copy, so the window can go on editing) is handed to the single d
 which replaces any older snapshot of the same consult still waiting. The window never waits for
 the disk.
 
-A field that breaks a rule is held back at its last saved value (see :func:`savable_copy`)
-until the clinician corrects it; the rest of the consult is saved.
+A field that breaks a rule is held back at its last saved value (see
+:func:`consult_aid.domain.drafts.savable_copy`) until the clinician corrects it; the rest of the
+consult is saved. The step shown is saved with the draft (window state, kept beside the
+record), so a consult reopens where it stopped.
 
 Signals: ``saved(datetime)`` after a write, ``held_back(list[str])`` with the fields not saved
 because they break a rule, ``failed(str)`` with a calm message when a write failed.
@@ -21,73 +23,30 @@ from __future__ import annotations
 
 import copy
 import logging
-import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from consult_aid.domain import Consult
+from consult_aid.domain.drafts import savable_copy
 from consult_aid.errors import KnownError
+from consult_aid.services.consults import save_draft
+from consult_aid.services.store import Store
+from consult_aid.ui.operations import WriteOp
 from consult_aid.ui.worker import DatabaseWriter
 
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 300
 
-SaveFn = Callable[[Any, Consult], object]
-MAX_REVERTS = 8
-_STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?")
+# The service call that stores a draft: (database, consult, now, step shown).
+SaveDraft = Callable[[Store, Consult, datetime, str], object]
 
 
-def savable_copy(current: Consult, last_saved: Consult) -> tuple[Consult, list[str]]:
-    """A copy of ``current`` that the store accepts, and the fields held back.
-
-    Storage refuses a draft that breaks a rule (a pain score of 12, a future date of birth).
-    Rather than lose every other change, each field with a problem goes back to its last saved
-    value; the window keeps showing the clinician's input with the message beside it.
-    """
-    snapshot = copy.deepcopy(current)
-    held: list[str] = []
-    for _ in range(MAX_REVERTS):
-        problems = snapshot.problems()
-        if not problems:
-            return snapshot, held
-        for problem in problems:
-            if not _revert(snapshot, last_saved, problem.field):
-                _revert(snapshot, last_saved, problem.field.split(".")[0].split("[")[0])
-            held.append(problem.field)
-    return snapshot, held
-
-
-def _revert(target: object, source: object, path: str) -> bool:
-    """Copy the value at dotted ``path`` (``signatures[0].strokes``) from source to target."""
-    steps = path.split(".")
-    try:
-        for step in steps[:-1]:
-            target, source = _child(target, step), _child(source, step)
-        match = _STEP.fullmatch(steps[-1])
-        if match is None:
-            return False
-        name, index = match.group(1), match.group(2)
-        if index is None:
-            setattr(target, name, copy.deepcopy(getattr(source, name)))
-        else:
-            getattr(target, name)[int(index)] = copy.deepcopy(getattr(source, name)[int(index)])
-    except (AttributeError, IndexError, TypeError):
-        return False
-    return True
-
-
-def _child(obj: object, step: str) -> object:
-    match = _STEP.fullmatch(step)
-    if match is None:
-        raise AttributeError(step)
-    value = getattr(obj, match.group(1))
-    if value is None:
-        raise AttributeError(step)
-    return value if match.group(2) is None else value[int(match.group(2))]
+def _save_draft(db: Store, consult: Consult, now: datetime, step: str) -> object:
+    save_draft(db, consult, now=now, step=step)
+    return None
 
 
 class Autosaver(QObject):
@@ -95,12 +54,14 @@ class Autosaver(QObject):
     held_back = Signal(list)
     failed = Signal(str)
 
-    def __init__(self, writer: DatabaseWriter, save: SaveFn, consult: Consult,
-                 clock: Callable[[], datetime], parent: QObject | None = None) -> None:
+    def __init__(self, writer: DatabaseWriter, consult: Consult, clock: Callable[[], datetime],
+                 parent: QObject | None = None, *, step: str = "",
+                 save: SaveDraft = _save_draft) -> None:
         super().__init__(parent)
         self._writer = writer
         self._save = save
         self._consult = consult
+        self._step = step  # the step shown, as stored
         self._clock = clock
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -133,6 +94,12 @@ class Autosaver(QObject):
         self._stored = copy.deepcopy(consult)
         self._saved_revision = self._revision
 
+    def set_step(self, step_id: str) -> None:
+        """The window shows another step: store it with the draft (soon)."""
+        if step_id != self._step:
+            self._step = step_id
+            self.schedule()
+
     def schedule(self) -> None:
         """A change was made: save soon (restarts the debounce timer)."""
         if not self._consult.is_locked and not self._stopped:
@@ -153,18 +120,19 @@ class Autosaver(QObject):
         self._timer.stop()
         if self._consult.is_locked or self._stopped:
             return
-        self._consult.updated_at = self._clock()
+        now = self._clock()
+        self._consult.updated_at = now
         self._revision += 1
         revision = self._revision
         snapshot, held = savable_copy(self._consult, self._stored)
-        save = self._save
+        save, step = self._save, self._step
 
-        def write(db: Any) -> tuple[Consult, int]:
-            save(db, snapshot)
+        def write(db: Store) -> tuple[Consult, int]:
+            save(db, snapshot, now, step)
             return snapshot, revision
 
-        self._writer.submit(write, self._on_saved, self._on_failed,
-                            key=f"consult:{snapshot.id}")
+        WriteOp(None, write).success(self._on_saved).failure(self._on_failed) \
+            .run_in_background(self._writer, coalesce=f"consult:{snapshot.id}")
         self.held_back.emit(held)
 
     def finish(self, timeout: float) -> str | None:

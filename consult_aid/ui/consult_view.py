@@ -1,18 +1,20 @@
 """The guided consult: the step list beside the pages, "Saved 14:32:05", previous/next.
 
-Steps can be visited in any order; the page shown is remembered in ``Consult.last_step`` so a
-consult reopens where it stopped. Every edit re-checks the rules (messages beside the fields),
-refreshes the step states and schedules an autosave.
+Steps (declared once in :data:`consult_aid.domain.steps.STEPS`) can be visited in any order;
+the step shown is saved with the draft (window state, beside the record) so a consult reopens
+where it stopped. Every edit re-checks the rules (messages beside the fields), refreshes the
+step states and schedules an autosave.
 
-Pages are built the first time they are shown, so a consult opens quickly.
+Pages are built the first time they are shown, so a consult opens quickly; the review page
+gets its actions (sign, preview, print, addendum) through its constructor.
 
-Signals: ``closed()`` when the clinician leaves the consult for the start screen;
-``review_page_built(ReviewPage)`` once the review page exists (to connect its actions).
+Signals: ``closed()`` when the clinician leaves the consult for the start screen.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,30 +30,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consult_aid.services.review import STEP_IDS, step_state
+from consult_aid.domain.steps import STEP_IDS, STEPS, step_states
 from consult_aid.ui.autosave import Autosaver
 from consult_aid.ui.session import ConsultSession
 from consult_aid.ui.step_list import StepList
-from consult_aid.ui.steps import PAGES, StepPage
+from consult_aid.ui.steps import PAGE_CLASSES, ReviewActions, StepPage
 from consult_aid.ui.steps.review import ReviewPage
 
 
 class ConsultView(QWidget):
     closed = Signal()
-    review_page_built = Signal(object)
 
     def __init__(self, session: ConsultSession, autosaver: Autosaver,
-                 parent: QWidget | None = None, *, lazy: bool = False) -> None:
+                 review_actions: ReviewActions | None = None, parent: QWidget | None = None,
+                 *, start_step: str = "") -> None:
         super().__init__(parent)
         self.session = session
         self.autosaver = autosaver
+        self.review_actions = review_actions or ReviewActions()
+        self._start_step = start_step if start_step in STEP_IDS else STEP_IDS[0]
         # Pages are built when first shown: opening a consult stays quick.
-        self._pages: list[StepPage | None] = [None] * len(PAGES)
-        self.step_list = StepList([(cls.step_id, title) for cls, title in
-                                   zip(PAGES, self.step_titles(), strict=True)])
+        self._pages: list[StepPage | None] = [None] * len(STEPS)
+        self.step_list = StepList([(s.id, self.tr(s.title)) for s in STEPS])
         self.stack = QStackedWidget()
         self.scrolls: list[QScrollArea] = []
-        for _cls in PAGES:
+        for _step in STEPS:
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -112,27 +115,14 @@ class ConsultView(QWidget):
         autosaver.saved.connect(self._on_saved)
         autosaver.failed.connect(self._on_save_failed)
         autosaver.held_back.connect(self._on_held_back)
-        QApplication.instance().focusChanged.connect(self._follow_focus)
+        # instance() is typed QCoreApplication | None; the window runs in a QApplication
+        cast(QApplication, QApplication.instance()).focusChanged.connect(self._follow_focus)
         self._held: list[str] = []
         self._shut_down = False
         self.saved_label.setText(self._read_only_text() if session.read_only
                                  else self.tr("All changes are saved automatically"))
-        if not lazy:
-            self.start(focus=False)
-
-    def start(self, *, focus: bool = True) -> None:
-        """Show the step the consult stopped at (``lazy`` views call this once connected)."""
-        consult = self.session.consult
-        step = consult.last_step if consult.last_step in STEP_IDS else STEP_IDS[0]
-        self.go_to(step, focus=focus)
+        self.go_to(self._start_step, focus=False)
         self._refresh()
-
-    def step_titles(self) -> list[str]:
-        return [self.tr("Patient and participants"), self.tr("Condition"),
-                self.tr("Medical history"), self.tr("Lifestyle and goals"),
-                self.tr("Options side by side"), self.tr("Benefits and risks"),
-                self.tr("Questions and what matters"), self.tr("Decision"),
-                self.tr("Review and sign")]
 
     # --- pages --------------------------------------------------------------------------------
     @property
@@ -147,11 +137,11 @@ class ConsultView(QWidget):
         row = STEP_IDS.index(step_id)
         page = self._pages[row]
         if page is None:
-            page = PAGES[row](self.session)
+            cls = PAGE_CLASSES[step_id]
+            page = (ReviewPage(self.session, self.review_actions) if cls is ReviewPage
+                    else cls(self.session))
             self.scrolls[row].setWidget(page)
             page.show_problems(self.session.consult.problems())
-            if isinstance(page, ReviewPage):
-                self.review_page_built.emit(page)
             self._pages[row] = page
         return page
 
@@ -194,16 +184,15 @@ class ConsultView(QWidget):
         page.consult_changed()
         self.back_button.setEnabled(row > 0)
         self.next_button.setEnabled(row < len(STEP_IDS) - 1)
-        consult = self.session.consult
-        if consult.last_step != page.step_id and not self.session.read_only:
-            consult.last_step = page.step_id
-            self.autosaver.schedule()
+        if not self.session.read_only:
+            self.autosaver.set_step(page.step_id)
 
     def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
         if new is None:
             return
         scroll = self.scrolls[self.stack.currentIndex()]
-        if scroll.widget() is not None and scroll.widget().isAncestorOf(new):
+        content = scroll.widget()
+        if content is not None and content.isAncestorOf(new):
             scroll.ensureWidgetVisible(new, 8, self.fontMetrics().height() * 2)
 
     # --- changes ------------------------------------------------------------------------------
@@ -219,7 +208,7 @@ class ConsultView(QWidget):
             page.show_problems(problems)
         self.page(self.current_step()).consult_changed()
         self.who.setText(self._who())
-        self.step_list.set_states({sid: step_state(consult, pack, sid) for sid in STEP_IDS})
+        self.step_list.set_states(step_states(consult, pack))
 
     def reload(self) -> None:
         """The consult object changed from outside (signed): show it again, read-only if so."""
@@ -235,8 +224,7 @@ class ConsultView(QWidget):
     def _read_only_text(self) -> str:
         consult = self.session.consult
         if consult.is_locked:
-            return (self.tr("Signed, with addenda — read only") if consult.addenda
-                    else self.tr("Signed — read only"))
+            return self.tr("{status} — read only").format(status=self.tr(consult.status.label))
         return self.tr("Signing… nothing can be changed meanwhile")
 
     def _on_read_only_changed(self, read_only: bool) -> None:
@@ -302,5 +290,7 @@ class ConsultView(QWidget):
         if self._shut_down:
             return
         self._shut_down = True
-        QApplication.instance().focusChanged.disconnect(self._follow_focus)
+        # instance() is typed QCoreApplication | None; the window runs in a QApplication
+        app = cast(QApplication, QApplication.instance())
+        app.focusChanged.disconnect(self._follow_focus)
         self.autosaver.stop()

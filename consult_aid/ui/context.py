@@ -1,7 +1,8 @@
 """What the window needs from the rest of the program, handed in through constructors.
 
-``db`` is the GUI thread's own connection, used only for quick reads (lists, search, opening
-one consult); every write goes through ``writer``, the single database writer thread.
+``db`` is the GUI thread's own connection, used only for quick reads through the services
+(lists, search, opening one consult); every write is a service call on ``writer``, the single
+database writer thread (see :mod:`consult_aid.ui.operations`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from datetime import datetime
 
 from consult_aid.content import PackCatalog
 from consult_aid.datadir import DataFolder
-from consult_aid.storage import Database
-from consult_aid.ui.settings import UiSettings, save_settings
+from consult_aid.services.settings import UiSettings
+from consult_aid.services.store import Store
 from consult_aid.ui.worker import DatabaseWriter, TaskRunner
 
 
@@ -25,12 +26,9 @@ def local_now() -> datetime:
 @dataclass(slots=True)
 class AppContext:
     data: DataFolder
-    db: Database
+    db: Store
     writer: DatabaseWriter
     tasks: TaskRunner
     catalog: PackCatalog
     settings: UiSettings
     clock: Callable[[], datetime] = local_now
-
-    def save_settings(self) -> None:
-        save_settings(self.data.settings, self.settings)

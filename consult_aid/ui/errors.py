@@ -21,22 +21,37 @@ from consult_aid.errors import KnownError
 log = logging.getLogger(__name__)
 
 
+BUG_MESSAGE = ("Something went wrong that Consult Aid did not expect. What was entered so far "
+               "is saved. The details were written to the log in the data folder; please pass "
+               "it to the person who looks after Consult Aid.")
+STARTUP_BUG_MESSAGE = ("Consult Aid could not start because of an error it did not expect. "
+                       "The details were written to the log in the data folder ({log}); "
+                       "please pass it to the person who looks after Consult Aid.")
+
+
 def message_for(error: BaseException) -> str:
-    if isinstance(error, KnownError):
-        return str(error)
+    """What the clinician reads: a known error's own message, else the calm bug message."""
     if isinstance(error, ValidationError):
         return "\n".join(p.message for p in error.problems)
-    return ("Something went wrong that Consult Aid did not expect. What was entered so far is "
-            "saved. The details were written to the log in the data folder; please pass it to "
-            "the person who looks after Consult Aid.")
+    if isinstance(error, KnownError):
+        return str(error)
+    return BUG_MESSAGE
+
+
+def startup_message(error: BaseException, log_file: object) -> str:
+    """The message when the window could not start: nothing was being edited yet, so it does
+    not say that work was saved."""
+    if isinstance(error, KnownError):
+        return message_for(error)
+    return STARTUP_BUG_MESSAGE.format(log=log_file)
 
 
 def show_error(parent: QWidget | None, error: BaseException, title: str = "") -> QMessageBox:
     """Show ``error`` without blocking (the dialog is window-modal and returns at once)."""
-    if not isinstance(error, KnownError | ValidationError):
+    if not isinstance(error, KnownError):
         log.error("unexpected error", exc_info=error)
     box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Information if isinstance(error, KnownError | ValidationError)
+    box.setIcon(QMessageBox.Icon.Information if isinstance(error, KnownError)
                 else QMessageBox.Icon.Warning)
     box.setWindowTitle(title or box.tr("Consult Aid"))
     box.setTextFormat(Qt.TextFormat.PlainText)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -19,21 +20,22 @@ from PySide6.QtWidgets import QApplication, QLabel, QLayout, QMainWindow, QStack
 
 from consult_aid.content import Pack
 from consult_aid.domain import Consult, Patient
-from consult_aid.services.consults import start_consult
-from consult_aid.signing.identity import has_identity
-from consult_aid.storage.consults import ConsultRepository
-from consult_aid.storage.people import ClinicianRepository
+from consult_aid.services import consults
+from consult_aid.services.clinic import current_clinician, needs_setup
+from consult_aid.services.settings import save_settings
 from consult_aid.ui.archive import ArchiveView
 from consult_aid.ui.autosave import Autosaver
 from consult_aid.ui.consult_view import ConsultView
 from consult_aid.ui.context import AppContext
+from consult_aid.ui.dialogs import Dialogs
+from consult_aid.ui.documents_flow import DocumentActions
 from consult_aid.ui.errors import SaveFailedBox, ask_save_failed, show_error
+from consult_aid.ui.operations import WriteOp
 from consult_aid.ui.session import ConsultSession
-from consult_aid.ui.settings import save_settings
 from consult_aid.ui.setup_page import SetupPage
 from consult_aid.ui.signing_flow import SigningFlow
 from consult_aid.ui.start_screen import StartScreen
-from consult_aid.ui.steps.review import ReviewPage
+from consult_aid.ui.steps import ReviewActions
 from consult_aid.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
@@ -41,15 +43,11 @@ log = logging.getLogger(__name__)
 SAVE_WAIT_SECONDS = 15.0  # how long leaving a consult waits for its last save
 
 
-def save_consult(db: object, consult: Consult) -> None:
-    ConsultRepository(db).save_draft(consult)  # type: ignore[arg-type]
-
-
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, flow_options: dict | None = None) -> None:
+    def __init__(self, ctx: AppContext, dialogs: Dialogs | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.flow_options = flow_options or {}
+        self.dialogs = dialogs or Dialogs()
         self.save_wait_seconds = SAVE_WAIT_SECONDS
         self.save_failed_box: SaveFailedBox | None = None
         self.setWindowTitle(self.tr("Consult Aid"))
@@ -57,7 +55,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         # The window's size comes from the screen, not from its pages' minimum sizes (and the
         # offscreen platform used by tests cannot take size hints).
-        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        # a QMainWindow always has its own layout
+        cast(QLayout, self.layout()).setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.setup_page = SetupPage(ctx)
         self.setup_page.completed.connect(self.show_start)
         self.start = StartScreen(ctx)
@@ -70,7 +69,8 @@ class MainWindow(QMainWindow):
         for w in (self.setup_page, self.start, self.archive):
             self.stack.addWidget(w)
         self.consult_view: ConsultView | None = None
-        self.flow: SigningFlow | None = None
+        self.signing: SigningFlow | None = None  # of the open consult
+        self.documents: DocumentActions | None = None  # of the open consult
         self.busy_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.busy_label)
         self._build_menus()
@@ -109,8 +109,7 @@ class MainWindow(QMainWindow):
 
     # --- screens ------------------------------------------------------------------------------
     def needs_setup(self) -> bool:
-        return (ClinicianRepository(self.ctx.db).current() is None
-                or not has_identity(self.ctx.data.identity))
+        return needs_setup(self.ctx.db, self.ctx.data)
 
     def show_start(self) -> None:
         if not self._leave_consult(self.show_start):
@@ -130,55 +129,51 @@ class MainWindow(QMainWindow):
         self.archive.search.setFocus()
 
     def start_consult(self, patient: Patient, pack: Pack) -> None:
-        clinician = ClinicianRepository(self.ctx.db).current()
+        clinician = current_clinician(self.ctx.db)
         if clinician is None:
             self.show_start()
             return
         now = self.ctx.clock()
         self.start.set_busy(True)
-        self.ctx.writer.submit(lambda db: start_consult(db, patient, clinician, pack, now),
-                               lambda consult: self._open(consult, pack), self._start_failed)
-
-    def _start_failed(self, error: BaseException) -> None:
-        self.start.set_busy(False)
-        show_error(self, error)
+        WriteOp(self, lambda db: consults.start_consult(db, patient, clinician, pack, now)) \
+            .success(lambda consult: self._open(consult, pack)) \
+            .finally_(lambda: self.start.set_busy(False)) \
+            .run_in_background(self.ctx.writer)
 
     def open_consult(self, consult_id: str) -> None:
         try:
-            consult = ConsultRepository(self.ctx.db).get(consult_id)
+            consult = consults.get_consult(self.ctx.db, consult_id)
+            step = consults.last_step(self.ctx.db, consult_id)
             pack = self.ctx.catalog.find(consult.pack.id, consult.pack.version,
                                          consult.pack.content_hash)
-        except Exception as exc:  # a KnownError (missing pack) or a damaged row
+        except Exception as exc:  # a KnownError (missing pack, damaged database) or a bug
             show_error(self, exc)
             return
-        if self._open(consult, pack) and consult.is_locked and self.flow is not None:
-            self.flow.show_signed()
+        if self._open(consult, pack, step) and consult.is_locked and self.documents is not None:
+            self.documents.show_signed()
 
-    def _open(self, consult: Consult, pack: Pack) -> bool:
-        self.start.set_busy(False)
-        if not self._leave_consult(lambda: self._open(consult, pack)):
+    def _open(self, consult: Consult, pack: Pack, step: str = "") -> bool:
+        if not self._leave_consult(lambda: self._open(consult, pack, step)):
             return False
         session = ConsultSession(consult, pack, self.ctx.clock)
-        autosaver = Autosaver(self.ctx.writer, save_consult, consult, self.ctx.clock)
-        view = ConsultView(session, autosaver, lazy=True)
-        session.setParent(view)
-        autosaver.setParent(view)
-        flow = SigningFlow(self.ctx, session, view, flush=autosaver.flush, **self.flow_options)
-
-        def connect_review(review: ReviewPage) -> None:
-            review.sign_requested.connect(flow.sign)
-            review.preview_requested.connect(flow.preview)
-            review.print_summary_requested.connect(flow.print_summary)
-            review.print_handout_requested.connect(flow.print_handout)
-            review.addendum_requested.connect(flow.add_addendum)
-
-        view.review_page_built.connect(connect_review)
-        flow.busy.connect(self._busy)
+        autosaver = Autosaver(self.ctx.writer, consult, self.ctx.clock, step=step)
+        documents = DocumentActions(self.ctx, session, self, printer=self.dialogs.printer)
+        signing = SigningFlow(self.ctx, session, documents, self,
+                              password=self.dialogs.password, flush=autosaver.flush)
+        actions = ReviewActions(sign=signing.sign, preview=documents.preview,
+                                print_summary=documents.print_summary,
+                                print_handout=documents.print_handout,
+                                add_addendum=signing.add_addendum)
+        view = ConsultView(session, autosaver, actions, start_step=step)
+        for child in (session, autosaver, documents, signing):
+            child.setParent(view)  # they go when the consult view goes
+        documents.busy.connect(self._busy)
+        signing.busy.connect(self._busy)
         view.closed.connect(self.show_start)
-        self.consult_view, self.flow = view, flow
+        self.consult_view, self.signing, self.documents = view, signing, documents
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
-        view.start()
+        view.page(view.current_step()).focus_first()
         return True
 
     def _leave_consult(self, then: Callable[[], object] | None = None, *,
@@ -202,7 +197,7 @@ class MainWindow(QMainWindow):
         view.shutdown()
         self.stack.removeWidget(view)
         view.deleteLater()
-        self.consult_view = self.flow = None
+        self.consult_view = self.signing = self.documents = None
         return True
 
     def _ask_save_failed(self, problem: str, then: Callable[[], object] | None) -> None:
@@ -245,10 +240,12 @@ class MainWindow(QMainWindow):
         """Apply at once; the settings file is written on the writer thread (in order, the
         newest replacing one not written yet), so the window never waits for the disk."""
         self.ctx.settings.large_text = on
-        apply_theme(QApplication.instance(), on)  # type: ignore[arg-type]
-        path, settings = self.ctx.data.settings, dataclasses.replace(self.ctx.settings)
-        self.ctx.writer.submit(lambda _db: save_settings(path, settings), None,
-                               self._settings_not_saved, key="settings")
+        # instance() is typed QCoreApplication | None; the window runs in a QApplication
+        apply_theme(cast(QApplication, QApplication.instance()), on)
+        data, settings = self.ctx.data, dataclasses.replace(self.ctx.settings)
+        WriteOp(self, lambda db: save_settings(db, data, settings)) \
+            .failure(self._settings_not_saved) \
+            .run_in_background(self.ctx.writer, coalesce="settings")
 
     @staticmethod
     def _settings_not_saved(error: BaseException) -> None:

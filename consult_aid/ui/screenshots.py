@@ -12,80 +12,12 @@ import os
 import secrets
 import sys
 import tempfile
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-
-from consult_aid.content.model import Pack
-from consult_aid.domain import (
-    Consult,
-    DecisionChoice,
-    HistoryFinding,
-    Interpreter,
-    PatientQuestion,
-    Point,
-    PsychEvaluation,
-    Signature,
-    SignerRole,
-    Stroke,
-    TeachBack,
-    TreatmentTried,
-)
+from typing import cast
 
 WIDTH, HEIGHT = 1280, 800
 NOW = datetime(2026, 11, 24, 14, 32, 5, tzinfo=timezone(timedelta(hours=1)))
-
-
-def fill_demo_consult(consult: Consult, pack: Pack) -> None:
-    """Fill ``consult`` as a clinician would mid-discussion (for screenshots and layout tests)."""
-    c = consult
-    c.participants.interpreter = Interpreter(name="Ana Ruiz", language="Spanish",
-                                             identifier="INT-2231")
-    k = c.condition
-    k.diagnosis, k.diagnosis_id = "Long-term pain that is hard to treat", "long-term-pain"
-    k.pain_location = "Lower back and both legs"
-    k.pain_duration_months = 48
-    k.pain_now, k.pain_average, k.pain_worst, k.interference = 6, 7, 9, 8
-    k.function_notes = "Cannot stand for more than 10 minutes; sleeps 4 hours a night."
-    k.treatments_tried = [TreatmentTried("Physiotherapy, 12 weeks", "Helped a little"),
-                          TreatmentTried("Epidural steroid injections", "Relief for 3 weeks")]
-    k.current_medicines = "Oxycodone 20 mg twice a day; pregabalin 150 mg twice a day"
-    k.opioid_mme_per_day = 60
-    h = c.history
-    for name in ("infection", "diabetes", "immunosuppression", "bleeding_disorder",
-                 "sleep_apnoea", "substance_use", "implanted_devices"):
-        setattr(h, name, HistoryFinding(False))
-    h.anticoagulants = HistoryFinding(True, "Apixaban 5 mg twice a day (atrial fibrillation)")
-    h.spine_surgery = HistoryFinding(True, "L4–L5 fusion, 2021")
-    h.allergies = HistoryFinding(False)
-    h.psych_evaluation = PsychEvaluation.PLANNED
-    c.red_flags_discussed["anticoagulants"] = True  # the opioid prompt is still to discuss
-    life = c.lifestyle
-    life.work = "Bus driver, on sick leave"
-    life.activity = "Used to walk the dog every morning"
-    life.goals = "Walk my granddaughter to school and sleep through the night."
-    life.home_support = "Lives with his wife, who drives"
-    life.travel_minutes = 50
-    items = c.understanding_of
-    levels = [TeachBack.UNDERSTOOD, TeachBack.UNDERSTOOD, TeachBack.PARTLY]
-    for record_id, level in zip([i.id for i in pack.items()], levels, strict=False):
-        record = items(record_id)
-        record.discussed, record.level = True, level
-        if level is TeachBack.PARTLY:
-            record.re_explained = True
-            record.patient_words = "Something about the tube moving?"
-    c.questions = [PatientQuestion("Can I still drive a bus with the pump?",
-                                   "We will check with your employer's doctor; many people "
-                                   "drive, but not during the trial.")]
-    c.values.what_matters_most = "Being there for the grandchildren; not feeling drowsy."
-    c.sure.sure, c.sure.understand, c.sure.risks_benefits_clear, c.sure.support = (
-        False, True, True, True)
-    c.decision.choice = DecisionChoice.MORE_INFORMATION
-    c.decision.next_steps = "Psychology appointment; talk with the cardiologist about apixaban."
-    c.decision.follow_up = date(2026, 12, 15)
-    scribble = tuple(Point(80 + i * 12, 200 - 60 * ((i % 6) / 5), 0.4 + 0.1 * (i % 5))
-                     for i in range(60))
-    c.signatures = [Signature(SignerRole.PATIENT, c.patient.name, NOW, SignerRole.PATIENT.meaning,
-                              (Stroke(scribble),))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,17 +33,17 @@ def _shoot(out: Path, tmp: Path) -> int:
     from PySide6.QtWidgets import QApplication
 
     from consult_aid.datadir import DataFolder
-    from consult_aid.domain import Clinician, Patient, Sex
-    from consult_aid.services.consults import start_consult
-    from consult_aid.services.review import STEP_IDS
-    from consult_aid.signing.identity import create_identity
-    from consult_aid.storage.consults import ConsultRepository
-    from consult_aid.storage.people import ClinicianRepository
+    from consult_aid.domain import Clinician
+    from consult_aid.domain.steps import STEP_IDS
+    from consult_aid.services.clinic import register_clinician
+    from consult_aid.services.consults import save_draft, start_consult
+    from consult_aid.services.demo import demo_patient, mid_discussion
     from consult_aid.ui.app import build_context, close_context
     from consult_aid.ui.main_window import MainWindow
     from consult_aid.ui.theme import apply_theme
 
-    app = QApplication.instance() or QApplication([])
+    # instance() is typed QCoreApplication; this process only ever creates a QApplication
+    app = cast(QApplication, QApplication.instance() or QApplication([]))
     data = DataFolder(tmp / "data").ensure()
     ctx = build_context(data)
     ctx.clock = lambda: NOW
@@ -125,17 +57,12 @@ def _shoot(out: Path, tmp: Path) -> int:
         first_run.close()
         first_run.deleteLater()
         app.processEvents()
-        clinician = ClinicianRepository(ctx.db).save(Clinician(
+        clinician = register_clinician(ctx.db, data, Clinician(
             name="Dr Sam Okafor", credentials="MD, FIPP", clinic="Riverside Pain Clinic",
-            clinic_phone="+1 555 0100"))
-        create_identity(data.identity, name=clinician.name, clinic=clinician.clinic,
-                        password=secrets.token_urlsafe(16), now=NOW)
+            clinic_phone="+1 555 0100"), password=secrets.token_urlsafe(16), now=NOW)
         pack = ctx.catalog.get("intrathecal-pump")
-        patient = Patient(name="Jordan Example (demo patient)",
-                          date_of_birth=date(1961, 5, 14), sex=Sex.MALE, mrn="DEMO-0002")
-        consult = start_consult(ctx.db, patient, clinician, pack, NOW)
-        fill_demo_consult(consult, pack)
-        ConsultRepository(ctx.db).save_draft(consult)
+        consult = start_consult(ctx.db, demo_patient(), clinician, pack, NOW)
+        save_draft(ctx.db, mid_discussion(consult, pack, NOW), now=NOW)
         apply_theme(app, large_text=False)
         window = MainWindow(ctx)
         window.resize(WIDTH, HEIGHT)

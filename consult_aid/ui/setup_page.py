@@ -10,23 +10,19 @@ Signals: ``completed()`` once the clinician is stored and the identity exists.
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from consult_aid.domain import Clinician, Problem
-from consult_aid.signing.identity import (
-    SigningIdentity,
-    WrongPasswordError,
-    has_identity,
-    load_identity,
-)
-from consult_aid.storage.people import ClinicianRepository
+from consult_aid.domain import Clinician, Problem, ValidationError
+from consult_aid.services.clinic import MIN_PASSWORD, existing_identity, register_clinician
+from consult_aid.signing.identity import SigningIdentity
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.errors import show_error
+from consult_aid.ui.operations import WriteOp
 from consult_aid.ui.widgets.fields import ErrorLabel, Form, group, show_problems
-
-MIN_PASSWORD = 8
 
 
 class SetupPage(QWidget):
@@ -98,9 +94,8 @@ class SetupPage(QWidget):
 
     def refresh(self) -> None:
         """Look for a signing key in the data folder: reuse it, or offer to create one."""
-        folder = self.ctx.data.identity
         try:
-            self.existing = load_identity(folder) if has_identity(folder) else None
+            self.existing = existing_identity(self.ctx.data)
         except Exception as exc:  # a damaged certificate file: say so, never overwrite it
             self.existing = None
             self.key_note.setText(str(exc))
@@ -108,7 +103,9 @@ class SetupPage(QWidget):
             return
         self.save_button.setEnabled(True)
         reuse = self.existing is not None
-        self._secret.layout_.setRowVisible(self.confirm.parentWidget(), not reuse)
+        # Form.add puts each control in its own row box, so the parent is always there
+        confirm_row = cast(QWidget, self.confirm.parentWidget())
+        self._secret.layout_.setRowVisible(confirm_row, not reuse)
         if self.existing is not None:
             self.secret_group.setTitle(self.tr("Your signing key"))
             self.key_note.setText(self.tr(
@@ -149,33 +146,16 @@ class SetupPage(QWidget):
         show_problems(self.errors, problems)
         if problems:
             return
-        clinician = self._clinician()
-        password = self.password.text()
-        folder, now = self.ctx.data.identity, self.ctx.clock()
+        clinician, password = self._clinician(), self.password.text()
+        data, now = self.ctx.data, self.ctx.clock()
         self.save_button.setEnabled(False)
-        existing = self.existing
-        if existing is not None:
-            self.status.show_message(self.tr("Checking the password of your signing key…"))
-
-            def check() -> None:
-                existing.unlock(password)  # WrongPasswordError when it does not unlock
-
-            self.ctx.tasks.run(check, lambda _none: self._store(clinician), self._failed)
-            return
-        self.status.show_message(self.tr("Creating your signing key…"))
-
-        def create() -> object:
-            from consult_aid.signing.identity import create_identity
-
-            # never replace: a key that appeared meanwhile makes this fail, not vanish
-            return create_identity(folder, name=clinician.name, clinic=clinician.clinic,
-                                   password=password, now=now)
-
-        self.ctx.tasks.run(create, lambda _identity: self._store(clinician), self._failed)
-
-    def _store(self, clinician: Clinician) -> None:
-        self.ctx.writer.submit(lambda db: ClinicianRepository(db).save(clinician),
-                               lambda _c: self._done(), self._failed)
+        self.status.show_message(
+            self.tr("Checking the password of your signing key…") if self.existing is not None
+            else self.tr("Creating your signing key…"))
+        WriteOp(self, lambda db: register_clinician(db, data, clinician, password=password,
+                                                    now=now)) \
+            .success(lambda _c: self._done()).failure(self._failed) \
+            .run_in_background(self.ctx.writer)
 
     def _done(self) -> None:
         self.password.clear()
@@ -187,8 +167,9 @@ class SetupPage(QWidget):
     def _failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
         self.status.show_message("")
-        if isinstance(error, WrongPasswordError):
-            self.errors["password"].show_message(str(error))
+        if isinstance(error, ValidationError) and any(p.field == "password"
+                                                      for p in error.problems):
+            show_problems(self.errors, error.problems)
             self.password.selectAll()
             self.password.setFocus()
             return

@@ -26,10 +26,12 @@ from PySide6.QtWidgets import (
 
 from consult_aid.content import Pack
 from consult_aid.domain import Patient, Sex
-from consult_aid.storage.consults import ConsultRepository
-from consult_aid.storage.people import ClinicianRepository, PatientRepository
+from consult_aid.domain.labels import SEX_LABELS
+from consult_aid.services import consults
+from consult_aid.services.clinic import current_clinician
+from consult_aid.services.patients import add_patient, find_patients
 from consult_aid.ui.context import AppContext
-from consult_aid.ui.errors import show_error
+from consult_aid.ui.operations import WriteOp
 from consult_aid.ui.widgets.fields import ErrorLabel, Form, group, show_problems
 
 
@@ -71,10 +73,8 @@ class StartScreen(QWidget):
         self.new_dob.setDate(QDate(1970, 1, 1))
         self.new_form.add("patient.date_of_birth", self.tr("Date of &birth"), self.new_dob)
         self.new_sex = QComboBox()
-        for member, label in ((Sex.UNKNOWN, self.tr("Not recorded")),
-                              (Sex.FEMALE, self.tr("Female")), (Sex.MALE, self.tr("Male")),
-                              (Sex.OTHER, self.tr("Other"))):
-            self.new_sex.addItem(label, member.value)
+        for member, label in SEX_LABELS.items():
+            self.new_sex.addItem(self.tr(label), member.value)
         self.new_form.add("patient.sex", self.tr("Se&x"), self.new_sex)
         self.new_mrn = self.new_form.add("patient.mrn", self.tr("&Medical record number"),
                                          QLineEdit())
@@ -140,7 +140,7 @@ class StartScreen(QWidget):
 
     # --- data ---------------------------------------------------------------------------------
     def refresh(self) -> None:
-        clinician = ClinicianRepository(self.ctx.db).current()
+        clinician = current_clinician(self.ctx.db)
         who = clinician.name if clinician else ""
         clinic = clinician.clinic if clinician else ""
         self.welcome.setText(self.tr("Consult Aid — {who}{clinic}").format(
@@ -150,7 +150,7 @@ class StartScreen(QWidget):
 
     def refresh_patients(self, select_id: str = "") -> None:
         self.patients.clear()
-        for patient in PatientRepository(self.ctx.db).search(self.search.text()):
+        for patient in find_patients(self.ctx.db, self.search.text()):
             text = f"{patient.name} · {patient.date_of_birth:%Y-%m-%d}"
             if patient.mrn:
                 text += f" · {patient.mrn}"
@@ -165,7 +165,7 @@ class StartScreen(QWidget):
     def refresh_drafts(self) -> None:
         self.drafts.clear()
         titles = {p.id: p.title for p in self.ctx.catalog.packs()}
-        for summary in ConsultRepository(self.ctx.db).drafts():
+        for summary in consults.drafts(self.ctx.db):
             item = QListWidgetItem(
                 f"{summary.patient_name} · {summary.created_at:%Y-%m-%d %H:%M}\n"
                 f"{titles.get(summary.pack_id, summary.pack_id)}", self.drafts)
@@ -199,20 +199,17 @@ class StartScreen(QWidget):
         if problems:
             return
         self.add_button.setEnabled(False)
-        self.ctx.writer.submit(lambda db: PatientRepository(db).save(patient),
-                               self._added, self._add_failed)
+        today = self.ctx.clock().date()
+        WriteOp(self, lambda db: add_patient(db, patient, today=today)) \
+            .success(self._added).finally_(lambda: self.add_button.setEnabled(True)) \
+            .run_in_background(self.ctx.writer)
 
     def _added(self, patient: Patient) -> None:
-        self.add_button.setEnabled(True)
         self.new_name.clear()
         self.new_mrn.clear()
         self.search.setText(patient.name)
         self.refresh_patients(select_id=patient.id)
         self.pack.setFocus()
-
-    def _add_failed(self, error: BaseException) -> None:
-        self.add_button.setEnabled(True)
-        show_error(self, error)
 
     def _update_start(self) -> None:
         ready = self.selected_patient() is not None and self.pack.count() > 0

@@ -11,24 +11,17 @@ from consult_aid.cli.documents import DEMO_PASSWORD, PASSWORD_ENV
 from consult_aid.exchange import consult_to_json
 from tests.pdfcheck import demo_consult, flat_text
 
+from .conftest import DemoRun
+
 
 @pytest.fixture(autouse=True)
 def _no_password_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(PASSWORD_ENV, raising=False)
 
 
-def _demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path, str]:
-    data, out = tmp_path / "data", tmp_path / "out"
-    assert main(["--data-dir", str(data), "demo", "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
-    summaries = list(out.glob("summary-*.pdf"))
-    assert len(summaries) == 1
-    return data, summaries[0], printed
-
-
 def test_demo_produces_a_signed_summary_and_handouts_that_verify(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data, summary, printed = _demo(tmp_path, capsys)
+        demo_run: DemoRun, demo_copy: DemoRun, capsys: pytest.CaptureFixture[str]) -> None:
+    summary, printed = demo_run.summary, demo_run.printed
     assert str(summary) in printed
     handouts = sorted(p.name for p in summary.parent.glob("handout-*.pdf"))
     assert handouts == ["handout-intrathecal-pump.pdf", "handout-spinal-cord-stimulator.pdf"]
@@ -36,7 +29,7 @@ def test_demo_produces_a_signed_summary_and_handouts_that_verify(
         assert name in printed
     assert "Helen Marsh" in flat_text(summary.read_bytes())
 
-    assert main(["--data-dir", str(data), "verify", str(summary)]) == 0
+    assert main(["--data-dir", str(demo_copy.data), "verify", str(demo_copy.summary)]) == 0
     out = capsys.readouterr().out
     assert "VALID" in out and "covers the entire file" in out
     assert "Signed by: Dr. Sam Rivera, Demo Pain Clinic, certificate self-issued by the clinic" \
@@ -46,15 +39,15 @@ def test_demo_produces_a_signed_summary_and_handouts_that_verify(
 
 
 def test_a_copy_verifies_elsewhere_and_a_changed_copy_does_not(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _, summary, _ = _demo(tmp_path, capsys)
+        demo_run: DemoRun, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    signed = demo_run.summary.read_bytes()
     copy = tmp_path / "elsewhere" / "copy.pdf"
     copy.parent.mkdir()
-    copy.write_bytes(summary.read_bytes())
+    copy.write_bytes(signed)
     other = tmp_path / "other-data"
     assert main(["--data-dir", str(other), "verify", str(copy)]) == 0
     assert "no archive to compare" in capsys.readouterr().out
-    copy.write_bytes(summary.read_bytes() + b"\n%%EOF\n")
+    copy.write_bytes(signed + b"\n%%EOF\n")
     assert main(["--data-dir", str(other), "verify", str(copy)]) == 1
     assert "INVALID" in capsys.readouterr().out
     copy.write_text("not a pdf")
@@ -62,9 +55,9 @@ def test_a_copy_verifies_elsewhere_and_a_changed_copy_does_not(
     assert main(["--data-dir", str(other), "verify", str(tmp_path / "missing.pdf")]) == 2
 
 
-def test_a_second_demo_reuses_the_demo_identity(tmp_path: Path,
+def test_a_second_demo_reuses_the_demo_identity(demo_copy: DemoRun, tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    data, _, printed = _demo(tmp_path, capsys)
+    data, printed = demo_copy.data, demo_copy.printed
     assert "Created a demo signing identity" in printed
     out2 = tmp_path / "out2"
     assert main(["--data-dir", str(data), "demo", "--out", str(out2)]) == 0

@@ -6,14 +6,22 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
 from consult_aid.cli import main
 from consult_aid.storage import open_database
 from consult_aid.storage.consults import ConsultRepository
 
+from .conftest import DemoRun
 
-def signed_export(tmp_path: Path, capsys) -> tuple[Path, str]:
-    clinic = tmp_path / "clinic"
-    assert main(["--data-dir", str(clinic), "demo", "--out", str(tmp_path / "demo-out")]) == 0
+
+@pytest.fixture
+def clinic(demo_copy: DemoRun) -> Path:
+    """A clinic's data folder of its own, holding the signed demo consult."""
+    return demo_copy.data
+
+
+def signed_export(clinic: Path, tmp_path: Path, capsys) -> tuple[Path, str]:
     with open_database(clinic / "consult-aid.sqlite3") as db:
         (summary,) = ConsultRepository(db).summaries()
     out = tmp_path / "exported" / "consult.json"
@@ -23,8 +31,9 @@ def signed_export(tmp_path: Path, capsys) -> tuple[Path, str]:
     return out, summary.id
 
 
-def test_a_signed_consult_moves_to_another_clinic_unchanged(tmp_path: Path, capsys) -> None:
-    exported, consult_id = signed_export(tmp_path, capsys)
+def test_a_signed_consult_moves_to_another_clinic_unchanged(
+        clinic: Path, tmp_path: Path, capsys) -> None:
+    exported, consult_id = signed_export(clinic, tmp_path, capsys)
     assert exported.with_suffix(".pdf").exists()
     elsewhere = tmp_path / "elsewhere"
     assert main(["--data-dir", str(elsewhere), "import", str(exported)]) == 0
@@ -39,8 +48,9 @@ def test_a_signed_consult_moves_to_another_clinic_unchanged(tmp_path: Path, caps
         assert consult.is_locked and consult.signatures
 
 
-def test_a_changed_pdf_is_refused_and_nothing_is_stored(tmp_path: Path, capsys) -> None:
-    exported, _ = signed_export(tmp_path, capsys)
+def test_a_changed_pdf_is_refused_and_nothing_is_stored(
+        clinic: Path, tmp_path: Path, capsys) -> None:
+    exported, _ = signed_export(clinic, tmp_path, capsys)
     pdf = exported.with_suffix(".pdf")
     data = bytearray(pdf.read_bytes())
     data[len(data) // 2] ^= 0x01
@@ -58,15 +68,17 @@ def test_a_changed_pdf_is_refused_and_nothing_is_stored(tmp_path: Path, capsys) 
         assert ConsultRepository(db).count() == 0
 
 
-def test_a_signed_consult_without_its_pdf_is_refused(tmp_path: Path, capsys) -> None:
-    exported, _ = signed_export(tmp_path, capsys)
+def test_a_signed_consult_without_its_pdf_is_refused(
+        clinic: Path, tmp_path: Path, capsys) -> None:
+    exported, _ = signed_export(clinic, tmp_path, capsys)
     exported.with_suffix(".pdf").unlink()
     assert main(["--data-dir", str(tmp_path / "x"), "import", str(exported)]) == 2
     assert "signed PDF is needed" in capsys.readouterr().err
 
 
-def test_an_edited_json_with_the_genuine_pdf_is_refused(tmp_path: Path, capsys) -> None:
-    exported, _ = signed_export(tmp_path, capsys)
+def test_an_edited_json_with_the_genuine_pdf_is_refused(
+        clinic: Path, tmp_path: Path, capsys) -> None:
+    exported, _ = signed_export(clinic, tmp_path, capsys)
     document = json.loads(exported.read_text(encoding="utf-8"))
     document["consult"]["patient"]["name"] = "Someone Else"
     document["consult"]["decision"]["choice"] = "decline"

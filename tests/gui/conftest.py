@@ -21,6 +21,7 @@ from consult_aid.signing.identity import create_identity
 from consult_aid.storage.people import ClinicianRepository
 from consult_aid.ui.app import build_context, close_context
 from consult_aid.ui.context import AppContext
+from consult_aid.ui.dialogs import Dialogs
 from consult_aid.ui.main_window import MainWindow
 from consult_aid.ui.theme import apply_theme
 
@@ -74,10 +75,9 @@ def printed(tmp_path: Path) -> PrintRecorder:
 def make_window(qtbot: QtBot, ctx: AppContext, printed: PrintRecorder | None = None,
                 password: str = PASSWORD) -> MainWindow:
     apply_theme(QApplication.instance(), ctx.settings.large_text)  # type: ignore[arg-type]
-    options = {"password": lambda _parent: password}
-    if printed is not None:
-        options["printer"] = printed
-    window = MainWindow(ctx, flow_options=options)
+    dialogs = Dialogs(password=lambda _parent: password,
+                      printer=printed if printed is not None else Dialogs().printer)
+    window = MainWindow(ctx, dialogs)
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()

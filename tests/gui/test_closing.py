@@ -2,8 +2,10 @@
 written and waited for; when it fails or takes too long the window stays and says so, with
 Retry or Close anyway.
 
-The failure is injected at the storage boundary (the repository's save raises the error a full
-disk gives); everything else — the window, the writer thread, SQLite on disk — is real.
+The disk is made full for real: the writer's own SQLite connection is capped at the pages the
+file has (``PRAGMA max_page_count``), so SQLite itself answers SQLITE_FULL and the error model
+turns it into the calm "disk is full" message; the window, the writer thread and the file on
+disk are all real.
 """
 
 from __future__ import annotations
@@ -13,9 +15,7 @@ import json
 import pytest
 from pytestqt.qtbot import QtBot
 
-from consult_aid.domain import Consult
-from consult_aid.errors import KnownError
-from consult_aid.storage.consults import ConsultRepository
+from consult_aid.services.store import Store
 from consult_aid.ui.consult_view import ConsultView
 from consult_aid.ui.main_window import MainWindow
 
@@ -25,7 +25,9 @@ from .helpers import WAIT_MS, add_patient_and_start, type_into, writer_held
 # A message box fixes its own size, which the offscreen test platform reports as a warning.
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
-DISK_FULL = "The disk is full. Free some space on it, then try again."
+DISK_FULL = "disk is full"
+# Long enough that storing it needs pages the capped file cannot grow to.
+LONG_GOALS = "Swim again in the lake with my grandchildren every summer. " * 600
 
 
 def stored_goals(window: MainWindow, consult_id: str) -> str:
@@ -41,19 +43,33 @@ def open_lifestyle(qtbot: QtBot, window: MainWindow) -> ConsultView:
     return view
 
 
-def fill_the_disk(monkeypatch: pytest.MonkeyPatch) -> None:
-    def full(_repo: ConsultRepository, _consult: Consult) -> None:
-        raise KnownError(DISK_FULL)
+def _cap_pages(window: MainWindow, full: bool) -> None:
+    def cap(db: Store) -> None:
+        pages = db.connection.execute("PRAGMA page_count").fetchone()[0]
+        db.connection.execute(f"PRAGMA max_page_count = {pages if full else 1_073_741_823}")
 
-    monkeypatch.setattr(ConsultRepository, "save_draft", full)
+    window.ctx.writer.submit(cap)
+    assert window.ctx.writer.wait_idle(5)
+
+
+def fill_the_disk(window: MainWindow) -> None:
+    _cap_pages(window, full=True)
+
+
+def free_space(window: MainWindow) -> None:
+    _cap_pages(window, full=False)
+
+
+def type_long_goals(view: ConsultView) -> None:
+    view.page("lifestyle").goals.setPlainText(LONG_GOALS)  # as if pasted
 
 
 def test_a_failed_last_save_keeps_the_window_open_and_says_so(
-        qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot: QtBot, window: MainWindow) -> None:
     view = open_lifestyle(qtbot, window)
     consult_id = view.session.consult.id
-    fill_the_disk(monkeypatch)
-    type_into(qtbot, view.page("lifestyle").goals, "Swim again")
+    fill_the_disk(window)
+    type_long_goals(view)
 
     assert not window.close()  # refused: the change is not stored
     assert window.isVisible()
@@ -61,29 +77,29 @@ def test_a_failed_last_save_keeps_the_window_open_and_says_so(
     box = window.save_failed_box
     assert box is not None and box.isVisible()
     assert "not saved yet" in box.text()
-    assert DISK_FULL in box.text()
+    assert DISK_FULL in box.text().lower()
     assert stored_goals(window, consult_id) == ""
 
     # space is freed; Retry stores the change, then the window closes
-    monkeypatch.undo()
+    free_space(window)
     box.retry_button.click()
     assert not window.isVisible()
-    assert stored_goals(window, consult_id) == "Swim again"
+    assert stored_goals(window, consult_id) == LONG_GOALS
 
 
 def test_close_anyway_leaves_a_consult_whose_save_failed(
-        qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot: QtBot, window: MainWindow) -> None:
     view = open_lifestyle(qtbot, window)
     consult_id = view.session.consult.id
-    fill_the_disk(monkeypatch)
-    type_into(qtbot, view.page("lifestyle").goals, "Swim again")
+    fill_the_disk(window)
+    type_long_goals(view)
 
     view.close_button.click()  # "Close consult": back to the start screen is refused
     assert window.stack.currentWidget() is view
     box = window.save_failed_box
     assert box is not None and box.isVisible()
-    assert DISK_FULL in box.text()
-    assert DISK_FULL in view.saved_label.text()
+    assert DISK_FULL in box.text().lower()
+    assert DISK_FULL in view.saved_label.text().lower()
     box.retry_button.click()  # still full: asked again, still in the consult
     assert window.stack.currentWidget() is view
     assert window.save_failed_box is not None

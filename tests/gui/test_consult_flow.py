@@ -11,7 +11,7 @@ from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
 from consult_aid.domain import DecisionChoice, PsychEvaluation, TeachBack
-from consult_aid.services.review import STEP_IDS
+from consult_aid.domain.steps import STEP_IDS
 from consult_aid.ui.main_window import MainWindow
 from consult_aid.ui.steps.history import HistoryPage
 from consult_aid.ui.steps.options import OptionsPage
@@ -126,8 +126,8 @@ def test_a_whole_consult_walked_signed_and_stored(qtbot: QtBot, window: MainWind
                (view.step_list.state(s) for s in STEP_IDS[:-1]))
     click(qtbot, review.sign_button)
     qtbot.waitUntil(lambda: view.session.consult.is_locked, timeout=30_000)
-    qtbot.waitUntil(lambda: bool(window.flow and window.flow.dialogs), timeout=WAIT_MS)
-    preview = window.flow.dialogs[-1]
+    qtbot.waitUntil(lambda: bool(window.documents and window.documents.dialogs), timeout=WAIT_MS)
+    preview = window.documents.dialogs[-1]
     assert preview.preview.page_count() >= 2
 
     # locked: the pages are read-only now
@@ -137,7 +137,7 @@ def test_a_whole_consult_walked_signed_and_stored(qtbot: QtBot, window: MainWind
     # print the signed summary (to a PDF file standing in for the printer)
     click(qtbot, preview.print_button)
     qtbot.waitUntil(lambda: bool(printed.files) and printed.files[0].is_file()
-                    and window.flow._printer is None, timeout=30_000)
+                    and not window.documents.printing, timeout=30_000)
     assert printed.files[0].read_bytes().startswith(b"%PDF")
 
     # what the database file holds, read with a connection of our own

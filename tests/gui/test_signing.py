@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from consult_aid.domain import ConsultStatus
@@ -35,9 +36,9 @@ def ready_to_sign(qtbot: QtBot, window: MainWindow, name: str) -> ConsultView:
 def sign(qtbot: QtBot, window: MainWindow, name: str) -> ConsultView:
     view = ready_to_sign(qtbot, window, name)
     click(qtbot, view.review_page.sign_button)
-    qtbot.waitUntil(lambda: view.session.consult.is_locked and bool(window.flow.dialogs),
+    qtbot.waitUntil(lambda: view.session.consult.is_locked and bool(window.documents.dialogs),
                     timeout=SIGN_MS)
-    for dialog in list(window.flow.dialogs):
+    for dialog in list(window.documents.dialogs):
         dialog.close()
     return view
 
@@ -45,7 +46,7 @@ def sign(qtbot: QtBot, window: MainWindow, name: str) -> ConsultView:
 def test_the_consult_cannot_change_while_it_is_being_signed(qtbot: QtBot,
                                                             window: MainWindow) -> None:
     view = ready_to_sign(qtbot, window, "Sigrid Busy")
-    review, flow = view.review_page, window.flow
+    review, flow = view.review_page, window.signing
     edited = view.session.consult
     asked: list[object] = []
     flow.ask_password = lambda parent: asked.append(parent) or PASSWORD
@@ -84,14 +85,17 @@ def test_the_consult_cannot_change_while_it_is_being_signed(qtbot: QtBot,
 def test_a_failed_signing_lets_the_clinician_edit_again(qtbot: QtBot,
                                                         window: MainWindow) -> None:
     view = ready_to_sign(qtbot, window, "Wrong Password")
-    window.flow.ask_password = lambda _parent: "not the password"
+    window.signing.ask_password = lambda _parent: "not the password"
     click(qtbot, view.review_page.sign_button)
     assert view.session.read_only
     qtbot.waitUntil(lambda: not view.session.read_only, timeout=SIGN_MS)
     assert not view.session.consult.is_locked
     assert view.review_page.sign_button.isEnabled()
     assert not view.page("lifestyle").goals.isReadOnly()
-    assert not window.flow.signing
+    assert not window.signing.signing
+    box = window.findChild(QMessageBox, "errorDialog")  # said calmly, in the clinician's words
+    assert box is not None and "password does not unlock" in box.text()
+    box.done(0)
     goals = view.page("lifestyle").goals
     goals.moveCursor(QTextCursor.MoveOperation.End)
     type_into(qtbot, goals, " again")
@@ -112,12 +116,12 @@ def test_archived_pdfs_are_read_off_the_gui_thread(
     view = sign(qtbot, window, "Reading Elsewhere")
     click(qtbot, view.review_page.print_summary)  # print the signed summary
     qtbot.waitUntil(lambda: bool(printed.files) and printed.files[0].is_file()
-                    and window.flow._printer is None, timeout=SIGN_MS)
+                    and not window.documents.printing, timeout=SIGN_MS)
     consult_id = view.session.consult.id
     window.show_archive()
     window.open_consult(consult_id)  # the archive shows the signed PDF
-    qtbot.waitUntil(lambda: bool(window.flow.dialogs), timeout=WAIT_MS)
-    assert window.flow.dialogs[-1].preview.page_count() >= 2
+    qtbot.waitUntil(lambda: bool(window.documents.dialogs), timeout=WAIT_MS)
+    assert window.documents.dialogs[-1].preview.page_count() >= 2
     assert len(readers) >= 2
     assert threading.main_thread() not in readers
 
@@ -130,7 +134,7 @@ def test_an_addendum_is_signed_stored_and_shown(qtbot: QtBot, window: MainWindow
     assert review.addenda_empty.isVisible()
 
     click(qtbot, review.addendum_button)
-    dialog = window.flow.addendum_dialog
+    dialog = window.signing.addendum_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.author.text() == "Dr Test Clinician"  # the clinician, filled in
     assert dialog.text.accessibleName() == "Addendum text"
@@ -142,7 +146,7 @@ def test_an_addendum_is_signed_stored_and_shown(qtbot: QtBot, window: MainWindow
     click(qtbot, dialog.sign_button)
     qtbot.waitUntil(lambda: view.session.consult.status is ConsultStatus.AMENDED,
                     timeout=SIGN_MS)
-    assert window.flow.addendum_dialog is None  # closed
+    assert window.signing.addendum_dialog is None  # closed
 
     # the database file: amended, the addendum row, its signed PDF
     assert db_row(window.ctx.data, "SELECT status FROM consults WHERE id = ?",

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QImage, QPointingDevice, QTabletEvent
+from PySide6.QtGui import QColor, QImage, QPointingDevice, QTabletEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -14,14 +14,28 @@ from consult_aid.content import load_catalog
 from consult_aid.domain import Clinician, Patient
 from consult_aid.domain.signature import PAD_HEIGHT, PAD_WIDTH
 from consult_aid.services.consults import start_consult
+from consult_aid.services.settings import UiSettings, load_settings, write_settings
 from consult_aid.storage.consults import ConsultRepository
 from consult_aid.ui.archive import ArchiveModel
 from consult_aid.ui.context import AppContext, local_now
-from consult_aid.ui.settings import UiSettings, load_settings, save_settings
-from consult_aid.ui.widgets.icon_array import IconArray
-from consult_aid.ui.widgets.signature_pad import SignaturePad
+from consult_aid.ui.widgets.icon_array import AFFECTED, OTHERS, IconArray
+from consult_aid.ui.widgets.signature_pad import INK, SignaturePad
 
 from .conftest import draw
+
+
+def near(image: QImage, x0: float, y0: float, x1: float, y1: float, colour: QColor,
+         tolerance: int = 60) -> int:
+    """How many pixels in the rectangle (x0, y0)-(x1, y1) are within ``tolerance`` of
+    ``colour`` (sum of the red, green and blue differences)."""
+    count = 0
+    for y in range(max(0, int(y0)), min(image.height(), int(y1))):
+        for x in range(max(0, int(x0)), min(image.width(), int(x1))):
+            c = image.pixelColor(x, y)
+            if (abs(c.red() - colour.red()) + abs(c.green() - colour.green())
+                    + abs(c.blue() - colour.blue())) <= tolerance:
+                count += 1
+    return count
 
 
 def test_signature_pad_records_a_mouse_stroke_in_pad_units(qtbot: QtBot) -> None:
@@ -35,9 +49,16 @@ def test_signature_pad_records_a_mouse_stroke_in_pad_units(qtbot: QtBot) -> None
     xs = [p.x for p in stroke.points]
     assert xs == [100.0, 500.0, 900.0]
     assert all(0 <= p.y <= PAD_HEIGHT and p.pressure == 0.5 for p in stroke.points)
+    drawing = pad.grab().toImage()
+    # ink along both segments (around their midpoints), none in corners far from the stroke
+    assert near(drawing, 145, 48, 155, 58, INK) > 0
+    assert near(drawing, 345, 70, 355, 80, INK) > 0
+    assert near(drawing, 0, 0, 40, 40, INK) == near(drawing, 420, 0, 500, 40, INK) == 0
+    assert near(drawing, 0, 110, 60, 150, INK) == 0
     with qtbot.waitSignal(pad.changed):
         pad.clear()
     assert pad.is_empty()
+    assert near(pad.grab().toImage(), 0, 0, 500, 150, INK) == 0  # the ink is gone too
 
 
 def test_signature_pad_keeps_pen_pressure(qtbot: QtBot) -> None:
@@ -82,7 +103,15 @@ def test_icon_array_fills_as_many_people_as_the_frequency(qtbot: QtBot) -> None:
 
     assert [filled(i) for i in (0, 22)] == [True, True]
     assert [filled(i) for i in (23, 99)] == [False, False]
-    assert isinstance(image, QImage)
+
+    def in_cell(index: int, colour: QColor) -> int:
+        row, col = divmod(index, 10)
+        return near(image, col * cell, row * cell, (col + 1) * cell, (row + 1) * cell, colour)
+
+    # the other 77 people are drawn too, as outlines (colour is never the only cue)
+    assert all(in_cell(i, OTHERS) >= 5 for i in (23, 57, 99))
+    assert all(in_cell(i, AFFECTED) == 0 for i in (23, 57, 99))
+    assert all(in_cell(i, OTHERS) == 0 for i in (0, 22))
 
 
 def test_archive_model_lists_and_searches_consults(qtbot: QtBot, ctx: AppContext) -> None:
@@ -107,7 +136,7 @@ def test_archive_model_lists_and_searches_consults(qtbot: QtBot, ctx: AppContext
 def test_settings_keep_other_sections(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
     path.write_text('{"other": {"x": 1}}')
-    save_settings(path, UiSettings(large_text=True))
+    write_settings(path, UiSettings(large_text=True))
     assert load_settings(path).large_text is True
     assert '"other"' in path.read_text()
     path.write_text("not json")

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -29,13 +29,13 @@ from consult_aid.domain import (
     DecisionChoice,
     TeachBack,
 )
-from consult_aid.services.review import STEP_IDS
+from consult_aid.domain.steps import STEP_IDS
+from consult_aid.services import settings as settings_module
+from consult_aid.services.settings import load_settings
 from consult_aid.signing.identity import has_identity
 from consult_aid.storage.people import ClinicianRepository
-from consult_aid.ui import settings as settings_module
 from consult_aid.ui.context import AppContext, local_now
 from consult_aid.ui.main_window import MainWindow
-from consult_aid.ui.settings import load_settings
 from consult_aid.ui.theme import LARGE_PT, apply_theme
 from tests.builders import fill_for_signing
 
@@ -129,10 +129,10 @@ def test_handout_preview_and_print(qtbot: QtBot, window: MainWindow,
     view = add_patient_and_start(qtbot, window)
     view.go_to("review")
     click(qtbot, view.review_page.print_handout)
-    qtbot.waitUntil(lambda: bool(window.flow and window.flow.dialogs), timeout=WAIT_MS)
-    dialog = window.flow.dialogs[-1]
+    qtbot.waitUntil(lambda: bool(window.documents and window.documents.dialogs), timeout=WAIT_MS)
+    dialog = window.documents.dialogs[-1]
     assert dialog.preview.page_count() >= 1
-    with qtbot.waitSignal(window.flow.printed, timeout=30_000) as blocker:
+    with qtbot.waitSignal(window.documents.printed, timeout=30_000) as blocker:
         click(qtbot, dialog.print_button)
     assert blocker.args[0] == dialog.preview.page_count()
     assert printed.files[0].read_bytes().startswith(b"%PDF")
@@ -144,9 +144,9 @@ def test_preview_before_signing_is_not_saved_as_a_document(qtbot: QtBot,
     view = add_patient_and_start(qtbot, window)
     view.go_to("review")
     click(qtbot, view.review_page.preview_button)
-    qtbot.waitUntil(lambda: bool(window.flow and window.flow.dialogs), timeout=WAIT_MS)
-    assert "not signed" in window.flow.dialogs[-1].windowTitle()
-    assert window.flow.dialogs[-1].preview.page_count() >= 1
+    qtbot.waitUntil(lambda: bool(window.documents and window.documents.dialogs), timeout=WAIT_MS)
+    assert "not signed" in window.documents.dialogs[-1].windowTitle()
+    assert window.documents.dialogs[-1].preview.page_count() >= 1
 
 
 def test_archive_opens_a_signed_consult_read_only_with_its_pdf(
@@ -158,25 +158,26 @@ def test_archive_opens_a_signed_consult_read_only_with_its_pdf(
     view.go_to("review")
     click(qtbot, view.review_page.sign_button)
     qtbot.waitUntil(lambda: view.session.consult.is_locked, timeout=30_000)
-    for dialog in list(window.flow.dialogs):
+    for dialog in list(window.documents.dialogs):
         dialog.close()
 
     window.show_archive()
     archive = window.archive
     type_into(qtbot, archive.search, "Archie")
-    qtbot.waitUntil(lambda: not archive._timer.isActive(), timeout=WAIT_MS)
-    assert archive.model.rowCount() == 1
+    qtbot.waitUntil(lambda: archive.model.rowCount() == 1
+                    and "Archie" in str(archive.model.data(archive.model.index(0, 1))),
+                    timeout=WAIT_MS)
     assert archive.model.data(archive.model.index(0, 6)) == "Signed"
     archive.table.selectRow(0)
     click(qtbot, archive.open_button)
-    qtbot.waitUntil(lambda: window.consult_view is not None and bool(window.flow.dialogs),
+    qtbot.waitUntil(lambda: window.consult_view is not None and bool(window.documents.dialogs),
                     timeout=WAIT_MS)
     reopened = window.consult_view
     assert reopened.session.read_only
     assert reopened.page("lifestyle").goals.isReadOnly()
     assert not reopened.page("decision").choice.buttons()[0].isEnabled()
-    assert window.flow.dialogs[-1].preview.page_count() >= 2
-    assert "Signed" in window.flow.dialogs[-1].windowTitle()
+    assert window.documents.dialogs[-1].preview.page_count() >= 2
+    assert "Signed" in window.documents.dialogs[-1].windowTitle()
 
 
 def complete_for_signing(consult: Consult, pack: Pack) -> None:
@@ -261,6 +262,13 @@ def test_the_larger_text_setting_is_written_off_the_gui_thread(
     assert len(writers) == 2 and threading.main_thread() not in writers
 
 
+def settle_layouts() -> None:
+    """Run the layout requests Qt has queued (no fixed wait: until none is left)."""
+    for _ in range(3):
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        QApplication.processEvents()
+
+
 @pytest.mark.parametrize("pack_id", ["intrathecal-pump", "spinal-cord-stimulator"])
 def test_benefits_and_risks_need_no_sideways_scrolling_at_1280x720_with_larger_text(
         qtbot: QtBot, ctx: AppContext, clinic: Clinician, pack_id: str) -> None:
@@ -273,7 +281,7 @@ def test_benefits_and_risks_need_no_sideways_scrolling_at_1280x720_with_larger_t
         page = view.page("benefits_risks")
         click(qtbot, page.cards[0].discussed)  # a card's status at its longest
         click(qtbot, page.cards[0].level.button(TeachBack.NOT_YET))
-        qtbot.wait(50)  # let the layouts settle
+        settle_layouts()
         scroll = view.scrolls[STEP_IDS.index("benefits_risks")]
         assert scroll.viewport().width() > 0
         assert scroll.horizontalScrollBar().maximum() == 0
@@ -285,16 +293,14 @@ def test_benefits_and_risks_need_no_sideways_scrolling_at_1280x720_with_larger_t
 @pytest.mark.parametrize("large_text", [False, True])
 def test_no_step_needs_sideways_scrolling_at_1280x720(
         qtbot: QtBot, ctx: AppContext, clinic: Clinician, large_text: bool) -> None:
-    from consult_aid.services.consults import start_consult
-    from consult_aid.storage.consults import ConsultRepository
-    from consult_aid.ui.screenshots import fill_demo_consult
+    from consult_aid.services.consults import save_draft, start_consult
+    from consult_aid.services.demo import mid_discussion
     from tests.builders import NOW, sample_patient
 
     # a consult filled in as in real use (long answers, questions, an interpreter, signatures)
     pack = ctx.catalog.get("intrathecal-pump")
     consult = start_consult(ctx.db, sample_patient(), clinic, pack, NOW)
-    fill_demo_consult(consult, pack)
-    ConsultRepository(ctx.db).save_draft(consult)
+    save_draft(ctx.db, mid_discussion(consult, pack, NOW), now=NOW)
     ctx.settings.large_text = large_text
     window = make_window(qtbot, ctx)
     try:
@@ -304,7 +310,7 @@ def test_no_step_needs_sideways_scrolling_at_1280x720(
         wide = []
         for step in STEP_IDS:
             view.go_to(step)
-            qtbot.wait(50)  # let the layouts settle
+            settle_layouts()
             scroll = view.scrolls[STEP_IDS.index(step)]
             if scroll.horizontalScrollBar().maximum() > 0:
                 wide.append(step)

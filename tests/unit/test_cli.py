@@ -48,7 +48,7 @@ def test_the_option_wins_over_the_environment(tmp_path: Path) -> None:
 def test_the_data_folder_is_private(tmp_path: Path, capsys) -> None:
     root = tmp_path / "new" / "data"
     assert main(["--data-dir", str(root), "list"]) == 0
-    for folder in (root, root / "archive", root / "logs", root / "packs", root / "identity"):
+    for folder in (root, root / "logs", root / "packs", root / "identity"):
         assert folder.stat().st_mode & 0o777 == 0o700, folder
     assert (root / "consult-aid.sqlite3").exists()
     assert "No consults found." in capsys.readouterr().out

@@ -11,10 +11,18 @@ from tests.pdfcheck import BASE_14, builtin_pack, flat_text, fonts, page_texts, 
 PACKS = ("intrathecal-pump", "spinal-cord-stimulator")
 
 
+@pytest.fixture(scope="module")
+def handouts() -> dict[str, bytes]:
+    """Each built-in pack's handout for one clinic, rendered once and only read by the tests."""
+    return {pack_id: render_handout(builtin_pack(pack_id), clinic="Riverside Pain Clinic",
+                                    clinic_phone="+44 20 7946 0999") for pack_id in PACKS}
+
+
 @pytest.mark.parametrize("pack_id", PACKS)
-def test_handout_has_every_section_warning_sign_and_the_clinic_phone(pack_id: str) -> None:
+def test_handout_has_every_section_warning_sign_and_the_clinic_phone(
+        pack_id: str, handouts: dict[str, bytes]) -> None:
     pack = builtin_pack(pack_id)
-    pdf = render_handout(pack, clinic="Riverside Pain Clinic", clinic_phone="+44 20 7946 0999")
+    pdf = handouts[pack_id]
     text = flat_text(pdf)
     assert squeeze(pack.handout.title) in text
     for section in pack.handout.sections:
@@ -47,10 +55,10 @@ def test_clinic_text_is_literal_and_letter_paper_works() -> None:
 
 
 @pytest.mark.parametrize("pack_id", PACKS)
-def test_handout_ends_with_the_sources_of_its_figures(pack_id: str) -> None:
+def test_handout_ends_with_the_sources_of_its_figures(pack_id: str,
+                                                      handouts: dict[str, bytes]) -> None:
     pack = builtin_pack(pack_id)
-    text = flat_text(render_handout(pack, clinic="Riverside Pain Clinic",
-                                    clinic_phone="+44 20 7946 0999"))
+    text = flat_text(handouts[pack_id])
     sources = handout_sources(pack)
     assert sources and len(sources) == len(pack.handout.references())
     assert "Sources: " in text

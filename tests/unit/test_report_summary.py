@@ -45,9 +45,16 @@ SECTIONS = (
 )
 
 
+# The demo summary is rendered once per module (signed, A4; and as a draft) and shared by the
+# tests that only read it; tests that change the consult render their own.
 @pytest.fixture(scope="module")
 def demo_pdf() -> bytes:
-    return render_summary(signed_state(demo_consult()), demo_pack())
+    return render_summary(signed_state(demo_consult()), demo_pack(), paper=Paper.A4)
+
+
+@pytest.fixture(scope="module")
+def draft_demo_pdf() -> bytes:
+    return render_summary(demo_consult(), demo_pack())
 
 
 def test_every_section_and_every_benefit_and_risk_is_in_the_text(demo_pdf: bytes) -> None:
@@ -156,8 +163,9 @@ def test_metadata_names_the_document_without_the_patient(demo_pdf: bytes) -> Non
 
 
 @pytest.mark.parametrize(("paper", "size"), [(Paper.A4, A4), (Paper.LETTER, LETTER)])
-def test_a4_and_us_letter(paper: Paper, size: tuple[float, float]) -> None:
-    pdf = render_summary(signed_state(demo_consult()), demo_pack(), paper=paper)
+def test_a4_and_us_letter(paper: Paper, size: tuple[float, float], demo_pdf: bytes) -> None:
+    pdf = demo_pdf if paper is Paper.A4 else render_summary(signed_state(demo_consult()),
+                                                            demo_pack(), paper=paper)
     for page in reader(pdf).pages:
         assert [round(float(v)) for v in page.mediabox[2:]] == [round(size[0]), round(size[1])]
     assert "Signatures" in flat_text(pdf)
@@ -171,7 +179,8 @@ def test_a_low_sure_score_is_flagged() -> None:
     assert "Draft — not signed" in text  # a draft says so
 
 
-def test_hostile_and_unicode_text_is_shown_literally_with_no_link_or_image() -> None:
+def test_hostile_and_unicode_text_is_shown_literally_with_no_link_or_image(
+        draft_demo_pdf: bytes) -> None:
     hostile = [
         '<b>bold?</b> <img src="/etc/passwd"/> <a href="https://evil.example">click</a> &amp;',
         '<font color="white">hidden</font> <para> unclosed <i>',
@@ -188,7 +197,7 @@ def test_hostile_and_unicode_text_is_shown_literally_with_no_link_or_image() -> 
     consult.decision.notes = "A" * 3000  # one very long word
     consult.participants.decider = Decider.REPRESENTATIVE
     consult.participants.representative = Person("José Núñez", '<a href="x">son</a>')
-    baseline = render_summary(demo_consult(), demo_pack())
+    baseline = draft_demo_pdf
     pdf = render_summary(consult, demo_pack())
     text = flat_text(pdf)
     for line in hostile:
@@ -218,15 +227,15 @@ def test_a_script_without_glyphs_gets_a_visible_marker_and_a_note() -> None:
     assert "uses a script this PDF's font cannot print" in text
 
 
-def test_pages_of_typed_text_split_across_pages_instead_of_failing() -> None:
+def test_pages_of_typed_text_split_across_pages_instead_of_failing(
+        draft_demo_pdf: bytes) -> None:
     consult = demo_consult()
     consult.condition.function_notes = ("Walking is hard. " * 60 + "\n") * 25
     consult.questions = [PatientQuestion("Why? " * 800, "Because. " * 800)]
     understanding = next(iter(consult.understanding.values()))
     understanding.patient_words = "In my words " * 1500
     pdf = render_summary(consult, demo_pack())
-    assert len(reader(pdf).pages) > len(reader(render_summary(demo_consult(),
-                                                              demo_pack())).pages)
+    assert len(reader(pdf).pages) > len(reader(draft_demo_pdf).pages)
 
 
 def test_each_drawn_signature_is_vector_strokes_not_an_image() -> None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from consult_aid.content.model import Pack
 from consult_aid.domain import Consult, Problem
-from consult_aid.services.review import step_of_field
+from consult_aid.domain.steps import step, step_of_field
 from consult_aid.ui.session import ConsultSession
 from consult_aid.ui.widgets.fields import ChoiceGroup, ErrorLabel, NumberEdit, show_problems
 
@@ -32,7 +32,7 @@ KEEP_ENABLED = "keepEnabled"
 
 
 class StepPage(QWidget):
-    step_id: str = ""
+    step_id: str = ""  # the id of its step in consult_aid.domain.steps.STEPS
 
     def __init__(self, session: ConsultSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,7 +65,8 @@ class StepPage(QWidget):
 
     # --- to implement -------------------------------------------------------------------------
     def title(self) -> str:
-        raise NotImplementedError
+        """The step's title, as declared once in :data:`consult_aid.domain.steps.STEPS`."""
+        return self.tr(step(self.step_id).title)
 
     def intro(self) -> str:
         return ""

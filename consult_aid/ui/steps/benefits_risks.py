@@ -155,9 +155,6 @@ class ItemCard(QFrame):
 class BenefitsRisksPage(StepPage):
     step_id = "benefits_risks"
 
-    def title(self) -> str:
-        return self.tr("Benefits and risks")
-
     def intro(self) -> str:
         return self.tr("Explain one item at a time, then ask the patient to say it back in "
                        "their own words. If it is not clear yet, explain it again and check "

@@ -15,9 +15,6 @@ SCORES = ("pain_now", "pain_average", "pain_worst", "interference")
 class ConditionPage(StepPage):
     step_id = "condition"
 
-    def title(self) -> str:
-        return self.tr("Condition")
-
     def intro(self) -> str:
         return self.tr("The pain in the patient's own terms. Scores are 0 (none) to 10 "
                        "(worst imaginable).")

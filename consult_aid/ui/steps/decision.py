@@ -13,9 +13,6 @@ from consult_aid.ui.widgets.fields import ChoiceGroup, Form, OptionalDateEdit, T
 class DecisionPage(StepPage):
     step_id = "decision"
 
-    def title(self) -> str:
-        return self.tr("Decision")
-
     def intro(self) -> str:
         return self.tr("Record what the patient decided today. 'Needs more information' and "
                        "'Not now' are decisions too.")

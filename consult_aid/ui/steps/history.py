@@ -19,7 +19,7 @@ from consult_aid.content.model import RedFlag
 from consult_aid.domain import HistoryFinding, PsychEvaluation
 from consult_aid.domain.consult import HISTORY_FINDINGS
 from consult_aid.domain.labels import HISTORY_LABELS, PSYCH_EVALUATION_LABELS
-from consult_aid.services.review import prompt_start
+from consult_aid.domain.step_rules import prompt_start
 from consult_aid.ui.steps.base import StepPage
 from consult_aid.ui.widgets.fields import ChoiceGroup, ErrorLabel, Form, TextArea, group
 
@@ -54,9 +54,6 @@ class RedFlagPrompt(QWidget):
 
 class HistoryPage(StepPage):
     step_id = "history"
-
-    def title(self) -> str:
-        return self.tr("Medical history")
 
     def intro(self) -> str:
         return self.tr("Ask each question. Prompts from the procedure guide appear beside an "

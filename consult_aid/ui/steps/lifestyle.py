@@ -11,9 +11,6 @@ from consult_aid.ui.widgets.fields import Form, NumberEdit, TextArea, group
 class LifestylePage(StepPage):
     step_id = "lifestyle"
 
-    def title(self) -> str:
-        return self.tr("Lifestyle and goals")
-
     def intro(self) -> str:
         return self.tr("What daily life looks like, and what the patient hopes to do again. "
                        "Write the goals in the patient's own words.")

@@ -15,9 +15,6 @@ NO_PREFERENCE = ""
 class OptionsPage(StepPage):
     step_id = "options"
 
-    def title(self) -> str:
-        return self.tr("Options side by side")
-
     def intro(self) -> str:
         return self.pack.decision
 

@@ -15,9 +15,6 @@ from consult_aid.ui.widgets.fields import ChoiceGroup, Form, group
 class PatientPage(StepPage):
     step_id = "patient"
 
-    def title(self) -> str:
-        return self.tr("Patient and participants")
-
     def intro(self) -> str:
         return self.tr("Check who the patient is and who takes part in the decision.")
 

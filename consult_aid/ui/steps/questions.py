@@ -16,9 +16,6 @@ from consult_aid.ui.widgets.row_list import RowList
 class QuestionsPage(StepPage):
     step_id = "questions"
 
-    def title(self) -> str:
-        return self.tr("Questions and what matters")
-
     def build(self) -> None:
         self.questions = RowList([self.tr("The patient's question"), self.tr("Answer given")],
                                  self.tr("Add a &question"), multiline=True)

@@ -4,42 +4,58 @@ Sign (which locks the consult).
 A signed consult is never edited: it can only be amended by an addendum. Its addenda (date,
 author, text) are listed here, with "Add an addendum…".
 
-Signals: ``sign_requested()``, ``preview_requested()``, ``print_summary_requested()``,
-``print_handout_requested()``, ``addendum_requested()``; the signing flow runs the long work.
+The page's buttons call the actions it was given (:class:`ReviewActions`): the signing flow
+and the document actions run the long work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from consult_aid.domain import Addendum, Problem, SignerRole
-from consult_aid.services.review import OpenItem, open_items, required_signers
+from consult_aid.domain.signers import default_signer_name, signature_roles
+from consult_aid.domain.step_rules import OpenItem
+from consult_aid.domain.steps import open_items, step
+from consult_aid.ui.session import ConsultSession
 from consult_aid.ui.steps.base import KEEP_ENABLED, StepPage
 from consult_aid.ui.steps.summary_text import summary_html
 from consult_aid.ui.widgets.fields import group
 from consult_aid.ui.widgets.signature_block import SignatureBlock
 
 SHOWN_PER_STEP = 5
-STEP_TITLES = {
-    "patient": "Patient", "condition": "Condition", "history": "History",
-    "lifestyle": "Lifestyle", "options": "Options", "benefits_risks": "Benefits and risks",
-    "questions": "Questions", "decision": "Decision", "review": "Signatures",
-}
+
+
+def _nothing() -> None:
+    """An action not offered here (a page shown without a window, as in layout tests)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewActions:
+    """What the review page's buttons do."""
+
+    sign: Callable[[], None] = _nothing
+    preview: Callable[[], None] = _nothing
+    print_summary: Callable[[], None] = _nothing
+    print_handout: Callable[[], None] = _nothing
+    add_addendum: Callable[[], None] = _nothing
 
 
 class ReviewPage(StepPage):
     step_id = "review"
-    sign_requested = Signal()
-    preview_requested = Signal()
-    print_summary_requested = Signal()
-    print_handout_requested = Signal()
-    addendum_requested = Signal()
 
-    def title(self) -> str:
-        return self.tr("Review and sign")
+    def __init__(self, session: ConsultSession, actions: ReviewActions | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.review_actions = actions or ReviewActions()
+        self.sign_button.clicked.connect(lambda _c=False: self.review_actions.sign())
+        self.preview_button.clicked.connect(lambda _c=False: self.review_actions.preview())
+        self.print_summary.clicked.connect(lambda _c=False: self.review_actions.print_summary())
+        self.print_handout.clicked.connect(lambda _c=False: self.review_actions.print_handout())
+        self.addendum_button.clicked.connect(lambda _c=False: self.review_actions.add_addendum())
 
     def build(self) -> None:
         self.status = QLabel(self)
@@ -70,7 +86,6 @@ class ReviewPage(StepPage):
         self.addendum_button.setProperty(KEEP_ENABLED, True)
         self.addendum_button.setToolTip(self.tr(
             "A signed consult cannot be changed; an addendum adds a signed note to it."))
-        self.addendum_button.clicked.connect(self.addendum_requested)
         add_row = QHBoxLayout()
         add_row.addWidget(self.addendum_button)
         add_row.addStretch(1)
@@ -88,14 +103,10 @@ class ReviewPage(StepPage):
 
         actions = QHBoxLayout()
         self.preview_button = QPushButton(self.tr("&Preview summary PDF"), self)
-        self.preview_button.clicked.connect(self.preview_requested)
         self.sign_button = QPushButton(self.tr("&Sign and lock the consult…"), self)
         self.sign_button.setObjectName("primary")
-        self.sign_button.clicked.connect(self.sign_requested)
         self.print_summary = QPushButton(self.tr("Print s&ummary…"), self)
-        self.print_summary.clicked.connect(self.print_summary_requested)
         self.print_handout = QPushButton(self.tr("Print patient &handout…"), self)
-        self.print_handout.clicked.connect(self.print_handout_requested)
         for b in (self.preview_button, self.print_summary, self.print_handout):
             b.setProperty(KEEP_ENABLED, True)
             actions.addWidget(b)
@@ -112,24 +123,11 @@ class ReviewPage(StepPage):
         self.outer.addWidget(self.sign_hint)
 
     # --- signature blocks ---------------------------------------------------------------------
-    def _role_label(self, role: SignerRole) -> str:
-        return {SignerRole.PATIENT: self.tr("Patient"),
-                SignerRole.REPRESENTATIVE: self.tr("Patient's representative"),
-                SignerRole.CLINICIAN: self.tr("Clinician"),
-                SignerRole.INTERPRETER: self.tr("Interpreter"),
-                SignerRole.WITNESS: self.tr("Witness")}[role]
-
     def _default_name(self, role: SignerRole) -> str:
-        p = self.consult.participants
-        return {SignerRole.PATIENT: self.consult.patient.name,
-                SignerRole.REPRESENTATIVE: p.representative.name if p.representative else "",
-                SignerRole.CLINICIAN: self.consult.clinician.name,
-                SignerRole.INTERPRETER: p.interpreter.name if p.interpreter else "",
-                SignerRole.WITNESS: p.witness.name if p.witness else ""}[role]
+        return default_signer_name(self.consult, role)
 
     def _sync_blocks(self) -> None:
-        roles = required_signers(self.consult)
-        roles += tuple(s.role for s in self.consult.signatures if s.role not in roles)
+        roles = signature_roles(self.consult)
         if tuple(self.blocks) == roles:
             return
         for block in self.blocks.values():
@@ -137,7 +135,7 @@ class ReviewPage(StepPage):
             block.deleteLater()
         self.blocks = {}
         for role in roles:
-            block = SignatureBlock(role, self._role_label(role), self.sign_box)
+            block = SignatureBlock(role, self.tr(role.label), self.sign_box)
             block.changed.connect(self.on_edit)
             self.sign_layout.addWidget(block)
             self.blocks[role] = block
@@ -177,7 +175,8 @@ class ReviewPage(StepPage):
         items = [] if locked else open_items(self.consult, self.pack)
         blocking = [o for o in items if o.blocks_signing]
         while self.open_list.count():
-            widget = self.open_list.takeAt(0).widget()
+            item = self.open_list.takeAt(0)  # never None while count() > 0
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
         self._list_open_items(items)
@@ -244,8 +243,8 @@ class ReviewPage(StepPage):
         for item in items:
             by_step.setdefault(item.step_id, []).append(item)
         for step_id, step_items in by_step.items():
-            step = self.tr(STEP_TITLES.get(step_id, step_id))
-            title = f"{step} ({len(step_items)})"
+            title_text = self.tr(step(step_id).title)
+            title = f"{title_text} ({len(step_items)})"
             if not any(item.blocks_signing for item in step_items):
                 title += " — " + self.tr("may stay open with this decision; the summary "
                                          "records them as open")
@@ -256,10 +255,10 @@ class ReviewPage(StepPage):
             self.open_list.addWidget(heading)
             shown = step_items[:SHOWN_PER_STEP]
             for item in shown:
-                self._link(item.message, step, step_id)
+                self._link(item.message, title_text, step_id)
             if len(step_items) > len(shown):
                 self._link(self.tr("…and {n} more on the {step} page.").format(
-                    n=len(step_items) - len(shown), step=step), step, step_id)
+                    n=len(step_items) - len(shown), step=title_text), title_text, step_id)
         if self.consult.sure.decisional_conflict:
             note = QLabel(self.tr("⚠ The SURE score is {score} of 4: the patient may feel unsure "
                                   "about this decision.").format(score=self.consult.sure.score),
@@ -287,9 +286,9 @@ class ReviewPage(StepPage):
             if p.field.startswith("signatures["):
                 index = int(p.field[len("signatures["):p.field.index("]")])
                 if index < len(self.consult.signatures):
-                    block = self.blocks.get(self.consult.signatures[index].role)
-                    if block is not None:
-                        block.error.show_message(p.message)
+                    target = self.blocks.get(self.consult.signatures[index].role)
+                    if target is not None:
+                        target.error.show_message(p.message)
                         continue
             rest.append(p)
         super().show_problems(rest)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import TypeVar
 
 from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,6 +30,8 @@ from PySide6.QtWidgets import (
 from consult_aid.domain import Problem
 
 NO_DATE = QDate(1900, 1, 1)
+
+W = TypeVar("W", bound=QWidget)
 
 
 class ErrorLabel(QLabel):
@@ -111,6 +114,7 @@ class NumberEdit(QLineEdit):
     def set_value(self, value: float | None) -> None:
         text = "" if value is None else f"{value:g}"
         if self.text() != text:
+            current: object  # the number shown, or a sentinel equal to nothing when unparsable
             try:
                 current = self.value()
             except ValueError:
@@ -204,22 +208,22 @@ class Form(QWidget):
         self.layout_.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.errors: dict[str, ErrorLabel] = {}
 
-    def add(self, path: str, label: str, control: QWidget, help_text: str = "") -> QWidget:
+    def add(self, path: str, label: str, widget: W, hint: str = "") -> W:
         """A labelled row; with an empty ``label`` the control spans both columns."""
         name = label.replace("&", "")
-        if name and not control.accessibleName():
-            control.setAccessibleName(name)
+        if name and not widget.accessibleName():
+            widget.setAccessibleName(name)
         box = QWidget(self)
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
-        column.addWidget(control)
-        if help_text:
-            hint = QLabel(help_text, box)
-            hint.setObjectName("hint")
-            hint.setWordWrap(True)
-            hint.setTextFormat(Qt.TextFormat.PlainText)
-            column.addWidget(hint)
+        column.addWidget(widget)
+        if hint:
+            hint_label = QLabel(hint, box)
+            hint_label.setObjectName("hint")
+            hint_label.setWordWrap(True)
+            hint_label.setTextFormat(Qt.TextFormat.PlainText)
+            column.addWidget(hint_label)
         error = ErrorLabel(box)
         column.addWidget(error)
         self.errors[path] = error
@@ -227,11 +231,11 @@ class Form(QWidget):
             caption = QLabel(label, self)  # pack text (a checklist item) is never markup
             caption.setWordWrap(True)
             caption.setTextFormat(Qt.TextFormat.PlainText)
-            caption.setBuddy(control)
+            caption.setBuddy(widget)
             self.layout_.addRow(caption, box)
         else:
             self.layout_.addRow(box)
-        return control
+        return widget
 
 
 def group(title: str, *widgets: QWidget) -> QGroupBox:

@@ -123,8 +123,9 @@ class RowList(QWidget):
         self.empty_label.setVisible(not has_rows)
         for col in range(len(self._columns)):
             item = self._grid.itemAtPosition(0, col)
-            if item is not None and item.widget() is not None:
-                item.widget().setVisible(has_rows)
+            header = item.widget() if item is not None else None
+            if header is not None:
+                header.setVisible(has_rows)
 
     def set_read_only(self, read_only: bool) -> None:
         self.add_button.setVisible(not read_only)

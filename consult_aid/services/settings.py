@@ -1,7 +1,8 @@
 """Window settings, declared once with defaults, stored as plain JSON in the data folder.
 
 Only the ``ui`` section of ``settings.json`` belongs to the window; other sections are kept as
-they are when the window writes its own.
+they are when the window writes its own. Saving is a service call like any other write: the
+file is written atomically and the change audited.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import logging
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from consult_aid.datadir import DataFolder
 from consult_aid.files import write_atomically
+from consult_aid.storage.audit import AuditLog
+from consult_aid.storage.database import Database
 
 log = logging.getLogger(__name__)
 SECTION = "ui"
@@ -43,7 +47,7 @@ def load_settings(path: Path) -> UiSettings:
     return settings
 
 
-def save_settings(path: Path, settings: UiSettings) -> None:
+def write_settings(path: Path, settings: UiSettings) -> None:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
@@ -52,3 +56,10 @@ def save_settings(path: Path, settings: UiSettings) -> None:
         raw = {}
     raw[SECTION] = asdict(settings)
     write_atomically(path, json.dumps(raw, indent=2, sort_keys=True).encode("utf-8"))
+
+
+def save_settings(db: Database, data: DataFolder, settings: UiSettings) -> None:
+    """Write the window's settings and audit the change."""
+    write_settings(data.settings, settings)
+    AuditLog(db).record("settings.saved",
+                        detail=f"large_text={'on' if settings.large_text else 'off'}")

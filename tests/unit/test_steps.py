@@ -1,4 +1,5 @@
-"""What is still open in a consult, and each step's state (Qt-free)."""
+"""The steps as declared once: what is still open in a consult, each step's state, which
+step owns which field (Qt-free)."""
 
 from __future__ import annotations
 
@@ -22,15 +23,18 @@ from consult_aid.domain import (
     Stroke,
     TeachBack,
 )
-from consult_aid.services.review import (
+from consult_aid.domain.signers import required_signers
+from consult_aid.domain.step_rules import prompt_start
+from consult_aid.domain.steps import (
     STEP_IDS,
+    STEPS,
     StepState,
     blocking_items,
     open_items,
-    prompt_start,
-    required_signers,
+    step,
     step_of_field,
     step_state,
+    step_states,
 )
 from tests.builders import fill_for_signing
 
@@ -225,3 +229,34 @@ def test_an_undiscussed_red_flag_blocks_signing_only_when_going_ahead(pack: Pack
 ])
 def test_a_prompt_is_named_by_its_first_words(prompt: str, start: str) -> None:
     assert prompt_start(prompt) == start
+
+
+def test_every_step_is_declared_once_with_its_title_fields_and_rules() -> None:
+    assert len(set(STEP_IDS)) == len(STEP_IDS) == len(STEPS)
+    assert STEP_IDS[0] == "patient" and STEP_IDS[-1] == "review"
+    for s in STEPS:
+        assert s.title and s.owns, s.id
+        assert step(s.id) is s
+        for prefix in s.owns:  # each prefix leads to the step that declares it
+            assert step_of_field(prefix + "x") == s.id, prefix
+
+
+def test_the_longest_declared_prefix_owns_a_field() -> None:
+    assert step_of_field("decision.option_id") == "options"
+    assert step_of_field("decision.next_steps") == "decision"
+    assert step_of_field("participants.witness.name") == "patient"
+    assert step_of_field("signatures[1].strokes") == "review"
+    assert step_of_field("something.new") == "review"  # the fallback
+
+
+def test_all_states_at_once_agree_with_one_at_a_time(pack: Pack) -> None:
+    consult = new_consult(pack)
+    consult.condition.pain_now = 4
+    consult.lifestyle.goals = "Garden"
+    states = step_states(consult, pack)
+    assert list(states) == list(STEP_IDS)
+    assert states == {s: step_state(consult, pack, s) for s in STEP_IDS}
+    assert states["condition"] is StepState.INCOMPLETE
+    assert states["history"] is StepState.NOT_STARTED
+    with pytest.raises(KeyError):
+        step_state(consult, pack, "no-such-step")

@@ -1,0 +1,122 @@
+"""Preview and print for the open consult, with the long work off the GUI thread.
+
+- Preview: the unsigned summary is rendered on the task pool and shown in the window; a signed
+  consult shows its archived PDF instead (read on the writer thread, checked on read).
+- Print: the system print dialog, then the pages are painted on the task pool.
+- Patient handout: rendered on the task pool, shown, printable from the preview.
+
+Signals: ``busy(str)`` with what is running ("" when idle); ``printed(int)`` with the number of
+pages sent to the printer.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QWidget
+
+from consult_aid.services.consults import signed_summary
+from consult_aid.services.documents import patient_handout, summary_preview
+from consult_aid.ui.context import AppContext
+from consult_aid.ui.dialogs import ChoosePrinter, default_paper
+from consult_aid.ui.errors import show_error
+from consult_aid.ui.operations import BackgroundOp, WriteOp
+from consult_aid.ui.pdf_preview import PdfPreviewDialog
+from consult_aid.ui.printing import paper_page_size, print_pdf
+from consult_aid.ui.session import ConsultSession
+
+
+class DocumentActions(QObject):
+    busy = Signal(str)
+    printed = Signal(int)
+
+    def __init__(self, ctx: AppContext, session: ConsultSession, parent_widget: QWidget, *,
+                 printer: ChoosePrinter) -> None:
+        super().__init__(parent_widget)
+        self.ctx = ctx
+        self.session = session
+        self.parent_widget = parent_widget
+        self.choose_printer = printer
+        self.paper = default_paper()
+        self.dialogs: list[PdfPreviewDialog] = []  # the previews open now
+        self._printer: QPrinter | None = None  # kept alive while a job runs
+
+    @property
+    def printing(self) -> bool:
+        """A print job is running (one at a time)."""
+        return self._printer is not None
+
+    # --- preview ------------------------------------------------------------------------------
+    def preview(self) -> None:
+        if self.session.consult.is_locked:
+            self.show_signed()
+            return
+        consult = copy.deepcopy(self.session.consult)
+        pack, paper = self.session.pack, self.paper
+        self.busy.emit(self.tr("Preparing the preview…"))
+        BackgroundOp(self.parent_widget, lambda: summary_preview(consult, pack, paper)) \
+            .success(lambda data: self.open_pdf(
+                data, self.tr("Summary preview — not signed"),
+                self.tr("This is a preview. The signed summary is made when the consult is "
+                         "signed."))) \
+            .failure(self._failed).run_in_background(self.ctx.tasks)
+
+    def read_summary(self, then: Callable[[bytes], object]) -> None:
+        """The archived summary PDF, read on the writer thread, handed to ``then``."""
+        consult_id = self.session.consult.id
+        WriteOp(self.parent_widget, lambda db: signed_summary(db, consult_id)) \
+            .success(then).failure(self._failed).run_in_background(self.ctx.writer)
+
+    def show_signed(self) -> None:
+        self.busy.emit(self.tr("Opening the signed summary…"))
+        self.read_summary(self.show_signed_pdf)
+
+    def show_signed_pdf(self, data: bytes) -> PdfPreviewDialog:
+        return self.open_pdf(data, self.tr("Signed summary"),
+                             self.tr("The signed summary as archived. It cannot be changed."))
+
+    def open_pdf(self, data: bytes, title: str, note: str) -> PdfPreviewDialog:
+        self.busy.emit("")
+        dialog = PdfPreviewDialog(title, note, data, self.parent_widget)
+        dialog.print_requested.connect(lambda: self.print_bytes(data))
+        dialog.finished.connect(lambda _r: self.dialogs.remove(dialog))
+        self.dialogs.append(dialog)
+        dialog.show()
+        return dialog
+
+    # --- print --------------------------------------------------------------------------------
+    def print_summary(self) -> None:
+        self.read_summary(self.print_bytes)
+
+    def print_handout(self) -> None:
+        clinician, pack, paper = self.session.consult.clinician, self.session.pack, self.paper
+        self.busy.emit(self.tr("Preparing the handout…"))
+        BackgroundOp(self.parent_widget, lambda: patient_handout(pack, clinician, paper)) \
+            .success(lambda data: self.open_pdf(data, self.tr("Patient handout"),
+                                                self.tr("For the patient to take home."))) \
+            .failure(self._failed).run_in_background(self.ctx.tasks)
+
+    def print_bytes(self, data: bytes) -> None:
+        if self._printer is not None:
+            return  # one print job at a time
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageSize(paper_page_size(self.paper))
+        if not self.choose_printer(self.parent_widget, printer):
+            return
+        self._printer = printer
+        self.busy.emit(self.tr("Printing…"))
+        BackgroundOp(self.parent_widget, lambda: print_pdf(data, printer)) \
+            .success(self._printed).failure(self._failed).run_in_background(self.ctx.tasks)
+
+    def _printed(self, pages: int) -> None:
+        self._printer = None
+        self.busy.emit("")
+        self.printed.emit(pages)
+
+    def _failed(self, error: BaseException) -> None:
+        self._printer = None
+        self.busy.emit("")
+        show_error(self.parent_widget, error)
