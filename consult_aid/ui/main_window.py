@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         for child in (session, autosaver, documents, signing):
             child.setParent(view)  # they go when the consult view goes
         documents.busy.connect(self._busy)
+        documents.printed.connect(self._printed)
         signing.busy.connect(self._busy)
         view.closed.connect(self.show_start)
         self.consult_view, self.signing, self.documents = view, signing, documents
@@ -227,6 +228,11 @@ class MainWindow(QMainWindow):
                 self.consult_view.next_step()
             else:
                 self.consult_view.previous_step()
+
+    def _printed(self, pages: int) -> None:
+        self.statusBar().showMessage(
+            self.tr("Sent {n} pages to the printer.").format(n=pages) if pages != 1
+            else self.tr("Sent 1 page to the printer."), 10_000)
 
     def _busy(self, text: str) -> None:
         self.busy_label.setText(text)

@@ -8,8 +8,8 @@
 - Addendum (signed consults only): a dialog for the text and author, the password, then
   ``services.addenda.add_addendum`` on the writer thread; the session takes the stored record.
 
-Signals: ``signed()`` after the consult was signed and archived; ``amended()`` after an
-addendum was added; ``busy(str)`` with what is running ("" when idle).
+Signals: ``busy(str)`` with what is running ("" when idle). The result of signing or amending
+reaches the window through the session (``ConsultSession.replaced``).
 """
 
 from __future__ import annotations
@@ -38,8 +38,6 @@ from consult_aid.ui.session import ConsultSession
 
 
 class SigningFlow(QObject):
-    signed = Signal()
-    amended = Signal()
     busy = Signal(str)
 
     def __init__(self, ctx: AppContext, session: ConsultSession, documents: DocumentActions,
@@ -91,7 +89,6 @@ class SigningFlow(QObject):
         self.busy.emit("")
         self.session.replace_consult(stored)  # the record as stored, locked; pages reload
         self.session.set_busy(False)
-        self.signed.emit()
         self.documents.show_signed_pdf(pdf)
 
     def _sign_failed(self, error: BaseException) -> None:
@@ -149,7 +146,6 @@ class SigningFlow(QObject):
             self.addendum_dialog.set_busy(False)
             self.addendum_dialog.accept()
         self.session.replace_consult(stored)
-        self.amended.emit()
 
     def _addendum_failed(self, error: BaseException) -> None:
         self.signing = False

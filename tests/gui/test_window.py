@@ -136,6 +136,8 @@ def test_handout_preview_and_print(qtbot: QtBot, window: MainWindow,
         click(qtbot, dialog.print_button)
     assert blocker.args[0] == dialog.preview.page_count()
     assert printed.files[0].read_bytes().startswith(b"%PDF")
+    pages = dialog.preview.page_count()
+    assert window.statusBar().currentMessage() == f"Sent {pages} pages to the printer."
     dialog.close()
 
 

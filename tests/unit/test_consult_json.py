@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consult_aid.cli import main
-from consult_aid.domain import PatientQuestion
+from consult_aid.domain import ConsultStatus, PatientQuestion
 from consult_aid.errors import InputError
 from consult_aid.exchange.consult_json import (
     build_schema,
@@ -179,3 +180,34 @@ def test_the_record_fingerprint_ignores_fields_still_at_their_default() -> None:
     before = record_fingerprint(signed)
     signed.red_flags_discussed["anticoagulants"] = True
     assert record_fingerprint(signed) != before
+
+
+def test_a_record_signed_when_the_form_carried_the_window_step_keeps_its_fingerprint() -> None:
+    """``last_step`` left the record (window state). A file written before still reads, and a
+    PDF signed then, whose fingerprint covered ``"last_step": "review"``, still matches."""
+    import hashlib
+
+    from consult_aid.domain.steps import STEP_IDS
+    from consult_aid.exchange.consult_json import (
+        accepted_fingerprints,
+        canonical_text,
+        record_fingerprint,
+    )
+    from consult_aid.exchange.typed_json import dump
+
+    consult = sample_consult()
+    document = json.loads(consult_to_json(consult))
+    document["consult"]["last_step"] = "review"  # as version 1 files were written
+    old = consult_from_json(json.dumps(document))
+    assert old == consult
+    as_signed = dump(dataclasses.replace(consult, status=ConsultStatus.SIGNED, pdf_sha256="",
+                                         addenda=[]), omit_defaults=True)
+    legacy_text = canonical_text({"format": "consult-aid/consult", "version": 1,
+                                  "consult": {**as_signed, "last_step": "review"}})
+    legacy = hashlib.sha256(legacy_text.encode("utf-8")).hexdigest()
+    accepted = accepted_fingerprints(consult, STEP_IDS)
+    assert legacy in accepted and record_fingerprint(consult) in accepted
+    changed = dataclasses.replace(consult, lifestyle=dataclasses.replace(consult.lifestyle,
+                                                                         goals="Something else"))
+    assert legacy not in accepted_fingerprints(changed, STEP_IDS)
+    assert "last_step" not in consult_to_json(old)  # never written again

@@ -7,7 +7,6 @@ in sign_and_archive is the code under test; the database is a real SQLite file o
 
 from __future__ import annotations
 
-import inspect
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
@@ -63,12 +62,8 @@ def test_a_signed_pdf_that_does_not_verify_is_not_stored(
 
     with open_database(data_folder.database) as db:
         ConsultRepository(db).save_draft(consult)
-        arguments = {"consult": consult, "pack": pack, "identity": identity,
-                     "password": PASSWORD, "now": NOW}
-        if "data" in inspect.signature(signing.sign_and_archive).parameters:
-            arguments["data"] = data_folder  # the archive-folder argument, being removed
         with pytest.raises(KnownError) as caught:
-            signing.sign_and_archive(db, **arguments)
+            signing.sign_and_archive(db, consult, pack, identity, PASSWORD, NOW)
 
     assert produced, "the consult was refused before it was signed: the guard was not reached"
     assert "verif" in str(caught.value).lower()
