@@ -84,11 +84,6 @@ class StepList(QListWidget):
                          f"{title}: {self.state_text(state)}")
             self._states[step_id] = state
 
-    # Deliberately hides QAbstractItemView.state() (protected, non-virtual: Qt never calls it
-    # through Python); the tests and views ask the list for a step's state by this name.
-    def state(self, step_id: str) -> StepState:  # type: ignore[override]
-        return self._states[step_id]
-
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         width = max(self.fontMetrics().horizontalAdvance(f"9. {t}") for _, t in self._titles)
         return QSize(width + self.iconSize().width() + self.fontMetrics().height() * 3,

@@ -70,3 +70,11 @@ def writer_held(ctx: AppContext) -> Iterator[threading.Event]:
         yield gate
     finally:
         gate.set()
+
+
+def shown_state(view: ConsultView, step_id: str) -> str:
+    """What the step list says of a step, as a screen reader reads it ("Condition: Done")."""
+    from consult_aid.domain.steps import STEP_IDS
+
+    item = view.step_list.item(STEP_IDS.index(step_id))
+    return str(item.data(Qt.ItemDataRole.AccessibleTextRole)).rsplit(": ", 1)[-1]

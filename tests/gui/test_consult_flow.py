@@ -17,7 +17,7 @@ from consult_aid.ui.steps.history import HistoryPage
 from consult_aid.ui.steps.options import OptionsPage
 
 from .conftest import PrintRecorder, draw
-from .helpers import WAIT_MS, add_patient_and_start, click, type_into
+from .helpers import WAIT_MS, add_patient_and_start, click, shown_state, type_into
 
 NEXT = (Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
 
@@ -122,8 +122,7 @@ def test_a_whole_consult_walked_signed_and_stored(qtbot: QtBot, window: MainWind
         draw(block.pad, [(w * 0.1, h * 0.6), (w * 0.3, h * 0.3), (w * 0.5, h * 0.7),
                          (w * 0.8, h * 0.4)])
     qtbot.waitUntil(lambda: review.sign_button.isEnabled(), timeout=WAIT_MS)
-    assert all(state.value == "done" for state in
-               (view.step_list.state(s) for s in STEP_IDS[:-1]))
+    assert [shown_state(view, s) for s in STEP_IDS[:-1]] == ["Done"] * (len(STEP_IDS) - 1)
     click(qtbot, review.sign_button)
     qtbot.waitUntil(lambda: view.session.consult.is_locked, timeout=30_000)
     qtbot.waitUntil(lambda: bool(window.documents and window.documents.dialogs), timeout=WAIT_MS)

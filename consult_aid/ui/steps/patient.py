@@ -8,6 +8,7 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QLineEdit
 
 from consult_aid.domain import Decider, Interpreter, Person, Sex
+from consult_aid.domain.labels import SEX_LABELS
 from consult_aid.ui.steps.base import StepPage
 from consult_aid.ui.widgets.fields import ChoiceGroup, Form, group
 
@@ -19,8 +20,6 @@ class PatientPage(StepPage):
         return self.tr("Check who the patient is and who takes part in the decision.")
 
     def build(self) -> None:
-        sex_labels = {Sex.FEMALE: self.tr("Female"), Sex.MALE: self.tr("Male"),
-                      Sex.OTHER: self.tr("Other"), Sex.UNKNOWN: self.tr("Not recorded")}
         identity = Form(self)
         self.name = identity.add("patient.name", self.tr("&Name"), QLineEdit())
         self.dob = QDateEdit()
@@ -29,8 +28,8 @@ class PatientPage(StepPage):
         self.dob.setMinimumDate(QDate(1850, 1, 1))
         identity.add("patient.date_of_birth", self.tr("Date of &birth"), self.dob)
         self.sex = QComboBox()
-        for member, label in sex_labels.items():
-            self.sex.addItem(label, member.value)
+        for member, label in SEX_LABELS.items():
+            self.sex.addItem(self.tr(label), member.value)
         identity.add("patient.sex", self.tr("&Sex"), self.sex)
         self.mrn = identity.add("patient.mrn", self.tr("&Medical record number"), QLineEdit())
         self.phone = identity.add("patient.contact.phone", self.tr("&Phone"), QLineEdit())
