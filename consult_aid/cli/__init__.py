@@ -47,11 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 EXIT_BUG = 70  # EX_SOFTWARE: an error Consult Aid did not expect
+_QUIET = logging.NullHandler()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command. Known errors print one line and their exit code; anything else is a
     bug: logged with its traceback, and one line names the log. No traceback reaches a user."""
+    # Until the data folder's log is set up, a logged error must not fall through to Python's
+    # last-resort handler, which would print its traceback on the terminal.
+    logging.getLogger("consult_aid").addHandler(_QUIET)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

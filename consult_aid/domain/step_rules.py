@@ -55,20 +55,24 @@ class PackContent(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class OpenItem:
-    """One thing still to do: ``field`` is a dotted path like ``condition.pain_now``."""
+    """One thing still to do: ``field`` is a dotted path like ``condition.pain_now``.
 
-    step_id: str
+    ``step_id`` is filled in from the step's declaration (:func:`consult_aid.domain.steps.
+    open_items`); a rule never names its own step.
+    """
+
     field: str
     message: str
     blocks_signing: bool = True
+    step_id: str = ""
 
 
 def blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _missing(step: str, pairs: list[tuple[str, object, str]]) -> list[OpenItem]:
-    return [OpenItem(step, field, message) for field, value, message in pairs if blank(value)]
+def _missing(pairs: list[tuple[str, object, str]]) -> list[OpenItem]:
+    return [OpenItem(field, message) for field, value, message in pairs if blank(value)]
 
 
 def blocks_consent(c: Consult) -> bool:
@@ -102,14 +106,14 @@ def red_flag_discussed(c: Consult, flag_id: str) -> bool:
 
 # --- what is open, step by step ----------------------------------------------------------------
 def patient_open(c: Consult, pack: PackContent) -> list[OpenItem]:
-    return _missing("patient", [
+    return _missing([
         ("patient.name", c.patient.name, "Enter the patient's name."),
     ])
 
 
 def condition_open(c: Consult, pack: PackContent) -> list[OpenItem]:
     k = c.condition
-    return _missing("condition", [
+    return _missing([
         ("condition.diagnosis", k.diagnosis, "Choose or type the diagnosis."),
         ("condition.pain_location", k.pain_location, "Enter where the pain is."),
         ("condition.pain_duration_months", k.pain_duration_months,
@@ -123,16 +127,16 @@ def condition_open(c: Consult, pack: PackContent) -> list[OpenItem]:
 
 
 def history_open(c: Consult, pack: PackContent) -> list[OpenItem]:
-    items = [OpenItem("history", f"history.{name}.present",
+    items = [OpenItem(f"history.{name}.present",
                       f"Ask about: {in_sentence(HISTORY_LABELS[name])}.")
              for name in HISTORY_FINDINGS if c.history.finding(name).present is None]
     if c.history.psych_evaluation is None:
-        items.append(OpenItem("history", "history.psych_evaluation",
+        items.append(OpenItem("history.psych_evaluation",
                               "Record whether a psychological evaluation was done."))
     # A raised red flag asks for a conversation, not a verdict: what stays open is only that
     # the conversation is not yet recorded. Like teach-back, it blocks consent to a trial.
     blocks = blocks_consent(c)
-    items += [OpenItem("history", f"red_flags_discussed.{flag.id}",
+    items += [OpenItem(f"red_flags_discussed.{flag.id}",
                        f"Discuss: {prompt_start(flag.prompt)}", blocks)
               for flag in pack.raised_red_flags(c.facts())
               if not red_flag_discussed(c, flag.id)]
@@ -141,7 +145,7 @@ def history_open(c: Consult, pack: PackContent) -> list[OpenItem]:
 
 def lifestyle_open(c: Consult, pack: PackContent) -> list[OpenItem]:
     k = c.lifestyle
-    return _missing("lifestyle", [
+    return _missing([
         ("lifestyle.goals", k.goals, "Write down what the patient wants to be able to do again."),
         ("lifestyle.home_support", k.home_support, "Ask who supports the patient at home."),
         ("lifestyle.travel_minutes", k.travel_minutes,
@@ -151,7 +155,7 @@ def lifestyle_open(c: Consult, pack: PackContent) -> list[OpenItem]:
 
 def options_open(c: Consult, pack: PackContent) -> list[OpenItem]:
     if c.decision.choice is DecisionChoice.GO_AHEAD_TRIAL and not c.decision.option_id:
-        return [OpenItem("options", "decision.option_id",
+        return [OpenItem("decision.option_id",
                          "The patient goes ahead with a trial: mark which option.")]
     return []
 
@@ -170,42 +174,42 @@ def benefits_risks_open(c: Consult, pack: PackContent) -> list[OpenItem]:
         record = c.understanding.get(item.id)
         field = f"understanding.{item.id}"
         if record is None or not record.discussed:
-            items.append(OpenItem("benefits_risks", field, f"Not discussed yet: {item.title}.",
+            items.append(OpenItem(field, f"Not discussed yet: {item.title}.",
                                   blocks))
         elif record.is_open:
             level = record.level.label.lower() if record.level else "not checked"
-            items.append(OpenItem("benefits_risks", field,
+            items.append(OpenItem(field,
                                   f"Not yet understood ({level}): {item.title}.", blocks))
     return items
 
 
 def questions_open(c: Consult, pack: PackContent) -> list[OpenItem]:
-    items = [OpenItem("questions", f"questions[{i}].answer",
+    items = [OpenItem(f"questions[{i}].answer",
                       f"Question {i + 1} has no answer yet.")
              for i, q in enumerate(c.questions) if q.question.strip() and not q.answer.strip()]
-    items += _missing("questions", [
+    items += _missing([
         ("values.what_matters_most", c.values.what_matters_most,
          "Ask what matters most to the patient."),
     ])
     if not c.sure.complete:
-        items.append(OpenItem("questions", "sure", "Finish the SURE test (four yes/no questions)."))
+        items.append(OpenItem("sure", "Finish the SURE test (four yes/no questions)."))
     return items
 
 
 def decision_open(c: Consult, pack: PackContent) -> list[OpenItem]:
     d = c.decision
-    items = _missing("decision", [
+    items = _missing([
         ("decision.choice", d.choice, "Record the decision."),
         ("decision.next_steps", d.next_steps, "Write down the next steps."),
     ])
     if d.follow_up is None and d.choice is not DecisionChoice.DECLINE:
-        items.append(OpenItem("decision", "decision.follow_up", "Set a follow-up date."))
+        items.append(OpenItem("decision.follow_up", "Set a follow-up date."))
     return items
 
 
 def review_open(c: Consult, pack: PackContent) -> list[OpenItem]:
     signed = {s.role for s in c.signatures if s.strokes}
-    return [OpenItem("review", f"signatures.{role.value}", f"Signature missing: {role.label}.")
+    return [OpenItem(f"signatures.{role.value}", f"Signature missing: {role.label}.")
             for role in required_signers(c) if role not in signed]
 
 

@@ -9,6 +9,7 @@ step is one :class:`Step` here, its rules in :mod:`consult_aid.domain.step_rules
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -78,7 +79,7 @@ def step_of_field(field: str) -> str:
 
 
 def problem_items(problems: list[Problem]) -> list[OpenItem]:
-    return [OpenItem(step_of_field(p.field), p.field, p.message) for p in problems]
+    return [OpenItem(p.field, p.message, step_id=step_of_field(p.field)) for p in problems]
 
 
 def open_items(consult: Consult, pack: PackContent) -> list[OpenItem]:
@@ -88,7 +89,8 @@ def open_items(consult: Consult, pack: PackContent) -> list[OpenItem]:
     for s in STEPS:
         result += [o for o in wrong if o.step_id == s.id]
         seen = {o.field for o in result}
-        result += [o for o in s.open_items(consult, pack) if o.field not in seen]
+        result += [dataclasses.replace(o, step_id=s.id) for o in s.open_items(consult, pack)
+                   if o.field not in seen]
     return result
 
 

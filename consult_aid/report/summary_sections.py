@@ -49,9 +49,8 @@ SHORT_TEXT = 700  # teach-back text this short stays beside the icon array, long
 def title(story: Story, consult: Consult, pack: Pack) -> None:
     s = story.s
     story.add(story.para("Informed-decision consult summary", s.title))
-    state = ("Signed" if consult.status is ConsultStatus.SIGNED else
-             "Signed, with addenda" if consult.status is ConsultStatus.AMENDED else
-             "Draft — not signed")
+    state = ("Draft — not signed" if consult.status is ConsultStatus.DRAFT
+             else consult.status.label)
     story.add(story.para(f"{story.lit(pack.title)} · consult of {day(consult.created_at.date())}"
                          f" · {state}", s.subtitle))
     if consult.status is ConsultStatus.DRAFT:

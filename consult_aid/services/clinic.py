@@ -73,3 +73,7 @@ def register_clinician(db: Database, data: DataFolder, clinician: Clinician, *, 
         AuditLog(db).record("clinician.registered", detail=f"clinician {stored.id}; {detail}",
                             at=now)
     return stored
+
+
+__all__ = ["MIN_PASSWORD", "SigningIdentity", "current_clinician", "existing_identity",
+           "needs_setup", "register_clinician", "signing_identity"]

@@ -87,6 +87,11 @@ class DocumentActions(QObject):
         dialog.show()
         return dialog
 
+    def close_all(self) -> None:
+        """The consult is being left: its previews go with it."""
+        for dialog in list(self.dialogs):
+            dialog.close()
+
     # --- print --------------------------------------------------------------------------------
     def print_summary(self) -> None:
         self.read_summary(self.print_bytes)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLayout, QMainWindow, QStack
 
 from consult_aid.content import Pack
 from consult_aid.domain import Consult, Patient
+from consult_aid.errors import KnownError
 from consult_aid.services import consults
 from consult_aid.services.clinic import current_clinician, needs_setup
 from consult_aid.services.settings import save_settings
@@ -143,7 +144,9 @@ class MainWindow(QMainWindow):
     def open_consult(self, consult_id: str) -> None:
         try:
             consult = consults.get_consult(self.ctx.db, consult_id)
-            step = consults.last_step(self.ctx.db, consult_id)
+            # a signed consult opens on its record (review: addenda, print, verify)
+            step = ("review" if consult.is_locked
+                    else consults.last_step(self.ctx.db, consult_id))
             pack = self.ctx.catalog.find(consult.pack.id, consult.pack.version,
                                          consult.pack.content_hash)
         except Exception as exc:  # a KnownError (missing pack, damaged database) or a bug
@@ -195,6 +198,9 @@ class MainWindow(QMainWindow):
                 return False
         if self.save_failed_box is not None:
             self.save_failed_box.close()
+        for flow in (self.documents, self.signing):
+            if flow is not None:
+                flow.close_all()  # previews and dialogs of this consult go with it
         view.shutdown()
         self.stack.removeWidget(view)
         view.deleteLater()
@@ -255,7 +261,12 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _settings_not_saved(error: BaseException) -> None:
-        log.warning("settings not saved: %s", getattr(error, "strerror", None) or error)
+        # A full or read-only disk is expected and said in one line; anything else is a bug
+        # and keeps its traceback in the log. Either way the window goes on (larger text is
+        # applied already; only remembering it failed).
+        expected = isinstance(error, KnownError | OSError)
+        log.warning("settings not saved: %s", getattr(error, "strerror", None) or error,
+                    exc_info=None if expected else error)
 
     # --- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override

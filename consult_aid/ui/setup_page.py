@@ -17,8 +17,12 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from consult_aid.domain import Clinician, Problem, ValidationError
-from consult_aid.services.clinic import MIN_PASSWORD, existing_identity, register_clinician
-from consult_aid.signing.identity import SigningIdentity
+from consult_aid.services.clinic import (
+    MIN_PASSWORD,
+    SigningIdentity,
+    existing_identity,
+    register_clinician,
+)
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.errors import show_error
 from consult_aid.ui.operations import WriteOp

@@ -113,6 +113,11 @@ class SigningFlow(QObject):
         self.addendum_dialog = dialog
         dialog.open()
 
+    def close_all(self) -> None:
+        """The consult is being left: an addendum dialog not yet submitted goes with it."""
+        if self.addendum_dialog is not None and not self.signing:
+            self.addendum_dialog.reject()
+
     def _addendum_closed(self, dialog: AddendumDialog) -> None:
         if self.addendum_dialog is dialog:
             self.addendum_dialog = None

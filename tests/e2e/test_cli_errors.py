@@ -56,10 +56,6 @@ CASES: dict[str, Case] = {
     "export: without a format": lambda d, t: ["export", "no-such-consult"],
     "render: not JSON": lambda d, t: ["render", _write(t, "x.json", "nope"),
                                       "--out", str(t / "x.pdf")],
-    "render: a binary password file": lambda d, t: [
-        "render", _write(t, "c.json", _demo_json()), "--out", str(t / "c.pdf"),
-        "--password-file", _write(t, "pw", b"\xff\xfe\x81")],
-    "addendum: an unknown id": lambda d, t: ["addendum", "no-such-consult", "--text", "note"],
     "addendum: a binary text file": lambda d, t: [
         "addendum", "no-such-consult", "--text-file", _write(t, "note.txt", b"\xff\x81")],
     "verify: not a PDF": lambda d, t: ["verify", _write(t, "x.pdf", "hello")],
@@ -152,3 +148,36 @@ def test_a_bug_is_logged_and_named_in_one_line(tmp_path: Path,
     log = tmp_path / "data" / "logs" / "consult-aid.log"
     assert str(log) in err
     assert "ZeroDivisionError: a bug" in log.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", ["binary password file", "unknown id", "folder is a file"])
+def test_malformed_input_on_a_data_folder_that_can_sign(case: str, demo_copy: DemoRun,
+                                                         tmp_path: Path, capsys,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cases that need a signing identity and an installed pack to get that far."""
+    monkeypatch.delenv("CONSULT_AID_PASSWORD", raising=False)
+    data = str(demo_copy.data)
+    if case == "binary password file":
+        from consult_aid.content import load_catalog
+        from consult_aid.exchange.consult_json import consult_to_json
+        from consult_aid.services.demo import demo_consult
+
+        consult = demo_consult(load_catalog(None))[0]  # on the installed pack
+        consult.id = "f" * 32
+        argv = ["--data-dir", data, "render",
+                _write(tmp_path, "c.json", consult_to_json(consult)),
+                "--out", str(tmp_path / "c.pdf"),
+                "--password-file", _write(tmp_path, "pw", b"\xff\xfe\x81")]
+        expected = "not UTF-8"
+    elif case == "unknown id":
+        monkeypatch.setenv("CONSULT_AID_PASSWORD", "consult-aid-demo")
+        argv = ["--data-dir", data, "addendum", "no-such-consult", "--text", "note"]
+        expected = "No consult with id no-such-consult"
+    else:
+        argv = ["--data-dir", _write(tmp_path, "afile", "x") + "/data", "list"]
+        expected = "Not a directory"
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert code not in (0, EXIT_BUG)
+    assert err.strip().count("\n") == 0 and expected in err, err

@@ -124,6 +124,17 @@ def test_larger_text_is_applied_and_remembered(qtbot: QtBot, window: MainWindow)
                     timeout=WAIT_MS)
 
 
+def test_a_preview_goes_with_its_consult(qtbot: QtBot, window: MainWindow) -> None:
+    view = add_patient_and_start(qtbot, window)
+    view.go_to("review")
+    click(qtbot, view.review_page.print_handout)
+    qtbot.waitUntil(lambda: bool(window.documents and window.documents.dialogs), timeout=WAIT_MS)
+    dialog = window.documents.dialogs[-1]
+    assert dialog.isVisible()
+    click(qtbot, view.close_button)  # back to the start screen: nothing of it stays open
+    assert window.consult_view is None and not dialog.isVisible()
+
+
 def test_handout_preview_and_print(qtbot: QtBot, window: MainWindow,
                                    printed: PrintRecorder) -> None:
     view = add_patient_and_start(qtbot, window)

@@ -1,6 +1,7 @@
 """The layers point one way: Qt lives only in consult_aid/ui, and the window reaches the
-database only through the services (``ui`` may import ``services`` and ``domain``, never
-``storage``)."""
+database, the signing keys, the PDF renderer and the JSON form only through the services
+(``ui`` may import ``services``, ``domain`` and ``content``, never ``storage``, ``signing``,
+``report`` or ``exchange``)."""
 
 from __future__ import annotations
 
@@ -41,9 +42,17 @@ def qt_imports(text: str, package: str = "consult_aid") -> list[str]:
             if m.split(".")[0] in {"PySide6", "shiboken6"}]
 
 
+BEHIND_SERVICES = ("storage", "signing", "report", "exchange")
+
+
 def storage_imports(text: str, package: str) -> list[str]:
-    return sorted({m for m in imported_modules(text, package)
-                   if m == "consult_aid.storage" or m.startswith("consult_aid.storage.")})
+    """Imports of the packages the window must reach only through services."""
+    found = set()
+    for m in imported_modules(text, package):
+        for name in BEHIND_SERVICES:
+            if m == f"consult_aid.{name}" or m.startswith(f"consult_aid.{name}."):
+                found.add(m)
+    return sorted(found)
 
 
 def test_no_module_outside_ui_imports_pyside6() -> None:
@@ -72,6 +81,8 @@ def test_the_scan_detects_a_storage_import_in_any_form() -> None:
                  "import consult_aid.storage.database\n",
                  "from consult_aid import storage\n",
                  "from ..storage import open_database\n",
-                 "def later():\n    from consult_aid.storage import Database\n"):
+                 "def later():\n    from consult_aid.storage import Database\n",
+                 "from consult_aid.signing.identity import load_identity\n",
+                 "from consult_aid.report.summary import render_summary\n"):
         assert storage_imports(text, "consult_aid.ui"), text
     assert storage_imports("from ..services import consults\n", "consult_aid.ui") == []

@@ -47,8 +47,7 @@ def test_sign_and_archive_stores_file_row_and_audit(data_folder: DataFolder, ide
     assert consult.status is ConsultStatus.DRAFT  # the caller's object is left as it was
     assert "Signed" in flat_text(archived)
     # one copy: the database; nothing is written beside it in the data folder
-    assert sorted(p.name for p in data_folder.root.iterdir()
-                  if p.is_file() and not p.name.startswith("consult-aid.sqlite3")) == []
+    assert list(data_folder.root.rglob("*.pdf")) == []
 
 
 def test_an_archived_pdf_that_no_longer_matches_its_hash_is_never_handed_out(
