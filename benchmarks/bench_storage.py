@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -17,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import measure, report
 
 from consult_aid.exchange.consult_json import consult_to_json
+from consult_aid.services.consults import save_draft
 from consult_aid.storage import open_database
 from consult_aid.storage.consults import ConsultRepository
 from tests.builders import sample_consult, sample_patient
@@ -46,9 +48,15 @@ def main() -> None:
         consult.lifestyle.goals = f"Walk the dog {next(counter)}"
         repo.save_draft(consult)
 
+    def autosave_service() -> None:
+        # what the window runs: the service (repository + the coalesced audit entry + step)
+        consult.lifestyle.goals = f"Walk the dog {next(counter)}"
+        save_draft(db, consult, now=datetime.now().astimezone(), step="lifestyle")
+
     base = measure(bare_insert, repeat=50)
     report("baseline: bare durable INSERT", base)
     report("autosave: save_draft(full consult)", measure(autosave, repeat=50), base)
+    report("autosave through the service", measure(autosave_service, repeat=50), base)
 
     for i in range(2000):
         c = sample_consult(f"{i:032x}", patient=sample_patient(f"Patient {i} Müller", f"M{i}"))
