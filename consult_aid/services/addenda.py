@@ -14,6 +14,7 @@ from consult_aid.domain.validation import Problem, ValidationError, check_text
 from consult_aid.errors import KnownError
 from consult_aid.report.addendum import render_addendum
 from consult_aid.report.layout import Paper
+from consult_aid.services import require_zone
 from consult_aid.signing.identity import SigningIdentity
 from consult_aid.signing.pades import sign_pdf
 from consult_aid.signing.verify import verify_pdf
@@ -29,8 +30,7 @@ def add_addendum(db: Database, consult_id: str, *, author: str, text: str,
                  paper: Paper | str = Paper.A4) -> Addendum:
     """Write, sign and store an addendum (its PDF archived in the database) to the signed
     consult ``consult_id``."""
-    if now.utcoffset() is None:
-        raise ValueError("now must carry a time zone")
+    require_zone(now)
     problems = check_text("addendum.text", text, label="addendum", required=True,
                           max_length=MAX_ADDENDUM_LENGTH)
     problems += check_text("addendum.author", author, label="author's name", required=True,

@@ -24,6 +24,7 @@ from consult_aid.exchange.consult_json import (
     consult_from_json,
     consult_to_json,
 )
+from consult_aid.services import require_zone
 from consult_aid.services.signing import require_valid_signature
 from consult_aid.signing.record import record_fingerprint_in
 from consult_aid.storage.audit import AuditLog
@@ -41,15 +42,10 @@ def new_consult_id() -> str:
     return uuid.uuid4().hex
 
 
-def _require_zone(now: datetime) -> None:
-    if now.utcoffset() is None:
-        raise ValueError("now must carry a time zone")
-
-
 def start_consult(db: Database, patient: Patient, clinician: Clinician, pack: Pack,
                   now: datetime) -> Consult:
     """Create and store a new draft consult for ``patient`` on ``pack``."""
-    _require_zone(now)
+    require_zone(now)
     consult = Consult(
         id=new_consult_id(), patient=patient, clinician=clinician,
         pack=PackRef(pack.id, pack.version, pack.content_hash),
@@ -65,7 +61,7 @@ def start_consult(db: Database, patient: Patient, clinician: Clinician, pack: Pa
 def save_draft(db: Database, consult: Consult, *, now: datetime, step: str = "") -> None:
     """Store the draft as it is now (the autosave), with the window's step; audited once per
     stretch of editing (:data:`SAVE_AUDIT_GAP`)."""
-    _require_zone(now)
+    require_zone(now)
     audit = AuditLog(db)
     with db.transaction():
         ConsultRepository(db).save_draft(consult, step=step)

@@ -25,6 +25,7 @@ from consult_aid.domain.validation import Problem, ValidationError
 from consult_aid.errors import InputError, KnownError
 from consult_aid.report.layout import Paper
 from consult_aid.report.summary import render_summary
+from consult_aid.services import require_zone
 from consult_aid.signing.identity import SigningIdentity, has_identity, load_identity
 from consult_aid.signing.pades import sign_pdf
 from consult_aid.signing.verify import Verdict, Verification, verify_pdf
@@ -62,8 +63,7 @@ def sign_and_archive(db: Database, consult: Consult, pack: Pack,
                      paper: Paper | str = Paper.A4, *,
                      timestamp_url: str | None = None) -> SignedSummary:
     """Render, sign, verify and store ``consult`` with its signed PDF; returns them."""
-    if now.utcoffset() is None:
-        raise ValueError("now must carry a time zone")
+    require_zone(now)
     check_ready_to_sign(consult, pack)
     unlocked = identity.unlock(password)  # a wrong password fails before any work
     signed_state = dataclasses.replace(consult, status=ConsultStatus.SIGNED, signed_at=now,
