@@ -21,7 +21,7 @@ from timing import measure, report
 
 from consult_aid.content import load_catalog
 from consult_aid.report.fonts import register_fonts
-from consult_aid.report.handout import render_handout
+from consult_aid.report.handout import ClinicContacts, render_handout
 from consult_aid.report.summary import render_summary
 from consult_aid.services.demo import demo_consult
 from consult_aid.signing.identity import create_identity
@@ -66,7 +66,8 @@ def main() -> None:
     report("unlock signing identity (PBKDF2)", measure(lambda: identity.unlock(PASSWORD),
                                                        repeat=5, warmup=1), base)
     report("render handout", measure(lambda: render_handout(
-        pack, clinic="Demo Pain Clinic", clinic_phone="+1 555 0100"), repeat=10), base)
+        pack, ClinicContacts("Demo Pain Clinic", "+1 555 0100", "+1 555 0199", "911")),
+        repeat=10), base)
     print(f"demo summary: {len(signed):,} bytes signed ({len(pdf):,} unsigned), "
           f"{pdf.count(b'/Type /Page') - pdf.count(b'/Type /Pages')} pages", flush=True)
 

@@ -24,7 +24,7 @@ from consult_aid.domain import (
     TeachBack,
     TreatmentTried,
 )
-from consult_aid.domain.consult import HistoryFinding, PsychEvaluation
+from consult_aid.domain.consult import DecisionScope, HistoryFinding, PsychEvaluation
 
 CET = timezone(timedelta(hours=1))
 NOW = datetime(2026, 11, 25, 14, 32, 5, tzinfo=CET)
@@ -101,10 +101,17 @@ def fill_for_signing(c: Consult, pack: Pack, *,
     c.values.what_matters_most = "Family"
     c.sure.sure = c.sure.understand = c.sure.risks_benefits_clear = c.sure.support = True
     c.decision.choice = choice
+    c.decision.recommendation = pack.options[0].id
+    c.decision.recommendation_reason = "The trial shows whether it helps before any implant."
     if choice is DecisionChoice.GO_AHEAD_TRIAL:
-        c.decision.option_id = pack.options[0].id
+        option = pack.options[0]
+        c.decision.option_id = option.id
         c.decision.next_steps = "Book the trial"
         c.decision.follow_up = date(2026, 12, 20)
+        if option.has_trial:
+            c.decision.scope = DecisionScope.TRIAL_ONLY
+        if option.medicines:
+            c.decision.medicine = option.medicines[0]
     else:
         c.decision.next_steps = "Keep current care"
     stroke = (Stroke((Point(10, 10), Point(200, 150), Point(400, 60))),)

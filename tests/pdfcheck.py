@@ -113,3 +113,17 @@ def demo_pack() -> Pack:
 def signed_state(consult: Consult) -> Consult:
     return dataclasses.replace(consult, status=ConsultStatus.SIGNED,
                                signed_at=consult.updated_at)
+
+
+# the stroke colour of drawn signatures (SignatureDrawing's ink, 0.05 0.12 0.35)
+SIGNATURE_INK = re.compile(rb"(?<![\d.])0?\.05 0?\.12 0?\.35 RG")
+
+
+def signature_ink(pdf: bytes) -> int:
+    """How many pages draw signature strokes (their ink colour in the page's content)."""
+    count = 0
+    for page in reader(pdf).pages:
+        contents = page.get_contents()
+        if contents is not None and SIGNATURE_INK.search(contents.get_data()):
+            count += 1
+    return count

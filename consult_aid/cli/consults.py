@@ -79,13 +79,18 @@ def run_search(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     text = read_input_file(args.file)
     pdf_path = args.pdf
-    if pdf_path is None and consult_from_json(text).is_locked:
+    parsed = consult_from_json(text)
+    if pdf_path is None and parsed.is_locked:
         candidate = args.file.with_suffix(".pdf")
         pdf_path = candidate if candidate.exists() else None
     pdf = read_input_file(pdf_path) if pdf_path else None
     with open_store(args.data.database) as db:
         consult = import_json(db, text, pdf=pdf)
     print(f"Imported consult {consult.id} ({consult.status.value}).")
+    if not parsed.is_locked and parsed.signatures:
+        print(f"Not imported: {len(parsed.signatures)} pad signature(s). Signatures in a file "
+              "were not drawn in this program; they are drawn again on the pads before "
+              "signing.")
     return 0
 
 

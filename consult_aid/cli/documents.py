@@ -45,18 +45,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=run_demo)
 
     p = sub.add_parser(
-        "render", help="render a consult's JSON form as a summary PDF",
-        description="Render a consult from its JSON form. A draft is signed and archived with "
-                    "the data folder's signing identity (password from --password-file, "
-                    f"${PASSWORD_ENV}, or a prompt); --unsigned writes an unsigned draft copy "
-                    "and stores nothing.")
+        "render", help="render a consult's JSON form as an unsigned draft summary PDF",
+        description="Render a consult from its JSON form as an unsigned draft: 'DRAFT — NOT "
+                    "SIGNED' on every page, no signature images, nothing stored. A record is "
+                    "signed only in the window, where the patient and clinician sign on the "
+                    "pads: the clinic's digital signature vouches only for signatures this "
+                    "program saw drawn, never for strokes read from a file.")
     p.add_argument("file", type=Path, help="the consult's JSON file")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     p.add_argument("--unsigned", action="store_true",
-                   help="write an unsigned draft copy (no identity needed, nothing stored)")
-    p.add_argument("--timestamp-url", metavar="URL",
-                   help="timestamp authority for a PAdES B-T signature (default: none, B-B)")
-    _common(p)
+                   help="accepted for older scripts: every render is an unsigned draft")
+    p.add_argument("--paper", choices=("a4", "letter"), default="a4",
+                   help="paper size (default a4)")
     p.set_defaults(handler=run_render)
 
     p = sub.add_parser(
@@ -133,33 +133,13 @@ def run_render(args: argparse.Namespace) -> int:
     consult = consult_from_json(read_input_file(args.file))
     catalog = load_catalog(data.packs)
     pack = catalog.find(consult.pack.id, content_hash=consult.pack.content_hash)
-    if args.unsigned:
-        draft = dataclasses.replace(consult, status=ConsultStatus.DRAFT)
-        write_atomically(args.out, summary_preview(draft, pack, args.paper), mode=0o644)
-        print(f"Unsigned draft summary: {args.out}")
-        return 0
-    if consult.status is not ConsultStatus.DRAFT:
-        raise InputError("consult.status: this consult is already signed; its signed PDF is "
-                         "the record (see `consult-aid export`). Add --unsigned for an "
-                         "unsigned copy.")
-    if not has_identity(data.identity):
-        print(f"consult-aid: this data folder ({data.root}) has no signing identity, so the "
-              "summary cannot be signed. Create one in the window (Settings > Signing "
-              "identity), or add --unsigned for an unsigned draft copy.", file=sys.stderr)
-        return 1
-    identity = load_identity(data.identity)
-    password = _password(args, required=True)
-    assert password is not None
-    with open_store(data.database) as db:
-        try:
-            result = sign_and_archive(db, consult, pack, identity, password,
-                                      datetime.now().astimezone(), Paper.parse(args.paper),
-                                      timestamp_url=args.timestamp_url)
-        except ValidationError as exc:
-            return _problems(exc)
-    write_atomically(args.out, result.pdf, mode=0o644)
-    print(f"Signed summary: {args.out}")
-    print(f"Archived as consult {result.consult.id} (SHA-256 {result.sha256})")
+    draft = dataclasses.replace(consult, status=ConsultStatus.DRAFT, signed_at=None,
+                                pdf_sha256="")
+    write_atomically(args.out, summary_preview(draft, pack, args.paper), mode=0o644)
+    print(f"Unsigned draft summary: {args.out}")
+    if consult.is_locked:
+        print("This consult is signed: its signed PDF is the record (see `consult-aid "
+              "export`); this copy is a draft rendering of its data.")
     return 0
 
 

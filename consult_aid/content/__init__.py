@@ -10,6 +10,7 @@ from consult_aid.content.catalog import CatalogEntry, PackCatalog, builtin_packs
 from consult_aid.content.errors import PackError, PackProblem, UnknownPackError
 from consult_aid.content.loader import load_pack
 from consult_aid.content.model import (
+    AfterTrial,
     ChecklistItem,
     ComparisonQuestion,
     Condition,
@@ -27,6 +28,7 @@ from consult_aid.content.placeholders import PLACEHOLDERS, fill_placeholders
 
 __all__ = [
     "PLACEHOLDERS",
+    "AfterTrial",
     "CatalogEntry",
     "ChecklistItem",
     "ComparisonQuestion",

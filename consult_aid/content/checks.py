@@ -1,5 +1,5 @@
-"""Checks on a pack as a whole: unique ids, references, sourced figures, comparison answers,
-red flags, placeholders.
+"""Checks on a pack as a whole: unique ids, references, sourced figures, whole-number
+figures, comparison answers, red flags, placeholders, where danger signs send the patient.
 
 Key paths follow the file's order (``options[1].risks[2]``), so they point at the table the
 clinician has to edit.
@@ -16,7 +16,6 @@ from consult_aid.content.model import Pack
 from consult_aid.content.placeholders import PLACEHOLDERS, placeholders_in
 from consult_aid.content.readability import handout_texts, patient_texts
 
-REQUIRED_HANDOUT_PLACEHOLDER = "clinic_phone"
 # A figure as a patient reads it, with its unit and range: quoted in the problem message.
 _NUMBER = r"\d[\d.,]*%?(?:\s+(?!to\b)[A-Za-z]+)?"  # "6 hours", "50%", "2,932 people"
 FIGURE = re.compile(rf"{_NUMBER}(?:\s*(?:to|-|–)\s*{_NUMBER})?")  # "6 weeks to 6 months"
@@ -26,14 +25,26 @@ CITING_TABLES = (
     re.compile(r"^options\[\d+\]\.(?:benefits|risks)\[\d+\](?=\.)"),  # the item
     re.compile(r"^options\[\d+\](?=\.)"),  # summary, steps, living_with, answers
     re.compile(r"^handout\.sections\[\d+\](?=\.)"),  # heading and paragraphs
-    re.compile(r"^handout(?=\.warning_signs\[)"),  # warning signs: warning_references
+    re.compile(r"^handout\.after_trial(?=\.)"),  # who, how long, what to watch for
+    re.compile(r"^handout\.emergency(?=_signs\[)"),  # emergency signs: emergency_references
+    re.compile(r"^handout\.clinic(?=_signs\[)"),  # clinic signs: clinic_references
 )
+# A rate with decimals in patient text: "38.9 in 1,000", "2.3 of 100", "3.89%" (Trevena et al.
+# 2013, REFERENCE.md "Risk communication": whole numbers in the chosen denominator).
+DECIMAL_RATE = re.compile(
+    r"\b\d+\.\d+\s*(?:%|per ?cent\b|(?:in|of|out of)\s+(?:every\s+)?\d[\d,]*)", re.IGNORECASE)
+# Text that makes emergency help wait for the clinic: "if you cannot reach us ... emergency".
+EMERGENCY_AFTER_CLINIC = re.compile(
+    r"(?:cannot|can't|can not|unable to|fail to)\s+(?:reach|get through to|contact)\b"
+    r"[^.]*\bemergenc|\bemergenc[^.]*\bonly if\b", re.IGNORECASE)
 
 
 def check_pack(r: Reader, pack: Pack, data: Table) -> None:
     check_unique_ids(r, pack)
     check_references(r, pack)
     check_figures_are_sourced(r, pack)
+    check_whole_numbers(r, pack)
+    check_emergency_routing(r, pack)
     check_answers(r, pack)
     check_red_flags(r, pack)
     check_placeholders(r, pack)
@@ -54,8 +65,9 @@ def citing_paths(pack: Pack) -> Iterator[tuple[str, tuple[str, ...]]]:
     """(key path of the reference list, references) of everything that may cite a reference.
 
     Conditions (for their name and description), options (for their own text), items,
-    checklist items, red flags, handout sections and the handout's warning signs
-    (``handout.warning_references``).
+    checklist items, red flags, handout sections, the handout's emergency and clinic signs
+    (``handout.emergency_references``, ``handout.clinic_references``) and what happens after
+    the trial (``handout.after_trial.references``).
     """
     for c, cond in enumerate(pack.conditions):
         yield f"conditions[{c}].references", cond.references
@@ -69,7 +81,10 @@ def citing_paths(pack: Pack) -> Iterator[tuple[str, tuple[str, ...]]]:
         yield f"red_flags[{f}].references", flag.references
     for s, section in enumerate(pack.handout.sections):
         yield f"handout.sections[{s}].references", section.references
-    yield "handout.warning_references", pack.handout.warning_references
+    yield "handout.emergency_references", pack.handout.emergency_references
+    yield "handout.clinic_references", pack.handout.clinic_references
+    if pack.handout.after_trial is not None:
+        yield "handout.after_trial.references", pack.handout.after_trial.references
 
 
 def cited_ids(pack: Pack) -> set[str]:
@@ -121,12 +136,14 @@ def check_figures_are_sourced(r: Reader, pack: Pack) -> None:
 
     The citing table is the condition for its name and description, the benefit or risk for
     its own texts, the option for its name, summary, steps, living_with and answers, the
-    handout section for its heading and paragraphs, and ``handout.warning_references`` for the
-    warning signs. Other texts (decision, comparison questions, handout title) have no
-    reference list and are not checked here.
+    handout section for its heading and paragraphs, ``handout.after_trial`` for its texts,
+    and ``handout.emergency_references`` / ``handout.clinic_references`` for the two lists of
+    signs. Other texts (decision, comparison questions, handout title) have no reference list
+    and are not checked here.
     """
     cites = {path.removesuffix(".references"): refs for path, refs in citing_paths(pack)}
-    cites["handout"] = pack.handout.warning_references
+    cites["handout.emergency"] = pack.handout.emergency_references
+    cites["handout.clinic"] = pack.handout.clinic_references
     for path, text in patient_texts(pack):
         figure = FIGURE.search(text)
         if figure is None:
@@ -134,11 +151,41 @@ def check_figures_are_sourced(r: Reader, pack: Pack) -> None:
         owner = next((m.group(0) for m in (p.match(path) for p in CITING_TABLES) if m), None)
         if owner is None or cites.get(owner):
             continue
-        where, key = (("handout", "warning_references") if owner == "handout"
+        where, key = (("handout", owner.removeprefix("handout.") + "_references")
+                      if owner in ("handout.emergency", "handout.clinic")
                       else (owner, "references"))
         r.problem(path, f"contains a figure (\"{figure.group(0)}\") but {where} cites no "
                         f"reference; add {key} = [\"...\"] with the source of the figure, or "
                         "write the text without the number")
+
+
+def check_whole_numbers(r: Reader, pack: Pack) -> None:
+    """No rate with decimals in patient-facing text ("38.9 in 1,000", "2.3%").
+
+    The frequencies themselves are whole numbers (checked when read); this catches the same
+    figure written out in an item's text or uncertainty, or in the handout.
+    """
+    for path, text in patient_texts(pack):
+        found = DECIMAL_RATE.search(text)
+        if found:
+            r.problem(path, f"contains a figure with decimals (\"{found.group(0)}\"); write "
+                            f"whole numbers in {denominator_words(pack)}, or words such as "
+                            "\"fewer than 1 in 100\"")
+
+
+def denominator_words(pack: Pack) -> str:
+    denominators = {i.frequency.denominator for i in pack.items() if i.frequency is not None}
+    return f"{denominators.pop():,}" if len(denominators) == 1 else "the pack's denominator"
+
+
+def check_emergency_routing(r: Reader, pack: Pack) -> None:
+    """Danger signs go to emergency services first, never only when the clinic cannot be
+    reached (REFERENCE.md, neuraxial opioids and breathing)."""
+    for path, text in handout_texts(pack):
+        if EMERGENCY_AFTER_CLINIC.search(text):
+            r.problem(path, "makes emergency help wait for the clinic; danger signs belong in "
+                            "emergency_signs, which tell the patient to call emergency "
+                            "services now")
 
 
 def check_answers(r: Reader, pack: Pack) -> None:
@@ -166,7 +213,6 @@ def check_red_flags(r: Reader, pack: Pack) -> None:
 
 def check_placeholders(r: Reader, pack: Pack) -> None:
     handout = dict(handout_texts(pack))
-    found: set[str] = set()
     for path, text in patient_texts(pack):
         for name in placeholders_in(text):
             if path not in handout:
@@ -175,8 +221,3 @@ def check_placeholders(r: Reader, pack: Pack) -> None:
             elif name not in PLACEHOLDERS:
                 r.problem(path, f"unknown placeholder {{{name}}}; known: "
                                 f"{', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
-            else:
-                found.add(name)
-    if pack.handout.sections and REQUIRED_HANDOUT_PLACEHOLDER not in found:
-        r.problem("handout", "must tell patients whom to call: include "
-                             f"{{{REQUIRED_HANDOUT_PLACEHOLDER}}} in a section")

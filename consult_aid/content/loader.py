@@ -8,6 +8,7 @@ checks the pack as a whole (ids unique, references exist and are cited, answers 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import tomllib
 from datetime import date
@@ -17,6 +18,9 @@ from consult_aid.content.checks import check_pack
 from consult_aid.content.errors import PackError, PackProblem
 from consult_aid.content.fields import Reader, Table, join
 from consult_aid.content.model import (
+    AFTER_TRIAL_HEADING,
+    DENOMINATORS,
+    AfterTrial,
     ChecklistItem,
     ComparisonQuestion,
     Condition,
@@ -33,7 +37,6 @@ from consult_aid.content.model import (
 
 SOURCES = ("built-in", "clinic")
 _NO_DATE = date.min  # stands in for a missing date; the pack is then rejected anyway
-DENOMINATORS = (100, 1000, 10_000)
 SEVERITIES = ("serious", "moderate", "minor")
 VERSION = re.compile(r"^\d+(\.\d+){0,3}$")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -42,13 +45,16 @@ TOP_KEYS = ("id", "title", "version", "published", "next_review", "authors", "fu
             "update_policy", "decision", "denominator", "conditions", "options", "comparison",
             "checklist", "red_flags", "handout", "references")
 OPTION_KEYS = ("id", "name", "summary", "steps", "benefits", "risks", "living_with", "answers",
-               "status_quo", "references")
+               "status_quo", "references", "medicines", "has_trial")
 CONDITION_KEYS = ("id", "name", "description", "references")
-HANDOUT_KEYS = ("title", "sections", "warning_signs", "warning_references")
+HANDOUT_KEYS = ("title", "sections", "emergency_signs", "emergency_references", "clinic_signs",
+                "clinic_references", "after_trial")
+OLD_HANDOUT_KEYS = ("warning_signs", "warning_references")  # before version 1.1.0 of the format
+AFTER_TRIAL_KEYS = ("heading", "who", "how_long", "watch", "references")
 SECTION_KEYS = ("heading", "paragraphs", "references")
 ITEM_KEYS = ("id", "title", "text", "frequency", "not_quantified", "uncertainty", "references",
              "teach_back", "severity")
-FREQUENCY_KEYS = ("count", "denominator", "timeframe", "low", "high")
+FREQUENCY_KEYS = ("count", "denominator", "timeframe", "group", "low", "high")
 
 
 def load_pack(path: Path, source: str = "built-in") -> Pack:
@@ -98,8 +104,9 @@ def build(r: Reader, data: Table, *, content_hash: str, source: str) -> Pack:
         r.problem("next_review", f"{next_review} must be after the publication date {published}")
     denominator = r.integer(data, "denominator", "", default=100)
     if denominator not in DENOMINATORS:
-        r.problem("denominator", f"{denominator} is not allowed; use one of "
-                                 f"{', '.join(f'{d:,}' for d in DENOMINATORS)}")
+        r.problem("denominator", f"{denominator:,} is not allowed; use "
+                                 f"{' or '.join(f'{d:,}' for d in DENOMINATORS)} (1,000 when "
+                                 "a risk is under 1 in 100)")
     return Pack(
         id=pack_id,
         title=r.text(data, "title", ""),
@@ -160,10 +167,16 @@ def read_option(r: Reader, path: str, t: Table, denominator: int) -> Option:
     for key in answers_table:
         text = r.text(answers_table, key, join(path, "answers"))
         answers[key] = text
-    status_quo = t.get("status_quo", False)
-    if not isinstance(status_quo, bool):
-        r.problem(join(path, "status_quo"), "must be true or false")
-        status_quo = False
+    status_quo = read_flag(r, t, "status_quo", path)
+    has_trial = read_flag(r, t, "has_trial", path)
+    if status_quo and has_trial:
+        r.problem(join(path, "has_trial"), "the keep-current-care option has no trial")
+    medicines = r.texts(t, "medicines", path, required=False, allow_empty=True)
+    seen: set[str] = set()
+    for n, medicine in enumerate(medicines):
+        if medicine.casefold() in seen:
+            r.problem(join(path, f"medicines[{n}]"), f"'{medicine}' is listed twice")
+        seen.add(medicine.casefold())
     return Option(
         id=r.text(t, "id", path),
         name=r.text(t, "name", path),
@@ -177,7 +190,18 @@ def read_option(r: Reader, path: str, t: Table, denominator: int) -> Option:
         answers=answers,
         status_quo=status_quo,
         references=r.texts(t, "references", path, required=False, allow_empty=True),
+        medicines=medicines,
+        has_trial=has_trial,
     )
+
+
+def read_flag(r: Reader, t: Table, key: str, path: str) -> bool:
+    """An optional true/false key (false when absent)."""
+    value = t.get(key, False)
+    if not isinstance(value, bool):
+        r.problem(join(path, key), "must be true or false")
+        return False
+    return value
 
 
 def read_item(r: Reader, path: str, t: Table, kind: ItemKind, denominator: int) -> Item:
@@ -218,17 +242,24 @@ def read_item(r: Reader, path: str, t: Table, kind: ItemKind, denominator: int) 
 
 
 def read_frequency(r: Reader, path: str, t: Table, pack_denominator: int) -> Frequency | None:
+    """``count`` in ``denominator`` ``group`` ``timeframe``, whole numbers only.
+
+    Trevena et al. 2013 (REFERENCE.md, "Risk communication"): whole numbers in the one
+    denominator of the pack; a risk under 1 in 100 goes in a pack of 1,000; a range is
+    "between X and Y"; the people the figure comes from are named (``group``).
+    """
     r.known_keys(t, path, FREQUENCY_KEYS)
     count = r.number(t, "count", path)
     denominator = r.integer(t, "denominator", path, required=False, default=pack_denominator)
     timeframe = r.text(t, "timeframe", path)
+    group = r.text(t, "group", path)
     low = r.number(t, "low", path, required=False)
     high = r.number(t, "high", path, required=False)
     if denominator != pack_denominator:
         r.problem(join(path, "denominator"),
                   f"{denominator:,} differs from the pack's denominator {pack_denominator:,}; "
                   "use one denominator throughout a pack")
-    if denominator <= 0:
+    if denominator not in DENOMINATORS:
         return None
     ok = True
     for key, value in (("count", count), ("low", low), ("high", high)):
@@ -241,15 +272,41 @@ def read_frequency(r: Reader, path: str, t: Table, pack_denominator: int) -> Fre
             r.problem(join(path, key), f"{value:g} in {denominator:,} is over 100%; "
                                        f"the count cannot be more than the denominator")
             ok = False
+        elif not value.is_integer():
+            r.problem(join(path, key), _not_whole(value, denominator))
+            ok = False
+    if ok and count is not None and count < 1:
+        r.problem(join(path, "count"),
+                  f"{count:g} in {denominator:,}: a figure must be at least 1 in "
+                  f"{denominator:,}; "
+                  + ("put a risk under 1 in 100 in a pack with denominator = 1000"
+                     if denominator == 100 else
+                     "say it in words instead (\"fewer than 1 in 1,000\") in the text or "
+                     "uncertainty, with not_quantified giving the reason"))
+        ok = False
     if ok and count is not None:
         if low is not None and low > count:
             r.problem(join(path, "low"), f"the low end {low:g} is above the count {count:g}")
         if high is not None and high < count:
             r.problem(join(path, "high"), f"the high end {high:g} is below the count {count:g}")
-    if count is None:
+    if (low is None) != (high is None):
+        r.problem(join(path, "high" if high is None else "low"),
+                  "give both ends of the range (low and high), or neither")
+        ok = False
+    if count is None or not ok:
         return None
-    return Frequency(count=count, denominator=denominator, timeframe=timeframe, low=low,
-                     high=high)
+    return Frequency(count=count, denominator=denominator, timeframe=timeframe, group=group,
+                     low=low, high=high)
+
+
+def _not_whole(value: float, denominator: int) -> str:
+    """Why ``value`` is refused, with the whole number it rounds to."""
+    message = (f"{value:g} is not a whole number; write whole numbers in {denominator:,} "
+               f"(here {math.floor(value + 0.5)}) and give the source's exact figure in the "
+               "uncertainty text")
+    if denominator == 100:
+        message += ", or use denominator = 1000 for the whole pack"
+    return message
 
 
 def read_checklist_item(r: Reader, path: str, t: Table) -> ChecklistItem:
@@ -274,7 +331,14 @@ def read_red_flag(r: Reader, path: str, t: Table) -> RedFlag:
 
 def read_handout(r: Reader, data: Table) -> Handout:
     t = r.table(data, "handout", "") or {}
-    r.known_keys(t, "handout", HANDOUT_KEYS)
+    r.known_keys(t, "handout", (*HANDOUT_KEYS, *OLD_HANDOUT_KEYS))
+    for key in OLD_HANDOUT_KEYS:
+        if key in t:
+            new = key.replace("warning", "emergency") + " and " + key.replace("warning", "clinic")
+            r.problem(join("handout", key),
+                      f"replaced by {new}: emergency_signs are the danger signs that send the "
+                      "patient to emergency services now, clinic_signs the ones to call the "
+                      "clinic about today (see docs/content-packs.md)")
     sections = []
     for path, s in r.tables(t, "sections", "handout"):
         r.known_keys(s, path, SECTION_KEYS)
@@ -282,11 +346,32 @@ def read_handout(r: Reader, data: Table) -> Handout:
             heading=r.text(s, "heading", path),
             paragraphs=r.texts(s, "paragraphs", path),
             references=r.texts(s, "references", path, required=False, allow_empty=True)))
-    return Handout(title=r.text(t, "title", "handout") if t else "",
-                   sections=tuple(sections),
-                   warning_signs=r.texts(t, "warning_signs", "handout") if t else (),
-                   warning_references=r.texts(t, "warning_references", "handout",
-                                              required=False, allow_empty=True))
+    if not t:
+        return Handout(title="", sections=(), emergency_signs=(), clinic_signs=())
+    return Handout(
+        title=r.text(t, "title", "handout"),
+        sections=tuple(sections),
+        emergency_signs=r.texts(t, "emergency_signs", "handout"),
+        clinic_signs=r.texts(t, "clinic_signs", "handout"),
+        emergency_references=r.texts(t, "emergency_references", "handout", required=False,
+                                     allow_empty=True),
+        clinic_references=r.texts(t, "clinic_references", "handout", required=False,
+                                  allow_empty=True),
+        after_trial=read_after_trial(r, t))
+
+
+def read_after_trial(r: Reader, handout: Table) -> AfterTrial | None:
+    """``[handout.after_trial]``: who stays with the patient, how long, what they watch for."""
+    path = "handout.after_trial"
+    t = r.table(handout, "after_trial", "handout", required=False)
+    if t is None:
+        return None
+    r.known_keys(t, path, AFTER_TRIAL_KEYS)
+    return AfterTrial(who=r.text(t, "who", path), how_long=r.text(t, "how_long", path),
+                      watch=r.texts(t, "watch", path),
+                      references=r.texts(t, "references", path, required=False,
+                                         allow_empty=True),
+                      heading=r.text(t, "heading", path, required=False) or AFTER_TRIAL_HEADING)
 
 
 def read_reference(r: Reader, path: str, t: Table) -> Reference:

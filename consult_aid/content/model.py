@@ -16,19 +16,51 @@ class ItemKind(StrEnum):
     RISK = "risk"
 
 
+DENOMINATORS = (100, 1000)  # one per pack (Trevena et al. 2013); 1,000 for risks under 1 in 100
+
+
 @dataclass(frozen=True, slots=True)
 class Frequency:
-    """How often, as absolute numbers: ``count`` in ``denominator`` people over ``timeframe``.
+    """How often, as whole numbers: ``count`` in ``denominator`` people of ``group`` over
+    ``timeframe`` (Trevena et al. 2013: reference class, denominator and time frame).
 
-    ``count`` may be fractional (0.4 in 100) when the source gives a decimal percentage.
-    ``low``/``high`` give the uncertainty range in the same denominator when the source has one.
+    ``count``, ``low`` and ``high`` are typed as numbers but always whole (checked here and by
+    the pack loader): "23 in 1,000", never "2.3 in 100" or "38.9 in 1,000". ``low``/``high``
+    give the source's uncertainty range in the same denominator when it has one.
     """
 
     count: float
     denominator: int
     timeframe: str  # "within a year", "at 6 months", "during the trial"
+    group: str  # the people the figure comes from: "people with pain after back surgery"
     low: float | None = None
     high: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.denominator not in DENOMINATORS:
+            raise ValueError(f"denominator must be one of {DENOMINATORS}, not "
+                             f"{self.denominator!r}")
+        for name, value in (("count", self.count), ("low", self.low), ("high", self.high)):
+            if value is not None and not float(value).is_integer():
+                raise ValueError(f"{name} must be a whole number in {self.denominator:,}, "
+                                 f"not {value!r}")
+
+    @staticmethod
+    def whole(value: float) -> int:
+        """A count as the whole number it is ("23", never "23.0")."""
+        return round(value)
+
+    @property
+    def whole_count(self) -> int:
+        return self.whole(self.count)
+
+    @property
+    def whole_low(self) -> int | None:
+        return None if self.low is None else self.whole(self.low)
+
+    @property
+    def whole_high(self) -> int | None:
+        return None if self.high is None else self.whole(self.high)
 
     @property
     def percent(self) -> float:
@@ -39,9 +71,14 @@ class Frequency:
         return self.percent
 
     def sentence(self) -> str:
-        """'4 in 100 people within a year' (one format throughout, Trevena et al. 2013)."""
-        count = f"{self.count:g}"
-        return f"{count} in {self.denominator:,} people {self.timeframe}".strip()
+        """'23 in 1,000 people while the tube was in' (one format throughout)."""
+        return f"{self.whole_count} in {self.denominator:,} people {self.timeframe}".strip()
+
+    def range_text(self) -> str:
+        """'between 8 and 61 in 1,000', or "" when the source gives no range."""
+        if self.whole_low is None or self.whole_high is None:
+            return ""
+        return f"between {self.whole_low} and {self.whole_high} in {self.denominator:,}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +119,10 @@ class Option:
     # Reference ids for the figures in the option's own text (summary, steps, living_with,
     # answers); the benefits and risks cite their own.
     references: tuple[str, ...] = ()
+    # The medicines that can be planned when this option is chosen, in plain names
+    # ("Morphine"); empty when the option involves no medicine.
+    medicines: tuple[str, ...] = ()
+    has_trial: bool = False  # a trial first, then a separate decision about the implant
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,16 +173,42 @@ class HandoutSection:
     references: tuple[str, ...] = ()  # reference ids for the figures in heading and paragraphs
 
 
+AFTER_TRIAL_HEADING = "The night after your trial"
+
+
+@dataclass(frozen=True, slots=True)
+class AfterTrial:
+    """Who stays with the patient after the trial, for how long, and what they watch for."""
+
+    who: str  # "An adult must stay with you"
+    how_long: str  # plain words: "For at least 24 hours after the test dose."
+    watch: tuple[str, ...]  # what the adult watches for
+    references: tuple[str, ...] = ()  # reference ids for the figures in these texts
+    heading: str = AFTER_TRIAL_HEADING  # e.g. "While your trial wires are in"
+
+
 @dataclass(frozen=True, slots=True)
 class Handout:
+    """The patient handout: two boxes of danger signs first, then the pack's sections.
+
+    ``emergency_signs`` send the patient to emergency services now (box 1); ``clinic_signs``
+    to the clinic the same day (box 2). The renderer prints the phone numbers in the boxes.
+    """
+
     title: str
-    sections: tuple[HandoutSection, ...]  # what the trial is, the implant, living with it,
-    warning_signs: tuple[str, ...]  # when to call the clinic at once
-    warning_references: tuple[str, ...] = ()  # reference ids for figures in the warning signs
+    sections: tuple[HandoutSection, ...]  # what the trial is, the implant, living with it
+    emergency_signs: tuple[str, ...]  # "Call emergency services now" (never the clinic first)
+    clinic_signs: tuple[str, ...]  # "Call the clinic today"
+    emergency_references: tuple[str, ...] = ()  # reference ids for the emergency signs
+    clinic_references: tuple[str, ...] = ()  # reference ids for the clinic signs
+    after_trial: AfterTrial | None = None
 
     def references(self) -> tuple[str, ...]:
-        """Every reference id the handout cites (sections, then warning signs), once each."""
-        ids = (*(r for s in self.sections for r in s.references), *self.warning_references)
+        """Every reference id the handout cites, once each, in the order the handout prints
+        them: emergency signs, clinic signs, after the trial, then the sections."""
+        after = self.after_trial.references if self.after_trial else ()
+        ids = (*self.emergency_references, *self.clinic_references, *after,
+               *(r for s in self.sections for r in s.references))
         return tuple(dict.fromkeys(ids))
 
 

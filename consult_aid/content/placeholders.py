@@ -1,7 +1,8 @@
 """Placeholders in handout text, filled with the clinic's details when the handout is printed.
 
 A pack writes ``{clinic_phone}`` where the clinic's telephone number belongs; the report fills
-it from the clinician's settings. Placeholders are allowed in the handout only.
+it from the clinician's settings. Placeholders are allowed in the handout only. The handout
+prints the phone numbers in its two boxes of signs itself, so a pack need not use any.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ from collections.abc import Mapping
 PLACEHOLDERS: dict[str, str] = {
     "clinic_phone": "the clinic's telephone number",
     "clinic_name": "the clinic's name",
+    "out_of_hours_phone": "the clinic's number at night and at weekends",
+    "emergency_number": "the local emergency number (for example 911, 999 or 112)",
 }
 
 # Stand-ins used when grading reading level, so a placeholder reads like what replaces it.
 READING_STAND_INS: dict[str, str] = {
     "clinic_phone": "555 0100",
     "clinic_name": "the clinic",
+    "out_of_hours_phone": "555 0199",
+    "emergency_number": "911",
 }
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")

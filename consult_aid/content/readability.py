@@ -3,7 +3,8 @@
 Which texts: everything the patient reads or hears — the decision, condition names and
 descriptions, option names, summaries, steps and "living with it", comparison questions and
 answers, every benefit and risk title, text, uncertainty statement, not-quantified reason and
-teach-back prompt, and the whole handout.
+teach-back prompt, and the whole handout (title, sections, emergency and clinic signs, what
+happens after the trial).
 Clinician-facing text (checklist, red-flag prompts, citations) is not graded.
 
 Very short texts. The Flesch–Kincaid formula, 0.39 × words per sentence + 11.8 × syllables
@@ -77,7 +78,13 @@ def handout_texts(pack: Pack) -> list[tuple[str, str]]:
         out.append((f"handout.sections[{s}].heading", section.heading))
         out += [(f"handout.sections[{s}].paragraphs[{p}]", text)
                 for p, text in enumerate(section.paragraphs)]
-    out += [(f"handout.warning_signs[{w}]", text) for w, text in enumerate(h.warning_signs)]
+    out += [(f"handout.emergency_signs[{n}]", text) for n, text in enumerate(h.emergency_signs)]
+    out += [(f"handout.clinic_signs[{n}]", text) for n, text in enumerate(h.clinic_signs)]
+    if h.after_trial is not None:
+        a = h.after_trial
+        out += [("handout.after_trial.heading", a.heading), ("handout.after_trial.who", a.who),
+                ("handout.after_trial.how_long", a.how_long)]
+        out += [(f"handout.after_trial.watch[{n}]", text) for n, text in enumerate(a.watch)]
     return out
 
 

@@ -209,6 +209,22 @@ class DecisionChoice(StrEnum):
         return DECISION_LABELS[self]
 
 
+class DecisionScope(StrEnum):
+    """What going ahead covers, for an option with a trial before a separate implant."""
+
+    TRIAL_ONLY = "trial_only"  # a new decision, with its own discussion, before any implant
+    TRIAL_AND_IMPLANT = "trial_and_implant"  # the implant follows if the trial succeeds
+
+    @property
+    def label(self) -> str:
+        from consult_aid.domain.labels import SCOPE_LABELS
+
+        return SCOPE_LABELS[self]
+
+
+NO_RECOMMENDATION = "none"  # Decision.recommendation: the clinician made no recommendation
+
+
 @dataclass(slots=True)
 class Decision:
     choice: DecisionChoice | None = None
@@ -216,12 +232,34 @@ class Decision:
     next_steps: str = ""
     follow_up: date | None = None
     notes: str = ""
+    scope: DecisionScope | None = None  # for an option with a trial (pack: has_trial)
+    medicine: str = ""  # the planned medicine, for an option that has medicines
+    # the option the clinician recommended, NO_RECOMMENDATION, or "" (not recorded)
+    recommendation: str = ""
+    recommendation_reason: str = ""
+    conflict_addressed: str = ""  # how a SURE score of 3 or less was addressed
 
     def problems(self, consult_day: date, prefix: str = "decision") -> list[Problem]:
+        p: list[Problem] = []
         if self.follow_up is not None and self.follow_up < consult_day:
-            return [Problem(f"{prefix}.follow_up",
-                            "The follow-up date is before the consult; choose a later date.")]
-        return []
+            p.append(Problem(f"{prefix}.follow_up",
+                             "The follow-up date is before the consult; choose a later date."))
+        p += check_text(f"{prefix}.medicine", self.medicine, label="planned medicine",
+                        max_length=200)
+        p += check_text(f"{prefix}.recommendation", self.recommendation,
+                        label="recommendation", max_length=200)
+        return p
+
+
+@dataclass(slots=True)
+class HandoutGiven:
+    """A pack's patient handout given to the patient (printed in the window, or on paper)."""
+
+    pack_id: str
+    title: str
+    version: str
+    given_at: datetime
+    printed: bool = True  # printed by the program for this consult
 
 
 @dataclass(slots=True)
@@ -258,6 +296,7 @@ class Consult:
     sure: SureAnswers = field(default_factory=SureAnswers)
     decision: Decision = field(default_factory=Decision)
     signatures: list[Signature] = field(default_factory=list)
+    handouts_given: list[HandoutGiven] = field(default_factory=list)
     addenda: list[Addendum] = field(default_factory=list)
     signed_at: datetime | None = None
     pdf_sha256: str = ""
@@ -291,6 +330,10 @@ class Consult:
         p += self.decision.problems(day)
         for i, sig in enumerate(self.signatures):
             p += sig.problems(f"signatures[{i}]")
+            if sig.signed_at.tzinfo is not None and sig.signed_at < self.created_at:
+                p.append(Problem(f"signatures[{i}].signed_at",
+                                 f"The {sig.role.label.lower()}'s signature is dated before "
+                                 "the consult started."))
         return p
 
     def facts(self) -> dict[str, object]:

@@ -10,6 +10,7 @@ from consult_aid.domain.consult import (
     ConsultStatus,
     DecisionChoice,
     DecisionRole,
+    DecisionScope,
     PsychEvaluation,
 )
 from consult_aid.domain.participants import Sex
@@ -42,6 +43,12 @@ DECISION_LABELS: dict[DecisionChoice, str] = {
     DecisionChoice.NOT_NOW: "Not now",
     DecisionChoice.DECLINE: "Decline",
     DecisionChoice.MORE_INFORMATION: "Needs more information",
+}
+
+SCOPE_LABELS: dict[DecisionScope, str] = {
+    DecisionScope.TRIAL_ONLY: "The trial only. A new decision, after the trial, before any "
+                              "implant",
+    DecisionScope.TRIAL_AND_IMPLANT: "The trial, and the implant if the trial succeeds",
 }
 
 TEACH_BACK_LABELS: dict[TeachBack, str] = {

@@ -117,8 +117,10 @@ class Clinician:
     credentials: str = ""
     registration: str = ""
     clinic: str = ""
-    clinic_phone: str = ""
+    clinic_phone: str = ""  # the clinic's day-time number
     id: str = ""
+    out_of_hours_phone: str = ""  # the clinic's number at night and at weekends
+    emergency_number: str = ""  # the local emergency services number (handouts); "" unknown
 
     def problems(self, prefix: str = "clinician") -> list[Problem]:
         p = check_text(f"{prefix}.name", self.name, label="clinician's name", required=True,
@@ -130,4 +132,8 @@ class Clinician:
         p += check_text(f"{prefix}.clinic", self.clinic, label="clinic's name", max_length=200)
         p += check_text(f"{prefix}.clinic_phone", self.clinic_phone, label="clinic's phone number",
                         max_length=64)
+        p += check_text(f"{prefix}.out_of_hours_phone", self.out_of_hours_phone,
+                        label="out-of-hours phone number", max_length=64)
+        p += check_text(f"{prefix}.emergency_number", self.emergency_number,
+                        label="emergency number", max_length=32)
         return p

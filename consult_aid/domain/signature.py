@@ -17,6 +17,12 @@ class SignerRole(StrEnum):
     WITNESS = "witness"
 
     @property
+    def order(self) -> int:
+        """Where this signer's signature stands in the record: the person deciding first,
+        then interpreter and witness, the clinician last."""
+        return _ORDER.index(self)
+
+    @property
     def label(self) -> str:
         from consult_aid.domain.labels import SIGNER_ROLE_LABELS
 
@@ -27,6 +33,8 @@ class SignerRole(StrEnum):
         """The default meaning of this signature (21 CFR 11.50: shown with every signature)."""
         return _MEANINGS[self]
 
+
+_ORDER = ("patient", "representative", "interpreter", "witness", "clinician")
 
 _MEANINGS = {
     SignerRole.PATIENT: "I took part in this discussion. My questions were answered and this "
@@ -74,6 +82,10 @@ class Signature:
             p.append(Problem(f"{prefix}.printed_name", "Enter the signer's printed name."))
         if self.signed_at.tzinfo is None or self.signed_at.utcoffset() is None:
             p.append(Problem(f"{prefix}.signed_at", "The signing time needs a time zone."))
+        if self.meaning != self.role.meaning:
+            p.append(Problem(f"{prefix}.meaning",
+                             f"The meaning of the {self.role.value}'s signature must be the "
+                             "program's own text for that role."))
         if not self.strokes or sum(len(s.points) for s in self.strokes) < 2:
             p.append(Problem(f"{prefix}.strokes", f"The {self.role.value} has not signed yet."))
         for stroke in self.strokes:

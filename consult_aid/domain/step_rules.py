@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from consult_aid.domain.consult import HISTORY_FINDINGS, Consult, ConsultStatus, DecisionChoice
+from consult_aid.domain.consult import (
+    HISTORY_FINDINGS,
+    NO_RECOMMENDATION,
+    Consult,
+    ConsultStatus,
+    DecisionChoice,
+)
 from consult_aid.domain.labels import HISTORY_LABELS, in_sentence
 from consult_aid.domain.signers import required_signers
 
@@ -40,6 +46,12 @@ class PackOption(Protocol):
 
     @property
     def name(self) -> str: ...
+
+    @property
+    def has_trial(self) -> bool: ...  # a trial, then a separate implant
+
+    @property
+    def medicines(self) -> Sequence[str]: ...  # what can be planned; empty: no medicine
 
 
 class PackContent(Protocol):
@@ -204,7 +216,31 @@ def decision_open(c: Consult, pack: PackContent) -> list[OpenItem]:
     ])
     if d.follow_up is None and d.choice is not DecisionChoice.DECLINE:
         items.append(OpenItem("decision.follow_up", "Set a follow-up date."))
+    chosen = chosen_option(c, pack)
+    if d.choice is DecisionChoice.GO_AHEAD_TRIAL and chosen is not None:
+        if chosen.has_trial and d.scope is None:
+            items.append(OpenItem("decision.scope", "Record what going ahead covers: the "
+                                  "trial only, or the trial and then the implant."))
+        if chosen.medicines and not d.medicine.strip():
+            items.append(OpenItem("decision.medicine", "Record the planned medicine."))
+    if not d.recommendation.strip():
+        items.append(OpenItem("decision.recommendation", "Record your recommendation (or "
+                              "that you made none)."))
+    elif d.recommendation != NO_RECOMMENDATION and not d.recommendation_reason.strip():
+        items.append(OpenItem("decision.recommendation_reason",
+                              "Give the reason for your recommendation."))
+    if c.sure.decisional_conflict and not d.conflict_addressed.strip():
+        items.append(OpenItem("decision.conflict_addressed", "The SURE score suggests "
+                              "decisional conflict: record how it was addressed."))
     return items
+
+
+def chosen_option(c: Consult, pack: PackContent) -> PackOption | None:
+    """The pack option the patient prefers, or None (none marked, or not in this pack)."""
+    for option in pack.options:
+        if option.id == c.decision.option_id:
+            return option
+    return None
 
 
 def review_open(c: Consult, pack: PackContent) -> list[OpenItem]:

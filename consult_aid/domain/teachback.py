@@ -35,3 +35,48 @@ class Understanding:
     @property
     def is_open(self) -> bool:
         return not (self.discussed and self.level is TeachBack.UNDERSTOOD)
+
+
+@dataclass(frozen=True, slots=True)
+class TeachBackTally:
+    """What was recorded for the pack's benefits and risks, counted without overclaiming.
+
+    Every item falls in exactly one of ``own_words`` (understood, with the patient's words
+    recorded), ``understood_no_words`` (marked understood, no words recorded) and ``open``
+    (not discussed, or not yet understood); ``re_explained`` counts items explained again,
+    whichever group they ended in.
+    """
+
+    total: int
+    own_words: int
+    understood_no_words: int
+    open: int
+    re_explained: int
+
+    def sentence(self) -> str:
+        """'Of 25 benefits and risks: 9 explained back in the patient's own words, …'."""
+        parts = [f"{self.own_words} explained back in the patient's own words (recorded)",
+                 f"{self.understood_no_words} marked understood, without the patient's words "
+                 "recorded",
+                 f"{self.open} still open"]
+        text = f"Of {self.total} benefits and risks: " + "; ".join(parts) + "."
+        if self.re_explained:
+            text += (f" {self.re_explained} of them "
+                     f"{'was' if self.re_explained == 1 else 'were'} explained again and "
+                     "checked.")
+        return text
+
+
+def tally(records: list[Understanding | None]) -> TeachBackTally:
+    """Count one record (or None: never touched) per benefit or risk of the pack."""
+    own = no_words = still_open = again = 0
+    for record in records:
+        if record is None or record.is_open:
+            still_open += 1
+        elif record.patient_words.strip():
+            own += 1
+        else:
+            no_words += 1
+        if record is not None and record.re_explained:
+            again += 1
+    return TeachBackTally(len(records), own, no_words, still_open, again)

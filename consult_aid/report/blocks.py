@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from reportlab.lib.colors import Color
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (
     CondPageBreak,
@@ -32,7 +33,7 @@ SPLIT_IN_ROW = 36  # a row taller than a page (pages of typed text) may split, i
 LONG_CELL = 1500  # characters of markup in one cell that might not fit on one page
 
 
-def _split_in_row(rows: Sequence[Sequence[str]]) -> int:
+def split_in_row(rows: Sequence[Sequence[str]]) -> int:
     """Let rows split inside only when a cell is long enough to need it (else rows stay whole)."""
     return SPLIT_IN_ROW if any(len(cell or "") > LONG_CELL for row in rows for cell in row) else 0
 
@@ -69,11 +70,16 @@ class Story:
     def add(self, *flowables: Flowable) -> None:
         self.flowables.extend(flowables)
 
-    def heading(self, markup: str) -> None:
-        self.add(CondPageBreak(90), self.para(markup, self.s.h1))
+    # A heading moves to the next page unless this much room is left below it, so it never
+    # stands alone at a page foot; what follows it then flows (and tables split) normally,
+    # instead of being kept together with it, which leaves half-empty pages.
+    HEADING_ROOM = 64
 
-    def subheading(self, markup: str) -> None:
-        self.add(self.para(markup, self.s.h2))
+    def heading(self, markup: str) -> None:
+        self.add(CondPageBreak(self.HEADING_ROOM), self.para(markup, self.s.h1))
+
+    def subheading(self, markup: str, style: ParagraphStyle | None = None) -> None:
+        self.add(CondPageBreak(self.HEADING_ROOM - 20), self.para(markup, style or self.s.h2))
 
     def body(self, markup: str) -> None:
         self.add(self.para(markup))
@@ -89,14 +95,18 @@ class Story:
         for markup in items:
             self.add(Paragraph(markup, style or self.s.bullet, bulletText="•"))
 
-    def fields(self, rows: Sequence[tuple[str, str]], *, label_width: float = 0.3) -> None:
-        """Label/value rows (label: program text; value: markup)."""
+    def fields(self, rows: Sequence[tuple[str, str]], *, label_width: float = 0.3,
+               compact: bool = False) -> None:
+        """Label/value rows (label: program text; value: markup). ``compact``: the clinician's
+        notes in 10 pt (what the patient reads stays at 11 pt or more)."""
         if not rows:
             return
-        data = [[self.para(label, self.s.label), self.para(value or "—", self.s.cell)]
+        label_style, cell_style = ((self.s.note_label, self.s.note) if compact
+                                   else (self.s.label, self.s.cell))
+        data = [[self.para(label, label_style), self.para(value or "—", cell_style)]
                 for label, value in rows]
         table = Table(data, colWidths=[self.width * label_width, self.width * (1 - label_width)],
-                      splitInRow=_split_in_row(rows))
+                      splitInRow=split_in_row(rows))
         table.setStyle(field_table_style())
         self.add(table)
 
@@ -106,19 +116,24 @@ class Story:
         data = [[self.para(h, self.s.cell_head) for h in header]]
         data += [[self.para(cell or "—", self.s.cell) for cell in row] for row in rows]
         table = Table(data, colWidths=[self.width * w for w in widths], repeatRows=1,
-                      splitInRow=_split_in_row(rows))
+                      splitInRow=split_in_row(rows))
         table.setStyle(grid_table_style())
         self.add(table)
 
     def callout(self, markup: str | list[Flowable], *,
-                style: ParagraphStyle | None = None) -> None:
-        """A shaded box that draws the eye (a flag, a warning): markup or flowables."""
+                style: ParagraphStyle | None = None, background: Color | None = None,
+                edge: Color | None = None) -> None:
+        """A shaded box that draws the eye (a flag, a warning): markup or flowables.
+
+        ``background`` and ``edge`` change the colours (default: the warning's orange), e.g.
+        red for the handout's "call emergency services now" box.
+        """
         content = self.para(markup, style or self.s.callout) if isinstance(markup, str) \
             else markup
         box = Table([[content]], colWidths=[self.width])
         box.setStyle(table_style([
-            ("BACKGROUND", (0, 0), (-1, -1), WARNING_BG),
-            ("LINEBEFORE", (0, 0), (0, -1), 3, WARNING_EDGE),
+            ("BACKGROUND", (0, 0), (-1, -1), background or WARNING_BG),
+            ("LINEBEFORE", (0, 0), (0, -1), 3, edge or WARNING_EDGE),
             ("LEFTPADDING", (0, 0), (-1, -1), 9),
             ("RIGHTPADDING", (0, 0), (-1, -1), 9),
             ("TOPPADDING", (0, 0), (-1, -1), 6),

@@ -1,4 +1,4 @@
-"""Vector drawings placed in the text flow: the 100-person icon array and drawn signatures."""
+"""Vector drawings placed in the text flow: icon arrays and drawn signatures."""
 
 from __future__ import annotations
 
@@ -9,50 +9,50 @@ from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
+from consult_aid.content.figures import IconPicture
 from consult_aid.domain.signature import PAD_HEIGHT, PAD_WIDTH, Stroke
-from consult_aid.report.styles import NOT_AFFECTED, RISK, RISK_RANGE, RULE
-
-ICONS_PER_ROW = 10
-ICON_COUNT = 100
+from consult_aid.report.styles import NOT_AFFECTED, RISK, RISK_MIDDLE, RISK_RANGE, RULE
 
 
 class IconArray(Flowable):
-    """100 little people, ``affected`` of them filled (a fraction fills part of one person).
+    """An icon array of whole people (:class:`consult_aid.content.figures.IconPicture`),
+    ``width`` wide: the low end of a range in full colour, up to the best estimate in a middle
+    tone, up to the high end in a light tone, everyone else grey. Filled row by row from the
+    top left, so they can be counted. 100 people are drawn as pictograms; 1,000 as small
+    squares (a pictogram that small is noise)."""
 
-    ``up_to`` (same scale, per 100) shades the people between ``affected`` and ``up_to`` in the
-    lighter range colour: "it could be as many as this". People are filled row by row from the
-    top left, so they can be counted.
-    """
-
-    def __init__(self, affected: float, *, up_to: float | None = None, size: float = 90.0,
-                 colour: Color = RISK, range_colour: Color = RISK_RANGE) -> None:
+    def __init__(self, picture: IconPicture, *, width: float = 84.0, colour: Color = RISK,
+                 middle: Color = RISK_MIDDLE, light: Color = RISK_RANGE) -> None:
         super().__init__()
-        if not math.isfinite(affected) or affected < 0:
-            raise ValueError(f"affected must be a number from 0 to 100, not {affected!r}")
-        self.affected = min(float(affected), ICON_COUNT)
-        self.up_to = None if up_to is None else min(max(float(up_to), self.affected), ICON_COUNT)
-        self.size = size
-        self.colour = colour
-        self.range_colour = range_colour
-        self.width = self.height = size
+        self.picture = picture
+        self.cell = width / picture.columns
+        self.width = width
+        self.height = self.cell * picture.rows
+        self.colours = (colour, middle, light)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        return self.size, self.size
+        return self.width, self.height
 
     def draw(self) -> None:
-        cell = self.size / ICONS_PER_ROW
+        p = self.picture
         canvas = self.canv
-        _define_person(canvas)
-        for index in range(ICON_COUNT):
-            row, column = divmod(index, ICONS_PER_ROW)
-            x = column * cell
-            y = self.size - (row + 1) * cell
-            _person(canvas, x, y, cell, NOT_AFFECTED)
-            if self.up_to is not None and index < math.ceil(self.up_to):
-                _person(canvas, x, y, cell, self.range_colour,
-                        fraction=min(1.0, self.up_to - index))
-            if index < math.ceil(self.affected):
-                _person(canvas, x, y, cell, self.colour, fraction=min(1.0, self.affected - index))
+        pictograms = p.denominator <= 100
+        if pictograms:
+            _define_person(canvas)
+        colour, middle, light = self.colours
+        for index in range(p.denominator):
+            row, column = divmod(index, p.columns)
+            x = column * self.cell
+            y = self.height - (row + 1) * self.cell
+            fill = (colour if index < p.low else middle if index < p.count else
+                    light if index < p.high else NOT_AFFECTED)
+            if pictograms:
+                _person(canvas, x, y, self.cell, fill)
+            else:
+                canvas.setFillColor(fill)
+                inset = self.cell * 0.12
+                canvas.rect(x + inset, y + inset, self.cell - 2 * inset, self.cell - 2 * inset,
+                            stroke=0, fill=1)
 
 
 PERSON_FORM = "ConsultAidPerson"
@@ -69,16 +69,9 @@ def _define_person(c: Canvas) -> None:
     c.endForm()
 
 
-def _person(c: Canvas, x: float, y: float, cell: float, colour: Color,
-            fraction: float = 1.0) -> None:
-    """One pictogram person in the cell at (x, y); only the left ``fraction`` of it painted."""
-    if fraction <= 0:
-        return
+def _person(c: Canvas, x: float, y: float, cell: float, colour: Color) -> None:
+    """One whole pictogram person in the cell at (x, y)."""
     c.saveState()
-    if fraction < 1.0:
-        clip = c.beginPath()
-        clip.rect(x, y, cell * (0.22 + 0.56 * fraction), cell)
-        c.clipPath(clip, stroke=0, fill=0)
     c.setFillColor(colour)
     c.transform(cell, 0, 0, cell, x, y)
     c.doForm(PERSON_FORM)

@@ -17,7 +17,7 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from consult_aid.errors import KnownError
 from consult_aid.report.fonts import register_fonts
-from consult_aid.report.styles import ACCENT, MUTED, RULE, styles, table_style
+from consult_aid.report.styles import ACCENT, MUTED, RULE, WATERMARK, styles, table_style
 
 
 class Paper(StrEnum):
@@ -57,6 +57,7 @@ class RunningHeader:
     left: str
     right: str
     footer_left: str = ""
+    watermark: str = ""  # program text drawn across every page ("DRAFT — NOT SIGNED")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +101,10 @@ def build_pdf(story: Sequence[Flowable], *, paper: Paper, header: RunningHeader,
                   topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=draw_header)])
 
-    footer_left = header.footer_left
+    footer_left, watermark = header.footer_left, header.watermark
 
     def canvas_maker(*args: Any, **kwargs: Any) -> Canvas:
-        return _NumberedCanvas(*args, footer_left=footer_left, **kwargs)
+        return _NumberedCanvas(*args, footer_left=footer_left, watermark=watermark, **kwargs)
 
     try:
         doc.build(list(story), canvasmaker=canvas_maker)
@@ -136,9 +137,11 @@ class _NumberedCanvas(Canvas):
     _pagesize: tuple[float, float]
     _startPage: Callable[[], None]  # noqa: N815 - reportlab's name
 
-    def __init__(self, *args: Any, footer_left: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, footer_left: str = "", watermark: str = "",
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._footer_left = footer_left
+        self._watermark = watermark
         self._pages: list[dict[str, object]] = []
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
@@ -150,8 +153,26 @@ class _NumberedCanvas(Canvas):
         for number, state in enumerate(self._pages, start=1):
             self.__dict__.update(state)
             self._draw_footer(number, total)
+            if self._watermark:
+                self._draw_watermark()
             super().showPage()
         super().save()
+
+    def _draw_watermark(self) -> None:
+        """Across the page, over the content, translucent so the text stays readable."""
+        fonts = register_fonts()
+        width, height = self._pagesize
+        self.saveState()
+        self.setFillColor(WATERMARK)
+        self.setFillAlpha(0.16)
+        self.translate(width / 2, height / 2)
+        self.rotate(52)
+        size = 64.0
+        while size > 20 and self.stringWidth(self._watermark, fonts.bold, size) > height * 0.9:
+            size -= 2
+        self.setFont(fonts.bold, size)
+        self.drawCentredString(0, -size / 3, self._watermark)
+        self.restoreState()
 
     def _draw_footer(self, number: int, total: int) -> None:
         fonts = register_fonts()

@@ -20,9 +20,12 @@ ACCENT = colors.HexColor("#1f4e79")
 RULE = colors.HexColor("#b8c4d0")
 SHADE = colors.HexColor("#eef2f6")
 RISK = colors.HexColor("#b34a1a")
-RISK_RANGE = colors.HexColor("#eab79a")
+RISK_MIDDLE = colors.HexColor("#d9825a")
+RISK_RANGE = colors.HexColor("#f0cdb8")
 BENEFIT = colors.HexColor("#1f7a4d")
-BENEFIT_RANGE = colors.HexColor("#9fd1b5")
+BENEFIT_MIDDLE = colors.HexColor("#5aa883")
+BENEFIT_RANGE = colors.HexColor("#b9dfca")
+WATERMARK = colors.HexColor("#c0392b")
 NOT_AFFECTED = colors.HexColor("#d4d9de")
 WARNING_BG = colors.HexColor("#fff3e0")
 WARNING_EDGE = colors.HexColor("#d9822b")
@@ -69,6 +72,10 @@ class Styles:
     reference: ParagraphStyle
     callout: ParagraphStyle
     big: ParagraphStyle
+    option_row: ParagraphStyle
+    note: ParagraphStyle
+    note_label: ParagraphStyle
+    note_bullet: ParagraphStyle
 
 
 @cache
@@ -90,29 +97,36 @@ def styles() -> Styles:
                     spaceAfter=4),
         subtitle=style("subtitle", fontSize=11, leading=15, textColor=MUTED, spaceAfter=10),
         h1=style("h1", fontName=f.bold, fontSize=13.5, leading=18, textColor=ACCENT,
-                 spaceBefore=14, spaceAfter=6, keepWithNext=1),
-        h2=style("h2", fontName=f.bold, fontSize=11, leading=15, spaceBefore=8, spaceAfter=3,
-                 keepWithNext=1),
+                 spaceBefore=12, spaceAfter=5),
+        h2=style("h2", fontName=f.bold, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=3),
         option=style("option", fontName=f.bold, fontSize=12, leading=16, textColor=ACCENT,
-                     spaceBefore=12, spaceAfter=4, keepWithNext=1),
+                     spaceBefore=10, spaceAfter=4),
         item=style("item", fontName=f.bold, fontSize=10.5, leading=14, spaceBefore=6,
                    spaceAfter=2),
-        body=style("body", spaceAfter=5),
-        small=style("small", fontSize=8.5, leading=11.5),
-        muted=style("muted", fontSize=9, leading=12.5, textColor=MUTED, spaceAfter=4),
-        cell=style("cell", fontSize=9, leading=12),
-        cell_head=style("cell_head", fontName=f.bold, fontSize=9, leading=12),
-        label=style("label", fontName=f.bold, fontSize=9, leading=12, textColor=MUTED),
+        body=style("body", fontSize=11, leading=15, spaceAfter=5),
+        small=style("small", fontSize=11, leading=13.5),
+        muted=style("muted", fontSize=9.5, leading=12.5, textColor=MUTED, spaceAfter=4),
+        cell=style("cell", fontSize=11, leading=13.3),
+        cell_head=style("cell_head", fontName=f.bold, fontSize=11, leading=14.5),
+        label=style("label", fontName=f.bold, fontSize=11, leading=13.6, textColor=MUTED),
         header=style("header", fontSize=8.5, leading=11, textColor=MUTED),
         header_right=style("header_right", fontSize=8.5, leading=11, textColor=MUTED,
                            alignment=TA_RIGHT),
-        bullet=style("bullet", leftIndent=14, bulletIndent=3, spaceAfter=3),
+        bullet=style("bullet", fontSize=11, leading=15, leftIndent=14, bulletIndent=3,
+                     spaceAfter=3),
         reference=style("reference", fontSize=9, leading=12.5, leftIndent=26, bulletIndent=0,
                         spaceAfter=4),
         bullet_big=style("bullet_big", fontSize=12, leading=17, leftIndent=18, bulletIndent=4,
                          spaceAfter=5),
-        callout=style("callout", fontSize=10, leading=14),
+        callout=style("callout", fontSize=11, leading=15),
         big=style("big", fontSize=12, leading=17, spaceAfter=7),
+        note=style("note", fontSize=10, leading=12.6),
+        note_bullet=style("note_bullet", fontSize=10, leading=12.6, leftIndent=14,
+                          bulletIndent=3, spaceAfter=2),
+        note_label=style("note_label", fontName=f.bold, fontSize=10, leading=12.6,
+                         textColor=MUTED),
+        option_row=style("option_row", fontName=f.bold, fontSize=12, leading=15,
+                         textColor=ACCENT),
     )
 
 
@@ -130,8 +144,8 @@ def grid_table_style(*, header_rows: int = 1) -> TableStyle:
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
         ("LEFTPADDING", (0, 0), (-1, -1), 5),
         ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
     if header_rows:
         commands += [

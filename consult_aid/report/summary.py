@@ -7,6 +7,8 @@ window can run it on a worker thread. The cryptographic signature is added after
 
 from __future__ import annotations
 
+from reportlab.platypus import PageBreak
+
 from consult_aid.content.model import Pack
 from consult_aid.domain import Consult, ConsultStatus
 from consult_aid.exchange.consult_json import record_fingerprint
@@ -19,32 +21,33 @@ from consult_aid.report.layout import (
     RunningHeader,
     build_pdf,
 )
+from consult_aid.report.summary_appendix import appendix
+from consult_aid.report.summary_record import TITLE, decision_page
 from consult_aid.report.text import clean
 from consult_aid.report.wording import day
 from consult_aid.signing.record import RECORD_KEYWORD
 
-SUMMARY_TITLE = "Informed-decision consult summary"
+SUMMARY_TITLE = TITLE
+DRAFT_MARK = "DRAFT — NOT SIGNED"
 
 
 def render_summary(consult: Consult, pack: Pack, *, paper: Paper | str = Paper.A4) -> bytes:
-    """The summary PDF of ``consult`` as discussed with ``pack`` (unsigned bytes)."""
+    """The summary PDF of ``consult`` as discussed with ``pack`` (unsigned bytes).
+
+    Page 1 is the decision record; the body (what was discussed and understood, the
+    signatures) follows; the appendix, on its own pages, holds the evidence.
+    """
     paper = Paper.parse(paper)
     story = Story(paper.size[0] - 2 * SIDE_MARGIN)
-    sections.title(story, consult, pack)
+    decision_page(story, consult, pack)
     note_at = len(story.flowables)
-    sections.participants(story, consult)
-    sections.condition(story, consult, pack)
-    sections.history(story, consult, pack)
-    sections.lifestyle(story, consult)
-    sections.options(story, consult, pack)
+    sections.situation(story, consult, pack)
     sections.benefits_and_risks(story, consult, pack)
     sections.questions(story, consult)
-    sections.values_and_sure(story, consult)
-    sections.decision(story, consult, pack)
-    sections.references(story, pack)
-    sections.about_content(story, pack)
-    sections.addenda(story, consult)
     sections.signatures(story, consult)
+    sections.addenda(story, consult)
+    story.add(PageBreak())
+    appendix(story, consult, pack)
     header = _header(story, consult, pack)
     return build_pdf(story.finish(note_at), paper=paper, header=header,
                      metadata=summary_metadata(consult, pack))
@@ -57,9 +60,11 @@ def _header(story: Story, consult: Consult, pack: Pack) -> RunningHeader:
             f"born {day(consult.patient.date_of_birth)}")
     right = (f"Consult {story.lit(consult.id)}<br/>"
              f"Pack {story.lit(pack.id)} · version {story.lit(pack.version)}")
-    status = "signed record" if consult.status is not ConsultStatus.DRAFT else "draft"
+    draft = consult.status is ConsultStatus.DRAFT
+    status = "DRAFT — NOT SIGNED" if draft else "signed record"
     return RunningHeader(left=left, right=right,
-                         footer_left=f"{SUMMARY_TITLE} · {status} · Consult Aid")
+                         footer_left=f"{SUMMARY_TITLE} · {status} · Consult Aid",
+                         watermark=DRAFT_MARK if draft else "")
 
 
 def summary_metadata(consult: Consult, pack: Pack) -> Metadata:

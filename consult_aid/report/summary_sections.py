@@ -1,390 +1,240 @@
-"""The sections of the consult summary, in reading order. Every user string goes via story.lit."""
+"""The body of the consult summary, after the decision record: the patient's situation, the
+options, one line per benefit and risk with what the patient understood, questions, and the
+signatures. Short to read; the evidence behind it is in the appendix
+(:mod:`consult_aid.report.summary_appendix`). Every user string goes via ``story.lit``."""
 
 from __future__ import annotations
 
 from reportlab.lib.colors import Color
-from reportlab.platypus import (
-    CondPageBreak,
-    Flowable,
-    KeepTogether,
-    Paragraph,
-    Spacer,
-    Table,
-)
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
 
+from consult_aid.content.figures import sentence
 from consult_aid.content.model import Item, ItemKind, Pack
-from consult_aid.domain import (
-    Consult,
-    ConsultStatus,
-    Decider,
-    DecisionChoice,
-    Signature,
-    TeachBack,
-)
+from consult_aid.domain import Consult, ConsultStatus, Signature, TeachBack
 from consult_aid.domain.consult import HISTORY_FINDINGS
-from consult_aid.domain.labels import (
-    DECISION_ROLE_LABELS,
-    HISTORY_LABELS,
-    PSYCH_EVALUATION_LABELS,
-    SURE_QUESTIONS,
-)
-from consult_aid.exchange.consult_json import record_fingerprint
-from consult_aid.report.blocks import Story
-from consult_aid.report.flowables import IconArray, SignatureDrawing
+from consult_aid.domain.dates import moment
+from consult_aid.domain.labels import HISTORY_LABELS, PSYCH_EVALUATION_LABELS
+from consult_aid.domain.signers import required_signers
+from consult_aid.report.blocks import Story, split_in_row
+from consult_aid.report.flowables import SignatureDrawing
 from consult_aid.report.styles import (
+    ACCENT,
     BENEFIT,
-    BENEFIT_RANGE,
     MUTED,
     RISK,
-    RISK_RANGE,
     RULE,
+    grid_table_style,
     table_style,
 )
-from consult_aid.report.wording import day, frequency, moment, per_hundred, yes_no
 
-ICON_SIZE = 84.0
-SHORT_TEXT = 700  # teach-back text this short stays beside the icon array, longer flows below
-
-
-def title(story: Story, consult: Consult, pack: Pack) -> None:
-    s = story.s
-    story.add(story.para("Informed-decision consult summary", s.title))
-    state = ("Draft — not signed" if consult.status is ConsultStatus.DRAFT
-             else consult.status.label)
-    story.add(story.para(f"{story.lit(pack.title)} · consult of {day(consult.created_at.date())}"
-                         f" · {state}", s.subtitle))
-    if consult.status is ConsultStatus.DRAFT:
-        story.callout("<b>Draft.</b> This copy is not signed and is not the record of the "
-                      "consult. The signed summary replaces it.")
-        story.gap(6)
-    story.add(story.para(f"<b>The decision:</b> {story.lit(pack.decision)}", s.big))
+ICON_COLUMN = 104.0  # points: the picture and its caption
+ICON_WIDTH = {100: 56.0, 1000: 96.0}
 
 
-def participants(story: Story, consult: Consult) -> None:
-    story.heading("Who took part")
-    p, c, parts = consult.patient, consult.clinician, consult.participants
-    age = p.age_on(consult.created_at.date())
-    rows = [
-        ("Patient", f"<b>{story.lit(p.name)}</b>"),
-        ("Date of birth", f"{day(p.date_of_birth)} (age {age} at the consult)"),
-    ]
-    if p.mrn:
-        rows.append(("Medical record number", story.lit(p.mrn)))
-    if parts.decider is Decider.REPRESENTATIVE and parts.representative is not None:
-        rep = parts.representative
-        rows.append(("Decision made by", f"{story.lit(rep.name)} "
-                     f"({story.lit(rep.relationship) or 'relationship not given'}), the "
-                     "patient's legally authorised representative"))
-    else:
-        rows.append(("Decision made by", "The patient"))
-    if parts.interpreter is not None:
-        i = parts.interpreter
-        who = story.lit(i.name) or "Name not given"
-        if i.identifier:
-            who += f" (ID {story.lit(i.identifier)})"
-        rows.append(("Interpreter", f"{who}; language: {story.lit(i.language)}"))
-    if parts.witness is not None:
-        w = parts.witness
-        rows.append(("Witness", story.lit(w.name)
-                     + (f" ({story.lit(w.relationship)})" if w.relationship else "")))
-    clinician = f"<b>{story.lit(c.name)}</b>"
-    if c.credentials:
-        clinician += f", {story.lit(c.credentials)}"
-    if c.registration:
-        clinician += f" · registration {story.lit(c.registration)}"
-    rows.append(("Clinician", clinician))
-    if c.clinic or c.clinic_phone:
-        rows.append(("Clinic", story.lit(c.clinic)
-                     + (f" · phone {story.lit(c.clinic_phone)}" if c.clinic_phone else "")))
-    rows.append(("Consult started", moment(consult.created_at)))
-    story.fields(rows)
-
-
-def condition(story: Story, consult: Consult, pack: Pack) -> None:
-    story.heading("The condition")
+def situation(story: Story, consult: Consult, pack: Pack) -> None:
+    """Condition, daily life, health history and the prompts raised, in one compact table."""
+    story.heading("The patient's situation")
     k = consult.condition
-    rows = [("Diagnosis", story.lit(k.diagnosis))]
-    described = {c.id: c for c in pack.conditions}.get(k.diagnosis_id)
-    if described is not None:
-        rows.append(("In plain words", story.lit(described.description)
-                     + _refs(pack, described.references)))
-    rows += [
-        ("Where the pain is", story.lit(k.pain_location)),
-        ("How long", _months(k.pain_duration_months)),
-        ("Pain scores (0–10)", f"now {_score(k.pain_now)} · on average {_score(k.pain_average)}"
-                               f" · at worst {_score(k.pain_worst)}"),
-        ("Interference with daily life (0–10)", _score(k.interference)),
-    ]
+    rows: list[tuple[str, str]] = [("Diagnosis", story.lit(k.diagnosis))]
+    where = "; ".join(x for x in (
+        story.lit(k.pain_location),
+        _months(k.pain_duration_months) if k.pain_duration_months is not None else "") if x)
+    rows.append(("Pain", (f"{where}. " if where else "")
+                 + f"Scores (0–10): now {_score(k.pain_now)} · on average "
+                   f"{_score(k.pain_average)} · at worst {_score(k.pain_worst)} · interference "
+                   f"with daily life {_score(k.interference)}"))
     if k.function_notes:
         rows.append(("Daily function", story.lit(k.function_notes)))
-    if k.current_medicines:
-        rows.append(("Current medicines", story.lit(k.current_medicines)))
+    medicines = story.lit(k.current_medicines)
     if k.opioid_mme_per_day is not None:
-        rows.append(("Opioid dose", f"{k.opioid_mme_per_day:g} mg oral morphine equivalent "
-                                    "a day"))
-    story.fields(rows)
+        medicines += (("; " if medicines else "") + f"{k.opioid_mme_per_day:g} mg oral morphine "
+                      "equivalent a day")
+    if medicines:
+        rows.append(("Current medicines", medicines))
     if k.treatments_tried:
-        story.subheading("Treatments tried")
-        story.table(("Treatment", "Outcome"),
-                    [(story.lit(t.treatment), story.lit(t.outcome)) for t in k.treatments_tried],
-                    (0.4, 0.6))
-
-
-def history(story: Story, consult: Consult, pack: Pack) -> None:
-    story.heading("Health history")
-    h = consult.history
-    rows = []
-    for name in HISTORY_FINDINGS:
-        finding = h.finding(name)
-        rows.append((HISTORY_LABELS[name], f"<b>{yes_no(finding.present)}</b>",
-                     story.lit(finding.details)))
-    story.table(("Question", "Answer", "Details"), rows, (0.42, 0.13, 0.45))
-    extra = []
-    if h.comorbidities:
-        extra.append(("Other conditions", story.lit(h.comorbidities)))
-    psych = (PSYCH_EVALUATION_LABELS[h.psych_evaluation] if h.psych_evaluation
-             else "Not recorded")
-    extra.append(("Psychological evaluation", (psych or "—")
-                  + (f". {story.lit(h.psych_notes)}" if h.psych_notes else "")))
-    story.gap(4)
-    story.fields(extra)
-
-    story.subheading("Points raised for discussion")
+        rows.append(("Treatments tried", "; ".join(
+            f"{story.lit(t.treatment)}: {story.lit(t.outcome) or 'outcome not recorded'}"
+            for t in k.treatments_tried)))
+    life = consult.lifestyle
+    if life.goals.strip():
+        rows.append(("Goals, in the patient's words", story.quoted(life.goals)))
+    daily = [story.lit(x) for x in (life.work, life.activity, life.home_support) if x.strip()]
+    if life.travel_minutes is not None:
+        daily.append(f"{life.travel_minutes} minutes to the clinic, one way")
+    if daily:
+        rows.append(("Daily life", "; ".join(daily)))
+    rows += _history_rows(story, consult)
+    story.fields(rows, label_width=0.22, compact=True)
     raised = pack.raised_red_flags(consult.facts())
     if raised:
-        story.muted("The pack raises these prompts from the answers above. They are points to "
-                    "discuss, not a verdict.")
-        story.bullets(story.lit(f.prompt) + _refs(pack, f.references) + " — "
-                      + ("<b>discussed with the patient</b>"
-                         if consult.red_flags_discussed.get(f.id, False)
-                         else "<b>not recorded as discussed</b>")
-                      for f in raised)
-    else:
-        story.body("None of the pack's prompts were raised by these answers.")
-
-    if pack.checklist:
-        story.subheading("Candidacy checklist")
-        story.table(("Criterion", "Met"),
-                    [(story.lit(item.text) + _refs(pack, item.references),
-                      f"<b>{yes_no(consult.checklist.get(item.id), unknown='Not checked')}</b>")
-                     for item in pack.checklist],
-                    (0.82, 0.18))
+        story.subheading("Points the answers raised for discussion")
+        story.bullets((story.lit(f.prompt) + _refs(pack, f.references) + " — "
+                       + ("<b>discussed with the patient</b>"
+                          if consult.red_flags_discussed.get(f.id, False)
+                          else "<b>not recorded as discussed</b>")
+                       for f in raised), style=story.s.note_bullet)
 
 
-def lifestyle(story: Story, consult: Consult) -> None:
-    story.heading("Daily life and goals")
-    k = consult.lifestyle
-    story.fields([
-        ("Goals, in the patient's words", story.quoted(k.goals) if k.goals.strip() else ""),
-        ("Work", story.lit(k.work)),
-        ("Activity", story.lit(k.activity)),
-        ("Support at home", story.lit(k.home_support)),
-        ("Travel to the clinic", "" if k.travel_minutes is None
-         else f"{k.travel_minutes} minutes one way"),
-    ])
-
-
-def options(story: Story, consult: Consult, pack: Pack) -> None:
-    """Each option's summary, then the comparison table; an option's own sources (for the
-    figures in its summary, steps, living with it and answers) follow its summary and fill the
-    table's last row, numbered as in the References section."""
-    story.heading("The options compared")
-    for option in pack.options:
-        story.add(story.para(f"<b>{story.lit(option.name)}.</b> {story.lit(option.summary)}"
-                             + _refs(pack, option.references)))
-    if not pack.comparison:
-        return
-    story.add(CondPageBreak(220))
-    story.gap(4)
-    names = [f"<b>{story.lit(o.name)}</b>" for o in pack.options]
-    count = max(len(pack.options), 1)
-    question_share = 0.24 if count > 2 else 0.28
-    widths = (question_share, *([(1 - question_share) / count] * count))
-    rows = [[f"<b>{story.lit(q.question)}</b>",
-             *(story.lit(o.answers.get(q.id, "")) for o in pack.options)]
-            for q in pack.comparison]
-    if any(o.references for o in pack.options):
-        rows.append([f"<font color='{_hex(MUTED)}'>Sources</font>",
-                     *(_refs(pack, o.references).strip() or "—" for o in pack.options)])
-    story.table(("", *names), rows, widths)
+def _history_rows(story: Story, consult: Consult) -> list[tuple[str, str]]:
+    h = consult.history
+    yes, no, unasked = [], [], []
+    for name in HISTORY_FINDINGS:
+        finding = h.finding(name)
+        label = HISTORY_LABELS[name]
+        if finding.present is None:
+            unasked.append(label)
+        elif finding.present:
+            yes.append(f"<b>{label}</b>"
+                       + (f": {story.lit(finding.details)}" if finding.details else ""))
+        else:
+            no.append(label)
+    rows = [("Health history: yes", "<br/>".join(yes) or "None")]
+    if no:
+        rows.append(("Health history: no", "; ".join(no)))
+    if unasked:
+        rows.append(("Not asked", "; ".join(unasked)))
+    if h.comorbidities:
+        rows.append(("Other conditions", story.lit(h.comorbidities)))
+    psych = (PSYCH_EVALUATION_LABELS[h.psych_evaluation] if h.psych_evaluation
+             else "Not recorded")
+    rows.append(("Psychological evaluation", psych
+                 + (f". {story.lit(h.psych_notes)}" if h.psych_notes else "")))
+    return rows
 
 
 def benefits_and_risks(story: Story, consult: Consult, pack: Pack) -> None:
+    """One row per benefit and risk, grouped by option: how often (in the pack's own
+    denominator, the group it comes from marked by a letter and named below the table) and what
+    the patient understood. The full text and the pictures are in the appendix."""
     story.heading("Benefits and risks, and what the patient understood")
-    items = pack.items()
-    records = [consult.understanding.get(i.id) for i in items]
-    understood = sum(1 for r in records if r is not None and not r.is_open)
-    re_explained = sum(1 for r in records if r is not None and r.re_explained)
-    story.body(f"Teach-back: <b>{understood} of {len(items)}</b> benefits and risks were "
-               f"explained back correctly in the patient's own words"
-               + (f"; {re_explained} needed explaining again" if re_explained else "") + ".")
-    story.muted("Each figure below shows 100 people like the patient: the coloured ones are "
-                "those expected to have the benefit or the risk. Lighter colour shows how many "
-                "it could be at most. Teach-back checks the explanation, not the patient.")
-    for option in pack.options:
-        story.add(story.para(story.lit(option.name), story.s.option))
-        for item in (*option.benefits, *option.risks):
-            _item(story, consult, pack, item)
-
-
-def _item(story: Story, consult: Consult, pack: Pack, item: Item) -> None:
+    groups: dict[str, str] = {}
     s = story.s
+    data: list[list[object]] = [[Paragraph("Benefit or risk, and how often", s.cell_head),
+                                 Paragraph("What the patient understood", s.cell_head)]]
+    option_rows: list[int] = []
+    texts: list[tuple[str, str]] = []
+    for option in pack.options:
+        option_rows.append(len(data))
+        data.append([Paragraph(story.lit(option.name), s.option_row), ""])
+        for item in (*option.benefits, *option.risks):
+            often, understood = _row(story, consult, pack, item, groups)
+            texts.append((often, understood))
+            data.append([Paragraph(often, s.cell), Paragraph(understood, s.cell)])
+    table = Table(data, colWidths=[story.width * 0.57, story.width * 0.43], repeatRows=1,
+                  splitInRow=split_in_row(texts))
+    style = grid_table_style()
+    for row in option_rows:
+        style.add("SPAN", (0, row), (1, row))
+        style.add("TOPPADDING", (0, row), (1, row), 5)
+        style.add("LINEBELOW", (0, row), (1, row), 0.8, ACCENT)
+    table.setStyle(style)
+    story.add(table)
+    sources = "; ".join(f"<b>{letter}</b>: {story.lit(group)}" for group, letter in
+                        groups.items())
+    story.gap(3)
+    story.add(story.para(("<b>Where the figures come from</b> (the letter after a figure): "
+                          + sources + ". " if sources else "")
+                         + "Each option in full, each figure with its picture, and the sources "
+                           "are in the appendix.", story.s.note))
+
+
+def _row(story: Story, consult: Consult, pack: Pack, item: Item,
+         groups: dict[str, str]) -> tuple[str, str]:
     risk = item.kind is ItemKind.RISK
     colour = RISK if risk else BENEFIT
-    kind = "Risk" if risk else "Benefit"
+    kind = "risk" if risk else "benefit"
     if item.severity:
-        kind += f" · {item.severity}"
-    kind = story.lit(kind.upper())  # upper-case first, then escape (never the other way)
-    how_often = (f"<b>How often:</b> {story.lit(frequency(item.frequency))}"
-                 if item.frequency is not None else
-                 "<b>How often:</b> not quantified"
-                 + (f". {story.lit(item.not_quantified_reason)}"
-                    if item.not_quantified_reason else ""))
-    left: list[Flowable] = [
-        Paragraph(f"<b>{story.lit(item.title)}</b> &nbsp;<font color='{_hex(colour)}' "
-                  f"size='8.5'>{kind}</font>", s.item),
-        Paragraph(how_often, s.cell),
-        Spacer(1, 2),
-        Paragraph(story.lit(item.text), s.cell),
-    ]
-    if item.uncertainty or item.references:
-        left.append(Paragraph(
-            (f"How sure we are: {story.lit(item.uncertainty)}" if item.uncertainty else "")
-            + _refs(pack, item.references), s.muted))
-    teach_back = _teach_back(story, consult, item)
-    short = sum(len(p.text) for p in teach_back if isinstance(p, Paragraph)) < SHORT_TEXT
-    if short:
-        left += [Spacer(1, 3), *teach_back]
-    right: list[Flowable] = []
-    if item.frequency is not None:
-        f = item.frequency
-        per100 = f.per_100
-        high = None if f.high is None else 100.0 * f.high / f.denominator
-        right = [IconArray(per100, up_to=high, size=ICON_SIZE, colour=colour,
-                           range_colour=RISK_RANGE if risk else BENEFIT_RANGE),
-                 Paragraph(per_hundred(per100), s.small)]
-    table = Table([[left, right]], colWidths=[story.width - ICON_SIZE - 14, ICON_SIZE + 14])
-    table.setStyle(table_style([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (0, -1), 10),
-        ("LEFTPADDING", (1, 0), (1, -1), 12),
-        ("TOPPADDING", (1, 0), (1, -1), 8),
-        ("RIGHTPADDING", (1, 0), (1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
-    story.add(table)
-    if not short:
-        story.add(*teach_back)
-    rule = Table([[""]], colWidths=[story.width], rowHeights=[6])
-    rule.setStyle(table_style([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE)]))
-    story.add(rule)
+        kind += f", {item.severity}"
+    f = item.frequency
+    if f is not None:
+        group = getattr(f, "group", "").strip()
+        letter = ""
+        if group:
+            letter = groups.setdefault(group, chr(ord("a") + len(groups)) if len(groups) < 26
+                                       else str(len(groups) + 1))
+        often = story.lit(sentence(f, short=True)) + (f"&nbsp;<super>{letter}</super>"
+                                                       if letter else "")
+    else:
+        often = "not quantified"
+    return (f"<b>{story.lit(item.title)}</b> <font color='{_hex(colour)}'>({story.lit(kind)})"
+            f"</font>: {often}", _teach_back(story, consult, item))
 
 
-def _teach_back(story: Story, consult: Consult, item: Item) -> list[Flowable]:
-    """The teach-back result (outside the item's table so long words can split across pages)."""
-    s = story.s
+def _teach_back(story: Story, consult: Consult, item: Item) -> str:
     record = consult.understanding.get(item.id)
     if record is None or not record.discussed:
-        return [Paragraph("<b>Teach-back:</b> not discussed · <b>still open</b>", s.cell)]
+        return "Not discussed · <b>still open</b>"
     level = record.level.label if record.level else "not checked"
     mark = "✓ " if record.level is TeachBack.UNDERSTOOD else ""
-    line = f"<b>Teach-back:</b> {mark}{level}"
+    line = f"{mark}{level}"
     if record.re_explained:
-        line += " · explained again and checked"
+        line += " · explained again"
     if record.is_open:
         line += " · <b>still open</b>"
-    out: list[Flowable] = [Paragraph(line, s.cell)]
     if record.patient_words.strip():
-        out.append(Paragraph(f"In the patient's words: {story.quoted(record.patient_words)}",
-                             s.cell))
-    return out
+        line += f" · {story.quoted(record.patient_words)}"
+    elif not record.is_open:
+        line += " (no words recorded)"
+    return line
 
 
 def questions(story: Story, consult: Consult) -> None:
-    story.heading("Questions and answers")
     asked = [q for q in consult.questions if q.question.strip() or q.answer.strip()]
+    story.heading("The patient's questions")
     if not asked:
         story.body("The patient had no further questions.")
         return
-    for number, q in enumerate(asked, start=1):
-        story.add(KeepTogether([
-            story.para(f"<b>Q{number}.</b> {story.lit(q.question)}", story.s.body),
-            story.para(f"<b>Answer:</b> {story.lit(q.answer) or 'not answered'}",
-                       story.s.bullet),
-        ]))
-
-
-def values_and_sure(story: Story, consult: Consult) -> None:
-    story.heading("What matters most")
-    v = consult.values
-    story.fields([
-        ("In the patient's words", story.quoted(v.what_matters_most)
-         if v.what_matters_most.strip() else ""),
-        ("How the patient prefers to decide", DECISION_ROLE_LABELS.get(v.preferred_role, "")
-         if v.preferred_role else "Not asked"),
-    ])
-    story.heading("SURE test of decisional conflict")
-    story.muted("Four yes/no questions (Légaré et al., Can Fam Physician 2010;56:e308): yes = 1, "
-                "no = 0; a total of 3 or less suggests decisional conflict.")
-    sure = consult.sure
     story.table(("Question", "Answer"),
-                [(text, f"<b>{yes_no(getattr(sure, attr), unknown='Not answered')}</b>")
-                 for attr, text in SURE_QUESTIONS], (0.8, 0.2))
-    story.gap(6)
-    score = sure.score
-    if score is None:
-        story.callout("<b>SURE score: not complete.</b> Not every question was answered.")
-    elif sure.decisional_conflict:
-        story.callout(f"<b>⚑ SURE score {score} of 4: possible decisional conflict.</b> A score "
-                      "of 3 or less suggests the patient may not yet feel ready. Consider more "
-                      "time, information or support before a final decision.")
-    else:
-        story.body(f"<b>SURE score {score} of 4:</b> no sign of decisional conflict.")
+                [(story.lit(q.question), story.lit(q.answer) or "<b>Not answered</b>")
+                 for q in asked], (0.45, 0.55))
 
 
-def decision(story: Story, consult: Consult, pack: Pack) -> None:
-    story.heading("Decision and next steps")
-    d = consult.decision
-    option_name = ""
-    if d.option_id:
-        try:
-            option_name = story.lit(pack.option(d.option_id).name)
-        except KeyError:
-            option_name = story.lit(d.option_id) + " (not in this pack version)"
-    choice = f"<b>{d.choice.label}</b>" if d.choice else "Not recorded"
-    rows = [("Decision", choice)]
-    if option_name or d.choice is DecisionChoice.GO_AHEAD_TRIAL:
-        rows.append(("Preferred option", option_name))
-    rows += [
-        ("Next steps", story.lit(d.next_steps)),
-        ("Follow-up", day(d.follow_up) if d.follow_up else "None set"),
+def signatures(story: Story, consult: Consult) -> None:
+    """Signed: each pad signature in role order, then when the clinic signed digitally.
+    Draft: no signature images and no "signed" lines, only who will sign."""
+    block: list[Flowable] = [story.para("Signatures", story.s.h1)]
+    if consult.status is ConsultStatus.DRAFT:
+        roles = ", ".join(r.label.lower() for r in sorted(required_signers(consult),
+                                                          key=lambda r: r.order))
+        block.append(story.para(
+            f"<b>Not signed.</b> This is a draft. Signatures are drawn on the signature pads "
+            f"in the program ({story.lit(roles)}), and only the signed record shows them."))
+        story.add(KeepTogether(block))
+        return
+    ordered = sorted(consult.signatures, key=lambda g: g.role.order)
+    drawn = [_signature(story, sig) for sig in ordered]
+    when = moment(consult.signed_at) if consult.signed_at else "—"
+    closing = story.para(
+        "Each signature was drawn on the signature pad in this program during the consult, at "
+        "the program's clock time shown; its meaning is the program's fixed text for the role. "
+        f"<b>Digitally signed and archived by the clinic:</b> {when}. Any later change to this "
+        "file, on any copy, is detected by <b>consult-aid verify</b>.", story.s.muted)
+    # the heading stays with the first signature, the statement with the last; between
+    # signatures the block may break across a page
+    story.add(KeepTogether([*block, *drawn[:1]]), *drawn[1:-1])
+    story.add(KeepTogether([*drawn[-1:], closing]) if len(drawn) > 1 else closing)
+
+
+def _signature(story: Story, sig: Signature) -> Flowable:
+    s = story.s
+    drawing_width = 125.0
+    right = [
+        Paragraph(f"<b>{story.lit(sig.printed_name)}</b> · {sig.role.label} · signed on the pad "
+                  f"{moment(sig.signed_at)}", s.cell),
+        Paragraph(f"<i>Meaning:</i> {story.lit(sig.role.meaning)}", s.muted),
     ]
-    if d.notes:
-        rows.append(("Notes", story.lit(d.notes)))
-    story.fields(rows)
-
-
-def references(story: Story, pack: Pack) -> None:
-    story.heading("References")
-    for number, ref in enumerate(pack.references, start=1):
-        url = f" {story.lit(ref.url)}" if ref.url else ""
-        story.add(Paragraph(f"{story.lit(ref.citation)}{url}", story.s.reference,
-                            bulletText=f"[{number}]"))
-
-
-def about_content(story: Story, pack: Pack) -> None:
-    story.heading("About this information")
-    story.fields([
-        ("Procedure pack", f"{story.lit(pack.title)} ({story.lit(pack.id)}, version "
-                           f"{story.lit(pack.version)}, {story.lit(pack.source)})"),
-        ("Published · next review", f"{day(pack.published)} · {day(pack.next_review)}"),
-        ("Written by", story.lit(", ".join(pack.authors))),
-        ("Funding and conflicts of interest", story.lit(pack.funding)),
-        ("How it is updated", story.lit(pack.update_policy)),
-        ("Content fingerprint (SHA-256)", f"<font size='7.5'>{story.lit(pack.content_hash)}"
-                                          "</font>"),
-    ])
+    drawing: Flowable = SignatureDrawing(sig.strokes, width=drawing_width)
+    table = Table([[drawing, right]], colWidths=[drawing_width + 12,
+                                                  story.width - drawing_width - 12])
+    table.setStyle(table_style([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("LEFTPADDING", (1, 0), (1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+    ]))
+    return table
 
 
 def addenda(story: Story, consult: Consult) -> None:
@@ -396,54 +246,12 @@ def addenda(story: Story, consult: Consult) -> None:
         story.add(story.para(story.lit(a.text), story.s.bullet))
 
 
-def signatures(story: Story, consult: Consult) -> None:
-    """The signature block, kept on one page when it fits (not split from its heading)."""
-    block: list[Flowable] = [story.para("Signatures", story.s.h1)]
-    if not consult.signatures:
-        block.append(story.para("Nobody has signed yet."))
-    else:
-        block.append(story.para(
-            "Each signature below was drawn on the signature pad during the consult; its "
-            "meaning is printed beside it. The clinic also signs this PDF digitally when it is "
-            "archived: any later change to the file, on any copy, is detected by "
-            "<b>consult-aid verify</b>.", story.s.muted))
-        block += [_signature(story, sig) for sig in consult.signatures]
-    if consult.status is not ConsultStatus.DRAFT:
-        block.append(story.para(
-            f"Record fingerprint (SHA-256 of the consult's data as signed): "
-            f"{record_fingerprint(consult)}", story.s.muted))
-    story.add(KeepTogether(block))
-
-
-def _signature(story: Story, sig: Signature) -> Flowable:
-    s = story.s
-    drawing_width = 190.0
-    right = [
-        Paragraph(f"<b>{story.lit(sig.printed_name)}</b>", s.body),
-        Paragraph(f"{sig.role.label} · signed {moment(sig.signed_at)}", s.cell),
-        Spacer(1, 3),
-        Paragraph(f"<i>Meaning of this signature:</i> {story.lit(sig.meaning)}", s.cell),
-    ]
-    drawing: Flowable = SignatureDrawing(sig.strokes, width=drawing_width)
-    table = Table([[drawing, right]], colWidths=[drawing_width + 14,
-                                                  story.width - drawing_width - 14])
-    table.setStyle(table_style([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("LEFTPADDING", (1, 0), (1, -1), 8),
-        ("TOPPADDING", (0, 0), (-1, -1), 8),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-    ]))
-    return table
-
-
 def _refs(pack: Pack, ids: tuple[str, ...]) -> str:
     numbers = {r.id: n for n, r in enumerate(pack.references, start=1)}
     cited = sorted(numbers[i] for i in ids if i in numbers)
     if not cited:
         return ""
-    return f" <font color='{_hex(MUTED)}' size='8'>[{', '.join(map(str, cited))}]</font>"
+    return f" <font color='{_hex(MUTED)}' size='9'>[{', '.join(map(str, cited))}]</font>"
 
 
 def _hex(colour: Color) -> str:
@@ -459,5 +267,6 @@ def _months(value: int | None) -> str:
         return "—"
     if value >= 24:
         years, months = divmod(value, 12)
-        return f"{value} months (about {years} years" + (")" if months < 6 else " and a half)")
-    return f"{value} month" + ("" if value == 1 else "s")
+        return f"for {value} months (about {years} years" + (")" if months < 6
+                                                              else " and a half)")
+    return f"for {value} month" + ("" if value == 1 else "s")

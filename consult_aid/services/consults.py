@@ -131,9 +131,16 @@ def import_json(db: Database, text: str | bytes, *, pdf: bytes | None = None) ->
     if consult.status is ConsultStatus.DRAFT:
         if pdf is not None:
             raise InputError("consult.status: a draft has no signed PDF; import it without one")
+        # Pad signatures in a file were not witnessed by this program: they could be copied
+        # from another consult or dated anywhere. A draft comes in without them; its signers
+        # sign on the pads again before the clinic signs the record.
+        dropped = len(consult.signatures)
+        consult.signatures = []
         with db.transaction():
             repo.save_draft(consult)
-            AuditLog(db).record("consult.imported", consult_id=consult.id, detail="draft")
+            AuditLog(db).record("consult.imported", consult_id=consult.id,
+                                detail="draft" + (f"; {dropped} pad signatures not imported"
+                                                  if dropped else ""))
         return consult
     if pdf is None:
         raise InputError("consult.status: the consult is signed, so its signed PDF is needed "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from consult_aid.content.model import Pack
 from consult_aid.domain import Clinician, Consult
-from consult_aid.report.handout import render_handout
+from consult_aid.report.handout import ClinicContacts, HandoutPlan, render_handout
 from consult_aid.report.layout import Paper
 from consult_aid.report.summary import render_summary
 
@@ -15,7 +15,14 @@ def summary_preview(consult: Consult, pack: Pack, paper: Paper | str = Paper.A4)
     return render_summary(consult, pack, paper=paper)
 
 
-def patient_handout(pack: Pack, clinician: Clinician, paper: Paper | str = Paper.A4) -> bytes:
-    """The pack's patient handout with the clinic's name and phone."""
-    return render_handout(pack, clinic=clinician.clinic, clinic_phone=clinician.clinic_phone,
-                          paper=paper)
+def patient_handout(pack: Pack, clinician: Clinician, paper: Paper | str = Paper.A4,
+                    plan: HandoutPlan | None = None) -> bytes:
+    """The pack's patient handout with the clinic's name and numbers (and the emergency
+    number), personalised with ``plan`` when given."""
+    contacts = ClinicContacts(
+        clinic=clinician.clinic,
+        day_phone=clinician.clinic_phone,
+        out_of_hours_phone=str(getattr(clinician, "out_of_hours_phone", "") or ""),
+        emergency_number=str(getattr(clinician, "emergency_number", "") or ""),
+    )
+    return render_handout(pack, contacts, plan, paper=paper)

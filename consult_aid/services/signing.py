@@ -44,9 +44,19 @@ class SignedSummary:
     signer: str  # the certificate's subject
 
 
-def check_ready_to_sign(consult: Consult, pack: Pack) -> None:
-    """Raise ValidationError listing everything still missing, open or wrong."""
+def check_ready_to_sign(consult: Consult, pack: Pack, now: datetime) -> None:
+    """Raise ValidationError listing everything still missing, open or wrong.
+
+    Each pad signature's time is the program's clock when it was drawn: one outside the
+    consult (before it started, or later than now) is refused, whatever else is complete.
+    """
     consult.ensure_editable()
+    late = [Problem(f"signatures[{i}].signed_at",
+                    f"The {sig.role.label.lower()}'s signature is dated after the time of "
+                    "signing; it was not drawn in this consult. Ask them to sign again.")
+            for i, sig in enumerate(consult.signatures) if sig.signed_at > now]
+    if late:
+        raise ValidationError(late)
     ref = consult.pack
     if (ref.id, ref.version, ref.content_hash) != (pack.id, pack.version, pack.content_hash):
         raise ValidationError([Problem(
@@ -64,7 +74,7 @@ def sign_and_archive(db: Database, consult: Consult, pack: Pack,
                      timestamp_url: str | None = None) -> SignedSummary:
     """Render, sign, verify and store ``consult`` with its signed PDF; returns them."""
     require_zone(now)
-    check_ready_to_sign(consult, pack)
+    check_ready_to_sign(consult, pack, now)
     unlocked = identity.unlock(password)  # a wrong password fails before any work
     signed_state = dataclasses.replace(consult, status=ConsultStatus.SIGNED, signed_at=now,
                                        updated_at=now)

@@ -79,13 +79,15 @@ class PatientRepository:
         return int(row[0]) if row else 0
 
 
-_CLINICIAN_COLUMNS = "id, name, credentials, registration, clinic, clinic_phone"
+_CLINICIAN_COLUMNS = ("id, name, credentials, registration, clinic, clinic_phone, "
+                      "out_of_hours_phone, emergency_number")
 
 
 def _clinician(row: tuple[Any, ...]) -> Clinician:
-    cid, name, credentials, registration, clinic, clinic_phone = row
+    cid, name, credentials, registration, clinic, clinic_phone, out_of_hours, emergency = row
     return Clinician(id=cid, name=name, credentials=credentials, registration=registration,
-                     clinic=clinic, clinic_phone=clinic_phone)
+                     clinic=clinic, clinic_phone=clinic_phone, out_of_hours_phone=out_of_hours,
+                     emergency_number=emergency)
 
 
 class ClinicianRepository:
@@ -100,13 +102,15 @@ class ClinicianRepository:
         with self.db.transaction() as con:
             con.execute(
                 f"INSERT INTO clinicians({_CLINICIAN_COLUMNS}, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET name=excluded.name, "
                 "credentials=excluded.credentials, registration=excluded.registration, "
                 "clinic=excluded.clinic, clinic_phone=excluded.clinic_phone, "
-                "updated_at=excluded.updated_at",
+                "out_of_hours_phone=excluded.out_of_hours_phone, "
+                "emergency_number=excluded.emergency_number, updated_at=excluded.updated_at",
                 (clinician.id, clinician.name, clinician.credentials, clinician.registration,
-                 clinician.clinic, clinician.clinic_phone, now, now),
+                 clinician.clinic, clinician.clinic_phone, clinician.out_of_hours_phone,
+                 clinician.emergency_number, now, now),
             )
         return clinician
 

@@ -47,6 +47,13 @@ class SetupPage(QWidget):
         self.clinic = clinic.add("clinician.clinic", self.tr("&Clinic name"), QLineEdit())
         self.phone = clinic.add("clinician.clinic_phone", self.tr("Clinic &phone"), QLineEdit(),
                                 self.tr("Printed on the patient handout: whom to call."))
+        self.out_of_hours = clinic.add(
+            "clinician.out_of_hours_phone", self.tr("&Out-of-hours phone"), QLineEdit(),
+            self.tr("On the handout too: whom to call at night and at weekends."))
+        self.emergency = clinic.add(
+            "clinician.emergency_number", self.tr("&Emergency number"), QLineEdit(),
+            self.tr("The local emergency services number, such as 911, 999 or 112."))
+        self.emergency.setMaxLength(32)
         person = Form(self)
         self.name = person.add("clinician.name", self.tr("Your &name"), QLineEdit())
         self.credentials = person.add("clinician.credentials", self.tr("C&redentials"),
@@ -143,7 +150,9 @@ class SetupPage(QWidget):
     def _clinician(self) -> Clinician:
         return Clinician(name=self.name.text().strip(), credentials=self.credentials.text().strip(),
                          registration=self.registration.text().strip(),
-                         clinic=self.clinic.text().strip(), clinic_phone=self.phone.text().strip())
+                         clinic=self.clinic.text().strip(), clinic_phone=self.phone.text().strip(),
+                         out_of_hours_phone=self.out_of_hours.text().strip(),
+                         emergency_number=self.emergency.text().strip())
 
     def submit(self) -> None:
         problems = self.problems()

@@ -26,6 +26,7 @@ QLabel#savedLabel[state="failed"] { color: #9b1c1c; font-weight: 600; }
 QLabel#redFlag { background: #fff4e0; border-left: 0.3em solid #d69e2e; color: #5f370e;
                  padding: 0.3em 0.5em; }
 QLabel#subHeading { font-weight: 600; color: #14213d; padding-top: 0.4em; }
+QLabel#fieldCaption { min-width: 10em; max-width: 10em; }
 QLabel#columnHeader { font-weight: 600; color: #3e4c59; }
 QLabel#itemTitle { font-weight: 600; font-size: {item}pt; }
 QLabel#frequency { font-weight: 600; color: #14213d; }

@@ -15,6 +15,7 @@ import pytest
 from consult_aid.cli import EXIT_BUG, main
 from consult_aid.resources import resource_path
 from consult_aid.services.demo import DEMO_FILE
+from tests.pdfcheck import flat_text
 
 from .conftest import DemoRun
 
@@ -103,9 +104,11 @@ def _run(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
                           capture_output=True, text=True, timeout=120, check=False)
 
 
-def test_rendering_a_signed_consult_set_back_to_draft_is_refused_in_one_line(
+def test_rendering_a_signed_consult_set_back_to_draft_makes_only_a_draft(
         demo_copy: DemoRun, tmp_path: Path) -> None:
-    """The case that once ended in a RecordLockedError traceback."""
+    """The case that once ended in a RecordLockedError traceback: `render` never signs, so a
+    signed consult edited back to "draft" in a file becomes an unsigned draft copy, nothing
+    stored or signed."""
     data = str(demo_copy.data)
     exported = tmp_path / "signed.json"
     assert _run("--data-dir", data, "export", demo_copy.consult_id, "--json",
@@ -116,10 +119,10 @@ def test_rendering_a_signed_consult_set_back_to_draft_is_refused_in_one_line(
     done = _run("--data-dir", data, "render", str(exported), "--out", str(tmp_path / "x.pdf"),
                 env={"CONSULT_AID_PASSWORD": "consult-aid-demo"})
     assert "Traceback" not in done.stdout + done.stderr
-    assert done.returncode not in (0, EXIT_BUG)
-    assert done.stderr.strip().count("\n") == 0, done.stderr
-    assert "already signed" in done.stderr
-    assert not (tmp_path / "x.pdf").exists()
+    assert done.returncode == 0, done.stderr
+    assert "Unsigned draft summary" in done.stdout
+    assert "DRAFT — NOT SIGNED" in flat_text((tmp_path / "x.pdf").read_bytes())
+    assert _run("--data-dir", data, "verify", str(tmp_path / "x.pdf")).returncode == 1
 
 
 def test_a_damaged_database_is_named_not_used(tmp_path: Path) -> None:
@@ -159,14 +162,11 @@ def test_malformed_input_on_a_data_folder_that_can_sign(case: str, demo_copy: De
     data = str(demo_copy.data)
     if case == "binary password file":
         from consult_aid.content import load_catalog
-        from consult_aid.exchange.consult_json import consult_to_json
         from consult_aid.services.demo import demo_consult
 
         consult = demo_consult(load_catalog(None))[0]  # on the installed pack
         consult.id = "f" * 32
-        argv = ["--data-dir", data, "render",
-                _write(tmp_path, "c.json", consult_to_json(consult)),
-                "--out", str(tmp_path / "c.pdf"),
+        argv = ["--data-dir", data, "addendum", demo_copy.consult_id, "--text", "note",
                 "--password-file", _write(tmp_path, "pw", b"\xff\xfe\x81")]
         expected = "not UTF-8"
     elif case == "unknown id":

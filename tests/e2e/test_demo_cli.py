@@ -9,7 +9,7 @@ import pytest
 from consult_aid.cli import main
 from consult_aid.cli.documents import DEMO_PASSWORD, PASSWORD_ENV
 from consult_aid.exchange import consult_to_json
-from tests.pdfcheck import demo_consult, flat_text
+from tests.pdfcheck import demo_consult, flat_text, page_texts, signature_ink
 
 from .conftest import DemoRun
 
@@ -66,39 +66,35 @@ def test_a_second_demo_reuses_the_demo_identity(demo_copy: DemoRun, tmp_path: Pa
     assert capsys.readouterr().out.count("signed") == 2
 
 
-def test_render_unsigned_without_identity_and_signed_with_one(
+def test_render_never_signs_strokes_read_from_a_file(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    data = tmp_path / "data"
-    source = tmp_path / "consult.json"
-    source.write_text(consult_to_json(demo_consult()), encoding="utf-8")
-    pdf = tmp_path / "summary.pdf"
-
-    assert main(["--data-dir", str(data), "render", str(source), "--out", str(pdf)]) == 1
-    assert "no signing identity" in capsys.readouterr().err
-    assert not pdf.exists()
-
-    assert main(["--data-dir", str(data), "render", str(source), "--out", str(pdf),
-                 "--unsigned"]) == 0
-    assert "Draft — not signed" in flat_text(pdf.read_bytes())
-    assert main(["--data-dir", str(data), "verify", str(pdf)]) == 1  # no digital signature
-
+    """Someone else's strokes in a JSON file never become a record signed as if witnessed:
+    `render` writes a draft (watermark, no signature ink, no digital signature) even where a
+    signing identity and its password are at hand, and stores nothing."""
     from consult_aid.datadir import DataFolder
     from consult_aid.signing.identity import create_identity
 
+    data = tmp_path / "data"
     create_identity(DataFolder(data).ensure().identity, name="Dr. Sam Rivera",
                     clinic="Demo Pain Clinic", password=DEMO_PASSWORD)
-    password_file = tmp_path / "pw.txt"
-    password_file.write_text("wrong-password\n")
-    signed = tmp_path / "signed.pdf"
-    assert main(["--data-dir", str(data), "render", str(source), "--out", str(signed),
-                 "--password-file", str(password_file)]) == 1
-    assert "password does not unlock" in capsys.readouterr().err
     monkeypatch.setenv(PASSWORD_ENV, DEMO_PASSWORD)
-    assert main(["--data-dir", str(data), "render", str(source), "--out", str(signed),
+    source = tmp_path / "consult.json"
+    consult = demo_consult()
+    assert consult.signatures  # strokes from the file
+    source.write_text(consult_to_json(consult), encoding="utf-8")
+    pdf = tmp_path / "summary.pdf"
+
+    assert main(["--data-dir", str(data), "render", str(source), "--out", str(pdf),
                  "--paper", "letter"]) == 0
-    assert main(["--data-dir", str(data), "verify", str(signed)]) == 0
-    assert "matches the archived summary" in capsys.readouterr().out
+    assert "Unsigned draft summary" in capsys.readouterr().out
+    pages = page_texts(pdf.read_bytes())
+    assert all("DRAFT — NOT SIGNED" in page for page in pages)
+    assert "signed on the pad" not in flat_text(pdf.read_bytes())
+    assert not signature_ink(pdf.read_bytes())
+    assert main(["--data-dir", str(data), "verify", str(pdf)]) == 1  # no digital signature
+    assert main(["--data-dir", str(data), "list"]) == 0
+    assert "signed" not in capsys.readouterr().out
 
 
 def test_render_reports_a_bad_json_file_by_field(tmp_path: Path,

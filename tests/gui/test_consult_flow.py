@@ -11,6 +11,7 @@ from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
 from consult_aid.domain import DecisionChoice, PsychEvaluation, TeachBack
+from consult_aid.domain.consult import DecisionScope
 from consult_aid.domain.steps import STEP_IDS
 from consult_aid.ui.main_window import MainWindow
 from consult_aid.ui.steps.history import HistoryPage
@@ -109,6 +110,14 @@ def test_a_whole_consult_walked_signed_and_stored(qtbot: QtBot, window: MainWind
     follow = QDate.currentDate().addDays(21)
     page.follow_up.setFocus()
     page.follow_up.setDate(follow)
+    pump = view.session.pack.option("pump")
+    if pump.has_trial:  # as the pack declares it: a trial first, then the implant
+        click(qtbot, page.scope.button(DecisionScope.TRIAL_ONLY))
+    if pump.medicines:
+        type_into(qtbot, page.medicine.lineEdit(), pump.medicines[0])
+    page.recommendation.setFocus()
+    page.recommendation.setCurrentIndex(page.recommendation.findData("pump"))
+    type_into(qtbot, page.reason, "Severe pain despite medicines; wants to try it.")
     next_step()
 
     # 9 review: only the signatures are open; draw them, then sign
@@ -172,5 +181,8 @@ def test_a_whole_consult_walked_signed_and_stored(qtbot: QtBot, window: MainWind
     assert stored["sure"] == {"sure": True, "understand": True, "risks_benefits_clear": True,
                               "support": True}
     assert stored["decision"]["choice"] == "go_ahead_trial"
+    assert stored["decision"]["recommendation"] == "pump"
+    assert stored["decision"]["recommendation_reason"] == ("Severe pain despite medicines; "
+                                                           "wants to try it.")
     assert bytes(pdf).startswith(b"%PDF")
     assert hashlib.sha256(bytes(pdf)).hexdigest() == sha

@@ -152,14 +152,181 @@ def test_placeholder_outside_the_handout_and_unknown_placeholder(tmp_path: Path)
                    'what = "Call {clinic_phone}."')
     assert "only filled in the handout" in only(
         problems_of(path), "options[3].answers.what").message
-    path = variant(tmp_path, "call {clinic_name} at once", "call {clinic_fax} at once")
+    path = variant(tmp_path, '"A headache that does not go away.",',
+                   '"A headache that does not go away: call {clinic_fax}.",')
     assert "unknown placeholder {clinic_fax}" in only(
-        problems_of(path), "handout.sections[3].paragraphs[0]").message
+        problems_of(path), "handout.clinic_signs[2]").message
 
 
-def test_handout_without_phone_placeholder(tmp_path: Path) -> None:
-    path = variant(tmp_path, "{clinic_phone}", "the clinic")
-    assert "{clinic_phone}" in only(problems_of(path), "handout").message
+def test_the_handout_needs_no_phone_placeholder_but_known_ones_are_allowed(
+        tmp_path: Path) -> None:
+    """The renderer prints the numbers in the two boxes itself."""
+    assert "{clinic_phone}" not in GOOD.read_text(encoding="utf-8")
+    path = variant(tmp_path, '"Do not take other medicines that make you sleepy unless your '
+                             'doctor agrees.",',
+                   '"Questions? Call {clinic_name} on {clinic_phone}, or at night on '
+                   '{out_of_hours_phone}. In danger, call {emergency_number}.",')
+    pack = load_pack(path)
+    assert "{emergency_number}" in pack.handout.sections[2].paragraphs[3]
+
+
+# -- the handout's two boxes of signs and the after-trial part ---------------------------------
+EMERGENCY_SIGNS = "emergency_signs = [\n"
+CLINIC_SIGNS = "clinic_signs = [\n"
+
+
+def test_warning_signs_of_the_old_format_are_refused_with_what_replaces_them(
+        tmp_path: Path) -> None:
+    path = variant(tmp_path, EMERGENCY_SIGNS, "warning_signs = [\n")
+    problems = problems_of(path)
+    old = only(problems, "handout.warning_signs").message
+    assert "replaced by emergency_signs and clinic_signs" in old
+    assert "emergency services" in old
+    assert "required" in only(problems, "handout.emergency_signs").message
+
+
+@pytest.mark.parametrize("key", ["emergency_signs", "clinic_signs"])
+def test_both_lists_of_signs_are_required_and_not_empty(tmp_path: Path, key: str) -> None:
+    text = GOOD.read_text(encoding="utf-8")
+    start = text.index(f"{key} = [\n")
+    end = text.index("\n]\n", start) + 3
+    path = tmp_path / "variant.toml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert "required" in only(problems_of(path), f"handout.{key}").message
+    path.write_text(text[:start] + f"{key} = []\n" + text[end:], encoding="utf-8")
+    assert "empty list" in only(problems_of(path), f"handout.{key}").message
+
+
+def test_text_that_makes_emergency_help_wait_for_the_clinic_is_refused(tmp_path: Path) -> None:
+    path = variant(tmp_path, '"A headache that does not go away.",',
+                   '"Very slow breathing: call us. If you cannot reach us, call emergency '
+                   'services.",')
+    problem = only(problems_of(path), "handout.clinic_signs[2]")
+    assert "makes emergency help wait for the clinic" in problem.message
+    path = variant(tmp_path, '"Do not take other medicines that make you sleepy unless your '
+                             'doctor agrees.",',
+                   '"Call emergency services only if the clinic does not answer.",')
+    assert "only if" not in GOOD.read_text(encoding="utf-8")
+    assert only(problems_of(path), "handout.sections[2].paragraphs[3]")
+
+
+def test_a_figure_in_an_emergency_sign_needs_emergency_references(tmp_path: Path) -> None:
+    refs = 'emergency_references = ["asa-asra-2016", "fda-baclofen-2002"]\n'
+    path = variant(tmp_path, refs, "")
+    text = path.read_text(encoding="utf-8").replace(
+        '"New weakness or numbness in your legs.",',
+        '"New weakness or numbness in your legs within 2 days.",', 1)
+    path.write_text(text, encoding="utf-8")
+    problem = only(problems_of(path), "handout.emergency_signs[3]")
+    assert problem.message.startswith(
+        'contains a figure ("2 days") but handout cites no reference; add '
+        'emergency_references = ')
+
+
+def test_the_after_trial_part_cites_its_figures(tmp_path: Path) -> None:
+    path = variant(tmp_path, 'references = ["pacc-2017", "asa-asra-2016"]\n', "")
+    problem = only(problems_of(path), "handout.after_trial.how_long")
+    assert problem.message.startswith(
+        'contains a figure ("6 hours") but handout.after_trial cites no reference; add '
+        'references = ')
+    assert [p.key_path for p in problems_of(path)] == ["handout.after_trial.how_long"]
+    pack = load_pack(GOOD)
+    assert pack.handout.after_trial is not None
+    assert pack.handout.after_trial.references == ("pacc-2017", "asa-asra-2016")
+
+
+def test_the_after_trial_part_needs_who_how_long_and_what_to_watch(tmp_path: Path) -> None:
+    path = variant(tmp_path, 'who = "An adult must stay with you if you go home the same day."\n',
+                   'whom = "An adult."\n')
+    problems = problems_of(path)
+    assert "required" in only(problems, "handout.after_trial.who").message
+    assert "unknown key 'whom'" in only(problems, "handout.after_trial.whom").message
+    text = GOOD.read_text(encoding="utf-8")
+    start = text.index("watch = [\n")
+    end = text.index("\n]\n", start) + 3
+    path.write_text(text[:start] + "watch = []\n" + text[end:], encoding="utf-8")
+    assert "empty list" in only(problems_of(path), "handout.after_trial.watch").message
+
+
+# -- frequencies: named group, whole numbers, one allowed denominator --------------------------
+HEADACHE_GROUP = ', group = "people who had a pain pump put in at one US clinic"'
+
+
+def test_a_frequency_without_a_group_is_refused(tmp_path: Path) -> None:
+    path = variant(tmp_path, HEADACHE_GROUP, "")
+    problems = problems_of(path)
+    assert [p.key_path for p in problems] == ["options[0].risks[4].frequency.group"]
+    assert "required" in problems[0].message
+    path = variant(tmp_path, HEADACHE_GROUP, ', group = "  "')
+    assert "is empty" in only(problems_of(path), "options[0].risks[4].frequency.group").message
+
+
+@pytest.mark.parametrize(("old", "new", "key", "rounded"), [
+    ("count = 39, timeframe", "count = 38.9, timeframe", "options[0].risks[7].frequency.count",
+     "39"),
+    ("low = 8, high = 61", "low = 7.6, high = 61", "options[0].risks[0].frequency.low", "8"),
+    ("low = 8, high = 61", "low = 8, high = 60.5", "options[0].risks[0].frequency.high", "61"),
+])
+def test_a_fractional_figure_is_refused(tmp_path: Path, old: str, new: str, key: str,
+                                        rounded: str) -> None:
+    problems = problems_of(variant(tmp_path, old, new))
+    assert [p.key_path for p in problems] == [key]
+    assert "is not a whole number" in problems[0].message
+    assert f"(here {rounded})" in problems[0].message
+
+
+def test_a_whole_number_written_with_a_decimal_point_is_accepted(tmp_path: Path) -> None:
+    pack = load_pack(variant(tmp_path, "count = 39, timeframe", "count = 39.0, timeframe"))
+    f = pack.item("pump-death").frequency
+    assert f is not None and f.whole_count == 39
+
+
+@pytest.mark.parametrize("denominator", [10000, 50])
+def test_only_100_or_1000_as_the_denominator(tmp_path: Path, denominator: int) -> None:
+    path = variant(tmp_path, "denominator = 1000", f"denominator = {denominator}")
+    problem = only(problems_of(path), "denominator")
+    assert f"{denominator:,} is not allowed; use 100 or 1,000" in problem.message
+
+
+def test_a_count_under_1_is_refused(tmp_path: Path) -> None:
+    path = variant(tmp_path, "count = 4, timeframe", "count = 0, timeframe")
+    problem = only(problems_of(path), "options[0].risks[3].frequency.count")
+    assert "must be at least 1 in 1,000" in problem.message
+    assert "fewer than 1 in 1,000" in problem.message
+
+
+def test_a_range_needs_both_ends(tmp_path: Path) -> None:
+    path = variant(tmp_path, "low = 8, high = 61, ", "low = 8, ")
+    problem = only(problems_of(path), "options[0].risks[0].frequency.high")
+    assert "both ends" in problem.message
+
+
+@pytest.mark.parametrize("figure", ["38.9 in 1,000", "3.89%", "2.3 of 100", "3.9 per cent"])
+def test_a_rate_with_decimals_in_patient_text_is_refused(tmp_path: Path, figure: str) -> None:
+    path = variant(tmp_path, "fewer than 1 in 1,000 died within",
+                   f"{figure} died within")
+    problem = only(problems_of(path), "options[0].risks[7].uncertainty")
+    assert problem.message.startswith(f'contains a figure with decimals ("{figure}')
+    assert "whole numbers in 1,000" in problem.message
+
+
+# -- options: medicines and trials --------------------------------------------------------------
+PUMP_MEDICINES = ('medicines = ["Morphine", "Hydromorphone", "Fentanyl", "Ziconotide", '
+                  '"Bupivacaine", "Clonidine"]')
+
+
+def test_medicines_and_has_trial_are_read_and_checked(tmp_path: Path) -> None:
+    pack = load_pack(GOOD)
+    assert pack.option("pump").has_trial and pack.option("stimulator").has_trial
+    assert not pack.option("current-care").has_trial
+    assert pack.option("pump").medicines[:1] == ("Morphine",)
+    path = variant(tmp_path, PUMP_MEDICINES, PUMP_MEDICINES.replace('"Clonidine"', '"morphine"'))
+    assert "'morphine' is listed twice" in only(problems_of(path),
+                                                "options[0].medicines[5]").message
+    path = variant(tmp_path, "has_trial = true\n", 'has_trial = "yes"\n')
+    assert "true or false" in only(problems_of(path), "options[0].has_trial").message
+    path = variant(tmp_path, "status_quo = true\n", "status_quo = true\nhas_trial = true\n")
+    assert "no trial" in only(problems_of(path), "options[3].has_trial").message
 
 
 def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
@@ -182,14 +349,17 @@ def test_unreadable_and_non_utf8_files(tmp_path: Path) -> None:
 
 
 # -- sources of the figures in option and handout text ----------------------------------------
-PUMP_OPTION_REFS = 'references = ["pacc-2017", "pacc-2017-trialing", "pump-labelling"]'
+PUMP_OPTION_REFS = ('references = ["pacc-2017", "pacc-2017-trialing", "pump-labelling", '
+                    '"asa-asra-2016"]')
 TRIAL_SECTION = 'heading = "What the trial is"\n'
-TRIAL_SECTION_REFS = TRIAL_SECTION + 'references = ["pacc-2017-trialing", "pacc-2017"]'
+TRIAL_SECTION_REFS = TRIAL_SECTION + 'references = ["pacc-2017-trialing"]'
+LIVING_SECTION = 'heading = "Living with a pain pump"\n'
+LIVING_SECTION_REFS = LIVING_SECTION + 'references = ["pump-labelling", "pacc-2017"]'
 
 
 def test_unknown_reference_in_an_option(tmp_path: Path) -> None:
     path = variant(tmp_path, PUMP_OPTION_REFS,
-                   'references = ["pacc-2017", "pacc-2017-trialing", "pump-label"]')
+                   PUMP_OPTION_REFS.replace('"pump-labelling"', '"pump-label"'))
     problems = problems_of(path)
     assert only(problems, "options[0].references[2]").message.startswith(
         "unknown reference 'pump-label'; add it under [[references]]")
@@ -225,24 +395,26 @@ def test_a_new_figure_in_an_option_that_cites_nothing(tmp_path: Path) -> None:
 
 
 def test_a_figure_in_a_handout_section_without_references(tmp_path: Path) -> None:
-    problems = problems_of(variant(tmp_path, TRIAL_SECTION_REFS, TRIAL_SECTION + "references = []"))
-    assert [p.key_path for p in problems] == ["handout.sections[0].paragraphs[1]"]
+    problems = problems_of(variant(tmp_path, LIVING_SECTION_REFS,
+                                   LIVING_SECTION + "references = []"))
+    assert [p.key_path for p in problems] == ["handout.sections[2].paragraphs[0]",
+                                              "handout.sections[2].paragraphs[1]"]
     assert problems[0].message.startswith(
-        'contains a figure ("6 hours") but handout.sections[0] cites no reference')
+        'contains a figure ("6 weeks to 6 months") but handout.sections[2] cites no reference')
 
 
-def test_a_figure_in_a_warning_sign_needs_warning_references(tmp_path: Path) -> None:
-    sign = '"A bad headache that does not go away.",'
-    path = variant(tmp_path, sign, '"A bad headache that lasts over 2 days.",')
-    problem = only(problems_of(path), "handout.warning_signs[1]")
+def test_a_figure_in_a_clinic_sign_needs_clinic_references(tmp_path: Path) -> None:
+    sign = '"A headache that does not go away.",'
+    path = variant(tmp_path, sign, '"A headache that lasts over 2 days.",')
+    problem = only(problems_of(path), "handout.clinic_signs[2]")
     assert problem.message.startswith(
         'contains a figure ("2 days") but handout cites no reference; add '
-        'warning_references = ')
+        'clinic_references = ')
     text = path.read_text(encoding="utf-8").replace(
-        "warning_signs = [", 'warning_references = ["neuman-2013"]\nwarning_signs = [', 1)
+        "clinic_signs = [", 'clinic_references = ["neuman-2013"]\nclinic_signs = [', 1)
     path.write_text(text, encoding="utf-8")
     pack = load_pack(path)
-    assert pack.handout.warning_references == ("neuman-2013",)
+    assert pack.handout.clinic_references == ("neuman-2013",)
     assert "neuman-2013" in pack.handout.references()
 
 

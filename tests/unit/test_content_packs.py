@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from datetime import date, datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from consult_aid.content import (
     PLACEHOLDERS,
+    Frequency,
     Pack,
     builtin_packs_dir,
     fill_placeholders,
@@ -68,8 +70,16 @@ def test_figures_in_option_and_handout_text_cite_their_sources() -> None:
     assert "every 6 weeks to 6 months" in option.living_with  # manufacturer labelling
     assert "5 to 7 years" in option.answers["operation"]  # manufacturer labelling
     sections = {s.heading: s for s in pump.handout.sections}
-    assert "pacc-2017" in sections["What the trial is"].references
     assert "pump-labelling" in sections["Living with a pain pump"].references
+    after = pump.handout.after_trial
+    assert after is not None
+    assert "at least 6 hours" in after.how_long and "pacc-2017" in after.references  # PACC
+    assert "at least 24 hours" in after.how_long  # ASA/ASRA 2016, single neuraxial morphine
+    assert "asa-asra-2016" in after.references
+    asa = pump.reference("asa-asra-2016")
+    assert asa.year == 2016 and "Anesthesiology. 2016;124(3):535-552" in asa.citation
+    assert "respiratory depression associated with neuraxial opioid" in \
+        " ".join(asa.citation.lower().split())
     scs = load_pack(builtin_packs_dir() / "spinal-cord-stimulator.toml")
     assert "pump-labelling" in scs.option("pump").references
     assert "shanthanna-2023-review" in scs.option("stimulator").references
@@ -96,6 +106,53 @@ def test_frequencies_are_within_0_and_100_percent_with_one_denominator(pack: Pac
             assert 0 <= f.low <= f.count <= f.high <= f.denominator
 
 
+def test_every_frequency_names_its_group_in_whole_numbers(pack: Pack) -> None:
+    """Trevena et al. 2013: reference class, one denominator (100 or 1,000), whole numbers."""
+    freqs = [(i.id, i.frequency) for i in pack.items() if i.frequency is not None]
+    assert freqs
+    for item_id, f in freqs:
+        assert f.denominator in (100, 1000), item_id
+        assert f.group.startswith("people ") and len(f.group.split()) >= 4, item_id
+        for value in (f.count, f.low, f.high):
+            assert value is None or float(value).is_integer(), item_id
+        assert f.count >= 1, item_id  # a smaller risk belongs in a 1,000 pack, or in words
+        assert "." not in f.sentence() and "." not in f.range_text(), item_id
+        assert (f.low is None) == (f.high is None) == (f.range_text() == ""), item_id
+
+
+def test_groups_name_the_people_the_figures_come_from() -> None:
+    """From each item's uncertainty text and its reference (REFERENCE.md)."""
+    pump = load_pack(builtin_packs_dir() / "intrathecal-pump.toml")
+    scs = load_pack(builtin_packs_dir() / "spinal-cord-stimulator.toml")
+    cancer = "people with cancer pain whose tube led to a pump outside the body"
+    groups = {i.id: i.frequency.group for p in (pump, scs) for i in p.items() if i.frequency}
+    for item_id in ("pump-skin-infection", "pump-deep-infection", "pump-bleeding",
+                    "pump-nerve-injury", "pump-infection"):  # Aprili 2009
+        assert groups[item_id] == cancer, item_id
+    assert groups["pump-leak-headache"] == "people who had a pain pump put in at one US clinic"
+    assert groups["stimulator-relief-after-back-surgery"] == "people with pain after back surgery"
+    assert "not from cancer" in groups["pump-death"]  # Coffey 2009: non-cancer pain
+    assert "UK" in groups["stimulator-taken-out"]  # explant-2020: one UK centre
+
+
+def test_frequency_sentence_range_and_whole_numbers() -> None:
+    f = Frequency(count=23, denominator=1000, timeframe="while the tube was in",
+                  group="people with cancer pain", low=8.0, high=61)
+    assert f.sentence() == "23 in 1,000 people while the tube was in"
+    assert f.range_text() == "between 8 and 61 in 1,000"
+    assert (f.whole_count, f.whole_low, f.whole_high) == (23, 8, 61)
+    assert isinstance(f.whole_low, int) and f.per_100 == pytest.approx(2.3)
+    bare = Frequency(count=48, denominator=100, timeframe="at 6 months", group="people")
+    assert bare.range_text() == "" and bare.whole_low is None
+    assert bare.sentence() == "48 in 100 people at 6 months"
+    with pytest.raises(ValueError, match="whole number"):
+        Frequency(count=38.9, denominator=1000, timeframe="within a year", group="people")
+    with pytest.raises(ValueError, match="whole number"):
+        Frequency(count=21, denominator=100, timeframe="", group="people", low=14.9, high=27)
+    with pytest.raises(ValueError, match="denominator"):
+        Frequency(count=5, denominator=10_000, timeframe="", group="people")
+
+
 def test_not_quantified_items_say_why(pack: Pack) -> None:
     for item in pack.items():
         assert (item.frequency is None) == bool(item.not_quantified_reason), item.id
@@ -106,13 +163,23 @@ def test_mortality_figure_carries_its_stated_uncertainty() -> None:
     pump = load_pack(builtin_packs_dir() / "intrathecal-pump.toml")
     death = pump.item("pump-death")
     assert death.frequency is not None
-    assert death.frequency.sentence() == "38.9 in 1,000 people within a year of the implant"
+    assert death.frequency.sentence() == "39 in 1,000 people within a year of the implant"
+    assert death.frequency.range_text() == ""
     assert "could not show how many of these deaths the pump" in death.uncertainty
+    assert "fewer than 1 in 1,000 died within 3 days and 4 in 1,000 within a month" in \
+        death.uncertainty  # 0.088% and 0.39% in Coffey 2009, in whole numbers
+    assert "rounded" in death.uncertainty
     assert death.references == ("coffey-2009",)
 
 
+def _whole(percent: float, denominator: int) -> int:
+    """The source's percentage as a whole number in ``denominator``, rounded half up."""
+    return math.floor(percent * denominator / 100 + 0.5)
+
+
 def test_figures_match_the_clinical_reference() -> None:
-    """Spot checks against shared/clinical/REFERENCE.md (percent = count per 100)."""
+    """Spot checks against shared/clinical/REFERENCE.md: the source's percentage, rounded to a
+    whole number in the pack's denominator (Trevena et al. 2013)."""
     packs = {name: load_pack(builtin_packs_dir() / f"{name}.toml")
              for name in ("intrathecal-pump", "spinal-cord-stimulator")}
     expected = {
@@ -121,6 +188,10 @@ def test_figures_match_the_clinical_reference() -> None:
         ("intrathecal-pump", "pump-leak-headache"): (23.0, None, None),
         ("intrathecal-pump", "pump-tip-lump"): (3.0, None, None),
         ("intrathecal-pump", "pump-death"): (3.89, None, None),
+        ("intrathecal-pump", "pump-nerve-injury"): (0.4, 0.0, 1.0),
+        ("spinal-cord-stimulator", "pump-infection"): (2.3, 0.8, 6.1),
+        ("spinal-cord-stimulator", "stimulator-infection"): (3.8, None, None),
+        ("spinal-cord-stimulator", "stimulator-taken-out"): (17.8, None, None),
         ("spinal-cord-stimulator", "stimulator-any-problem"): (21.1, 14.9, 27.2),
         ("spinal-cord-stimulator", "stimulator-wires-move"): (9.97, 7.62, 12.59),
         ("spinal-cord-stimulator", "stimulator-relief-after-back-surgery"): (48.0, None, None),
@@ -129,10 +200,10 @@ def test_figures_match_the_clinical_reference() -> None:
     for (pack_id, item_id), (percent, low, high) in expected.items():
         f = packs[pack_id].item(item_id).frequency
         assert f is not None
-        assert f.percent == pytest.approx(percent)
-        scale = 100 / f.denominator
-        assert (None if f.low is None else f.low * scale) == pytest.approx(low)
-        assert (None if f.high is None else f.high * scale) == pytest.approx(high)
+        assert f.count == _whole(percent, f.denominator), item_id
+        assert f.low == (None if low is None else _whole(low, f.denominator)), item_id
+        assert f.high == (None if high is None else _whole(high, f.denominator)), item_id
+        assert abs(f.percent - percent) <= 50 / f.denominator  # off by rounding only
 
 
 def test_each_pack_has_status_quo_and_the_other_implant(pack: Pack) -> None:
@@ -168,11 +239,61 @@ def test_checklist_items_each_have_a_source(pack: Pack) -> None:
         assert item.references, item.id
 
 
-def test_handout_tells_whom_to_call_with_a_placeholder(pack: Pack) -> None:
-    paragraphs = [p for s in pack.handout.sections for p in s.paragraphs]
-    assert any("{clinic_phone}" in p for p in paragraphs)
-    assert pack.handout.warning_signs
-    assert set(PLACEHOLDERS) == {"clinic_phone", "clinic_name"}
+DANGER_SIGNS = ("slow or shallow breathing", "cannot stay awake",
+                "weakness or numbness in your legs", "bladder or bowels", "stiff neck",
+                "confusion")
+
+
+def test_handout_sends_danger_signs_to_emergency_services(pack: Pack) -> None:
+    h = pack.handout
+    emergency = " ".join(h.emergency_signs).lower()
+    for sign in DANGER_SIGNS:
+        assert sign in emergency, sign
+    assert h.clinic_signs and h.after_trial is not None
+    clinic = " ".join(h.clinic_signs).lower()
+    assert "wound" in clinic and "fever, without any of the signs in the red box" in clinic
+    for sign in DANGER_SIGNS[:4]:  # the clinic box never takes a danger sign
+        assert sign not in clinic, sign
+    texts = [t.lower() for t in (*h.emergency_signs, *h.clinic_signs, *h.after_trial.watch,
+                                 h.after_trial.who, h.after_trial.how_long,
+                                 *(p for s in h.sections for p in s.paragraphs))]
+    assert not [t for t in texts if "cannot reach" in t or "whom to call" in t]
+    assert "whom to call" not in [s.heading.lower() for s in h.sections]
+    assert set(PLACEHOLDERS) == {"clinic_phone", "clinic_name", "out_of_hours_phone",
+                                 "emergency_number"}
+
+
+def test_pump_handout_names_withdrawal_and_late_slow_breathing() -> None:
+    pump = load_pack(builtin_packs_dir() / "intrathecal-pump.toml")
+    emergency = " ".join(pump.handout.emergency_signs).lower()
+    assert "high fever, confusion or very stiff muscles" in emergency  # FDA baclofen warning
+    assert "medicine in the pump has stopped all at once" in emergency
+    assert "breathing that slows after a test dose" in emergency and "late" in emergency
+    assert set(pump.handout.emergency_references) == {"asa-asra-2016", "fda-baclofen-2002"}
+    after = pump.handout.after_trial
+    assert after is not None and after.who.startswith("An adult must stay with you")
+    assert any("slow or shallow" in w.lower() for w in after.watch)
+
+
+def test_stimulator_after_trial_gives_no_invented_duration() -> None:
+    scs = load_pack(builtin_packs_dir() / "spinal-cord-stimulator.toml")
+    after = scs.handout.after_trial
+    assert after is not None and after.heading == "While your trial wires are in"
+    texts = (after.who, after.how_long, *after.watch)
+    assert not [t for t in texts if any(ch.isdigit() for ch in t)]
+    assert after.references == ()
+    assert "no medicine" in after.who.lower()
+
+
+def test_trial_options_and_their_medicines(pack: Pack) -> None:
+    """The pump and stimulator options are a trial, then a separate implant decision; the
+    pump's medicines are the intrathecal pain medicines of the PACC 2017 algorithms."""
+    trial = {o.id for o in pack.options if o.has_trial}
+    assert trial == {"pump", "stimulator"}
+    assert pack.option("pump").medicines == ("Morphine", "Hydromorphone", "Fentanyl",
+                                             "Ziconotide", "Bupivacaine", "Clonidine")
+    assert "pacc-2017" in pack.option("pump").references
+    assert [o.id for o in pack.options if o.medicines] == ["pump"]
 
 
 def test_fill_placeholders_leaves_a_missing_value_visible() -> None:

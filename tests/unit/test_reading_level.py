@@ -38,9 +38,21 @@ def test_patient_texts_cover_every_part_the_patient_sees(pack: Pack) -> None:
                      "options[0].steps[0]", "options[0].living_with", "options[0].answers.what",
                      "options[0].benefits[0].text", "options[0].risks[0].teach_back",
                      "options[0].risks[0].uncertainty", "handout.sections[0].paragraphs[0]",
-                     "handout.warning_signs[0]"):
+                     "handout.emergency_signs[0]", "handout.clinic_signs[0]",
+                     "handout.after_trial.who", "handout.after_trial.how_long",
+                     "handout.after_trial.watch[0]"):
         assert expected in paths
     assert len(paths) == len(set(paths))
+
+
+def test_a_hard_emergency_sign_fails_the_check(pack: Pack) -> None:
+    hard = ("Progressive hypoventilation, obtundation or unresponsiveness following "
+            "administration of intrathecal opioid pharmacotherapy.")
+    signs = (*pack.handout.emergency_signs[:-1], hard)
+    report = assess(dataclasses.replace(
+        pack, handout=dataclasses.replace(pack.handout, emergency_signs=signs)))
+    assert [g.key_path for g in report.too_hard] == [
+        f"handout.emergency_signs[{len(signs) - 1}]"]
 
 
 def test_a_hard_text_fails_the_check(pack: Pack) -> None:
@@ -76,4 +88,6 @@ def test_pooled_short_texts_still_catch_hard_words(pack: Pack) -> None:
 def test_placeholders_grade_as_what_replaces_them() -> None:
     assert grade("Call {clinic_name} on {clinic_phone} at once.") == grade(
         "Call the clinic on 555 0100 at once.")
+    assert grade("At night call {out_of_hours_phone}; in danger call {emergency_number}.") == \
+        grade("At night call 555 0199; in danger call 911.")
     assert grade("") == 0.0

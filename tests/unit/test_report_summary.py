@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 from reportlab.lib.pagesizes import A4, LETTER
 
+from consult_aid.content.figures import sentence
 from consult_aid.domain import (
     ConsultStatus,
     Decider,
@@ -37,11 +38,12 @@ from tests.pdfcheck import (
 )
 
 SECTIONS = (
-    "Who took part", "The condition", "Treatments tried", "Health history",
-    "Points raised for discussion", "Candidacy checklist", "Daily life and goals",
-    "The options compared", "Benefits and risks, and what the patient understood",
-    "Questions and answers", "What matters most", "SURE test of decisional conflict",
-    "Decision and next steps", "References", "About this information", "Signatures",
+    "The decision", "The patient's situation", "Treatments tried", "Health history: yes",
+    "Points the answers raised for discussion", "Candidacy checklist", "Daily life",
+    "The options discussed", "The options side by side",
+    "Benefits and risks, and what the patient understood", "The patient's questions",
+    "What matters most to the patient", "The SURE test", "Every benefit and risk in full",
+    "References", "About this information and this record", "Signatures",
 )
 
 
@@ -65,9 +67,9 @@ def test_every_section_and_every_benefit_and_risk_is_in_the_text(demo_pdf: bytes
     for item in pack.items():
         assert squeeze(item.title) in text, item.title
         if item.frequency is not None:
-            assert squeeze(item.frequency.sentence()) in text, item.id
+            assert squeeze(sentence(item.frequency)) in text, item.id
     assert text.count("How often: not quantified") == sum(
-        1 for i in pack.items() if i.frequency is None)
+        1 for i in pack.items() if i.frequency is None)  # once each, in the appendix
     for option in pack.options:
         assert squeeze(option.name) in text
     for question in pack.comparison:
@@ -85,9 +87,8 @@ def test_the_patients_words_questions_and_decision_are_in_the_text(demo_pdf: byt
     for q in consult.questions:
         assert squeeze(q.question) in text and squeeze(q.answer) in text
     assert "Go ahead with a trial" in text
-    assert "SURE score 4 of 4" in text
-    count = len(demo_pack().items())
-    assert f"{count} of {count}" in text  # teach-back summary
+    assert "4 of 4: no sign of decisional conflict" in text
+    assert squeeze(consult.decision.notes) in text
 
 
 def test_raised_red_flags_are_listed(demo_pdf: bytes) -> None:
@@ -141,7 +142,7 @@ def test_signature_block_has_name_time_zone_and_meaning(demo_pdf: bytes) -> None
     for sig in consult.signatures:
         assert sig.printed_name in text
         assert squeeze(sig.meaning) in text
-    assert "signed 20 November 2026, 10:22 UTC−05:00" in text
+    assert "signed on the pad 20 November 2026, 10:22 UTC−05:00" in text
 
 
 def test_fonts_are_all_embedded_and_none_is_base_14(demo_pdf: bytes) -> None:
@@ -175,7 +176,8 @@ def test_a_low_sure_score_is_flagged() -> None:
     consult = demo_consult()
     consult.sure = SureAnswers(True, True, False, False)
     text = flat_text(render_summary(consult, demo_pack()))
-    assert "SURE score 2 of 4: possible decisional conflict" in text
+    assert "2 of 4: possible decisional conflict" in text
+    assert "How it was addressed: Not recorded" in text
     assert "Draft — not signed" in text  # a draft says so
 
 
@@ -244,8 +246,7 @@ def test_each_drawn_signature_is_vector_strokes_not_an_image() -> None:
     consult.signatures = [Signature(SignerRole.PATIENT, "Zig Zag", consult.created_at,
                                     SignerRole.PATIENT.meaning, (zigzag,))]
     pdf = render_summary(dataclasses.replace(consult, status=ConsultStatus.SIGNED), demo_pack())
-    last = reader(pdf).pages[-1]
-    assert "Zig Zag" in (last.extract_text() or "")
+    last = next(p for p in reader(pdf).pages if "Zig Zag" in (p.extract_text() or ""))
     content = last.get_contents().get_data().decode("latin-1")
     # 24 segments of the zigzag, each a moveto+lineto pair with its own pressure width
     assert content.count(" l S") + content.count(" l\nS") >= 24
@@ -272,8 +273,8 @@ def test_the_options_comparison_shows_each_options_sources(demo_pdf: bytes) -> N
     pack = demo_pack()
     numbers = {r.id: n for n, r in enumerate(pack.references, start=1)}
     text = flat_text(demo_pdf)
-    compared = text.split("The options compared", 1)[1].split(
-        "Benefits and risks, and what the patient understood", 1)[0]
+    compared = text.split("The options side by side", 1)[1].split(
+        "Every benefit and risk in full", 1)[0]
     assert "Sources" in compared
     cited = [o for o in pack.options if o.references]
     assert cited
@@ -294,7 +295,8 @@ def test_the_condition_description_is_followed_by_its_sources() -> None:
     consult.condition = dataclasses.replace(consult.condition, diagnosis_id="nerve-pain",
                                             diagnosis=nerve_pain.name)
     text = flat_text(render_summary(consult, scs))
-    described = text.split("The condition", 1)[1].split("Where the pain is", 1)[0]
+    described = text.split("The condition in plain words", 1)[1].split(
+        "The options discussed", 1)[0]
     assert f"{squeeze(nerve_pain.description)} [{number}]" in described
     assert f"[{number}] {squeeze(scs.reference('nice-ta159').citation)}" in text
 

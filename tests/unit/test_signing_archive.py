@@ -141,7 +141,9 @@ def test_a_consult_needing_more_information_can_be_signed_with_open_items(
         consult.decision.choice = DecisionChoice.MORE_INFORMATION
         result = sign_and_archive(db, consult, pack, identity, PASSWORD, NOW)
     text = flat_text(result.pdf)
-    assert text.count("still open") == 2
+    # page 1 lists both as left open; the body marks each item still open
+    assert text.count("Left open when the record was signed") == 1
+    assert text.count("still open") == 2 + 1  # two items, and the teach-back count
     assert "Needs more information" in text
 
 

@@ -24,7 +24,7 @@ from tests.builders import fill_for_signing, sample_consult
 from tests.pdfcheck import builtin_pack, reader
 
 PASSWORD = "clinic-password"
-NOW = datetime(2026, 11, 20, 10, 30, tzinfo=timezone(timedelta(hours=1)))
+NOW = datetime(2026, 11, 25, 15, 30, tzinfo=timezone(timedelta(hours=1)))  # after the consult
 
 
 def _first_page_content_offset(pdf: bytes) -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from consult_aid.domain import Consult
 from consult_aid.errors import KnownError, NewerDatabaseError
 from consult_aid.storage import Database, latest_version, open_database
 from consult_aid.storage import database as database_module
@@ -33,7 +34,7 @@ def test_migrating_from_each_earlier_version_keeps_data(tmp_path: Path, start: i
     path = tmp_path / "db.sqlite3"
     old = Database(path, migrate_to=start)
     assert old.version == start
-    ConsultRepository(old).save_draft(sample_consult())
+    _copy_in(old, tmp_path, sample_consult())
     old.close()
 
     with open_database(path) as db:
@@ -48,6 +49,23 @@ def test_migrating_from_each_earlier_version_keeps_data(tmp_path: Path, start: i
     with sqlite3.connect(backup) as copy:
         assert copy.execute("PRAGMA user_version").fetchone()[0] == start
         assert copy.execute("SELECT count(*) FROM consults").fetchone()[0] == 1
+
+
+def _copy_in(old: Database, tmp_path: Path, consult: Consult) -> None:
+    """Store ``consult`` in a database at an older schema version as that version's program
+    did: saved with today's code in a current database, then copied row by row, keeping the
+    columns the old tables have (a later migration may have added some)."""
+    current = tmp_path / "current.sqlite3"
+    with open_database(current) as db:
+        ConsultRepository(db).save_draft(consult)
+    con = old.connection
+    con.execute("ATTACH DATABASE ? AS current", (str(current),))
+    for table in ("patients", "clinicians", "consults"):
+        columns = [r[1] for r in con.execute(f"PRAGMA main.table_info({table})")]
+        names = ", ".join(columns)
+        con.execute(f"INSERT INTO main.{table}({names}) SELECT {names} FROM current.{table}")
+    con.commit()
+    con.execute("DETACH DATABASE current")
 
 
 def test_a_database_from_a_newer_version_is_refused_and_left_alone(tmp_path: Path) -> None:

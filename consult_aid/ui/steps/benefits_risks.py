@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from consult_aid.content.figures import group_sentence, picture, sentence
 from consult_aid.content.model import Item, ItemKind
 from consult_aid.domain import Problem, TeachBack, Understanding
 from consult_aid.ui.steps.base import KEEP_ENABLED, StepPage
@@ -62,7 +63,7 @@ class ItemCard(QFrame):
             sure.setTextFormat(Qt.TextFormat.PlainText)
             layout.addWidget(sure, 3, 0)
         if item.frequency is not None:
-            self.icons: IconArray | None = IconArray(item.frequency.per_100,
+            self.icons: IconArray | None = IconArray(picture(item.frequency),
                                                      benefit=item.kind is ItemKind.BENEFIT)
             self.icons.setAccessibleName(self.frequency_text())
             layout.addWidget(self.icons, 1, 1, 4, 1, Qt.AlignmentFlag.AlignTop)
@@ -142,10 +143,8 @@ class ItemCard(QFrame):
         if f is None:
             reason = self.item.not_quantified_reason.strip()
             return self.tr("How often: no figure. {reason}").format(reason=reason).strip()
-        text = f.sentence()
-        if f.denominator != 100:
-            text += self.tr(" (about {n:.2g} in 100)").format(n=f.per_100)
-        return text
+        # one denominator, whole people, the group named: the same words as the record
+        return f"{sentence(f)}. {group_sentence(f)}".strip()
 
     @property
     def is_open(self) -> bool:

@@ -1,5 +1,6 @@
-"""Step 9: everything on one page, open items with a link to their step, signature pads, and
-Sign (which locks the consult).
+"""Step 9: the decision record (page 1 of the summary PDF, from the same source), open items
+with a link to their step, everything on one page, signature pads, and Sign (which locks the
+consult).
 
 A signed consult is never edited: it can only be amended by an addendum. Its addenda (date,
 author, text) are listed here, with "Add an addendum…".
@@ -17,13 +18,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from consult_aid.domain import Addendum, Problem, SignerRole
+from consult_aid.domain.record import decision_record
 from consult_aid.domain.signers import default_signer_name, signature_roles
 from consult_aid.domain.step_rules import OpenItem
 from consult_aid.domain.steps import open_items, step
 from consult_aid.ui.session import ConsultSession
 from consult_aid.ui.steps.base import KEEP_ENABLED, StepPage
-from consult_aid.ui.steps.summary_text import summary_html
-from consult_aid.ui.widgets.fields import group
+from consult_aid.ui.steps.summary_text import decision_record_html, summary_html
+from consult_aid.ui.widgets.fields import WrappingButton, group
 from consult_aid.ui.widgets.signature_block import SignatureBlock
 
 SHOWN_PER_STEP = 5
@@ -58,6 +60,17 @@ class ReviewPage(StepPage):
         self.addendum_button.clicked.connect(lambda _c=False: self.review_actions.add_addendum())
 
     def build(self) -> None:
+        self.record = QLabel(self)
+        self.record.setObjectName("decisionRecord")
+        self.record.setWordWrap(True)
+        self.record.setTextFormat(Qt.TextFormat.RichText)  # every text in it is escaped
+        self.record.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.record.setAccessibleName(self.tr("The decision record"))
+        record_hint = QLabel(self.tr("As on page 1 of the summary PDF."), self)
+        record_hint.setObjectName("hint")
+        record_hint.setWordWrap(True)
+        self.outer.addWidget(group(self.tr("The decision record"), record_hint, self.record))
+
         self.status = QLabel(self)
         self.status.setObjectName("openSummary")
         self.status.setWordWrap(True)
@@ -170,6 +183,7 @@ class ReviewPage(StepPage):
                         block.load(None, self._default_name(role))
             finally:
                 self._loading = False
+        self.record.setText(decision_record_html(decision_record(self.consult, self.pack)))
         self.summary.setText(summary_html(self.consult, self.pack))
         locked = self.consult.is_locked
         items = [] if locked else open_items(self.consult, self.pack)
@@ -178,6 +192,7 @@ class ReviewPage(StepPage):
             item = self.open_list.takeAt(0)  # never None while count() > 0
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()  # gone at once, not only once the event loop deletes it
                 widget.deleteLater()
         self._list_open_items(items)
         self.open_group.setVisible(self.open_list.count() > 0)
@@ -269,8 +284,9 @@ class ReviewPage(StepPage):
             self.open_list.addWidget(note)
 
     def _link(self, text: str, step: str, step_id: str) -> None:
-        link = QPushButton(text, self.open_box)
+        link = WrappingButton(text, self.open_box)  # a long message wraps, as a link would
         link.setObjectName("openItem")
+        link.setProperty("underline", True)
         link.setAccessibleName(self.tr("Go to {step}: {message}").format(step=step,
                                                                          message=text))
         link.setCursor(Qt.CursorShape.PointingHandCursor)

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -22,7 +23,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QRadioButton,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
+    QStylePainter,
     QVBoxLayout,
     QWidget,
 )
@@ -197,6 +203,82 @@ class ChoiceGroup(QWidget):
         self.group.button(self._keys.index(key)).setChecked(True)
 
 
+class ReachableChoiceGroup(ChoiceGroup):
+    """A :class:`ChoiceGroup` its label's Alt mnemonic can reach: focus goes on to the chosen
+    button (or the first), never choosing one by itself. It is no Tab stop of its own; Tab
+    reaches its buttons, and the arrow keys move between them."""
+
+    def __init__(self, choices: Sequence[tuple[object, str]], name: str,
+                 parent: QWidget | None = None, *, vertical: bool = False) -> None:
+        super().__init__(choices, name, parent, vertical=vertical)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+        buttons = self.buttons()
+        target = self.group.checkedButton() or (buttons[0] if buttons else None)
+        if target is not None and target.isEnabled():
+            target.setFocus(event.reason())
+        else:
+            super().focusInEvent(event)
+
+
+class WrappingButton(QPushButton):
+    """A push button whose text wraps to the width it is given, like a label: a long message
+    (an open item's link) never makes the page wider than the window."""
+
+    WRAP = Qt.TextFlag.TextWordWrap
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def _padding(self) -> QSize:
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        option.text = ""
+        return self.style().sizeFromContents(QStyle.ContentsType.CT_PushButton, option,
+                                             QSize(0, 0), self)
+
+    def _text_size(self, width: int) -> QSize:
+        bounds = QRect(0, 0, max(1, width), 1_000_000)
+        return self.fontMetrics().boundingRect(bounds, int(self.WRAP), self.text()).size()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        pad = self._padding()
+        line = self.fontMetrics().size(0, self.text())
+        return QSize(line.width() + pad.width(), line.height() + pad.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        pad = self._padding()
+        widest = max((self.fontMetrics().horizontalAdvance(w) for w in self.text().split()),
+                     default=0)
+        return QSize(widest + pad.width(), self.fontMetrics().height() + pad.height())
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+        pad = self._padding()
+        return self._text_size(width - pad.width()).height() + pad.height()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QStylePainter(self)
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        option.text = ""
+        painter.drawControl(QStyle.ControlElement.CE_PushButton, option)
+        area = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option,
+                                           self)
+        font = painter.font()
+        font.setUnderline(self.font().underline() or bool(self.property("underline")))
+        painter.setFont(font)
+        painter.setPen(self.palette().color(QPalette.ColorRole.ButtonText))
+        painter.drawText(area, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+                         | int(self.WRAP), self.text())
+
+
 class Form(QWidget):
     """A two-column form whose fields carry their domain path and show their own errors."""
 
@@ -236,6 +318,24 @@ class Form(QWidget):
         else:
             self.layout_.addRow(box)
         return widget
+
+    def set_row_visible(self, widget: QWidget, visible: bool) -> None:
+        """Show or hide the row of a control added with :meth:`add` (its label and error too)."""
+        box = widget.parentWidget()
+        if box is not None:
+            self.layout_.setRowVisible(box, visible)
+
+
+def align_captions(*forms: Form) -> None:
+    """Give the captions of these forms one width (the theme's ``QLabel#fieldCaption``, in em,
+    so it follows the text size): their fields line up from group to group."""
+    for form in forms:
+        layout = form.layout_
+        for row in range(layout.rowCount()):
+            item = layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            caption = item.widget() if item is not None else None
+            if isinstance(caption, QLabel):
+                caption.setObjectName("fieldCaption")
 
 
 def group(title: str, *widgets: QWidget) -> QGroupBox:
