@@ -22,7 +22,7 @@ from consult_aid.report.wording import moment
 from consult_aid.services.addenda import add_addendum
 from consult_aid.services.consults import addendum_pdf, get_consult, new_consult_id, read_input_file
 from consult_aid.services.demo import demo_consult
-from consult_aid.services.documents import patient_handout, summary_preview
+from consult_aid.services.documents import consult_handout, patient_handout, summary_preview
 from consult_aid.services.signing import VerifyReport, sign_and_archive, verify_file
 from consult_aid.services.store import open_store
 from consult_aid.signing.identity import create_identity, has_identity, load_identity
@@ -120,8 +120,9 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"Signed summary:  {summary}")
     for handout_pack in catalog.packs():
         path = out / f"handout-{handout_pack.id}.pdf"
-        write_atomically(path, patient_handout(handout_pack, consult.clinician, args.paper),
-                         mode=0o644)
+        data = (consult_handout(result.consult, pack, args.paper) if handout_pack.id == pack.id
+                else patient_handout(handout_pack, consult.clinician, args.paper))
+        write_atomically(path, data, mode=0o644)
         print(f"Patient handout: {path}")
     print(f"Archived as consult {result.consult.id}; check with: consult-aid verify {summary}")
     return 0

@@ -3,8 +3,10 @@ the summary and the procedure's patient handout. Rendering only; nothing is stor
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from consult_aid.content.model import Pack
-from consult_aid.domain import Clinician, Consult
+from consult_aid.domain import Clinician, Consult, HandoutGiven
 from consult_aid.report.handout import ClinicContacts, HandoutPlan, render_handout
 from consult_aid.report.layout import Paper
 from consult_aid.report.summary import render_summary
@@ -26,3 +28,29 @@ def patient_handout(pack: Pack, clinician: Clinician, paper: Paper | str = Paper
         emergency_number=str(getattr(clinician, "emergency_number", "") or ""),
     )
     return render_handout(pack, contacts, plan, paper=paper)
+
+
+def handout_plan(consult: Consult, pack: Pack) -> HandoutPlan:
+    """What the handout says about this patient's plan, from the consult."""
+    option = next((o for o in pack.options if o.id == consult.decision.option_id), None)
+    d = consult.decision
+    return HandoutPlan(patient_name=consult.patient.name,
+                       procedure=option.name if option is not None else pack.title,
+                       medicine=d.medicine, next_steps=d.next_steps, follow_up=d.follow_up)
+
+
+def consult_handout(consult: Consult, pack: Pack, paper: Paper | str = Paper.A4) -> bytes:
+    """The handout for this consult's patient: the clinic's numbers and the patient's plan."""
+    return patient_handout(pack, consult.clinician, paper, handout_plan(consult, pack))
+
+
+def record_handout_given(consult: Consult, pack: Pack, now: datetime, *,
+                         printed: bool = True) -> bool:
+    """Note in a draft that the pack's handout (its title and version) was given at ``now``;
+    False, and nothing changed, for a signed consult (its record is never edited)."""
+    if consult.is_locked:
+        return False
+    consult.handouts_given.append(HandoutGiven(pack_id=pack.id, title=pack.handout.title,
+                                               version=pack.version, given_at=now,
+                                               printed=printed))
+    return True

@@ -19,7 +19,11 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
 
 from consult_aid.services.consults import signed_summary
-from consult_aid.services.documents import patient_handout, summary_preview
+from consult_aid.services.documents import (
+    consult_handout,
+    record_handout_given,
+    summary_preview,
+)
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.dialogs import ChoosePrinter, default_paper
 from consult_aid.ui.errors import show_error
@@ -97,14 +101,27 @@ class DocumentActions(QObject):
         self.read_summary(self.print_bytes)
 
     def print_handout(self) -> None:
-        clinician, pack, paper = self.session.consult.clinician, self.session.pack, self.paper
+        """The handout for this patient (their plan, the clinic's numbers); once printed, the
+        draft records it as given (title, version, time)."""
+        consult, pack, paper = copy.deepcopy(self.session.consult), self.session.pack, self.paper
         self.busy.emit(self.tr("Preparing the handout…"))
-        BackgroundOp(self.parent_widget, lambda: patient_handout(pack, clinician, paper)) \
-            .success(lambda data: self.open_pdf(data, self.tr("Patient handout"),
-                                                self.tr("For the patient to take home."))) \
-            .failure(self._failed).run_in_background(self.ctx.tasks)
+        BackgroundOp(self.parent_widget, lambda: consult_handout(consult, pack, paper)) \
+            .success(self._show_handout).failure(self._failed).run_in_background(self.ctx.tasks)
 
-    def print_bytes(self, data: bytes) -> None:
+    def _show_handout(self, data: bytes) -> PdfPreviewDialog:
+        dialog = self.open_pdf(data, self.tr("Patient handout"),
+                               self.tr("For the patient to take home. Printing it records it "
+                                       "as given in the consult."))
+        dialog.print_requested.disconnect()
+        dialog.print_requested.connect(lambda: self.print_bytes(data, self.handout_printed))
+        return dialog
+
+    def handout_printed(self) -> None:
+        session = self.session
+        if record_handout_given(session.consult, session.pack, session.clock()):
+            session.edited()
+
+    def print_bytes(self, data: bytes, then: Callable[[], object] | None = None) -> None:
         if self._printer is not None:
             return  # one print job at a time
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -114,11 +131,14 @@ class DocumentActions(QObject):
         self._printer = printer
         self.busy.emit(self.tr("Printing…"))
         BackgroundOp(self.parent_widget, lambda: print_pdf(data, printer)) \
-            .success(self._printed).failure(self._failed).run_in_background(self.ctx.tasks)
+            .success(lambda pages: self._printed(pages, then)).failure(self._failed) \
+            .run_in_background(self.ctx.tasks)
 
-    def _printed(self, pages: int) -> None:
+    def _printed(self, pages: int, then: Callable[[], object] | None = None) -> None:
         self._printer = None
         self.busy.emit("")
+        if then is not None:
+            then()
         self.printed.emit(pages)
 
     def _failed(self, error: BaseException) -> None:

@@ -14,7 +14,17 @@ from typing import cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from consult_aid.domain import Clinician, Problem, ValidationError
 from consult_aid.services.clinic import (
@@ -45,15 +55,41 @@ class SetupPage(QWidget):
         self.intro = intro
         clinic = Form(self)
         self.clinic = clinic.add("clinician.clinic", self.tr("&Clinic name"), QLineEdit())
-        self.phone = clinic.add("clinician.clinic_phone", self.tr("Clinic &phone"), QLineEdit(),
-                                self.tr("Printed on the patient handout: whom to call."))
-        self.out_of_hours = clinic.add(
-            "clinician.out_of_hours_phone", self.tr("&Out-of-hours phone"), QLineEdit(),
-            self.tr("On the handout too: whom to call at night and at weekends."))
-        self.emergency = clinic.add(
-            "clinician.emergency_number", self.tr("&Emergency number"), QLineEdit(),
-            self.tr("The local emergency services number, such as 911, 999 or 112."))
+        # the numbers side by side: whom the patient calls, by day, at night, in an emergency
+        numbers = QWidget(clinic)
+        grid = QGridLayout(numbers)
+        grid.setContentsMargins(0, 0, 0, 0)
+        number_errors: dict[str, ErrorLabel] = {}
+        edits: list[QLineEdit] = []
+        for col, (path, label) in enumerate((
+                ("clinician.clinic_phone", self.tr("Clinic &phone")),
+                ("clinician.out_of_hours_phone", self.tr("&Out-of-hours phone")),
+                ("clinician.emergency_number", self.tr("&Emergency number")))):
+            edit = QLineEdit(numbers)
+            edit.setAccessibleName(label.replace("&", ""))
+            caption = QLabel(label, numbers)
+            caption.setTextFormat(Qt.TextFormat.PlainText)
+            caption.setWordWrap(True)
+            caption.setBuddy(edit)
+            error = ErrorLabel(numbers)
+            grid.addWidget(caption, 0, col)
+            grid.addWidget(edit, 1, col)
+            grid.addWidget(error, 2, col)
+            grid.setColumnStretch(col, 1)
+            number_errors[path] = error
+            edits.append(edit)
+        self.phone, self.out_of_hours, self.emergency = edits
+        self.out_of_hours.setMaxLength(64)
+        self.phone.setMaxLength(64)
         self.emergency.setMaxLength(32)
+        numbers_hint = QLabel(self.tr(
+            "Printed on the patient handout: whom to call by day, at night and at weekends, "
+            "and the local emergency number (such as 911, 999 or 112)."), numbers)
+        numbers_hint.setObjectName("hint")
+        numbers_hint.setWordWrap(True)
+        numbers_hint.setTextFormat(Qt.TextFormat.PlainText)
+        grid.addWidget(numbers_hint, 3, 0, 1, 3)
+        clinic.layout_.addRow(numbers)
         person = Form(self)
         self.name = person.add("clinician.name", self.tr("Your &name"), QLineEdit())
         self.credentials = person.add("clinician.credentials", self.tr("C&redentials"),
@@ -73,29 +109,41 @@ class SetupPage(QWidget):
         self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
         self._secret = secret
         self.existing: SigningIdentity | None = None
-        self.errors = {**clinic.errors, **person.errors, **secret.errors}
+        self.errors = {**clinic.errors, **number_errors, **person.errors, **secret.errors}
         self.status = ErrorLabel(self)
         self.save_button = QPushButton(self.tr("&Save and continue"), self)
         self.save_button.setObjectName("primary")
         self.save_button.clicked.connect(self.submit)
         self.confirm.returnPressed.connect(self.submit)
 
-        column = QVBoxLayout()
+        # the fields scroll when the window is small or the text large (never squeezed); the
+        # message and "Save and continue" stay in view beneath them
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(title)
         column.addWidget(intro)
         column.addWidget(group(self.tr("Clinic"), clinic))
         column.addWidget(group(self.tr("Clinician"), person))
         self.secret_group = group(self.tr("Signing password"), secret)
         column.addWidget(self.secret_group)
-        column.addWidget(self.status)
+        column.addStretch(1)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(content)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
-        column.addLayout(buttons)
-        column.addStretch(1)
+        main = QVBoxLayout()
+        main.addWidget(self.scroll_area, 1)
+        main.addWidget(self.status)
+        main.addLayout(buttons)
         outer = QHBoxLayout(self)
         outer.addStretch(1)
-        outer.addLayout(column, 4)
+        outer.addLayout(main, 4)
         outer.addStretch(1)
         self.refresh()
 

@@ -224,7 +224,9 @@ def test_a_figure_in_an_emergency_sign_needs_emergency_references(tmp_path: Path
 
 
 def test_the_after_trial_part_cites_its_figures(tmp_path: Path) -> None:
-    path = variant(tmp_path, 'references = ["pacc-2017", "asa-asra-2016"]\n', "")
+    after_refs = ("(asa-asra-2016).\n"
+                  'references = ["pacc-2017", "asa-asra-2016"]\n')
+    path = variant(tmp_path, after_refs, "(asa-asra-2016).\n")
     problem = only(problems_of(path), "handout.after_trial.how_long")
     assert problem.message.startswith(
         'contains a figure ("6 hours") but handout.after_trial cites no reference; add '
