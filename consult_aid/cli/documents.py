@@ -120,9 +120,10 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"Signed summary:  {summary}")
     for handout_pack in catalog.packs():
         path = out / f"handout-{handout_pack.id}.pdf"
-        data = (consult_handout(result.consult, pack, args.paper) if handout_pack.id == pack.id
-                else patient_handout(handout_pack, consult.clinician, args.paper))
-        write_atomically(path, data, mode=0o644)
+        handout = (consult_handout(result.consult, pack, args.paper)
+                   if handout_pack.id == pack.id
+                   else patient_handout(handout_pack, consult.clinician, args.paper))
+        write_atomically(path, handout, mode=0o644)
         print(f"Patient handout: {path}")
     print(f"Archived as consult {result.consult.id}; check with: consult-aid verify {summary}")
     return 0

@@ -96,7 +96,7 @@ class SetupPage(QWidget):
                                       QLineEdit())
         self.credentials.setPlaceholderText(self.tr("for example: MD, FIPP"))
         self.registration = person.add("clinician.registration",
-                                       self.tr("Re&gistration number"), QLineEdit())
+                                       self.tr("Registration n&umber"), QLineEdit())
         secret = Form(self)
         self.key_note = QLabel(self)
         self.key_note.setObjectName("hint")
