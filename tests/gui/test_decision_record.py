@@ -8,7 +8,7 @@ import dataclasses
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -17,7 +17,7 @@ from consult_aid.content import Pack
 from consult_aid.domain import Clinician, DecisionChoice
 from consult_aid.domain.consult import NO_RECOMMENDATION, DecisionScope
 from consult_aid.domain.record import RecordLine, decision_record
-from consult_aid.domain.steps import open_items
+from consult_aid.domain.steps import STEP_IDS, open_items
 from consult_aid.storage.people import ClinicianRepository
 from consult_aid.ui.consult_view import ConsultView
 from consult_aid.ui.context import AppContext
@@ -26,6 +26,7 @@ from consult_aid.ui.steps.decision import DecisionPage
 from consult_aid.ui.steps.options import OptionsPage
 from consult_aid.ui.steps.questions import QuestionsPage
 from consult_aid.ui.steps.review import ReviewPage
+from consult_aid.ui.theme import apply_theme
 
 from .conftest import make_window
 from .helpers import WAIT_MS, add_patient_and_start, click, type_into
@@ -283,6 +284,35 @@ def test_the_review_shows_the_decision_record_and_follows_changes(
     view.go_to("review")
     assert "“Being there for my grandchildren”" in shown_text(review)
     assert_record_shown(review, view)
+
+
+def test_decision_and_review_need_no_sideways_scrolling_with_larger_text(
+        qtbot: QtBot, ctx: AppContext, clinic: Clinician, trial_pack: Pack) -> None:
+    """Going ahead with the pump, every new field and the longest open items (each a link on
+    the review page) fit 1280x720 with larger text."""
+    ctx.settings.large_text = True
+    window = make_window(qtbot, ctx)
+    try:
+        window.resize(1280, 720)
+        view, page = start_on_pump(qtbot, window)
+        click(qtbot, page.choice.button(DecisionChoice.GO_AHEAD_TRIAL))
+        view.go_to("questions")
+        questions = view.page("questions")
+        assert isinstance(questions, QuestionsPage)
+        click(qtbot, questions.sure["sure"].button(False))  # the conflict field shows too
+        for step in ("decision", "review"):
+            view.go_to(step)
+            for _ in range(3):
+                QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+                QApplication.processEvents()
+            scroll = view.scrolls[STEP_IDS.index(step)]
+            assert scroll.viewport().width() > 0
+            assert scroll.horizontalScrollBar().maximum() == 0, step
+        assert page.scope.isVisibleTo(page) and page.medicine.isVisibleTo(page)
+        assert "decision.scope" in open_fields(view)  # its link is on the review page
+    finally:
+        window.close()
+        apply_theme(QApplication.instance(), large_text=False)  # type: ignore[arg-type]
 
 
 def test_the_out_of_hours_and_emergency_numbers_reach_the_stored_clinician(
