@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from consult_aid.domain.consult import NO_RECOMMENDATION, Consult, ConsultStatus
+from consult_aid.domain.consult import (
+    NO_RECOMMENDATION,
+    Consult,
+    ConsultStatus,
+    DecisionChoice,
+)
 from consult_aid.domain.dates import day, moment
 from consult_aid.domain.labels import DECISION_LABELS, SCOPE_LABELS
 from consult_aid.domain.participants import Decider
@@ -70,11 +75,12 @@ def decision_record(consult: Consult, pack: RecordPack) -> DecisionRecord:
     if option is not None:
         decided += f": {option.name}"
     lines = [RecordLine("Decision", decided, attention=d.choice is None)]
-    if option is not None and option.has_trial:
+    going_ahead = d.choice is DecisionChoice.GO_AHEAD_TRIAL
+    if going_ahead and option is not None and option.has_trial:
         lines.append(RecordLine("What going ahead covers",
                                 SCOPE_LABELS[d.scope] if d.scope else NOT_RECORDED,
                                 attention=d.scope is None))
-    if option is not None and option.medicines:
+    if going_ahead and option is not None and option.medicines:
         lines.append(RecordLine("Planned medicine", d.medicine or NOT_RECORDED,
                                 attention=not d.medicine.strip()))
     lines.append(RecordLine("Clinician's recommendation", _recommendation(c, pack),

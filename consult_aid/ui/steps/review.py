@@ -284,7 +284,7 @@ class ReviewPage(StepPage):
             self.open_list.addWidget(note)
 
     def _link(self, text: str, step: str, step_id: str) -> None:
-        link = QPushButton(text, self.open_box)  # a long message wraps, as a link would
+        link = WrappingButton(text, self.open_box)  # a long message wraps, as a link would
         link.setObjectName("openItem")
         link.setProperty("underline", True)
         link.setAccessibleName(self.tr("Go to {step}: {message}").format(step=step,
