@@ -27,9 +27,6 @@ from consult_aid.report.styles import (
     table_style,
 )
 
-ICON_COLUMN = 104.0  # points: the picture and its caption
-ICON_WIDTH = {100: 56.0, 1000: 96.0}
-
 
 def situation(story: Story, consult: Consult, pack: Pack) -> None:
     """Condition, daily life, health history and the prompts raised, in one compact table."""

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from consult_aid.content.model import Pack
 from consult_aid.domain import Clinician, Consult, HandoutGiven
+from consult_aid.domain.step_rules import chosen_option
 from consult_aid.report.handout import ClinicContacts, HandoutPlan, render_handout
 from consult_aid.report.layout import Paper
 from consult_aid.report.summary import render_summary
@@ -32,7 +33,7 @@ def patient_handout(pack: Pack, clinician: Clinician, paper: Paper | str = Paper
 
 def handout_plan(consult: Consult, pack: Pack) -> HandoutPlan:
     """What the handout says about this patient's plan, from the consult."""
-    option = next((o for o in pack.options if o.id == consult.decision.option_id), None)
+    option = chosen_option(consult, pack)
     d = consult.decision
     return HandoutPlan(patient_name=consult.patient.name,
                        procedure=option.name if option is not None else pack.title,
