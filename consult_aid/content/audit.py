@@ -13,6 +13,14 @@ statement) — per option, and requires the two means to be within a factor of
 point where one side reads as explained and the other as merely listed. Every item must also
 present the same parts (a frequency or a stated reason why none, an uncertainty statement,
 a teach-back prompt), and all frequencies must share one denominator.
+
+Balance across options. Comparing pros and cons *within* an option misses the commoner fault:
+the option the pack is about told in full and its alternatives in a few lines. So the same
+criterion also compares the options with each other. Options of the same kind — those with a
+trial and an implant (``has_trial``) — must each have at least :data:`ALTERNATIVE_SHARE` (3/4)
+of the benefits and risks, and of the quantified ones, of the fullest of them. Every option that
+is a treatment (not keeping current care) must cite a source, so the comparison's sources row
+is filled for each.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from consult_aid.content.checks import cited_ids
 from consult_aid.content.model import Item, Pack
 
 BALANCE_RATIO = 2.0
+ALTERNATIVE_SHARE = 0.75
 MIN_DESCRIPTION_WORDS = 8
 MIN_LIVING_WITH_WORDS = 10
 MIN_POLICY_WORDS = 8
@@ -176,15 +185,46 @@ def _balance(pack: Pack) -> tuple[bool, str]:
                   if not i.uncertainty or not i.teach_back
                   or (i.frequency is None and not i.not_quantified_reason)]
     denominators = {i.frequency.denominator for i in pack.items() if i.frequency}
+    thin = _thin_alternatives(pack)
     if uneven:
         return False, f"pros and cons told in unequal detail: {'; '.join(uneven)}"
+    if thin:
+        return False, f"alternatives told more thinly than others: {'; '.join(thin)}"
     if incomplete:
         return False, f"items missing parts the others have: {', '.join(incomplete)}"
     if len(denominators) > 1:
         return False, f"frequencies use different denominators: {sorted(denominators)}"
+    implants = [o for o in pack.options if o.has_trial]
+    across = ("; options with a trial and implant told alike ("
+              + ", ".join(f"{o.id} {len(o.items())} items, "
+                          f"{sum(i.frequency is not None for i in o.items())} quantified"
+                          for o in implants) + ")") if len(implants) > 1 else ""
     return True, (f"per option, words per benefit and per risk within {BALANCE_RATIO:g}x "
                   f"(largest {max(ratios, default=1.0):.2f}x); every item has the same parts; "
-                  f"one denominator ({', '.join(f'{d:,}' for d in denominators) or 'none'})")
+                  f"one denominator ({', '.join(f'{d:,}' for d in denominators) or 'none'})"
+                  + across)
+
+
+def _thin_alternatives(pack: Pack) -> list[str]:
+    """Options told more thinly than their peers (see the module's "Balance across options")."""
+    thin: list[str] = []
+    implants = [o for o in pack.options if o.has_trial]
+    if implants:
+        most_items = max(len(o.items()) for o in implants)
+        most_figures = max(sum(i.frequency is not None for i in o.items()) for o in implants)
+        for o in implants:
+            items = len(o.items())
+            figures = sum(i.frequency is not None for i in o.items())
+            if items < ALTERNATIVE_SHARE * most_items:
+                thin.append(f"{o.id} has {items} benefits and risks, the fullest option "
+                            f"with a trial has {most_items}")
+            if figures < ALTERNATIVE_SHARE * most_figures:
+                thin.append(f"{o.id} has {figures} quantified items, the fullest option "
+                            f"with a trial has {most_figures}")
+    for o in pack.options:
+        if not o.status_quo and not o.cited():
+            thin.append(f"{o.id} cites no source (its column of the comparison has none)")
+    return thin
 
 
 def _citations(pack: Pack) -> tuple[bool, str]:

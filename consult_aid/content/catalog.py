@@ -117,7 +117,10 @@ def load_catalog(clinic_dir: Path | None, builtin_dir: Path | None = None) -> Pa
                            (clinic_dir, "clinic")):
         if folder is None or not folder.is_dir():
             continue
-        for path in sorted(folder.glob("*.toml")):
+        paths = sorted(folder.glob("*.toml"))
+        if source == "built-in":  # earlier releases, kept so archived consults find them
+            paths += sorted(folder.glob("released/*.toml"))
+        for path in paths:
             loaded.append((path, source, *_load(path, source)))
     return PackCatalog(_with_status(loaded))
 

@@ -22,7 +22,7 @@ FIGURE = re.compile(rf"{_NUMBER}(?:\s*(?:to|-|–)\s*{_NUMBER})?")  # "6 weeks t
 # Which table cites the figures of a patient-facing text: the text's key path, up to the table.
 CITING_TABLES = (
     re.compile(r"^conditions\[\d+\](?=\.)"),  # name and description
-    re.compile(r"^options\[\d+\]\.(?:benefits|risks)\[\d+\](?=\.)"),  # the item
+    re.compile(r"^options\[\d+\]\.(?:benefits|expect|risks)\[\d+\](?=\.)"),  # the item
     re.compile(r"^options\[\d+\](?=\.)"),  # summary, steps, living_with, answers
     re.compile(r"^handout\.sections\[\d+\](?=\.)"),  # heading and paragraphs
     re.compile(r"^handout\.after_trial(?=\.)"),  # who, how long, what to watch for
@@ -56,7 +56,8 @@ def check_pack(r: Reader, pack: Pack, data: Table) -> None:
 def item_paths(pack: Pack) -> Iterator[tuple[str, str, tuple[str, ...]]]:
     """(key path, id, references) of every benefit and risk."""
     for o, option in enumerate(pack.options):
-        for group, items in (("benefits", option.benefits), ("risks", option.risks)):
+        for group, items in (("benefits", option.benefits), ("expect", option.expect),
+                             ("risks", option.risks)):
             for i, item in enumerate(items):
                 yield f"options[{o}].{group}[{i}]", item.id, item.references
 
@@ -73,6 +74,8 @@ def citing_paths(pack: Pack) -> Iterator[tuple[str, tuple[str, ...]]]:
         yield f"conditions[{c}].references", cond.references
     for o, option in enumerate(pack.options):
         yield f"options[{o}].references", option.references
+        for m, medicine in enumerate(option.medicine_details):
+            yield f"options[{o}].medicines[{m}].references", medicine.references
     for path, _id, refs in item_paths(pack):
         yield f"{path}.references", refs
     for c, check in enumerate(pack.checklist):

@@ -11,15 +11,18 @@ import hashlib
 import math
 import re
 import tomllib
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from consult_aid.content.checks import check_pack
 from consult_aid.content.errors import PackError, PackProblem
 from consult_aid.content.fields import Reader, Table, join
+from consult_aid.content.library import Library, LibrarySession, builtin_library
 from consult_aid.content.model import (
     AFTER_TRIAL_HEADING,
     DENOMINATORS,
+    UNITS,
     AfterTrial,
     ChecklistItem,
     ComparisonQuestion,
@@ -29,6 +32,7 @@ from consult_aid.content.model import (
     HandoutSection,
     Item,
     ItemKind,
+    Medicine,
     Option,
     Pack,
     RedFlag,
@@ -44,8 +48,8 @@ ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 TOP_KEYS = ("id", "title", "version", "published", "next_review", "authors", "funding",
             "update_policy", "decision", "denominator", "conditions", "options", "comparison",
             "checklist", "red_flags", "handout", "references")
-OPTION_KEYS = ("id", "name", "summary", "steps", "benefits", "risks", "living_with", "answers",
-               "status_quo", "references", "medicines", "has_trial")
+OPTION_KEYS = ("id", "name", "summary", "steps", "benefits", "expect", "risks", "living_with",
+               "answers", "status_quo", "references", "medicines", "has_trial")
 CONDITION_KEYS = ("id", "name", "description", "references")
 HANDOUT_KEYS = ("title", "sections", "emergency_signs", "emergency_references", "clinic_signs",
                 "clinic_references", "after_trial")
@@ -53,12 +57,19 @@ OLD_HANDOUT_KEYS = ("warning_signs", "warning_references")  # before version 1.1
 AFTER_TRIAL_KEYS = ("heading", "who", "how_long", "watch", "references")
 SECTION_KEYS = ("heading", "paragraphs", "references")
 ITEM_KEYS = ("id", "title", "text", "frequency", "not_quantified", "uncertainty", "references",
-             "teach_back", "severity")
-FREQUENCY_KEYS = ("count", "denominator", "timeframe", "group", "low", "high")
+             "teach_back", "severity", "applies_to", "medicines", "key")
+FREQUENCY_KEYS = ("count", "denominator", "timeframe", "group", "low", "high", "rest", "unit")
+MEDICINE_KEYS = ("name", "status", "references")
 
 
-def load_pack(path: Path, source: str = "built-in") -> Pack:
-    """Read, parse and validate one pack file; ``source`` is "built-in" or "clinic"."""
+def load_pack(path: Path, source: str = "built-in", library: Library | None = None) -> Pack:
+    """Read, parse and validate one pack file; ``source`` is "built-in" or "clinic".
+
+    Options and conditions written as ``use = "stimulator"`` come from the shared
+    ``library`` (the built-in one by default), so every pack describing the stimulator
+    describes the same one. The content hash covers the pack file and each library file it
+    uses, so a change to either is a change to the pack.
+    """
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
     file = str(path)
@@ -69,10 +80,17 @@ def load_pack(path: Path, source: str = "built-in") -> Pack:
                                            f"cannot be read: {exc.strerror or exc}")]) from exc
     data = parse(raw, file)
     reader = Reader(file)
-    pack = build(reader, data, content_hash=hashlib.sha256(raw).hexdigest(), source=source)
+    used = (library or builtin_library()).session()
+    pack = build(reader, data, content_hash="", source=source, library=used)
+    digest = hashlib.sha256(raw)
+    for name, body in used.files():
+        digest.update(b"\0" + name.encode() + b"\0" + body)
+    pack = replace(pack, content_hash=digest.hexdigest())
     check_pack(reader, pack, data)
-    if reader.problems:
-        raise PackError(file, reader.problems)
+    check_applies(reader, pack, used.condition_ids())
+    problems = [*reader.problems, *used.problems()]
+    if problems:
+        raise PackError(file, problems)
     return pack
 
 
@@ -92,7 +110,8 @@ def parse(raw: bytes, file: str) -> Table:
         raise PackError(file, [PackProblem(file, key_path, f"TOML syntax error: {text}")]) from exc
 
 
-def build(r: Reader, data: Table, *, content_hash: str, source: str) -> Pack:
+def build(r: Reader, data: Table, *, content_hash: str, source: str,
+          library: LibrarySession | None = None) -> Pack:
     r.known_keys(data, "", TOP_KEYS)
     pack_id = r.text(data, "id", "")
     if pack_id and not ID.match(pack_id):
@@ -107,6 +126,14 @@ def build(r: Reader, data: Table, *, content_hash: str, source: str) -> Pack:
         r.problem("denominator", f"{denominator:,} is not allowed; use "
                                  f"{' or '.join(f'{d:,}' for d in DENOMINATORS)} (1,000 when "
                                  "a risk is under 1 in 100)")
+    used = library if library is not None else builtin_library().session()
+    conditions = tuple(
+        used.condition(r, p, t, read_condition) if "use" in t else read_condition(r, p, t)
+        for p, t in r.tables(data, "conditions", ""))
+    options = tuple(used.option(r, p, t, denominator, read_option) if "use" in t
+                    else read_option(r, p, t, denominator)
+                    for p, t in r.tables(data, "options", ""))
+    references = tuple(read_reference(r, p, t) for p, t in r.tables(data, "references", ""))
     return Pack(
         id=pack_id,
         title=r.text(data, "title", ""),
@@ -117,15 +144,14 @@ def build(r: Reader, data: Table, *, content_hash: str, source: str) -> Pack:
         funding=r.text(data, "funding", ""),
         update_policy=r.text(data, "update_policy", ""),
         decision=r.text(data, "decision", ""),
-        conditions=tuple(read_condition(r, p, t) for p, t in r.tables(data, "conditions", "")),
-        options=tuple(read_option(r, p, t, denominator)
-                      for p, t in r.tables(data, "options", "")),
+        conditions=conditions,
+        options=options,
         comparison=tuple(read_question(r, p, t) for p, t in r.tables(data, "comparison", "")),
         checklist=tuple(read_checklist_item(r, p, t)
                         for p, t in r.tables(data, "checklist", "")),
         red_flags=tuple(read_red_flag(r, p, t) for p, t in r.tables(data, "red_flags", "")),
         handout=read_handout(r, data),
-        references=tuple(read_reference(r, p, t) for p, t in r.tables(data, "references", "")),
+        references=used.merged_references(r, references),
         content_hash=content_hash,
         source=source,
     )
@@ -171,7 +197,8 @@ def read_option(r: Reader, path: str, t: Table, denominator: int) -> Option:
     has_trial = read_flag(r, t, "has_trial", path)
     if status_quo and has_trial:
         r.problem(join(path, "has_trial"), "the keep-current-care option has no trial")
-    medicines = r.texts(t, "medicines", path, required=False, allow_empty=True)
+    details = read_medicines(r, t, path)
+    medicines = tuple(m.name for m in details)
     seen: set[str] = set()
     for n, medicine in enumerate(medicines):
         if medicine.casefold() in seen:
@@ -186,13 +213,36 @@ def read_option(r: Reader, path: str, t: Table, denominator: int) -> Option:
                        for p, i in r.tables(t, "benefits", path)),
         risks=tuple(read_item(r, p, i, ItemKind.RISK, denominator)
                     for p, i in r.tables(t, "risks", path)),
+        expect=tuple(read_item(r, p, i, ItemKind.EXPECT, denominator)
+                     for p, i in r.tables(t, "expect", path, required=False)),
         living_with=r.text(t, "living_with", path),
         answers=answers,
         status_quo=status_quo,
         references=r.texts(t, "references", path, required=False, allow_empty=True),
         medicines=medicines,
         has_trial=has_trial,
+        medicine_details=details,
     )
+
+
+def read_medicines(r: Reader, t: Table, path: str) -> tuple[Medicine, ...]:
+    """``medicines = ["Morphine", ...]`` (names only) or ``[[medicines]]`` tables with each
+    medicine's regulatory ``status`` and the ``references`` that state it."""
+    value = t.get("medicines")
+    if value is None:
+        return ()
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value) and value:
+        out = []
+        for p, m in r.tables(t, "medicines", path):
+            r.known_keys(m, p, MEDICINE_KEYS)
+            status = r.text(m, "status", p)
+            refs = r.texts(m, "references", p, required=False, allow_empty=True)
+            if status and not refs:
+                r.problem(join(p, "references"), "cite the source of the regulatory status")
+            out.append(Medicine(r.text(m, "name", p), status, refs))
+        return tuple(out)
+    return tuple(Medicine(name) for name in r.texts(t, "medicines", path, required=False,
+                                                     allow_empty=True))
 
 
 def read_flag(r: Reader, t: Table, key: str, path: str) -> bool:
@@ -222,7 +272,13 @@ def read_item(r: Reader, path: str, t: Table, kind: ItemKind, denominator: int) 
     if frequency_table is not None and not references:
         r.problem(join(path, "references"), "a quantified item must cite at least one reference")
     severity = r.text(t, "severity", path, required=False)
-    if severity and kind is ItemKind.BENEFIT:
+    key = read_flag(r, t, "key", path)
+    if key and frequency_table is None:
+        r.problem(join(path, "key"), "only an item with a frequency can be a key figure")
+    if frequency is not None and frequency.rest and kind is not ItemKind.EXPECT:
+        r.problem(join(join(path, "frequency"), "rest"),
+                  "only a what-to-expect item ([[expect]]) frames its figure both ways")
+    if severity and kind is not ItemKind.RISK:
         r.problem(join(path, "severity"), "only risks have a severity")
     elif severity and severity not in SEVERITIES:
         r.problem(join(path, "severity"),
@@ -238,6 +294,9 @@ def read_item(r: Reader, path: str, t: Table, kind: ItemKind, denominator: int) 
         teach_back=r.text(t, "teach_back", path),
         not_quantified_reason=reason,
         severity=severity,
+        applies_to=r.texts(t, "applies_to", path, required=False),
+        medicines=r.texts(t, "medicines", path, required=False),
+        key=key,
     )
 
 
@@ -255,6 +314,10 @@ def read_frequency(r: Reader, path: str, t: Table, pack_denominator: int) -> Fre
     group = r.text(t, "group", path)
     low = r.number(t, "low", path, required=False)
     high = r.number(t, "high", path, required=False)
+    rest = r.text(t, "rest", path, required=False)
+    unit = r.text(t, "unit", path, required=False) or "people"
+    if unit not in UNITS:
+        r.problem(join(path, "unit"), f"'{unit}' is not one of: {', '.join(UNITS)}")
     if denominator != pack_denominator:
         r.problem(join(path, "denominator"),
                   f"{denominator:,} differs from the pack's denominator {pack_denominator:,}; "
@@ -296,7 +359,7 @@ def read_frequency(r: Reader, path: str, t: Table, pack_denominator: int) -> Fre
     if count is None or not ok:
         return None
     return Frequency(count=count, denominator=denominator, timeframe=timeframe, group=group,
-                     low=low, high=high)
+                     low=low, high=high, rest=rest, unit=unit)
 
 
 def _not_whole(value: float, denominator: int) -> str:
@@ -381,3 +444,24 @@ def read_reference(r: Reader, path: str, t: Table) -> Reference:
         r.problem(join(path, "year"), f"{year} is not a plausible publication year")
     return Reference(id=r.text(t, "id", path), citation=r.text(t, "citation", path), year=year,
                      url=r.text(t, "url", path, required=False))
+
+
+def check_applies(r: Reader, pack: Pack, library_conditions: frozenset[str]) -> None:
+    """``applies_to`` names known conditions; ``medicines`` on an item names one of its
+    option's medicines (else the item could never be shown, or shown to the wrong patient)."""
+    known = library_conditions | {c.id for c in pack.conditions}
+    for o, option in enumerate(pack.options):
+        names = {m.casefold() for m in option.medicines}
+        groups = (("benefits", option.benefits), ("expect", option.expect),
+                  ("risks", option.risks))
+        for group, items in groups:
+            for i, item in enumerate(items):
+                path = f"options[{o}].{group}[{i}]"
+                for n, cid in enumerate(item.applies_to):
+                    if cid not in known:
+                        r.problem(f"{path}.applies_to[{n}]",
+                                  f"unknown condition '{cid}'; known: {', '.join(sorted(known))}")
+                for n, name in enumerate(item.medicines):
+                    if name.casefold() not in names:
+                        r.problem(f"{path}.medicines[{n}]",
+                                  f"'{name}' is not one of option '{option.id}''s medicines")

@@ -14,8 +14,12 @@ from enum import StrEnum
 class ItemKind(StrEnum):
     BENEFIT = "benefit"
     RISK = "risk"
+    # What to expect: a fact about the path (how often a trial passes), framed both ways,
+    # neither a benefit nor a risk (IPDAS: outcomes presented without spin).
+    EXPECT = "expect"
 
 
+UNITS = ("people", "operations", "pumps", "devices")  # what a frequency counts
 DENOMINATORS = (100, 1000)  # one per pack (Trevena et al. 2013); 1,000 for risks under 1 in 100
 
 
@@ -35,6 +39,12 @@ class Frequency:
     group: str  # the people the figure comes from: "people with pain after back surgery"
     low: float | None = None
     high: float | None = None
+    # What happened to everyone else, for a figure framed both ways: "had the wires taken
+    # out and no implant" (the other denominator - count people).
+    rest: str = ""
+    # What was counted: people, unless the study counted operations or pumps (one person can
+    # have several; "230 in 1,000 operations" is not "230 in 1,000 people").
+    unit: str = "people"
 
     def __post_init__(self) -> None:
         if self.denominator not in DENOMINATORS:
@@ -72,7 +82,10 @@ class Frequency:
 
     def sentence(self) -> str:
         """'23 in 1,000 people while the tube was in' (one format throughout)."""
-        return f"{self.whole_count} in {self.denominator:,} people {self.timeframe}".strip()
+        text = f"{self.whole_count} in {self.denominator:,} {self.unit} {self.timeframe}".strip()
+        if self.rest.strip():
+            text += f"; the other {self.denominator - self.whole_count:,} {self.rest.strip()}"
+        return text
 
     def range_text(self) -> str:
         """'between 8 and 61 in 1,000', or "" when the source gives no range."""
@@ -103,6 +116,36 @@ class Item:
     teach_back: str  # "In your own words, what could happen if a refill is missed?"
     not_quantified_reason: str = ""
     severity: str = ""  # "serious" | "moderate" | "minor" | "" (benefits)
+    # The condition ids (the diagnosis recorded in the consult) this item is about; empty:
+    # every condition. "Less nerve pain from diabetes" applies to diabetic neuropathy only.
+    applies_to: tuple[str, ...] = ()
+    # The planned medicines this item is about ("Ziconotide"); empty: any plan.
+    medicines: tuple[str, ...] = ()
+    key: bool = False  # one of the option's key figures, shown in the comparison table
+
+    def applies(self, diagnosis_id: str, medicine: str | None = None) -> bool:
+        """Whether this item belongs in the consult of a patient with ``diagnosis_id``.
+
+        An unknown or typed-in diagnosis (``""``) keeps every item: leaving a risk out is the
+        error that harms. ``medicine`` is the planned medicine as recorded (free text, may
+        name several); ``None`` while no plan is made keeps medicine-specific items.
+        """
+        if self.applies_to and diagnosis_id and diagnosis_id not in self.applies_to:
+            return False
+        if self.medicines and medicine is not None:
+            planned = medicine.casefold()
+            return any(m.casefold() in planned for m in self.medicines)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Medicine:
+    """A medicine that can be planned for an option, with its regulatory status (for the
+    clinician: "FDA-approved for intrathecal infusion (Infumorph)" or "off-label")."""
+
+    name: str  # plain name as recorded in the decision: "Ziconotide"
+    status: str = ""
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +166,24 @@ class Option:
     # ("Morphine"); empty when the option involves no medicine.
     medicines: tuple[str, ...] = ()
     has_trial: bool = False  # a trial first, then a separate decision about the implant
+    expect: tuple[Item, ...] = ()  # what to expect, framed both ways (trial results)
+    medicine_details: tuple[Medicine, ...] = ()  # status and sources of each medicine
+    library: str = ""  # the shared library option this is ("stimulator"), "" if the pack's own
+
+    def items(self) -> tuple[Item, ...]:
+        """Benefits, what to expect, then risks: the order the patient hears them."""
+        return (*self.benefits, *self.expect, *self.risks)
+
+    def key_items(self, diagnosis_id: str = "") -> tuple[Item, ...]:
+        """The quantified items marked ``key`` that apply to ``diagnosis_id``."""
+        return tuple(i for i in self.items()
+                     if i.key and i.frequency is not None and i.applies(diagnosis_id))
+
+    def cited(self, diagnosis_id: str = "") -> tuple[str, ...]:
+        """Every reference id this option's text and its applying items cite, once each."""
+        ids = [*self.references, *(r for m in self.medicine_details for r in m.references),
+               *(r for i in self.items() if i.applies(diagnosis_id) for r in i.references)]
+        return tuple(dict.fromkeys(ids))
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,12 +299,18 @@ class Pack:
     red_flags: tuple[RedFlag, ...]
     handout: Handout
     references: tuple[Reference, ...]
-    content_hash: str  # sha256 of the pack file's bytes, hex
+    # sha256, hex, of the pack file's bytes followed by those of every library file it uses
+    content_hash: str
     source: str = "built-in"  # "built-in" | "clinic"
 
     def items(self) -> tuple[Item, ...]:
-        """Every benefit and risk of every option, in pack order."""
-        return tuple(i for o in self.options for i in (*o.benefits, *o.risks))
+        """Every benefit, what-to-expect and risk item of every option, in pack order."""
+        return tuple(i for o in self.options for i in o.items())
+
+    def items_for(self, diagnosis_id: str, medicine: str | None = None) -> tuple[Item, ...]:
+        """The items that apply to a patient with ``diagnosis_id`` and this planned
+        ``medicine`` (see :meth:`Item.applies`), in pack order."""
+        return tuple(i for i in self.items() if i.applies(diagnosis_id, medicine))
 
     def item(self, item_id: str) -> Item:
         for i in self.items():

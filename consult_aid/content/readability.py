@@ -100,7 +100,8 @@ def patient_texts(pack: Pack) -> list[tuple[str, str]]:
         out += [(f"{base}.steps[{s}]", step) for s, step in enumerate(option.steps)]
         out.append((f"{base}.living_with", option.living_with))
         out += [(f"{base}.answers.{qid}", answer) for qid, answer in option.answers.items()]
-        for group, items in (("benefits", option.benefits), ("risks", option.risks)):
+        for group, items in (("benefits", option.benefits), ("expect", option.expect),
+                             ("risks", option.risks)):
             for i, item in enumerate(items):
                 path = f"{base}.{group}[{i}]"
                 out.append((f"{path}.title", item.title))

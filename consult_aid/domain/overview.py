@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from consult_aid.domain.consult import HISTORY_FINDINGS, Consult
 from consult_aid.domain.labels import HISTORY_LABELS
 from consult_aid.domain.participants import Decider
-from consult_aid.domain.step_rules import PackContent
+from consult_aid.domain.step_rules import PackContent, consult_items
 
 Row = tuple[str, str | None]
 
@@ -69,7 +69,7 @@ def overview(consult: Consult, pack: PackContent) -> list[Section]:
         ("Goals", life.goals), ("Work", life.work), ("Support at home", life.home_support),
         ("Travel (minutes)", life.travel_minutes)]
     understood: list[tuple[str, object]] = []
-    for item in pack.items():
+    for item in consult_items(c, pack):
         u = c.understanding.get(item.id)
         if u is None or not u.discussed:
             state = "not discussed"

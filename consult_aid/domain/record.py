@@ -18,7 +18,7 @@ from consult_aid.domain.consult import (
 from consult_aid.domain.dates import day, moment
 from consult_aid.domain.labels import DECISION_LABELS, SCOPE_LABELS
 from consult_aid.domain.participants import Decider
-from consult_aid.domain.step_rules import PackContent, chosen_option
+from consult_aid.domain.step_rules import PackContent, chosen_option, consult_items
 from consult_aid.domain.steps import open_items
 from consult_aid.domain.teachback import TeachBackTally, tally
 
@@ -108,7 +108,7 @@ def decision_record(consult: Consult, pack: RecordPack) -> DecisionRecord:
         lines.append(RecordLine("Notes", d.notes.strip()))
 
     still_open = tuple(o.message for o in open_items(c, pack) if o.step_id != "review")
-    records = [c.understanding.get(i.id) for i in pack.items()]
+    records = [c.understanding.get(i.id) for i in consult_items(c, pack)]
     return DecisionRecord(tuple(who), tuple(lines), still_open, tally(records),
                           c.status is not ConsultStatus.DRAFT)
 

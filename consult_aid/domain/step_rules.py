@@ -62,6 +62,9 @@ class PackContent(Protocol):
 
     def items(self) -> Sequence[PackItem]: ...
 
+    def items_for(self, diagnosis_id: str,
+                  medicine: str | None = None) -> Sequence[PackItem]: ...
+
     def raised_red_flags(self, facts: dict[str, object]) -> Sequence[PackRedFlag]: ...
 
 
@@ -85,6 +88,21 @@ def blank(value: object) -> bool:
 
 def _missing(pairs: list[tuple[str, object, str]]) -> list[OpenItem]:
     return [OpenItem(field, message) for field, value, message in pairs if blank(value)]
+
+
+def consult_items(c: Consult, pack: PackContent) -> list[PackItem]:
+    """The benefits, risks and what-to-expect items this consult is about, in pack order.
+
+    Items for other diagnoses than the recorded one are left out (an unlisted, typed-in
+    diagnosis keeps them all); medicine-specific items count once the patient goes ahead with
+    a plan that names the medicine. Any item already discussed stays, so the record keeps
+    what was said.
+    """
+    d = c.decision
+    planned = d.medicine if d.choice is DecisionChoice.GO_AHEAD_TRIAL else ""
+    wanted = {i.id for i in pack.items_for(c.condition.diagnosis_id, planned)}
+    discussed = {k for k, u in c.understanding.items() if u.discussed}
+    return [i for i in pack.items() if i.id in wanted or i.id in discussed]
 
 
 def blocks_consent(c: Consult) -> bool:
@@ -182,7 +200,7 @@ def benefits_risks_open(c: Consult, pack: PackContent) -> list[OpenItem]:
     """
     blocks = blocks_consent(c)
     items: list[OpenItem] = []
-    for item in pack.items():
+    for item in consult_items(c, pack):
         record = c.understanding.get(item.id)
         field = f"understanding.{item.id}"
         if record is None or not record.discussed:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
 
-from consult_aid.content.figures import group_sentence, picture, sentence
+from consult_aid.content.figures import KEY_NUMBERS, group_sentence, key_lines, picture, sentence
 from consult_aid.content.model import Item, ItemKind, Pack
 from consult_aid.domain import Consult, ConsultStatus
 from consult_aid.domain.dates import day
 from consult_aid.domain.labels import DECISION_ROLE_LABELS, SURE_QUESTIONS
+from consult_aid.domain.step_rules import consult_items
 from consult_aid.exchange.consult_json import record_fingerprint
 from consult_aid.report.blocks import Story
 from consult_aid.report.flowables import IconArray
@@ -25,7 +26,7 @@ from consult_aid.report.styles import (
     RULE,
     table_style,
 )
-from consult_aid.report.summary_sections import _hex, _refs
+from consult_aid.report.summary_sections import KIND_WORDS, _hex, _refs
 from consult_aid.report.wording import yes_no
 
 APPENDIX_TITLE = "Appendix: the evidence behind this record"
@@ -37,23 +38,29 @@ def appendix(story: Story, consult: Consult, pack: Pack) -> None:
     story.muted("What the patient was shown, as the procedure pack words it, with its sources. "
                 "Numbers in square brackets refer to the references below.")
     _condition(story, consult, pack)
-    _options(story, pack)
-    _items(story, pack)
+    _options(story, consult, pack)
+    _items(story, consult, pack)
     _checklist(story, consult, pack)
     _values(story, consult)
     _references(story, pack)
     _about(story, consult, pack)
 
 
-def _items(story: Story, pack: Pack) -> None:
+def _items(story: Story, consult: Consult, pack: Pack) -> None:
     story.heading("Every benefit and risk in full")
     story.muted("Each picture shows the people in the sentence beside it, in the same group and "
                 "the same denominator. Where the studies give a range: full colour up to the "
                 "lowest figure, a middle tone up to the best estimate, a light tone up to the "
                 "highest.")
+    applying = {i.id for i in consult_items(consult, pack)}
+    left_out = [i for i in pack.items() if i.id not in applying]
+    if left_out:
+        story.muted(f"{len(left_out)} item(s) of this pack version are about other diagnoses "
+                    "or another planned medicine and were not part of this discussion: "
+                    + story.lit("; ".join(i.title for i in left_out)) + ".")
     for option in pack.options:
         story.subheading(story.lit(option.name), story.s.option)
-        for item in (*option.benefits, *option.risks):
+        for item in (i for i in option.items() if i.id in applying):
             _item(story, pack, item)
 
 
@@ -69,7 +76,7 @@ def _item(story: Story, pack: Pack, item: Item) -> None:
     else:
         often = "not quantified" + (f". {story.lit(item.not_quantified_reason)}"
                                     if item.not_quantified_reason else "")
-    kind = "risk" if risk else "benefit"
+    kind = KIND_WORDS[item.kind]
     text: list[Flowable] = [
         Paragraph(f"<b>{story.lit(item.title)}</b> ({kind}). {story.lit(item.text)}", s.cell),
         Paragraph(f"<i>How often:</i> {often}", s.cell)]
@@ -112,7 +119,7 @@ def _condition(story: Story, consult: Consult, pack: Pack) -> None:
                          + _refs(pack, described.references)))
 
 
-def _options(story: Story, pack: Pack) -> None:
+def _options(story: Story, consult: Consult, pack: Pack) -> None:
     story.heading("The options discussed")
     for option in pack.options:
         story.add(story.para(f"<b>{story.lit(option.name)}.</b> {story.lit(option.summary)}"
@@ -127,9 +134,12 @@ def _options(story: Story, pack: Pack) -> None:
     rows = [[f"<b>{story.lit(q.question)}</b>",
              *(story.lit(o.answers.get(q.id, "")) for o in pack.options)]
             for q in pack.comparison]
-    if any(o.references for o in pack.options):
-        rows.append([f"<font color='{_hex(MUTED)}'>Sources</font>",
-                     *(_refs(pack, o.references).strip() or "—" for o in pack.options)])
+    diagnosis = consult.condition.diagnosis_id
+    rows.append([f"<b>{story.lit(KEY_NUMBERS)}</b>",
+                 *("<br/>".join(story.lit(line) for line in key_lines(o, diagnosis)) or "—"
+                   for o in pack.options)])
+    rows.append([f"<font color='{_hex(MUTED)}'>Sources</font>",
+                 *(_refs(pack, o.cited(diagnosis)).strip() or "—" for o in pack.options)])
     story.table(("", *names), rows, widths)
 
 

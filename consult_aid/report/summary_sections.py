@@ -15,6 +15,7 @@ from consult_aid.domain.consult import HISTORY_FINDINGS
 from consult_aid.domain.dates import moment
 from consult_aid.domain.labels import HISTORY_LABELS, PSYCH_EVALUATION_LABELS
 from consult_aid.domain.signers import required_signers
+from consult_aid.domain.step_rules import consult_items
 from consult_aid.report.blocks import Story, split_in_row
 from consult_aid.report.flowables import SignatureDrawing
 from consult_aid.report.styles import (
@@ -110,14 +111,15 @@ def benefits_and_risks(story: Story, consult: Consult, pack: Pack) -> None:
                                  Paragraph("What the patient understood", s.cell_head)]]
     option_rows: list[int] = []
     texts: list[tuple[str, str]] = []
+    applying = {i.id for i in consult_items(consult, pack)}
     for option in pack.options:
         option_rows.append(len(data))
         data.append([Paragraph(story.lit(option.name), s.option_row), ""])
-        for item in (*option.benefits, *option.risks):
+        for item in (i for i in option.items() if i.id in applying):
             often, understood = _row(story, consult, pack, item, groups)
             texts.append((often, understood))
             data.append([Paragraph(often, s.cell), Paragraph(understood, s.cell)])
-    table = Table(data, colWidths=[story.width * 0.57, story.width * 0.43], repeatRows=1,
+    table = Table(data, colWidths=[story.width * 0.62, story.width * 0.38], repeatRows=1,
                   splitInRow=split_in_row(texts))
     style = grid_table_style()
     for row in option_rows:
@@ -135,11 +137,15 @@ def benefits_and_risks(story: Story, consult: Consult, pack: Pack) -> None:
                            "are in the appendix.", story.s.note))
 
 
+KIND_WORDS = {ItemKind.BENEFIT: "benefit", ItemKind.RISK: "risk",
+              ItemKind.EXPECT: "what to expect"}
+
+
 def _row(story: Story, consult: Consult, pack: Pack, item: Item,
          groups: dict[str, str]) -> tuple[str, str]:
     risk = item.kind is ItemKind.RISK
     colour = RISK if risk else BENEFIT
-    kind = "risk" if risk else "benefit"
+    kind = KIND_WORDS[item.kind]
     if item.severity:
         kind += f", {item.severity}"
     f = item.frequency

@@ -28,6 +28,7 @@ from consult_aid.domain import (
     TeachBack,
     TreatmentTried,
 )
+from consult_aid.domain.step_rules import consult_items
 from consult_aid.exchange.consult_json import consult_from_json
 from consult_aid.resources import resource_path
 from consult_aid.storage.audit import AuditLog
@@ -46,7 +47,7 @@ def demo_consult(catalog: PackCatalog) -> tuple[Consult, Pack]:
     except UnknownPackError:
         pack = catalog.get(consult.pack.id)
         consult.pack = PackRef(pack.id, pack.version, pack.content_hash)
-        for item in pack.items():
+        for item in consult_items(consult, pack):
             record = consult.understanding_of(item.id)
             if not record.discussed:
                 record.discussed, record.level = True, TeachBack.UNDERSTOOD
@@ -66,7 +67,8 @@ def mid_discussion(consult: Consult, pack: Pack, now: datetime) -> Consult:
     c.participants.interpreter = Interpreter(name="Ana Ruiz", language="Spanish",
                                              identifier="INT-2231")
     k = c.condition
-    k.diagnosis, k.diagnosis_id = "Long-term pain that is hard to treat", "long-term-pain"
+    k.diagnosis = "Pain after back surgery (persistent spinal pain syndrome type 2)"
+    k.diagnosis_id = "psps-2"
     k.pain_location = "Lower back and both legs"
     k.pain_duration_months = 48
     k.pain_now, k.pain_average, k.pain_worst, k.interference = 6, 7, 9, 8

@@ -14,7 +14,7 @@ from consult_aid.ui.steps.history import HistoryPage
 
 from .helpers import WAIT_MS, add_patient_and_start, click
 
-PROMPT = "Discuss: Takes anticoagulants…"
+PROMPT = "Discuss: Takes a blood thinner…"
 
 
 def test_a_raised_prompt_is_ticked_as_discussed_and_leaves_the_open_items(
@@ -29,10 +29,10 @@ def test_a_raised_prompt_is_ticked_as_discussed_and_leaves_the_open_items(
         click(qtbot, answer.button(name == "anticoagulants"))  # "Yes" to blood thinners only
     page.psych.setCurrentIndex(page.psych.findData(PsychEvaluation.DONE_NO_CONCERNS.value))
     assert prompt.isVisible() and prompt.discussed.isVisible()
-    assert "Takes anticoagulants" in prompt.label.text()
+    assert "Takes a blood thinner" in prompt.label.text()
     assert prompt.discussed.text() == "Discussed with the patient"
     assert prompt.discussed.accessibleName() == ("Discussed with the patient: "
-                                                 "Takes anticoagulants…")
+                                                 "Takes a blood thinner…")
     assert not any(p.isVisible() for i, p in page.flag_prompts.items() if i != "anticoagulants")
 
     # the review page lists it as still to discuss, and it blocks signing a trial

@@ -10,7 +10,7 @@ import pytest
 from consult_aid.content import Pack, builtin_packs_dir, load_pack
 from consult_aid.content.audit import CERTIFYING, QUALIFYING, audit
 
-TODAY = date(2026, 11, 25)
+TODAY = date(2026, 11, 28)
 
 
 @pytest.fixture(params=["intrathecal-pump", "spinal-cord-stimulator"])
@@ -78,7 +78,9 @@ def test_terse_benefits_against_long_risks_fail_balance(pack: Pack) -> None:
 
 def test_no_status_quo_option_fails_options(pack: Pack) -> None:
     options = tuple(dataclasses.replace(o, status_quo=False) for o in pack.options)
-    assert failed_names(dataclasses.replace(pack, options=options)) == ["options"]
+    # keeping current care, taken for a treatment, also cites no source (balance across options)
+    assert failed_names(dataclasses.replace(pack, options=options)) == ["options",
+                                                                          "balanced detail"]
 
 
 def test_missing_living_with_fails(pack: Pack) -> None:
@@ -100,4 +102,5 @@ def test_missing_uncertainty_and_uncited_number_fail(pack: Pack) -> None:
 
 
 def test_condition_missing_fails(pack: Pack) -> None:
-    assert failed_names(dataclasses.replace(pack, conditions=())) == ["condition"]
+    # the source of a condition's name (PSPS type 2) is then cited nowhere
+    assert failed_names(dataclasses.replace(pack, conditions=())) == ["condition", "citations"]

@@ -13,7 +13,7 @@ PUMP = builtin_packs_dir() / "intrathecal-pump.toml"
 
 
 def clinic_copy(folder: Path, name: str, version: str, title: str | None = None) -> Path:
-    text = PUMP.read_text(encoding="utf-8").replace('version = "1.0.0"', f'version = "{version}"')
+    text = PUMP.read_text(encoding="utf-8").replace('version = "2.0.0"', f'version = "{version}"')
     if title:
         text = text.replace('title = "Pain pump (intrathecal drug delivery): trial and implant"',
                             f'title = "{title}"')
@@ -25,7 +25,12 @@ def clinic_copy(folder: Path, name: str, version: str, title: str | None = None)
 def test_builtin_only(data_folder: DataFolder) -> None:
     catalog = load_catalog(data_folder.packs)
     assert [p.id for p in catalog.packs()] == ["intrathecal-pump", "spinal-cord-stimulator"]
-    assert all(e.status == "current" and e.source == "built-in" for e in catalog.entries())
+    assert all(e.source == "built-in" for e in catalog.entries())
+    status = {(e.pack_id, e.version): e.status for e in catalog.entries()}
+    assert status == {("intrathecal-pump", "2.0.0"): "current",
+                      ("spinal-cord-stimulator", "2.0.0"): "current",
+                      ("intrathecal-pump", "1.0.0"): "superseded",  # kept for old consults
+                      ("spinal-cord-stimulator", "1.0.0"): "superseded"}
 
 
 def test_missing_clinic_folder_is_fine(tmp_path: Path) -> None:
@@ -34,44 +39,46 @@ def test_missing_clinic_folder_is_fine(tmp_path: Path) -> None:
 
 
 def test_clinic_pack_with_higher_version_overrides(data_folder: DataFolder) -> None:
-    clinic_copy(data_folder.packs, "our-pump.toml", "1.1.0", title="Our clinic's pain pump")
+    clinic_copy(data_folder.packs, "our-pump.toml", "2.1.0", title="Our clinic's pain pump")
     catalog = load_catalog(data_folder.packs)
     pump = catalog.get("intrathecal-pump")
-    assert (pump.version, pump.source, pump.title) == ("1.1.0", "clinic",
+    assert (pump.version, pump.source, pump.title) == ("2.1.0", "clinic",
                                                        "Our clinic's pain pump")
-    statuses = {(e.source, e.pack_id): e.status for e in catalog.entries()}
+    statuses = {(e.source, e.pack_id): e.status for e in catalog.entries()
+                if e.path.parent.name != "released"}
     assert statuses[("built-in", "intrathecal-pump")] == "superseded"
     assert statuses[("clinic", "intrathecal-pump")] == "current"
     assert len(catalog.packs()) == 2
 
 
 def test_versions_compare_as_numbers(data_folder: DataFolder) -> None:
-    clinic_copy(data_folder.packs, "a.toml", "1.10.0")
-    clinic_copy(data_folder.packs, "b.toml", "1.9.0")
-    assert load_catalog(data_folder.packs).get("intrathecal-pump").version == "1.10.0"
+    clinic_copy(data_folder.packs, "a.toml", "2.10.0")
+    clinic_copy(data_folder.packs, "b.toml", "2.9.0")
+    assert load_catalog(data_folder.packs).get("intrathecal-pump").version == "2.10.0"
 
 
-@pytest.mark.parametrize("version", ["0.9.0", "1.0.0"])
+@pytest.mark.parametrize("version", ["1.9.0", "2.0.0"])
 def test_clinic_pack_with_lower_or_equal_version_does_not_override(
         data_folder: DataFolder, version: str) -> None:
     clinic_copy(data_folder.packs, "old-pump.toml", version, title="Old clinic copy")
     catalog = load_catalog(data_folder.packs)
     pump = catalog.get("intrathecal-pump")
-    assert (pump.source, pump.version) == ("built-in", "1.0.0")
+    assert (pump.source, pump.version) == ("built-in", "2.0.0")
     clinic = next(e for e in catalog.entries() if e.source == "clinic")
-    assert clinic.status == ("superseded" if version == "0.9.0" else "duplicate")
+    assert clinic.status == ("superseded" if version == "1.9.0" else "duplicate")
 
 
 def test_superseded_version_can_still_be_found_by_hash_and_version(
         data_folder: DataFolder) -> None:
     builtin = load_catalog(data_folder.packs).get("intrathecal-pump")
-    clinic_copy(data_folder.packs, "newer.toml", "2.0.0")
+    clinic_copy(data_folder.packs, "newer.toml", "3.0.0")
     catalog = load_catalog(data_folder.packs)
-    assert catalog.get("intrathecal-pump").version == "2.0.0"
-    old = catalog.find("intrathecal-pump", "1.0.0", builtin.content_hash)
+    assert catalog.get("intrathecal-pump").version == "3.0.0"
+    old = catalog.find("intrathecal-pump", "2.0.0", builtin.content_hash)
     assert old.content_hash == builtin.content_hash and old.source == "built-in"
-    assert catalog.find("intrathecal-pump", version="1.0.0").version == "1.0.0"
-    assert catalog.find("intrathecal-pump").version == "2.0.0"
+    assert catalog.find("intrathecal-pump", version="2.0.0").version == "2.0.0"
+    assert catalog.find("intrathecal-pump", version="1.0.0").version == "1.0.0"  # released/
+    assert catalog.find("intrathecal-pump").version == "3.0.0"
     assert catalog.find("intrathecal-pump", content_hash=builtin.content_hash.upper()) == old
 
 

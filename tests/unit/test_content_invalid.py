@@ -1,6 +1,7 @@
 """Broken packs are rejected with every problem, each with file, key path and message.
 
-Each bad pack is the built-in pump pack with one deliberate change, written into tmp_path.
+Each bad pack is the first-edition pump pack (released 1.0.0: self-contained, every table
+written out) with one deliberate change, written into tmp_path.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import pytest
 
 from consult_aid.content import PackError, PackProblem, builtin_packs_dir, load_pack
 
-GOOD = builtin_packs_dir() / "intrathecal-pump.toml"
+GOOD = builtin_packs_dir() / "released" / "intrathecal-pump-1.0.0.toml"  # self-contained
 
 
 def variant(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
@@ -435,7 +436,10 @@ def test_a_reference_cited_only_by_an_option_counts_as_cited(tmp_path: Path) -> 
     assert "bps-2015" in pack.option("pump").references
     report = audit(pack)
     assert report.criterion("citations").passed, report.criterion("citations").reason
-    assert report.passed
+    # the first edition's only failure is the one the second edition fixed: its stimulator,
+    # as an alternative, was told in 3 items (the issue's "unbalanced alternatives")
+    assert [c.name for c in report.failed] == ["balanced detail"]
+    assert "stimulator has 3 benefits and risks" in report.criterion("balanced detail").reason
 
 
 # -- sources of the figures in condition text ------------------------------------------------

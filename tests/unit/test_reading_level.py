@@ -73,12 +73,12 @@ def test_short_texts_are_pooled_not_graded_alone() -> None:
     report = assess(pump)
     pooled = [g for g in report.graded if g.key_path == SHORT_TEXTS]
     assert len(pooled) == 1 and report.short_count > 0
-    assert "Infection near the pump or tube." in pooled[0].text
+    assert "Infection of the wound or pump pocket." in pooled[0].text
     assert all(g.words >= SHORT_TEXT_WORDS for g in report.graded if g.key_path != SHORT_TEXTS)
 
 
 def test_pooled_short_texts_still_catch_hard_words(pack: Pack) -> None:
-    jargon = "Pharmacokinetic considerations."
+    jargon = "Pharmacokinetic and pharmacodynamic considerations."
     options = tuple(dataclasses.replace(o, answers={k: jargon for k in o.answers})
                     for o in pack.options)
     report = assess(dataclasses.replace(pack, options=options))

@@ -22,6 +22,7 @@ from consult_aid.domain import (
 from consult_aid.domain.consult import NO_RECOMMENDATION
 from consult_aid.domain.labels import DECISION_LABELS, SCOPE_LABELS
 from consult_aid.domain.record import decision_record
+from consult_aid.domain.step_rules import consult_items
 from consult_aid.domain.validation import ValidationError
 from consult_aid.errors import InputError
 from consult_aid.exchange import consult_from_json, consult_to_json
@@ -113,7 +114,9 @@ def test_the_body_fits_in_four_pages_then_the_appendix(signed_pdf: bytes) -> Non
     pages = page_texts(signed_pdf)
     starts = [n for n, text in enumerate(pages, start=1) if APPENDIX_TITLE in text]
     assert len(starts) == 1
-    assert starts[0] <= 5  # pages 1-4: the record and its body
+    # pages 1-6: the record and its body, for the 2.0.0 pack's 42 items that apply to the demo
+    # patient's diagnosis (4 pages held the 25 items of version 1.0.0)
+    assert starts[0] <= 7
     header_and_title = pages[starts[0] - 1].split(APPENDIX_TITLE)[0]
     assert "Pack" in header_and_title and len(header_and_title.splitlines()) <= 5  # page top
     body = "\n".join(pages[:starts[0] - 1])
@@ -125,10 +128,10 @@ def test_every_picture_caption_has_its_sentences_numbers(signed_pdf: bytes) -> N
     'N in D people … (between L and H in D)' with the same numbers; whole people only."""
     text = squeeze(" ".join(page_texts(signed_pdf)))
     appendix = text[text.index(APPENDIX_TITLE):]
-    captions = re.findall(r"([\d,]+) of these ([\d,]+) people(?: \(between ([\d,]+) and "
-                          r"([\d,]+)\))?", appendix)
+    captions = re.findall(r"([\d,]+) of these ([\d,]+) (?:people|operations|pumps|devices)"
+                          r"(?: \(between ([\d,]+) and ([\d,]+)\))?", appendix)
     pack = demo_pack()
-    quantified = [i for i in pack.items() if i.frequency is not None
+    quantified = [i for i in consult_items(demo_consult(), pack) if i.frequency is not None
                   and picture(i.frequency) is not None]
     assert len(captions) == len(quantified) > 0
     for item, (count, denominator, low, high) in zip(quantified, captions, strict=True):
@@ -136,7 +139,7 @@ def test_every_picture_caption_has_its_sentences_numbers(signed_pdf: bytes) -> N
         assert f is not None
         assert (int(count.replace(",", "")), int(denominator.replace(",", ""))) == (
             round(f.count), f.denominator), item.id
-        sentence = f"{count} in {denominator} people"
+        sentence = f"{count} in {denominator} {f.unit}"
         assert sentence in appendix, item.id
         if low:
             assert f"(between {low} and {high} in {denominator})" in appendix, item.id
@@ -145,14 +148,14 @@ def test_every_picture_caption_has_its_sentences_numbers(signed_pdf: bytes) -> N
 
 def test_every_figure_names_its_group(signed_pdf: bytes) -> None:
     text = squeeze(" ".join(page_texts(signed_pdf)))
-    for item in demo_pack().items():
+    for item in consult_items(demo_consult(), demo_pack()):
         if item.frequency is not None:
             assert squeeze(item.frequency.group) in text, item.id
 
 
 def test_the_teach_back_line_counts_what_was_recorded(signed_pdf: bytes) -> None:
     consult, pack = demo_consult(), demo_pack()
-    records = [consult.understanding.get(i.id) for i in pack.items()]
+    records = [consult.understanding.get(i.id) for i in consult_items(consult, pack)]
     words = sum(1 for r in records if r and not r.is_open and r.patient_words.strip())
     no_words = sum(1 for r in records if r and not r.is_open and not r.patient_words.strip())
     still_open = sum(1 for r in records if r is None or r.is_open)
@@ -248,8 +251,8 @@ def test_the_record_never_claims_a_signing_time_for_a_draft() -> None:
     record = decision_record(demo_consult(), demo_pack())
     signed = {line.label: line.value for line in record.who}
     assert signed["Digitally signed and archived"].startswith("Not signed")
-    when = datetime(2026, 11, 20, 11, 0, tzinfo=demo_consult().created_at.tzinfo)
+    when = datetime(2026, 11, 27, 11, 0, tzinfo=demo_consult().created_at.tzinfo)
     record = decision_record(dataclasses.replace(signed_state(demo_consult()), signed_at=when),
                              demo_pack())
     assert {line.label: line.value for line in record.who}[
-        "Digitally signed and archived"] == "20 November 2026, 11:00 UTC−05:00"
+        "Digitally signed and archived"] == "27 November 2026, 11:00 UTC−05:00"

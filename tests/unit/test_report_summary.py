@@ -19,6 +19,7 @@ from consult_aid.domain import (
     Stroke,
     SureAnswers,
 )
+from consult_aid.domain.step_rules import consult_items
 from consult_aid.report.layout import Paper
 from consult_aid.report.summary import render_summary
 from consult_aid.report.wording import day
@@ -64,12 +65,14 @@ def test_every_section_and_every_benefit_and_risk_is_in_the_text(demo_pdf: bytes
     for heading in SECTIONS:
         assert heading in text, heading
     pack = demo_pack()
-    for item in pack.items():
+    applying = consult_items(demo_consult(), pack)  # the demo patient: pain after back surgery
+    assert len(applying) < len(pack.items())
+    for item in applying:
         assert squeeze(item.title) in text, item.title
         if item.frequency is not None:
             assert squeeze(sentence(item.frequency)) in text, item.id
     assert text.count("How often: not quantified") == sum(
-        1 for i in pack.items() if i.frequency is None)  # once each, in the appendix
+        1 for i in applying if i.frequency is None)  # once each, in the appendix
     for option in pack.options:
         assert squeeze(option.name) in text
     for question in pack.comparison:
@@ -142,7 +145,7 @@ def test_signature_block_has_name_time_zone_and_meaning(demo_pdf: bytes) -> None
     for sig in consult.signatures:
         assert sig.printed_name in text
         assert squeeze(sig.meaning) in text
-    assert "signed on the pad 20 November 2026, 10:22 UTC−05:00" in text
+    assert "signed on the pad 27 November 2026, 10:22 UTC−05:00" in text
 
 
 def test_fonts_are_all_embedded_and_none_is_base_14(demo_pdf: bytes) -> None:
@@ -276,35 +279,39 @@ def test_the_options_comparison_shows_each_options_sources(demo_pdf: bytes) -> N
     compared = text.split("The options side by side", 1)[1].split(
         "Every benefit and risk in full", 1)[0]
     assert "Sources" in compared
-    cited = [o for o in pack.options if o.references]
-    assert cited
-    for option in cited:
-        marks = "[" + ", ".join(str(n) for n in sorted(numbers[r] for r in option.references))
+    diagnosis = demo_consult().condition.diagnosis_id
+    cited = [o for o in pack.options if o.cited(diagnosis)]
+    assert [o.id for o in cited] == ["pump", "stimulator", "medicines"]  # every treatment
+    for option in cited:  # the option's own sources and those of its items for this patient
+        marks = "[" + ", ".join(str(n) for n in sorted(numbers[r]
+                                                       for r in option.cited(diagnosis)))
         assert f"{marks}]" in compared, option.id
     pump = pack.option("pump")
     assert {"pacc-2017", "pump-labelling"} <= set(pump.references)
-    assert "—" in compared  # an option that cites nothing says so
+    assert "smith-2002" not in pump.cited(diagnosis)  # a cancer trial, not this patient's
+    assert "—" in compared  # keeping current care cites nothing, and says so
 
 
 def test_the_condition_description_is_followed_by_its_sources() -> None:
     scs = builtin_pack("spinal-cord-stimulator")
-    nerve_pain = {c.id: c for c in scs.conditions}["nerve-pain"]
-    assert "6 months" in nerve_pain.description and nerve_pain.references == ("nice-ta159",)
-    number = [r.id for r in scs.references].index("nice-ta159") + 1
+    psps = {c.id: c for c in scs.conditions}["psps-2"]
+    assert "type 2" in psps.name and psps.references == ("christelis-2021",)
+    number = [r.id for r in scs.references].index("christelis-2021") + 1
     consult = demo_consult()
-    consult.condition = dataclasses.replace(consult.condition, diagnosis_id="nerve-pain",
-                                            diagnosis=nerve_pain.name)
+    consult.condition = dataclasses.replace(consult.condition, diagnosis_id="psps-2",
+                                            diagnosis=psps.name)
     text = flat_text(render_summary(consult, scs))
     described = text.split("The condition in plain words", 1)[1].split(
         "The options discussed", 1)[0]
-    assert f"{squeeze(nerve_pain.description)} [{number}]" in described
-    assert f"[{number}] {squeeze(scs.reference('nice-ta159').citation)}" in text
+    assert f"{squeeze(psps.description)} [{number}]" in described
+    assert f"[{number}] {squeeze(scs.reference('christelis-2021').citation)}" in text
 
 
-def test_a_condition_without_sources_prints_no_number(demo_pdf: bytes) -> None:
+def test_a_condition_without_sources_prints_no_number() -> None:
     consult, pack = demo_consult(), demo_pack()
-    described = {c.id: c for c in pack.conditions}[consult.condition.diagnosis_id]
+    consult.condition = dataclasses.replace(consult.condition, diagnosis_id="crps")
+    described = {c.id: c for c in pack.conditions}["crps"]
     assert not described.references
-    text = flat_text(demo_pdf)
+    text = flat_text(render_summary(consult, pack))
     after = text.split(squeeze(described.description), 1)[1]
     assert not after.lstrip().startswith("[")

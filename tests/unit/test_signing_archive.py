@@ -22,7 +22,7 @@ from consult_aid.storage.consults import ConsultRepository
 from tests.pdfcheck import demo_consult, demo_pack, flat_text
 
 PASSWORD = "clinic-password"
-NOW = datetime(2026, 11, 20, 10, 30, tzinfo=timezone(timedelta(hours=-5)))
+NOW = datetime(2026, 11, 27, 10, 30, tzinfo=timezone(timedelta(hours=-5)))
 
 
 @pytest.fixture
@@ -132,7 +132,9 @@ def test_a_consult_needing_more_information_can_be_signed_with_open_items(
     from consult_aid.domain import DecisionChoice, TeachBack
 
     consult, pack = demo_consult(), demo_pack()
-    first, second = pack.items()[0], pack.items()[1]
+    from consult_aid.domain.step_rules import consult_items
+
+    first, second = consult_items(consult, pack)[:2]
     consult.understanding[first.id].level = TeachBack.NOT_YET
     del consult.understanding[second.id]
     with open_database(data_folder.database) as db:

@@ -1,6 +1,7 @@
-"""Step 6: each benefit and risk in plain words, "N in 100" with a 100-person icon array, and
-the teach-back: discussed, understood / partly / not yet, the patient's own words, re-explained.
-Items not yet understood stay visibly open."""
+"""Step 6: each benefit, what to expect and risk in plain words, "N in 1,000" with an icon
+array, and the teach-back: discussed, understood / partly / not yet, the patient's own words,
+re-explained. Items not yet understood stay visibly open; items about other diagnoses than the
+one recorded are not shown (nor required)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,11 @@ class ItemCard(QFrame):
         top.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top, 0, 0, 1, 2)
 
-        text = QLabel(item.text, self)
+        body = item.text
+        if item.medicines:
+            body += "\n" + self.tr("Only if the plan uses: {names}.").format(
+                names=", ".join(item.medicines))
+        text = QLabel(body, self)
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(text, 1, 0)
@@ -172,29 +177,46 @@ class BenefitsRisksPage(StepPage):
         bar.addWidget(self.only_open)
         self.outer.addLayout(bar)
         self.cards: list[ItemCard] = []
+        # each heading with its cards: a heading whose items all belong to other diagnoses hides
+        self.headings: list[tuple[QLabel, list[ItemCard]]] = []
         for option in self.pack.options:
             box = QWidget(self)
             column = QVBoxLayout(box)
             column.setContentsMargins(0, 0, 0, 0)
             for heading, items in ((self.tr("Benefits"), option.benefits),
+                                   (self.tr("What to expect"), option.expect),
                                    (self.tr("Risks"), option.risks)):
                 if not items:
                     continue
                 label = QLabel(heading, box)
                 label.setObjectName("subHeading")
                 column.addWidget(label)
+                under: list[ItemCard] = []
                 for item in items:
                     card = ItemCard(item, box)
                     column.addWidget(card)
                     self.cards.append(card)
+                    under.append(card)
                     self.errors[f"understanding.{item.id}"] = card.error
                     for w in (card.discussed, card.level, card.words, card.re_explained):
                         self.watch(w)
+                self.headings.append((label, under))
             self.outer.addWidget(group(option.name, box))
+
+    def applying(self) -> list[ItemCard]:
+        """The cards for this patient's recorded diagnosis (every card while none is chosen
+        from the pack's list); medicine-specific ones stay, marked, until a plan is made."""
+        diagnosis = self.consult.condition.diagnosis_id
+        return [c for c in self.cards if c.item.applies(diagnosis)]
+
+    def consult_changed(self) -> None:
+        self._filter()
+        self._update_summary()
 
     def load(self) -> None:
         for card in self.cards:
             card.load(self.consult.understanding.get(card.item.id))
+        self._filter()
         self._update_summary()
 
     def save(self) -> None:
@@ -212,17 +234,21 @@ class BenefitsRisksPage(StepPage):
         super().show_problems([p for p in problems if not p.field.startswith("understanding.")])
 
     def _update_summary(self) -> None:
-        still_open = sum(card.is_open for card in self.cards)
+        cards = self.applying()
+        still_open = sum(card.is_open for card in cards)
         self.summary.setText(self.tr("{open} of {total} items still open").format(
-            open=still_open, total=len(self.cards)) if still_open
+            open=still_open, total=len(cards)) if still_open
             else self.tr("✓ All {total} items discussed and understood").format(
-                total=len(self.cards)))
+                total=len(cards)))
         self.summary.setProperty("state", "open" if still_open else "done")
         self.summary.style().unpolish(self.summary)
         self.summary.style().polish(self.summary)
 
     def _filter(self, *_args: object) -> None:
         only_open = self.only_open.isChecked()
+        applying = set(map(id, self.applying()))
         for card in self.cards:
-            card.setVisible(not only_open or card.is_open)
+            card.setVisible(id(card) in applying and (not only_open or card.is_open))
+        for label, under in self.headings:
+            label.setVisible(any(id(c) in applying for c in under))
 

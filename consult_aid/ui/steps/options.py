@@ -3,9 +3,13 @@ with each is like, and the patient's own lifestyle answers in view."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel
 
+from consult_aid.content.figures import KEY_NUMBERS, key_lines
+from consult_aid.content.model import Reference
 from consult_aid.ui.steps.base import StepPage
 from consult_aid.ui.widgets.fields import ChoiceGroup, ErrorLabel, group
 
@@ -46,6 +50,18 @@ class OptionsPage(StepPage):
             grid.addWidget(_cell(question, "gridQuestion"), row, 0)
             for col, answer in enumerate(answers, start=1):
                 grid.addWidget(_cell(answer, "gridCell"), row, col)
+        # The key figures and the sources of each option, for the recorded diagnosis (filled
+        # in consult_changed): every column gets numbers and sources, not only the chosen one.
+        self.key_cells: list[QLabel] = []
+        self.source_cells: list[QLabel] = []
+        for label, cells in ((self.tr(KEY_NUMBERS), self.key_cells),
+                             (self.tr("Sources"), self.source_cells)):
+            row = grid.rowCount()
+            grid.addWidget(_cell(label, "gridQuestion"), row, 0)
+            for col in range(1, len(options) + 1):
+                cell = _cell("", "gridCell")
+                cells.append(cell)
+                grid.addWidget(cell, row, col)
         self.outer.addWidget(table)
 
         self.preference = ChoiceGroup(
@@ -80,6 +96,28 @@ class OptionsPage(StepPage):
         ]
         self.patient_view.setText("\n".join(f"{label}: {value.strip() or empty}"
                                             for label, value in lines))
+        diagnosis = self.consult.condition.diagnosis_id
+        for option, keys, sources in zip(self.pack.options, self.key_cells, self.source_cells,
+                                         strict=True):
+            keys.setText("\n".join(f"• {line}" for line in key_lines(option, diagnosis))
+                         or "—")
+            cited = option.cited(diagnosis)
+            labels = dict.fromkeys(short_citation(self.pack.reference(r)) for r in cited)
+            count = (self.tr("1 source") if len(cited) == 1
+                     else self.tr("{n} sources").format(n=len(cited)))
+            sources.setText(f"{count}: {'; '.join(labels)}" if cited else "—")
+
+
+AUTHOR = re.compile(r"^([A-Z][\w'’-]+) [A-Z]{1,3}[,.]")  # "Kumar K, Taylor RS, ..."
+
+
+def short_citation(ref: Reference) -> str:
+    """'Kumar 2007' (first author and year) for a paper; the reference's own id, in words,
+    for a guideline body or a label ('fda 2018', 'prialt label')."""
+    author = AUTHOR.match(ref.citation)
+    if author:
+        return f"{author.group(1)} {ref.year}" if ref.year else author.group(1)
+    return ref.id.replace("-", " ")
 
 
 def _cell(text: str, name: str) -> QLabel:
