@@ -32,7 +32,7 @@ from datetime import date
 from statistics import fmean
 
 from consult_aid.content.checks import cited_ids
-from consult_aid.content.model import Item, Pack
+from consult_aid.content.model import Item, ItemKind, Pack
 
 BALANCE_RATIO = 2.0
 ALTERNATIVE_SHARE = 0.75
@@ -183,7 +183,8 @@ def _balance(pack: Pack) -> tuple[bool, str]:
             uneven.append(f"{o.id} ({pro:.0f} vs {con:.0f} words per benefit/risk)")
     incomplete = [i.id for i in pack.items()
                   if not i.uncertainty or not i.teach_back
-                  or (i.frequency is None and not i.not_quantified_reason)]
+                  or (i.frequency is None and not i.not_quantified_reason
+                      and i.kind is not ItemKind.EXPECT)]
     denominators = {i.frequency.denominator for i in pack.items() if i.frequency}
     thin = _thin_alternatives(pack)
     if uneven:
@@ -264,7 +265,8 @@ def _update_policy(pack: Pack, day: date) -> tuple[bool, str]:
 def _uncertainty(pack: Pack) -> tuple[bool, str]:
     items = pack.items()
     missing = [i.id for i in items if not i.uncertainty.strip()]
-    unexplained = [i.id for i in items if i.frequency is None and not i.not_quantified_reason]
+    unexplained = [i.id for i in items if i.frequency is None and not i.not_quantified_reason
+                   and i.kind is not ItemKind.EXPECT]
     if missing:
         return False, f"items without an uncertainty statement: {', '.join(missing)}"
     if unexplained:

@@ -264,7 +264,7 @@ def read_item(r: Reader, path: str, t: Table, kind: ItemKind, denominator: int) 
         if reason:
             r.problem(join(path, "not_quantified"),
                       "give either a frequency or a not_quantified reason, not both")
-    elif not reason:
+    elif not reason and kind is not ItemKind.EXPECT:  # what to expect may be a plain fact
         r.problem(join(path, "frequency"),
                   "missing; give a frequency, or say why there is none with not_quantified = "
                   "\"...\" (never guess a number)")

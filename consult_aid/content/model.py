@@ -110,7 +110,9 @@ class Item:
     kind: ItemKind
     title: str  # short label: "Infection"
     text: str  # patient-facing sentence, plain language
-    frequency: Frequency | None  # None: not quantified (then ``not_quantified_reason`` says why)
+    # None: not quantified (then ``not_quantified_reason`` says why), or a what-to-expect
+    # item that states a fact of the path, not a chance ("The pump is refilled every ...")
+    frequency: Frequency | None
     uncertainty: str  # how sure we are, in plain words
     references: tuple[str, ...]  # reference ids
     teach_back: str  # "In your own words, what could happen if a refill is missed?"

@@ -111,6 +111,9 @@ class Participants:
         return p
 
 
+COST_NOTE_MAX = 1500  # characters: a short paragraph on a printed handout
+
+
 @dataclass(slots=True)
 class Clinician:
     name: str
@@ -121,6 +124,8 @@ class Clinician:
     id: str = ""
     out_of_hours_phone: str = ""  # the clinic's number at night and at weekends
     emergency_number: str = ""  # the local emergency services number (handouts); "" unknown
+    # The clinic's own words on cost and insurance for patients (no pack can know them)
+    cost_note: str = ""
 
     def problems(self, prefix: str = "clinician") -> list[Problem]:
         p = check_text(f"{prefix}.name", self.name, label="clinician's name", required=True,
@@ -136,4 +141,6 @@ class Clinician:
                         label="out-of-hours phone number", max_length=64)
         p += check_text(f"{prefix}.emergency_number", self.emergency_number,
                         label="emergency number", max_length=32)
+        p += check_text(f"{prefix}.cost_note", self.cost_note,
+                        label="note on cost and insurance", max_length=COST_NOTE_MAX)
         return p

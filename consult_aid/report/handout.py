@@ -46,12 +46,19 @@ CLINIC_BG = colors.HexColor("#fff3e0")
 CLINIC_EDGE = colors.HexColor("#d9822b")
 
 
+COST_HEADING = "Cost and insurance"
+# When the clinic has written nothing: no pack can know the cost, so the handout says whom to ask
+NO_COST_NOTE = ("Before the trial, ask {clinic} what the trial, the implant and the follow-up "
+                "visits will cost you, and what your insurance covers.")
+
+
 @dataclass(frozen=True, slots=True)
 class ClinicContacts:
     clinic: str  # clinic name, may be ""
     day_phone: str  # may be ""
     out_of_hours_phone: str  # may be ""
     emergency_number: str  # may be "" -> "your local emergency number"
+    cost_note: str = ""  # the clinic's own words on cost and insurance; "" -> ask the clinic
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +155,10 @@ def render_handout(pack: Pack, contacts: ClinicContacts, plan: HandoutPlan | Non
         story.heading(fill(section.heading))
         for paragraph in section.paragraphs:
             story.add(story.para(fill(paragraph), s.big))
+    story.heading(COST_HEADING)
+    story.add(story.para(story.lit(contacts.cost_note.strip()) if contacts.cost_note.strip()
+                         else NO_COST_NOTE.format(clinic=story.lit(clinic) or "the clinic"),
+                         s.big))
 
     story.gap(6)
     story.add(story.para("Keep this sheet with your other medical papers.", s.big))

@@ -74,12 +74,13 @@ def _item(story: Story, pack: Pack, item: Item) -> None:
         if group:
             often += f" {story.lit(group)}"
     else:
-        often = "not quantified" + (f". {story.lit(item.not_quantified_reason)}"
-                                    if item.not_quantified_reason else "")
+        often = ("not quantified" + f". {story.lit(item.not_quantified_reason)}"
+                 if item.not_quantified_reason else "")
     kind = KIND_WORDS[item.kind]
     text: list[Flowable] = [
-        Paragraph(f"<b>{story.lit(item.title)}</b> ({kind}). {story.lit(item.text)}", s.cell),
-        Paragraph(f"<i>How often:</i> {often}", s.cell)]
+        Paragraph(f"<b>{story.lit(item.title)}</b> ({kind}). {story.lit(item.text)}", s.cell)]
+    if often:  # a what-to-expect fact has no "how often"
+        text.append(Paragraph(f"<i>How often:</i> {often}", s.cell))
     if item.uncertainty or item.references:
         text.append(Paragraph((f"<i>How sure we are:</i> {story.lit(item.uncertainty)}"
                                if item.uncertainty else "") + _refs(pack, item.references),
@@ -136,7 +137,8 @@ def _options(story: Story, consult: Consult, pack: Pack) -> None:
             for q in pack.comparison]
     diagnosis = consult.condition.diagnosis_id
     rows.append([f"<b>{story.lit(KEY_NUMBERS)}</b>",
-                 *("<br/>".join(story.lit(line) for line in key_lines(o, diagnosis)) or "—"
+                 *("<br/>".join(f"• {story.lit(line)}" for line in key_lines(o, diagnosis))
+                   or "—"
                    for o in pack.options)])
     rows.append([f"<font color='{_hex(MUTED)}'>Sources</font>",
                  *(_refs(pack, o.cited(diagnosis)).strip() or "—" for o in pack.options)])

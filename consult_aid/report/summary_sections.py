@@ -158,9 +158,9 @@ def _row(story: Story, consult: Consult, pack: Pack, item: Item,
         often = story.lit(sentence(f, short=True)) + (f"&nbsp;<super>{letter}</super>"
                                                        if letter else "")
     else:
-        often = "not quantified"
+        often = "not quantified" if item.not_quantified_reason else ""
     return (f"<b>{story.lit(item.title)}</b> <font color='{_hex(colour)}'>({story.lit(kind)})"
-            f"</font>: {often}", _teach_back(story, consult, item))
+            f"</font>" + (f": {often}" if often else ""), _teach_back(story, consult, item))
 
 
 def _teach_back(story: Story, consult: Consult, item: Item) -> str:

@@ -27,6 +27,7 @@ def patient_handout(pack: Pack, clinician: Clinician, paper: Paper | str = Paper
         day_phone=clinician.clinic_phone,
         out_of_hours_phone=str(getattr(clinician, "out_of_hours_phone", "") or ""),
         emergency_number=str(getattr(clinician, "emergency_number", "") or ""),
+        cost_note=str(getattr(clinician, "cost_note", "") or ""),
     )
     return render_handout(pack, contacts, plan, paper=paper)
 

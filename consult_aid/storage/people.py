@@ -80,14 +80,15 @@ class PatientRepository:
 
 
 _CLINICIAN_COLUMNS = ("id, name, credentials, registration, clinic, clinic_phone, "
-                      "out_of_hours_phone, emergency_number")
+                      "out_of_hours_phone, emergency_number, cost_note")
 
 
 def _clinician(row: tuple[Any, ...]) -> Clinician:
-    cid, name, credentials, registration, clinic, clinic_phone, out_of_hours, emergency = row
+    (cid, name, credentials, registration, clinic, clinic_phone, out_of_hours, emergency,
+     cost_note) = row
     return Clinician(id=cid, name=name, credentials=credentials, registration=registration,
                      clinic=clinic, clinic_phone=clinic_phone, out_of_hours_phone=out_of_hours,
-                     emergency_number=emergency)
+                     emergency_number=emergency, cost_note=cost_note)
 
 
 class ClinicianRepository:
@@ -102,15 +103,16 @@ class ClinicianRepository:
         with self.db.transaction() as con:
             con.execute(
                 f"INSERT INTO clinicians({_CLINICIAN_COLUMNS}, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET name=excluded.name, "
                 "credentials=excluded.credentials, registration=excluded.registration, "
                 "clinic=excluded.clinic, clinic_phone=excluded.clinic_phone, "
                 "out_of_hours_phone=excluded.out_of_hours_phone, "
-                "emergency_number=excluded.emergency_number, updated_at=excluded.updated_at",
+                "emergency_number=excluded.emergency_number, cost_note=excluded.cost_note, "
+                "updated_at=excluded.updated_at",
                 (clinician.id, clinician.name, clinician.credentials, clinician.registration,
                  clinician.clinic, clinician.clinic_phone, clinician.out_of_hours_phone,
-                 clinician.emergency_number, now, now),
+                 clinician.emergency_number, clinician.cost_note, now, now),
             )
         return clinician
 

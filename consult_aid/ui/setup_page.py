@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -90,6 +91,13 @@ class SetupPage(QWidget):
         numbers_hint.setTextFormat(Qt.TextFormat.PlainText)
         grid.addWidget(numbers_hint, 3, 0, 1, 3)
         clinic.layout_.addRow(numbers)
+        self.cost_note = clinic.add("clinician.cost_note",
+                                    self.tr("Cost and &insurance"), QPlainTextEdit())
+        self.cost_note.setTabChangesFocus(True)  # Tab moves on; the note is a short paragraph
+        self.cost_note.setPlaceholderText(self.tr(
+            "Your clinic's words for patients, printed on the handout: what the trial, the "
+            "implant and follow-up cost, and what insurance usually covers."))
+        self.cost_note.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         person = Form(self)
         self.name = person.add("clinician.name", self.tr("Your &name"), QLineEdit())
         self.credentials = person.add("clinician.credentials", self.tr("C&redentials"),
@@ -200,7 +208,8 @@ class SetupPage(QWidget):
                          registration=self.registration.text().strip(),
                          clinic=self.clinic.text().strip(), clinic_phone=self.phone.text().strip(),
                          out_of_hours_phone=self.out_of_hours.text().strip(),
-                         emergency_number=self.emergency.text().strip())
+                         emergency_number=self.emergency.text().strip(),
+                         cost_note=self.cost_note.toPlainText().strip())
 
     def submit(self) -> None:
         problems = self.problems()

@@ -329,6 +329,11 @@ def test_the_out_of_hours_and_emergency_numbers_reach_the_stored_clinician(
     qtbot.keyClick(setup.out_of_hours, Qt.Key.Key_E, ALT)
     assert focused() is setup.emergency
     qtbot.keyClicks(setup.emergency, "911")
+    qtbot.keyClick(setup.emergency, Qt.Key.Key_I, ALT)  # the clinic's words on cost
+    assert focused() is setup.cost_note
+    qtbot.keyClicks(setup.cost_note, "Most insurers cover the trial; ask Sam about the rest.")
+    qtbot.keyClick(setup.cost_note, Qt.Key.Key_Tab)  # Tab leaves the note, types no tab
+    assert focused() is not setup.cost_note and "\t" not in setup.cost_note.toPlainText()
     type_into(qtbot, setup.name, "Dr First Run")
     type_into(qtbot, setup.password, "a long password")
     type_into(qtbot, setup.confirm, "a long password")
@@ -338,4 +343,11 @@ def test_the_out_of_hours_and_emergency_numbers_reach_the_stored_clinician(
     assert isinstance(stored, Clinician)
     assert (stored.clinic_phone, stored.out_of_hours_phone, stored.emergency_number) == \
         ("555 0123", "555 0999", "911")
+    assert stored.cost_note == "Most insurers cover the trial; ask Sam about the rest."
+    # the options step shows it beside the comparison, in the consult's copy of the clinician
+    view = add_patient_and_start(qtbot, window)
+    view.go_to("options")
+    options = view.page("options")
+    assert isinstance(options, OptionsPage)
+    assert options.cost.text() == stored.cost_note
     window.close()

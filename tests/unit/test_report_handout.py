@@ -337,3 +337,17 @@ def test_patient_handout_takes_every_number_from_the_clinician() -> None:
     bare = flat_text(patient_handout(builtin_pack("intrathecal-pump"),
                                      Clinician(name="Dr B"), "a4"))
     assert f"Phone {LOCAL_EMERGENCY} now" in bare and NEXT_STEPS_HEADING not in bare
+
+
+def test_cost_and_insurance_in_the_clinics_words_or_whom_to_ask() -> None:
+    """No pack can know what a patient pays: the handout prints the clinic's own note, as
+    literal text, or tells the patient to ask the clinic before the trial."""
+    note = "Most insurers cover the trial & implant; <b>ask</b> our billing desk."
+    with_note = ClinicContacts(clinic="Riverside Pain Clinic", day_phone="1",
+                               out_of_hours_phone="2", emergency_number="999", cost_note=note)
+    for pack_id in PACKS:
+        text = flat_text(render_handout(builtin_pack(pack_id), with_note))
+        assert f"Cost and insurance {squeeze(note)}" in text
+        text = flat_text(render_handout(builtin_pack(pack_id), CONTACTS))
+        assert "Cost and insurance Before the trial, ask Riverside Pain Clinic what the trial, " \
+               "the implant and the follow-up visits will cost you" in text

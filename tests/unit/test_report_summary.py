@@ -72,7 +72,8 @@ def test_every_section_and_every_benefit_and_risk_is_in_the_text(demo_pdf: bytes
         if item.frequency is not None:
             assert squeeze(sentence(item.frequency)) in text, item.id
     assert text.count("How often: not quantified") == sum(
-        1 for i in applying if i.frequency is None)  # once each, in the appendix
+        1 for i in applying if i.frequency is None and i.not_quantified_reason)  # appendix
+    assert sum(1 for i in applying if i.frequency is None and not i.not_quantified_reason) == 4
     for option in pack.options:
         assert squeeze(option.name) in text
     for question in pack.comparison:

@@ -61,6 +61,7 @@ class ItemCard(QFrame):
         how_often.setWordWrap(True)
         how_often.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(how_often, 2, 0)
+        how_often.setVisible(bool(how_often.text()))
         if item.uncertainty:
             sure = QLabel(self.tr("How sure we are: {text}").format(text=item.uncertainty), self)
             sure.setObjectName("hint")
@@ -147,6 +148,8 @@ class ItemCard(QFrame):
         f = self.item.frequency
         if f is None:
             reason = self.item.not_quantified_reason.strip()
+            if not reason:  # a fact of the path (what to expect), not a chance
+                return ""
             return self.tr("How often: no figure. {reason}").format(reason=reason).strip()
         # one denominator, whole people, the group named: the same words as the record
         return f"{sentence(f)}. {group_sentence(f)}".strip()

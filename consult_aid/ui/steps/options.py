@@ -63,6 +63,11 @@ class OptionsPage(StepPage):
                 cells.append(cell)
                 grid.addWidget(cell, row, col)
         self.outer.addWidget(table)
+        # what it costs: the clinic's own words (no pack can know them), or whom to ask
+        self.cost = QLabel(self)
+        self.cost.setWordWrap(True)
+        self.cost.setTextFormat(Qt.TextFormat.PlainText)
+        self.outer.addWidget(group(self.tr("Cost and insurance"), self.cost))
 
         self.preference = ChoiceGroup(
             [(NO_PREFERENCE, self.tr("No preference yet")),
@@ -96,6 +101,11 @@ class OptionsPage(StepPage):
         ]
         self.patient_view.setText("\n".join(f"{label}: {value.strip() or empty}"
                                             for label, value in lines))
+        note = self.consult.clinician.cost_note.strip()
+        self.cost.setText(note or self.tr(
+            "The clinic has written no note on cost and insurance. Tell the patient whom to "
+            "ask; the handout says to ask the clinic before the trial."))
+        self.cost.setObjectName("" if note else "hint")
         diagnosis = self.consult.condition.diagnosis_id
         for option, keys, sources in zip(self.pack.options, self.key_cells, self.source_cells,
                                          strict=True):
