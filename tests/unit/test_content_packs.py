@@ -350,7 +350,7 @@ def test_item_counts_per_pack() -> None:
         p = load_pack(Path(builtin_packs_dir() / name))
         q = sum(i.frequency is not None for i in p.items())
         counts[p.id] = (q, len(p.items()) - q)
-    assert counts == {"intrathecal-pump": (29, 22), "spinal-cord-stimulator": (29, 22)}
+    assert counts == {"intrathecal-pump": (33, 23), "spinal-cord-stimulator": (33, 23)}
 
 
 def test_worked_example_in_the_docs_is_a_valid_pack(tmp_path: Path) -> None:
