@@ -210,11 +210,13 @@ def _after_trial(story: Story, pack: Pack, after: AfterTrial, fill: Callable[[st
         story.para(f"If you see a sign that is in the red box, phone <b>{call}</b> now. For any "
                    "other sign, call the clinic today.", s.big),
     ]
+    story.keep(block)
+    # the sources follow the block but may start the next page: the signs and what to do stay
+    # together, a long source line never pushes them off a half-empty page
     cited = [short_citation(ref) for ref in pack.references if ref.id in after.references]
     if cited:
-        block.append(story.para("Source: " + "; ".join(story.lit(c) for c in cited) + ".",
-                                s.muted))
-    story.keep(block)
+        story.add(story.para("Source: " + "; ".join(story.lit(c) for c in cited) + ".",
+                             s.muted))
 
 
 def _number(story: Story, phone: str) -> str:
