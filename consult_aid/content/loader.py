@@ -55,7 +55,7 @@ HANDOUT_KEYS = ("title", "sections", "emergency_signs", "emergency_references", 
                 "clinic_references", "after_trial")
 OLD_HANDOUT_KEYS = ("warning_signs", "warning_references")  # before version 1.1.0 of the format
 AFTER_TRIAL_KEYS = ("heading", "who", "how_long", "watch", "references")
-SECTION_KEYS = ("heading", "paragraphs", "references")
+SECTION_KEYS = ("heading", "paragraphs", "references", "applies_to")
 ITEM_KEYS = ("id", "title", "text", "frequency", "not_quantified", "uncertainty", "references",
              "teach_back", "severity", "applies_to", "medicines", "key")
 FREQUENCY_KEYS = ("count", "denominator", "timeframe", "group", "low", "high", "rest", "unit")
@@ -379,7 +379,8 @@ def read_checklist_item(r: Reader, path: str, t: Table) -> ChecklistItem:
 
 
 def read_red_flag(r: Reader, path: str, t: Table) -> RedFlag:
-    r.known_keys(t, path, ("id", "fact", "prompt", "references", "equals", "at_least"))
+    r.known_keys(t, path, ("id", "fact", "prompt", "references", "equals", "at_least",
+                           "applies_to"))
     equals = t.get("equals")
     at_least = r.number(t, "at_least", path, required=False)
     if (equals is None) == (at_least is None):
@@ -389,7 +390,8 @@ def read_red_flag(r: Reader, path: str, t: Table) -> RedFlag:
     return RedFlag(id=r.text(t, "id", path), fact=r.text(t, "fact", path),
                    prompt=r.text(t, "prompt", path),
                    references=r.texts(t, "references", path, required=False, allow_empty=True),
-                   equals=equals, at_least=at_least)
+                   equals=equals, at_least=at_least,
+                   applies_to=r.texts(t, "applies_to", path, required=False))
 
 
 def read_handout(r: Reader, data: Table) -> Handout:
@@ -408,7 +410,8 @@ def read_handout(r: Reader, data: Table) -> Handout:
         sections.append(HandoutSection(
             heading=r.text(s, "heading", path),
             paragraphs=r.texts(s, "paragraphs", path),
-            references=r.texts(s, "references", path, required=False, allow_empty=True)))
+            references=r.texts(s, "references", path, required=False, allow_empty=True),
+            applies_to=r.texts(s, "applies_to", path, required=False)))
     if not t:
         return Handout(title="", sections=(), emergency_signs=(), clinic_signs=())
     return Handout(
@@ -450,6 +453,14 @@ def check_applies(r: Reader, pack: Pack, library_conditions: frozenset[str]) -> 
     """``applies_to`` names known conditions; ``medicines`` on an item names one of its
     option's medicines (else the item could never be shown, or shown to the wrong patient)."""
     known = library_conditions | {c.id for c in pack.conditions}
+    others = [(f"red_flags[{f}]", flag.applies_to) for f, flag in enumerate(pack.red_flags)]
+    others += [(f"handout.sections[{s}]", section.applies_to)
+               for s, section in enumerate(pack.handout.sections)]
+    for path, applies_to in others:
+        for n, cid in enumerate(applies_to):
+            if cid not in known:
+                r.problem(f"{path}.applies_to[{n}]",
+                          f"unknown condition '{cid}'; known: {', '.join(sorted(known))}")
     for o, option in enumerate(pack.options):
         names = {m.casefold() for m in option.medicines}
         groups = (("benefits", option.benefits), ("expect", option.expect),

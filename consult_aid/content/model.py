@@ -217,8 +217,12 @@ class RedFlag:
     references: tuple[str, ...]
     equals: object | None = None
     at_least: float | None = None
+    applies_to: tuple[str, ...] = ()  # condition ids; empty: every diagnosis
 
     def raised_by(self, facts: dict[str, object]) -> bool:
+        diagnosis = facts.get("condition.diagnosis_id")
+        if self.applies_to and diagnosis and diagnosis not in self.applies_to:
+            return False
         value = facts.get(self.fact)
         if value is None:
             return False
@@ -234,6 +238,11 @@ class HandoutSection:
     heading: str
     paragraphs: tuple[str, ...]
     references: tuple[str, ...] = ()  # reference ids for the figures in heading and paragraphs
+    applies_to: tuple[str, ...] = ()  # condition ids; empty: every diagnosis
+
+    def applies(self, diagnosis_id: str) -> bool:
+        """Printed for this diagnosis ("" unknown: every section is printed)."""
+        return not (self.applies_to and diagnosis_id and diagnosis_id not in self.applies_to)
 
 
 AFTER_TRIAL_HEADING = "The night after your trial"
@@ -266,12 +275,13 @@ class Handout:
     clinic_references: tuple[str, ...] = ()  # reference ids for the clinic signs
     after_trial: AfterTrial | None = None
 
-    def references(self) -> tuple[str, ...]:
+    def references(self, diagnosis_id: str = "") -> tuple[str, ...]:
         """Every reference id the handout cites, once each, in the order the handout prints
-        them: emergency signs, clinic signs, after the trial, then the sections."""
+        them: emergency signs, clinic signs, after the trial, then the sections printed for
+        ``diagnosis_id`` (all of them when it is "")."""
         after = self.after_trial.references if self.after_trial else ()
         ids = (*self.emergency_references, *self.clinic_references, *after,
-               *(r for s in self.sections for r in s.references))
+               *(r for s in self.sections if s.applies(diagnosis_id) for r in s.references))
         return tuple(dict.fromkeys(ids))
 
 

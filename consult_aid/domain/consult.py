@@ -352,6 +352,8 @@ class Consult:
         facts["condition.opioid_mme_per_day"] = self.condition.opioid_mme_per_day
         facts["condition.pain_average"] = self.condition.pain_average
         facts["condition.pain_duration_months"] = self.condition.pain_duration_months
+        # the diagnosis as chosen from the pack's list ("" typed in: None, applies to all)
+        facts["condition.diagnosis_id"] = self.condition.diagnosis_id or None
         facts["patient.age"] = self.patient.age_on(self.created_at.date())
         facts["participants.decider"] = self.participants.decider.value
         return facts

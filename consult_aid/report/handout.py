@@ -70,6 +70,7 @@ class HandoutPlan:
     medicine: str  # planned medicine, may be ""
     next_steps: str  # may be multi-line, may be ""
     follow_up: date | None
+    diagnosis_id: str = ""  # the pack condition recorded; sections for others are left out
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +152,8 @@ def render_handout(pack: Pack, contacts: ClinicContacts, plan: HandoutPlan | Non
     if plan is not None and (plan.next_steps.strip() or plan.follow_up is not None):
         _next_steps(story, plan)
 
-    for section in handout.sections:
+    diagnosis = plan.diagnosis_id if plan is not None else ""
+    for section in (s for s in handout.sections if s.applies(diagnosis)):
         story.heading(fill(section.heading))
         for paragraph in section.paragraphs:
             story.add(story.para(fill(paragraph), s.big))
@@ -162,7 +164,7 @@ def render_handout(pack: Pack, contacts: ClinicContacts, plan: HandoutPlan | Non
 
     story.gap(6)
     story.add(story.para("Keep this sheet with your other medical papers.", s.big))
-    sources = handout_sources(pack)
+    sources = handout_sources(pack, diagnosis)
     if sources:
         story.muted("Sources: " + "; ".join(story.lit(c) for c in sources) + ".")
     story.muted(f"From the procedure pack “{story.lit(pack.title)}”, version "
@@ -237,9 +239,10 @@ def _next_steps(story: Story, plan: HandoutPlan) -> None:
         story.add(story.para(f"Your next appointment: <b>{day(plan.follow_up)}</b>", s.big))
 
 
-def handout_sources(pack: Pack) -> list[str]:
-    """Short citations of the references the handout cites, in the pack's reference order."""
-    cited = set(pack.handout.references())
+def handout_sources(pack: Pack, diagnosis_id: str = "") -> list[str]:
+    """Short citations of the references the handout cites (for a patient with
+    ``diagnosis_id``), in the pack's reference order."""
+    cited = set(pack.handout.references(diagnosis_id))
     return [short_citation(ref) for ref in pack.references if ref.id in cited]
 
 

@@ -38,7 +38,8 @@ def handout_plan(consult: Consult, pack: Pack) -> HandoutPlan:
     d = consult.decision
     return HandoutPlan(patient_name=consult.patient.name,
                        procedure=option.name if option is not None else pack.title,
-                       medicine=d.medicine, next_steps=d.next_steps, follow_up=d.follow_up)
+                       medicine=d.medicine, next_steps=d.next_steps, follow_up=d.follow_up,
+                       diagnosis_id=consult.condition.diagnosis_id)
 
 
 def consult_handout(consult: Consult, pack: Pack, paper: Paper | str = Paper.A4) -> bytes:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from consult_aid.cli import main
-from consult_aid.content import builtin_packs_dir, load_pack
+from consult_aid.content import PackError, builtin_packs_dir, load_pack
 from consult_aid.content.audit import audit
 from consult_aid.content.catalog import load_catalog
 from consult_aid.content.figures import KEY_NUMBERS, key_lines
@@ -262,3 +262,38 @@ def test_the_pump_pack_offers_the_diagnoses_clinicians_use() -> None:
 def test_demo_moment_is_not_in_the_future_for_signing() -> None:
     consult = demo_consult()
     assert consult.created_at <= datetime(2026, 11, 28, 0, 0, tzinfo=consult.created_at.tzinfo)
+
+
+def test_red_flags_and_handout_sections_follow_the_diagnosis(tmp_path: Path) -> None:
+    """A red flag or a handout section can name the conditions it is about, like an item."""
+    text = PUMP.read_text(encoding="utf-8").replace(
+        'id = "sleep-apnoea"\nfact = "history.sleep_apnoea"',
+        'id = "sleep-apnoea"\napplies_to = ["cancer-pain"]\nfact = "history.sleep_apnoea"')
+    assert 'applies_to = ["cancer-pain"]\nfact' in text
+    path = tmp_path / "flag.toml"
+    path.write_text(text, encoding="utf-8")
+    pack = load_pack(path, source="clinic")
+    consult = demo_consult()
+    consult.history.sleep_apnoea.present = True
+    raised = {f.id for f in pack.raised_red_flags(consult.facts())}  # pain after back surgery
+    assert "sleep-apnoea" not in raised
+    consult.condition.diagnosis_id = "cancer-pain"
+    assert "sleep-apnoea" in {f.id for f in pack.raised_red_flags(consult.facts())}
+    consult.condition.diagnosis_id = ""  # typed in: every prompt stays
+    assert "sleep-apnoea" in {f.id for f in pack.raised_red_flags(consult.facts())}
+    bad = text.replace('applies_to = ["cancer-pain"]\nfact', 'applies_to = ["cancer"]\nfact')
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(PackError, match=r"applies_to\[0\]: unknown condition 'cancer'"):
+        load_pack(path, source="clinic")
+
+
+def test_the_handout_prints_the_sections_for_the_patients_diagnosis() -> None:
+    from consult_aid.services.documents import consult_handout
+
+    pack = load_pack(PUMP)
+    consult = demo_consult()  # pain after back surgery
+    text = flat_text(consult_handout(consult, pack))
+    assert "If your pain is from cancer" not in text and "Smith TJ" not in text
+    consult.condition.diagnosis_id = "cancer-pain"
+    text = flat_text(consult_handout(consult, pack))
+    assert "If your pain is from cancer" in text and "Smith" in text
