@@ -119,12 +119,14 @@ def run_demo(args: argparse.Namespace) -> int:
     write_atomically(summary, result.pdf, mode=0o644)
     print(f"Signed summary:  {summary}")
     for handout_pack in catalog.packs():
-        path = out / f"handout-{handout_pack.id}.pdf"
-        handout = (consult_handout(result.consult, pack, args.paper)
-                   if handout_pack.id == pack.id
-                   else patient_handout(handout_pack, consult.clinician, args.paper))
-        write_atomically(path, handout, mode=0o644)
-        print(f"Patient handout: {path}")
+        for carer in (False, True) if handout_pack.carer_handout is not None else (False,):
+            path = out / f"handout-{handout_pack.id}{'-carers' if carer else ''}.pdf"
+            handout = (consult_handout(result.consult, pack, args.paper, carer=carer)
+                       if handout_pack.id == pack.id
+                       else patient_handout(handout_pack, consult.clinician, args.paper,
+                                            carer=carer))
+            write_atomically(path, handout, mode=0o644)
+            print(f"{'Carers' if carer else 'Patient'} handout: {path}")
     print(f"Archived as consult {result.consult.id}; check with: consult-aid verify {summary}")
     return 0
 

@@ -19,8 +19,10 @@ the option the pack is about told in full and its alternatives in a few lines. S
 criterion also compares the options with each other. Options of the same kind — those with a
 trial and an implant (``has_trial``) — must each have at least :data:`ALTERNATIVE_SHARE` (3/4)
 of the benefits and risks, and of the quantified ones, of the fullest of them. Every option that
-is a treatment (not keeping current care) must cite a source, so the comparison's sources row
-is filled for each.
+is a treatment (not keeping current care), whatever its kind, must tell at least
+:data:`MIN_UPSIDES` benefits or what-to-expect items, :data:`MIN_RISKS` risks and
+:data:`MIN_FIGURES` figures, and cite a source, so the comparison's sources row is filled for
+each.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from consult_aid.content.model import Item, ItemKind, Pack
 
 BALANCE_RATIO = 2.0
 ALTERNATIVE_SHARE = 0.75
+# Every treatment option, of whatever kind, at least: its upsides, its risks and its figures
+MIN_UPSIDES, MIN_RISKS, MIN_FIGURES = 2, 3, 2
 MIN_DESCRIPTION_WORDS = 8
 MIN_LIVING_WITH_WORDS = 10
 MIN_POLICY_WORDS = 8
@@ -223,8 +227,17 @@ def _thin_alternatives(pack: Pack) -> list[str]:
                 thin.append(f"{o.id} has {figures} quantified items, the fullest option "
                             f"with a trial has {most_figures}")
     for o in pack.options:
-        if not o.status_quo and not o.cited():
+        if o.status_quo:
+            continue
+        if not o.cited():
             thin.append(f"{o.id} cites no source (its column of the comparison has none)")
+        upsides = len(o.benefits) + len(o.expect)
+        figures = sum(i.frequency is not None for i in o.items())
+        if (upsides < MIN_UPSIDES or len(o.risks) < MIN_RISKS
+                or figures < MIN_FIGURES):
+            thin.append(f"{o.id} tells {upsides} benefits or what to expect, {len(o.risks)} "
+                        f"risks and {figures} figures; every treatment needs at least "
+                        f"{MIN_UPSIDES}, {MIN_RISKS} and {MIN_FIGURES}")
     return thin
 
 

@@ -24,10 +24,10 @@ CITING_TABLES = (
     re.compile(r"^conditions\[\d+\](?=\.)"),  # name and description
     re.compile(r"^options\[\d+\]\.(?:benefits|expect|risks)\[\d+\](?=\.)"),  # the item
     re.compile(r"^options\[\d+\](?=\.)"),  # summary, steps, living_with, answers
-    re.compile(r"^handout\.sections\[\d+\](?=\.)"),  # heading and paragraphs
-    re.compile(r"^handout\.after_trial(?=\.)"),  # who, how long, what to watch for
-    re.compile(r"^handout\.emergency(?=_signs\[)"),  # emergency signs: emergency_references
-    re.compile(r"^handout\.clinic(?=_signs\[)"),  # clinic signs: clinic_references
+    re.compile(r"^(?:carer_)?handout\.sections\[\d+\](?=\.)"),  # heading and paragraphs
+    re.compile(r"^(?:carer_)?handout\.after_trial(?=\.)"),  # who, how long, what to watch for
+    re.compile(r"^(?:carer_)?handout\.emergency(?=_signs\[)"),  # emergency_references
+    re.compile(r"^(?:carer_)?handout\.clinic(?=_signs\[)"),  # clinic signs: clinic_references
 )
 # A rate with decimals in patient text: "38.9 in 1,000", "2.3 of 100", "3.89%" (Trevena et al.
 # 2013, REFERENCE.md "Risk communication": whole numbers in the chosen denominator).
@@ -82,12 +82,15 @@ def citing_paths(pack: Pack) -> Iterator[tuple[str, tuple[str, ...]]]:
         yield f"checklist[{c}].references", check.references
     for f, flag in enumerate(pack.red_flags):
         yield f"red_flags[{f}].references", flag.references
-    for s, section in enumerate(pack.handout.sections):
-        yield f"handout.sections[{s}].references", section.references
-    yield "handout.emergency_references", pack.handout.emergency_references
-    yield "handout.clinic_references", pack.handout.clinic_references
-    if pack.handout.after_trial is not None:
-        yield "handout.after_trial.references", pack.handout.after_trial.references
+    for key, handout in pack.handouts():
+        for s, section in enumerate(handout.sections):
+            yield f"{key}.sections[{s}].references", section.references
+        yield f"{key}.emergency_references", handout.emergency_references
+        yield f"{key}.clinic_references", handout.clinic_references
+        if handout.after_trial is not None:
+            yield f"{key}.after_trial.references", handout.after_trial.references
+    for m, measure in enumerate(pack.measures):
+        yield f"measures[{m}].references", measure.references
 
 
 def cited_ids(pack: Pack) -> set[str]:
@@ -145,8 +148,9 @@ def check_figures_are_sourced(r: Reader, pack: Pack) -> None:
     and are not checked here.
     """
     cites = {path.removesuffix(".references"): refs for path, refs in citing_paths(pack)}
-    cites["handout.emergency"] = pack.handout.emergency_references
-    cites["handout.clinic"] = pack.handout.clinic_references
+    for key, handout in pack.handouts():
+        cites[f"{key}.emergency"] = handout.emergency_references
+        cites[f"{key}.clinic"] = handout.clinic_references
     for path, text in patient_texts(pack):
         figure = FIGURE.search(text)
         if figure is None:
@@ -154,8 +158,9 @@ def check_figures_are_sourced(r: Reader, pack: Pack) -> None:
         owner = next((m.group(0) for m in (p.match(path) for p in CITING_TABLES) if m), None)
         if owner is None or cites.get(owner):
             continue
-        where, key = (("handout", owner.removeprefix("handout.") + "_references")
-                      if owner in ("handout.emergency", "handout.clinic")
+        signs = owner.rsplit(".", 1)
+        where, key = ((signs[0], signs[1] + "_references")
+                      if signs[-1] in ("emergency", "clinic") and signs[0].endswith("handout")
                       else (owner, "references"))
         r.problem(path, f"contains a figure (\"{figure.group(0)}\") but {where} cites no "
                         f"reference; add {key} = [\"...\"] with the source of the figure, or "

@@ -32,6 +32,7 @@ from consult_aid.content.model import (
     HandoutSection,
     Item,
     ItemKind,
+    Measure,
     Medicine,
     Option,
     Pack,
@@ -47,7 +48,10 @@ ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 TOP_KEYS = ("id", "title", "version", "published", "next_review", "authors", "funding",
             "update_policy", "decision", "denominator", "conditions", "options", "comparison",
-            "checklist", "red_flags", "handout", "references")
+            "checklist", "red_flags", "handout", "references", "measures", "pain_scores",
+            "carer_handout")
+MEASURE_KEYS = ("id", "label", "choices", "required", "hint", "references")
+PAIN_SCORES = ("required", "optional")
 OPTION_KEYS = ("id", "name", "summary", "steps", "benefits", "expect", "risks", "living_with",
                "answers", "status_quo", "references", "medicines", "has_trial")
 CONDITION_KEYS = ("id", "name", "description", "references")
@@ -151,6 +155,10 @@ def build(r: Reader, data: Table, *, content_hash: str, source: str,
                         for p, t in r.tables(data, "checklist", "")),
         red_flags=tuple(read_red_flag(r, p, t) for p, t in r.tables(data, "red_flags", "")),
         handout=read_handout(r, data),
+        carer_handout=read_handout(r, data, "carer_handout") if "carer_handout" in data else None,
+        measures=tuple(read_measure(r, p, t)
+                       for p, t in r.tables(data, "measures", "", required=False)),
+        pain_scores_required=read_pain_scores(r, data),
         references=used.merged_references(r, references),
         content_hash=content_hash,
         source=source,
@@ -394,18 +402,38 @@ def read_red_flag(r: Reader, path: str, t: Table) -> RedFlag:
                    applies_to=r.texts(t, "applies_to", path, required=False))
 
 
-def read_handout(r: Reader, data: Table) -> Handout:
-    t = r.table(data, "handout", "") or {}
-    r.known_keys(t, "handout", (*HANDOUT_KEYS, *OLD_HANDOUT_KEYS))
-    for key in OLD_HANDOUT_KEYS:
-        if key in t:
-            new = key.replace("warning", "emergency") + " and " + key.replace("warning", "clinic")
-            r.problem(join("handout", key),
+def read_measure(r: Reader, path: str, t: Table) -> Measure:
+    r.known_keys(t, path, MEASURE_KEYS)
+    choices = r.texts(t, "choices", path, required=False)
+    if len(set(choices)) != len(choices):
+        r.problem(join(path, "choices"), "a choice is listed twice")
+    return Measure(id=r.text(t, "id", path), label=r.text(t, "label", path), choices=choices,
+                   required=read_flag(r, t, "required", path),
+                   hint=r.text(t, "hint", path, required=False),
+                   references=r.texts(t, "references", path, required=False, allow_empty=True))
+
+
+def read_pain_scores(r: Reader, data: Table) -> bool:
+    """``pain_scores = "optional"`` for a pack whose consult is not about pain."""
+    value = r.text(data, "pain_scores", "", required=False) or "required"
+    if value not in PAIN_SCORES:
+        r.problem("pain_scores", f"'{value}' is not one of: {', '.join(PAIN_SCORES)}")
+    return value != "optional"
+
+
+def read_handout(r: Reader, data: Table, key: str = "handout") -> Handout:
+    """``[handout]`` (the patient's sheet) or ``[carer_handout]`` (the carers'), same keys."""
+    t = r.table(data, key, "") or {}
+    r.known_keys(t, key, (*HANDOUT_KEYS, *OLD_HANDOUT_KEYS))
+    for old in OLD_HANDOUT_KEYS:
+        if old in t:
+            new = old.replace("warning", "emergency") + " and " + old.replace("warning", "clinic")
+            r.problem(join(key, old),
                       f"replaced by {new}: emergency_signs are the danger signs that send the "
                       "patient to emergency services now, clinic_signs the ones to call the "
                       "clinic about today (see docs/content-packs.md)")
     sections = []
-    for path, s in r.tables(t, "sections", "handout"):
+    for path, s in r.tables(t, "sections", key):
         r.known_keys(s, path, SECTION_KEYS)
         sections.append(HandoutSection(
             heading=r.text(s, "heading", path),
@@ -415,21 +443,21 @@ def read_handout(r: Reader, data: Table) -> Handout:
     if not t:
         return Handout(title="", sections=(), emergency_signs=(), clinic_signs=())
     return Handout(
-        title=r.text(t, "title", "handout"),
+        title=r.text(t, "title", key),
         sections=tuple(sections),
-        emergency_signs=r.texts(t, "emergency_signs", "handout"),
-        clinic_signs=r.texts(t, "clinic_signs", "handout"),
-        emergency_references=r.texts(t, "emergency_references", "handout", required=False,
+        emergency_signs=r.texts(t, "emergency_signs", key),
+        clinic_signs=r.texts(t, "clinic_signs", key),
+        emergency_references=r.texts(t, "emergency_references", key, required=False,
                                      allow_empty=True),
-        clinic_references=r.texts(t, "clinic_references", "handout", required=False,
+        clinic_references=r.texts(t, "clinic_references", key, required=False,
                                   allow_empty=True),
-        after_trial=read_after_trial(r, t))
+        after_trial=read_after_trial(r, t, key))
 
 
-def read_after_trial(r: Reader, handout: Table) -> AfterTrial | None:
+def read_after_trial(r: Reader, handout: Table, key: str = "handout") -> AfterTrial | None:
     """``[handout.after_trial]``: who stays with the patient, how long, what they watch for."""
-    path = "handout.after_trial"
-    t = r.table(handout, "after_trial", "handout", required=False)
+    path = f"{key}.after_trial"
+    t = r.table(handout, "after_trial", key, required=False)
     if t is None:
         return None
     r.known_keys(t, path, AFTER_TRIAL_KEYS)
@@ -454,8 +482,9 @@ def check_applies(r: Reader, pack: Pack, library_conditions: frozenset[str]) -> 
     option's medicines (else the item could never be shown, or shown to the wrong patient)."""
     known = library_conditions | {c.id for c in pack.conditions}
     others = [(f"red_flags[{f}]", flag.applies_to) for f, flag in enumerate(pack.red_flags)]
-    others += [(f"handout.sections[{s}]", section.applies_to)
-               for s, section in enumerate(pack.handout.sections)]
+    others += [(f"{key}.sections[{s}]", section.applies_to)
+               for key, handout in pack.handouts()
+               for s, section in enumerate(handout.sections)]
     for path, applies_to in others:
         for n, cid in enumerate(applies_to):
             if cid not in known:

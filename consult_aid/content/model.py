@@ -286,6 +286,19 @@ class Handout:
 
 
 @dataclass(frozen=True, slots=True)
+class Measure:
+    """A measure the condition step records for this pack (a tone scale, the spasm score,
+    the goals of the patient or carer): ``choices`` offers a list, none means free text."""
+
+    id: str
+    label: str  # "Muscle tone (Modified Ashworth Scale)"
+    choices: tuple[str, ...] = ()  # "0 - no increase in tone", ...; empty: free text
+    required: bool = False  # an open item until recorded
+    hint: str = ""  # how to score it, for the clinician
+    references: tuple[str, ...] = ()  # the scale's source
+
+
+@dataclass(frozen=True, slots=True)
 class Condition:
     id: str
     name: str
@@ -314,6 +327,18 @@ class Pack:
     # sha256, hex, of the pack file's bytes followed by those of every library file it uses
     content_hash: str
     source: str = "built-in"  # "built-in" | "clinic"
+    # The condition step: the pack's own measures, and whether the pain scores are required
+    # (a spasticity consult records tone and goals; pain is optional there).
+    measures: tuple[Measure, ...] = ()
+    pain_scores_required: bool = True
+    carer_handout: Handout | None = None  # a second sheet for carers, when the pack has one
+
+    def handouts(self) -> tuple[tuple[str, Handout], ...]:
+        """(key, handout): "handout" for the patient, then "carer_handout" when there is one."""
+        out: list[tuple[str, Handout]] = [("handout", self.handout)]
+        if self.carer_handout is not None:
+            out.append(("carer_handout", self.carer_handout))
+        return tuple(out)
 
     def items(self) -> tuple[Item, ...]:
         """Every benefit, what-to-expect and risk item of every option, in pack order."""

@@ -72,19 +72,21 @@ def grade(text: str) -> float:
 
 
 def handout_texts(pack: Pack) -> list[tuple[str, str]]:
-    h = pack.handout
-    out = [("handout.title", h.title)]
-    for s, section in enumerate(h.sections):
-        out.append((f"handout.sections[{s}].heading", section.heading))
-        out += [(f"handout.sections[{s}].paragraphs[{p}]", text)
-                for p, text in enumerate(section.paragraphs)]
-    out += [(f"handout.emergency_signs[{n}]", text) for n, text in enumerate(h.emergency_signs)]
-    out += [(f"handout.clinic_signs[{n}]", text) for n, text in enumerate(h.clinic_signs)]
-    if h.after_trial is not None:
-        a = h.after_trial
-        out += [("handout.after_trial.heading", a.heading), ("handout.after_trial.who", a.who),
-                ("handout.after_trial.how_long", a.how_long)]
-        out += [(f"handout.after_trial.watch[{n}]", text) for n, text in enumerate(a.watch)]
+    """(key path, text) of the patient's handout, then the carers' when the pack has one."""
+    out: list[tuple[str, str]] = []
+    for key, h in pack.handouts():
+        out.append((f"{key}.title", h.title))
+        for s, section in enumerate(h.sections):
+            out.append((f"{key}.sections[{s}].heading", section.heading))
+            out += [(f"{key}.sections[{s}].paragraphs[{p}]", text)
+                    for p, text in enumerate(section.paragraphs)]
+        out += [(f"{key}.emergency_signs[{n}]", text) for n, text in enumerate(h.emergency_signs)]
+        out += [(f"{key}.clinic_signs[{n}]", text) for n, text in enumerate(h.clinic_signs)]
+        if h.after_trial is not None:
+            a = h.after_trial
+            out += [(f"{key}.after_trial.heading", a.heading), (f"{key}.after_trial.who", a.who),
+                    (f"{key}.after_trial.how_long", a.how_long)]
+            out += [(f"{key}.after_trial.watch[{n}]", text) for n, text in enumerate(a.watch)]
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -43,6 +44,11 @@ class PackRef:
     content_hash: str
 
 
+MAX_MEASURES = 20  # a pack's condition-step measures (tone, spasms, goals ...)
+MAX_MEASURE_TEXT = 1000  # characters: a goal in the patient's words, or a scale's choice
+MEASURE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
 @dataclass(slots=True)
 class TreatmentTried:
     treatment: str = ""
@@ -63,9 +69,20 @@ class Condition:
     treatments_tried: list[TreatmentTried] = field(default_factory=list)
     current_medicines: str = ""
     opioid_mme_per_day: float | None = None  # oral morphine milligram equivalents per day
+    # The pack's own measures (``Pack.measures``: a tone scale, the spasm score, goals), by
+    # measure id, as recorded
+    measures: dict[str, str] = field(default_factory=dict)
 
     def problems(self, prefix: str = "condition") -> list[Problem]:
         p: list[Problem] = []
+        if len(self.measures) > MAX_MEASURES:
+            p.append(Problem(f"{prefix}.measures", f"At most {MAX_MEASURES} measures."))
+        for key, value in list(self.measures.items())[:MAX_MEASURES]:
+            if not MEASURE_ID.match(key):
+                p.append(Problem(f"{prefix}.measures", "A measure's name is not valid."))
+                continue
+            p += check_text(f"{prefix}.measures.{key}", value, label="measure",
+                            max_length=MAX_MEASURE_TEXT)
         for name, label in (("pain_now", "pain score now"),
                             ("pain_average", "average pain score"),
                             ("pain_worst", "worst pain score"),

@@ -47,7 +47,9 @@ def overview(consult: Consult, pack: PackContent) -> list[Section]:
     scores = " / ".join("–" if v is None else str(v) for v in
                         (k.pain_now, k.pain_average, k.pain_worst))
     condition: list[tuple[str, object]] = [
-        ("Diagnosis", k.diagnosis), ("Where", k.pain_location),
+        ("Diagnosis", k.diagnosis),
+        *((m.label, k.measures.get(m.id)) for m in getattr(pack, "measures", ())),
+        ("Where", k.pain_location),
         ("Months", k.pain_duration_months), ("Pain now / average / worst", scores),
         ("Interference", k.interference), ("Medicines", k.current_medicines),
         ("Opioid mg MME/day", k.opioid_mme_per_day)]

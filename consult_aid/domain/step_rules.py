@@ -54,11 +54,28 @@ class PackOption(Protocol):
     def medicines(self) -> Sequence[str]: ...  # what can be planned; empty: no medicine
 
 
+class PackMeasure(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def required(self) -> bool: ...
+
+
 class PackContent(Protocol):
     """What the domain needs from a procedure pack (content's ``Pack`` provides it)."""
 
     @property
     def options(self) -> Sequence[PackOption]: ...
+
+    @property
+    def measures(self) -> Sequence[PackMeasure]: ...  # the pack's own condition measures
+
+    @property
+    def pain_scores_required(self) -> bool: ...
 
     def items(self) -> Sequence[PackItem]: ...
 
@@ -142,18 +159,26 @@ def patient_open(c: Consult, pack: PackContent) -> list[OpenItem]:
 
 
 def condition_open(c: Consult, pack: PackContent) -> list[OpenItem]:
+    """The diagnosis; the pain and its scores unless the pack makes them optional (a
+    spasticity consult); and each measure the pack requires (tone, spasms, goals)."""
     k = c.condition
-    return _missing([
-        ("condition.diagnosis", k.diagnosis, "Choose or type the diagnosis."),
-        ("condition.pain_location", k.pain_location, "Enter where the pain is."),
-        ("condition.pain_duration_months", k.pain_duration_months,
-         "Enter how long the pain has lasted."),
-        ("condition.pain_now", k.pain_now, "Ask for the pain score now (0–10)."),
-        ("condition.pain_average", k.pain_average, "Ask for the average pain score (0–10)."),
-        ("condition.pain_worst", k.pain_worst, "Ask for the worst pain score (0–10)."),
-        ("condition.interference", k.interference,
-         "Ask how much pain interferes with daily life (0–10)."),
-    ])
+    items = _missing([("condition.diagnosis", k.diagnosis, "Choose or type the diagnosis.")])
+    if getattr(pack, "pain_scores_required", True):
+        items += _missing([
+            ("condition.pain_location", k.pain_location, "Enter where the pain is."),
+            ("condition.pain_duration_months", k.pain_duration_months,
+             "Enter how long the pain has lasted."),
+            ("condition.pain_now", k.pain_now, "Ask for the pain score now (0–10)."),
+            ("condition.pain_average", k.pain_average,
+             "Ask for the average pain score (0–10)."),
+            ("condition.pain_worst", k.pain_worst, "Ask for the worst pain score (0–10)."),
+            ("condition.interference", k.interference,
+             "Ask how much pain interferes with daily life (0–10)."),
+        ])
+    items += [OpenItem(f"condition.measures.{m.id}", f"Record: {m.label}.")
+              for m in getattr(pack, "measures", ())
+              if m.required and not k.measures.get(m.id, "").strip()]
+    return items
 
 
 def history_open(c: Consult, pack: PackContent) -> list[OpenItem]:

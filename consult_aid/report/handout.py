@@ -97,7 +97,7 @@ def _styles(s: Styles) -> _Styles:
 
 
 def render_handout(pack: Pack, contacts: ClinicContacts, plan: HandoutPlan | None = None,
-                   *, paper: Paper | str = Paper.A4) -> bytes:
+                   *, paper: Paper | str = Paper.A4, carer: bool = False) -> bytes:
     """The handout PDF of ``pack`` for a clinic, personalised when ``plan`` is given."""
     paper = Paper.parse(paper)
     story = Story(paper.size[0] - 2 * SIDE_MARGIN)
@@ -115,7 +115,7 @@ def render_handout(pack: Pack, contacts: ClinicContacts, plan: HandoutPlan | Non
     def fill(text: str) -> str:
         return story.lit(fill_placeholders(text, values))
 
-    handout = pack.handout
+    handout = pack.carer_handout if carer and pack.carer_handout is not None else pack.handout
     story.add(story.para(fill(handout.title), s.title))
     story.add(story.para(f"Information for patients from {story.lit(values['clinic_name'])}",
                          s.subtitle))
@@ -164,7 +164,7 @@ def render_handout(pack: Pack, contacts: ClinicContacts, plan: HandoutPlan | Non
 
     story.gap(6)
     story.add(story.para("Keep this sheet with your other medical papers.", s.big))
-    sources = handout_sources(pack, diagnosis)
+    sources = handout_sources(pack, diagnosis, carer=carer)
     if sources:
         story.muted("Sources: " + "; ".join(story.lit(c) for c in sources) + ".")
     story.muted(f"From the procedure pack “{story.lit(pack.title)}”, version "
@@ -239,10 +239,11 @@ def _next_steps(story: Story, plan: HandoutPlan) -> None:
         story.add(story.para(f"Your next appointment: <b>{day(plan.follow_up)}</b>", s.big))
 
 
-def handout_sources(pack: Pack, diagnosis_id: str = "") -> list[str]:
-    """Short citations of the references the handout cites (for a patient with
-    ``diagnosis_id``), in the pack's reference order."""
-    cited = set(pack.handout.references(diagnosis_id))
+def handout_sources(pack: Pack, diagnosis_id: str = "", *, carer: bool = False) -> list[str]:
+    """Short citations of the references the handout (the carers' with ``carer``) cites for a
+    patient with ``diagnosis_id``, in the pack's reference order."""
+    handout = pack.carer_handout if carer and pack.carer_handout is not None else pack.handout
+    cited = set(handout.references(diagnosis_id))
     return [short_citation(ref) for ref in pack.references if ref.id in cited]
 
 

@@ -34,13 +34,19 @@ def situation(story: Story, consult: Consult, pack: Pack) -> None:
     story.heading("The patient's situation")
     k = consult.condition
     rows: list[tuple[str, str]] = [("Diagnosis", story.lit(k.diagnosis))]
+    # the pack's own measures (tone, spasms, goals), under their labels, as recorded
+    rows += [(story.lit(m.label), story.lit(k.measures.get(m.id, "")) or "not recorded")
+             for m in pack.measures]
     where = "; ".join(x for x in (
         story.lit(k.pain_location),
         _months(k.pain_duration_months) if k.pain_duration_months is not None else "") if x)
-    rows.append(("Pain", (f"{where}. " if where else "")
-                 + f"Scores (0–10): now {_score(k.pain_now)} · on average "
-                   f"{_score(k.pain_average)} · at worst {_score(k.pain_worst)} · interference "
-                   f"with daily life {_score(k.interference)}"))
+    scored = any(v is not None for v in (k.pain_now, k.pain_average, k.pain_worst,
+                                         k.interference))
+    if pack.pain_scores_required or scored or where:
+        rows.append(("Pain", (f"{where}. " if where else "")
+                     + f"Scores (0–10): now {_score(k.pain_now)} · on average "
+                       f"{_score(k.pain_average)} · at worst {_score(k.pain_worst)} · "
+                       f"interference with daily life {_score(k.interference)}"))
     if k.function_notes:
         rows.append(("Daily function", story.lit(k.function_notes)))
     medicines = story.lit(k.current_medicines)

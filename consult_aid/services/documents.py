@@ -19,7 +19,7 @@ def summary_preview(consult: Consult, pack: Pack, paper: Paper | str = Paper.A4)
 
 
 def patient_handout(pack: Pack, clinician: Clinician, paper: Paper | str = Paper.A4,
-                    plan: HandoutPlan | None = None) -> bytes:
+                    plan: HandoutPlan | None = None, *, carer: bool = False) -> bytes:
     """The pack's patient handout with the clinic's name and numbers (and the emergency
     number), personalised with ``plan`` when given."""
     contacts = ClinicContacts(
@@ -29,7 +29,7 @@ def patient_handout(pack: Pack, clinician: Clinician, paper: Paper | str = Paper
         emergency_number=str(getattr(clinician, "emergency_number", "") or ""),
         cost_note=str(getattr(clinician, "cost_note", "") or ""),
     )
-    return render_handout(pack, contacts, plan, paper=paper)
+    return render_handout(pack, contacts, plan, paper=paper, carer=carer)
 
 
 def handout_plan(consult: Consult, pack: Pack) -> HandoutPlan:
@@ -42,18 +42,22 @@ def handout_plan(consult: Consult, pack: Pack) -> HandoutPlan:
                        diagnosis_id=consult.condition.diagnosis_id)
 
 
-def consult_handout(consult: Consult, pack: Pack, paper: Paper | str = Paper.A4) -> bytes:
-    """The handout for this consult's patient: the clinic's numbers and the patient's plan."""
-    return patient_handout(pack, consult.clinician, paper, handout_plan(consult, pack))
+def consult_handout(consult: Consult, pack: Pack, paper: Paper | str = Paper.A4, *,
+                    carer: bool = False) -> bytes:
+    """The handout for this consult's patient (or, with ``carer``, the carers' sheet): the
+    clinic's numbers and the patient's plan."""
+    return patient_handout(pack, consult.clinician, paper, handout_plan(consult, pack),
+                           carer=carer)
 
 
 def record_handout_given(consult: Consult, pack: Pack, now: datetime, *,
-                         printed: bool = True) -> bool:
+                         printed: bool = True, carer: bool = False) -> bool:
     """Note in a draft that the pack's handout (its title and version) was given at ``now``;
     False, and nothing changed, for a signed consult (its record is never edited)."""
     if consult.is_locked:
         return False
-    consult.handouts_given.append(HandoutGiven(pack_id=pack.id, title=pack.handout.title,
+    handout = pack.carer_handout if carer and pack.carer_handout is not None else pack.handout
+    consult.handouts_given.append(HandoutGiven(pack_id=pack.id, title=handout.title,
                                                version=pack.version, given_at=now,
                                                printed=printed))
     return True

@@ -100,25 +100,33 @@ class DocumentActions(QObject):
     def print_summary(self) -> None:
         self.read_summary(self.print_bytes)
 
-    def print_handout(self) -> None:
-        """The handout for this patient (their plan, the clinic's numbers); once printed, the
-        draft records it as given (title, version, time)."""
+    def print_handout(self, carer: bool = False) -> None:
+        """The handout for this patient (their plan, the clinic's numbers), or with ``carer``
+        the carers' sheet; once printed, the draft records it as given (title, version,
+        time)."""
         consult, pack, paper = copy.deepcopy(self.session.consult), self.session.pack, self.paper
         self.busy.emit(self.tr("Preparing the handout…"))
-        BackgroundOp(self.parent_widget, lambda: consult_handout(consult, pack, paper)) \
-            .success(self._show_handout).failure(self._failed).run_in_background(self.ctx.tasks)
+        BackgroundOp(self.parent_widget,
+                     lambda: consult_handout(consult, pack, paper, carer=carer)) \
+            .success(lambda data: self._show_handout(data, carer)).failure(self._failed) \
+            .run_in_background(self.ctx.tasks)
 
-    def _show_handout(self, data: bytes) -> PdfPreviewDialog:
-        dialog = self.open_pdf(data, self.tr("Patient handout"),
-                               self.tr("For the patient to take home. Printing it records it "
-                                       "as given in the consult."))
+    def print_carer_handout(self) -> None:
+        self.print_handout(carer=True)
+
+    def _show_handout(self, data: bytes, carer: bool = False) -> PdfPreviewDialog:
+        title = self.tr("Handout for carers") if carer else self.tr("Patient handout")
+        dialog = self.open_pdf(data, title,
+                               self.tr("To take home. Printing it records it as given in the "
+                                       "consult."))
         dialog.print_requested.disconnect()
-        dialog.print_requested.connect(lambda: self.print_bytes(data, self.handout_printed))
+        dialog.print_requested.connect(
+            lambda: self.print_bytes(data, lambda: self.handout_printed(carer)))
         return dialog
 
-    def handout_printed(self) -> None:
+    def handout_printed(self, carer: bool = False) -> None:
         session = self.session
-        if record_handout_given(session.consult, session.pack, session.clock()):
+        if record_handout_given(session.consult, session.pack, session.clock(), carer=carer):
             session.edited()
 
     def print_bytes(self, data: bytes, then: Callable[[], object] | None = None) -> None:

@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         actions = ReviewActions(sign=signing.sign, preview=documents.preview,
                                 print_summary=documents.print_summary,
                                 print_handout=documents.print_handout,
+                                print_carer_handout=documents.print_carer_handout,
                                 add_addendum=signing.add_addendum)
         view = ConsultView(session, autosaver, actions, start_step=step)
         for child in (session, autosaver, documents, signing):

@@ -24,9 +24,14 @@ def test_demo_produces_a_signed_summary_and_handouts_that_verify(
     summary, printed = demo_run.summary, demo_run.printed
     assert str(summary) in printed
     handouts = sorted(p.name for p in summary.parent.glob("handout-*.pdf"))
-    assert handouts == ["handout-intrathecal-pump.pdf", "handout-spinal-cord-stimulator.pdf"]
+    assert handouts == ["handout-intrathecal-baclofen-carers.pdf",
+                        "handout-intrathecal-baclofen.pdf", "handout-intrathecal-pump.pdf",
+                        "handout-spinal-cord-stimulator.pdf"]
     for name in handouts:
         assert name in printed
+    carers = flat_text((summary.parent / "handout-intrathecal-baclofen-carers.pdf").read_bytes())
+    assert "Caring for someone with a baclofen pump" in carers
+    assert "Call emergency services now" in carers
     assert "Helen Marsh" in flat_text(summary.read_bytes())
 
     assert main(["--data-dir", str(demo_copy.data), "verify", str(demo_copy.summary)]) == 0

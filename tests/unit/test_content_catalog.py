@@ -24,18 +24,20 @@ def clinic_copy(folder: Path, name: str, version: str, title: str | None = None)
 
 def test_builtin_only(data_folder: DataFolder) -> None:
     catalog = load_catalog(data_folder.packs)
-    assert [p.id for p in catalog.packs()] == ["intrathecal-pump", "spinal-cord-stimulator"]
+    assert [p.id for p in catalog.packs()] == ["intrathecal-baclofen", "intrathecal-pump",
+                                               "spinal-cord-stimulator"]  # by title
     assert all(e.source == "built-in" for e in catalog.entries())
     status = {(e.pack_id, e.version): e.status for e in catalog.entries()}
-    assert status == {("intrathecal-pump", "2.0.0"): "current",
+    assert status == {("intrathecal-baclofen", "1.0.0"): "current",
+                      ("intrathecal-pump", "2.0.0"): "current",
                       ("spinal-cord-stimulator", "2.0.0"): "current",
                       ("intrathecal-pump", "1.0.0"): "superseded",  # kept for old consults
                       ("spinal-cord-stimulator", "1.0.0"): "superseded"}
 
 
 def test_missing_clinic_folder_is_fine(tmp_path: Path) -> None:
-    assert len(load_catalog(tmp_path / "nowhere").packs()) == 2
-    assert len(load_catalog(None).packs()) == 2
+    assert len(load_catalog(tmp_path / "nowhere").packs()) == 3
+    assert len(load_catalog(None).packs()) == 3
 
 
 def test_clinic_pack_with_higher_version_overrides(data_folder: DataFolder) -> None:
@@ -48,7 +50,7 @@ def test_clinic_pack_with_higher_version_overrides(data_folder: DataFolder) -> N
                 if e.path.parent.name != "released"}
     assert statuses[("built-in", "intrathecal-pump")] == "superseded"
     assert statuses[("clinic", "intrathecal-pump")] == "current"
-    assert len(catalog.packs()) == 2
+    assert len(catalog.packs()) == 3
 
 
 def test_versions_compare_as_numbers(data_folder: DataFolder) -> None:
@@ -103,7 +105,7 @@ def test_invalid_clinic_pack_is_listed_as_invalid(data_folder: DataFolder) -> No
     assert by_file["broken.toml"].pack is None
     assert by_file["broken.toml"].problems[0].key_path.startswith("line 3")
     assert (by_file["half.toml"].pack_id, by_file["half.toml"].version) == ("half-pack", "0.1.0")
-    assert len(catalog.packs()) == 2  # the built-ins still load
+    assert len(catalog.packs()) == 3  # the built-ins still load
 
 
 def test_entries_unpack_as_tuples(data_folder: DataFolder) -> None:

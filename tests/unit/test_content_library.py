@@ -125,6 +125,7 @@ def test_audit_fails_a_pack_whose_alternative_is_thinner(tmp_path: Path,
 def test_every_builtin_pack_version_is_released_with_its_hash() -> None:
     entries = load_catalog(None).entries()
     assert {(e.pack.id, e.pack.version) for e in entries if e.pack} == {
+        ("intrathecal-baclofen", "1.0.0"),
         ("intrathecal-pump", "1.0.0"), ("intrathecal-pump", "2.0.0"),
         ("spinal-cord-stimulator", "1.0.0"), ("spinal-cord-stimulator", "2.0.0")}
     assert unreleased(entries, load_releases()) == []

@@ -16,7 +16,7 @@ from consult_aid.content.readability import (
     patient_texts,
 )
 
-BUILT_IN = ("intrathecal-pump", "spinal-cord-stimulator")
+BUILT_IN = ("intrathecal-pump", "spinal-cord-stimulator", "intrathecal-baclofen")
 
 
 @pytest.fixture(params=BUILT_IN)

@@ -16,6 +16,10 @@ class ConditionPage(StepPage):
     step_id = "condition"
 
     def intro(self) -> str:
+        if not self.pack.pain_scores_required:  # spasticity: tone, spasms, goals first
+            return self.tr("The condition in the patient's and carer's own terms: the "
+                           "measures below, then pain scores if there is pain (0 none to 10 "
+                           "worst imaginable).")
         return self.tr("The pain in the patient's own terms. Scores are 0 (none) to 10 "
                        "(worst imaginable).")
 
@@ -34,6 +38,25 @@ class ConditionPage(StepPage):
         self.duration = form.add("condition.pain_duration_months",
                                  self.tr("How &long (months)"), NumberEdit(unit="months"))
         self.outer.addWidget(group(self.tr("Diagnosis"), form))
+
+        # the pack's own measures (a tone scale, the spasm score, the goals), declared by it
+        self.measures: dict[str, QComboBox | TextArea] = {}
+        if self.pack.measures:
+            measures = Form(self)
+            for m in self.pack.measures:
+                widget: QComboBox | TextArea
+                if m.choices:
+                    widget = QComboBox()
+                    widget.addItem("", "")
+                    for choice in m.choices:
+                        widget.addItem(choice, choice)
+                else:
+                    widget = TextArea(2)
+                measures.add(f"condition.measures.{m.id}", m.label, widget, m.hint)
+                widget.setAccessibleName(m.label)
+                self.measures[m.id] = widget
+            self.errors.update(measures.errors)
+            self.outer.addWidget(group(self.tr("Tone, spasms and goals"), measures))
 
         scores = QWidget(self)
         grid = QGridLayout(scores)
@@ -71,7 +94,7 @@ class ConditionPage(StepPage):
         for f in (form, function, meds):
             self.errors.update(f.errors)
         self.watch(self.diagnosis, self.location, self.duration, *self.scores.values(),
-                   self.function, self.medicines, self.mme)
+                   self.function, self.medicines, self.mme, *self.measures.values())
         self.treatments.changed.connect(self.on_edit)
 
     def load(self) -> None:
@@ -90,6 +113,12 @@ class ConditionPage(StepPage):
         self.treatments.set_values([(t.treatment, t.outcome) for t in k.treatments_tried])
         self.medicines.set_text(k.current_medicines)
         self.mme.set_value(k.opioid_mme_per_day)
+        for measure_id, widget in self.measures.items():
+            value = k.measures.get(measure_id, "")
+            if isinstance(widget, QComboBox):
+                widget.setCurrentIndex(max(widget.findData(value), 0))
+            else:
+                widget.set_text(value)
 
     def save(self) -> None:
         k = self.consult.condition
@@ -107,6 +136,13 @@ class ConditionPage(StepPage):
         k.current_medicines = self.medicines.text()
         mme = self.number("condition.opioid_mme_per_day", self.mme)
         k.opioid_mme_per_day = None if mme is None else float(mme)
+        for measure_id, widget in self.measures.items():
+            value = (str(widget.currentData() or "") if isinstance(widget, QComboBox)
+                     else widget.text().strip())
+            if value:
+                k.measures[measure_id] = value
+            else:
+                k.measures.pop(measure_id, None)
 
     def set_read_only(self, read_only: bool) -> None:
         super().set_read_only(read_only)

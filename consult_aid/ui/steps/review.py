@@ -43,6 +43,7 @@ class ReviewActions:
     preview: Callable[[], None] = _nothing
     print_summary: Callable[[], None] = _nothing
     print_handout: Callable[[], None] = _nothing
+    print_carer_handout: Callable[[], None] = _nothing
     add_addendum: Callable[[], None] = _nothing
 
 
@@ -57,6 +58,8 @@ class ReviewPage(StepPage):
         self.preview_button.clicked.connect(lambda _c=False: self.review_actions.preview())
         self.print_summary.clicked.connect(lambda _c=False: self.review_actions.print_summary())
         self.print_handout.clicked.connect(lambda _c=False: self.review_actions.print_handout())
+        self.print_carer_handout.clicked.connect(
+            lambda _c=False: self.review_actions.print_carer_handout())
         self.addendum_button.clicked.connect(lambda _c=False: self.review_actions.add_addendum())
 
     def build(self) -> None:
@@ -120,7 +123,10 @@ class ReviewPage(StepPage):
         self.sign_button.setObjectName("primary")
         self.print_summary = QPushButton(self.tr("Print s&ummary…"), self)
         self.print_handout = QPushButton(self.tr("Print patient &handout…"), self)
-        for b in (self.preview_button, self.print_summary, self.print_handout):
+        # a pack with a sheet for carers (intrathecal baclofen) prints it beside the patient's
+        self.print_carer_handout = QPushButton(self.tr("Print &carers' handout…"), self)
+        for b in (self.preview_button, self.print_summary, self.print_handout,
+                  self.print_carer_handout):
             b.setProperty(KEEP_ENABLED, True)
             actions.addWidget(b)
         actions.addStretch(1)
@@ -226,6 +232,7 @@ class ReviewPage(StepPage):
             if not blocking else self.tr("Sign becomes available when nothing is open."))
         self.print_summary.setVisible(locked)
         self.print_handout.setVisible(True)
+        self.print_carer_handout.setVisible(self.pack.carer_handout is not None)
         self.preview_button.setText(self.tr("View the signed &PDF") if locked
                                     else self.tr("&Preview summary PDF"))
 
