@@ -117,11 +117,12 @@ def render_handout(pack: Pack, contacts: ClinicContacts, plan: HandoutPlan | Non
 
     handout = pack.carer_handout if carer and pack.carer_handout is not None else pack.handout
     story.add(story.para(fill(handout.title), s.title))
-    story.add(story.para(f"Information for patients from {story.lit(values['clinic_name'])}",
+    readers = "carers" if carer else "patients"
+    story.add(story.para(f"Information for {readers} from {story.lit(values['clinic_name'])}",
                          s.subtitle))
     note_at = len(story.flowables)
     if plan is not None:
-        _for_whom(story, own, plan)
+        _for_whom(story, own, plan, carer)
 
     # Box 1: danger signs go to emergency services, never through the clinic first.
     call = story.lit(emergency) if emergency else LOCAL_EMERGENCY
@@ -184,16 +185,20 @@ def render_handout(pack: Pack, contacts: ClinicContacts, plan: HandoutPlan | Non
     return build_pdf(story.finish(note_at), paper=paper, header=header, metadata=metadata)
 
 
-def _for_whom(story: Story, own: _Styles, plan: HandoutPlan) -> None:
-    """'For Jane Doe', then the planned procedure and medicine."""
+def _for_whom(story: Story, own: _Styles, plan: HandoutPlan, carer: bool = False) -> None:
+    """'For Jane Doe' (or 'For the carers of Jane Doe'), then the planned procedure and
+    medicine."""
     s = story.s
-    if plan.patient_name.strip():
-        story.add(story.para(f"For {story.lit(plan.patient_name.strip())}", own.lead))
+    name = story.lit(plan.patient_name.strip())
+    if name:
+        story.add(story.para(f"For the carers of {name}" if carer else f"For {name}",
+                             own.lead))
+    whose = "The planned" if carer else "Your"
     lines = []
     if plan.procedure.strip():
-        lines.append(f"Your treatment: <b>{story.lit(plan.procedure.strip())}</b>")
+        lines.append(f"{whose} treatment: <b>{story.lit(plan.procedure.strip())}</b>")
     if plan.medicine.strip():
-        lines.append(f"Your medicine: <b>{story.lit(plan.medicine.strip())}</b>")
+        lines.append(f"{whose} medicine: <b>{story.lit(plan.medicine.strip())}</b>")
     if lines:
         story.add(story.para("<br/>".join(lines), s.big))
 

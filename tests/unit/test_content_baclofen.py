@@ -107,3 +107,14 @@ def test_the_spinal_cord_injury_prompt_is_for_spinal_cord_injury_only() -> None:
     assert "sci-withdrawal-risk" in {f.id for f in pack.raised_red_flags(consult.facts())}
     consult.condition.diagnosis_id = "ms-spasticity"
     assert "sci-withdrawal-risk" not in {f.id for f in pack.raised_red_flags(consult.facts())}
+
+
+def test_no_pack_pads_an_item_with_not_a_chance_filler() -> None:
+    """A fact of the path (the test day, MRI planning, deciding later) is a what-to-expect item
+    with no "how often" at all, never "not quantified: this is not a chance"."""
+    for path in sorted(builtin_packs_dir().glob("*.toml")):
+        pack = load_pack(path)
+        for item in pack.items():
+            reason = item.not_quantified_reason.lower()
+            assert "not a chance" not in reason and "not a result" not in reason, item.id
+            assert "describes a choice" not in reason, item.id
