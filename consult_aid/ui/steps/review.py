@@ -125,13 +125,16 @@ class ReviewPage(StepPage):
         self.print_handout = QPushButton(self.tr("Print patient &handout…"), self)
         # a pack with a sheet for carers (intrathecal baclofen) prints it beside the patient's
         self.print_carer_handout = QPushButton(self.tr("Print &carers' handout…"), self)
-        for b in (self.preview_button, self.print_summary, self.print_handout,
-                  self.print_carer_handout):
+        for b in (self.preview_button, self.print_summary, self.print_handout):
             b.setProperty(KEEP_ENABLED, True)
             actions.addWidget(b)
         actions.addStretch(1)
         # Sign on a row of its own, so the buttons fit side by side even with larger text
         sign_row = QHBoxLayout()
+        # the carers' sheet (baclofen pack) starts the second row, so the first row still fits
+        # at 1280 pixels with larger text
+        self.print_carer_handout.setProperty(KEEP_ENABLED, True)
+        sign_row.addWidget(self.print_carer_handout)
         sign_row.addStretch(1)
         sign_row.addWidget(self.sign_button)
         self.sign_hint = QLabel(self)
