@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +26,10 @@ from consult_aid.domain import Problem, TeachBack, Understanding
 from consult_aid.ui.steps.base import KEEP_ENABLED, StepPage
 from consult_aid.ui.widgets.fields import ChoiceGroup, ErrorLabel, group
 from consult_aid.ui.widgets.icon_array import IconArray
+from consult_aid.ui.widgets.quick_keys import AnswerKeys
+
+ANSWER_KEYS = {Qt.Key.Key_1: TeachBack.UNDERSTOOD, Qt.Key.Key_2: TeachBack.PARTLY,
+               Qt.Key.Key_3: TeachBack.NOT_YET}
 
 
 class ItemCard(QFrame):
@@ -109,6 +114,15 @@ class ItemCard(QFrame):
         second.addWidget(self.re_explained)
         rows.addLayout(first)
         rows.addLayout(second)
+        # Tab in reading order: discussed, the three answers, the patient's words, re-explained
+        QWidget.setTabOrder(self.discussed, self.level.buttons()[0])
+        for before, after in zip(self.level.buttons(), self.level.buttons()[1:], strict=False):
+            QWidget.setTabOrder(before, after)
+        QWidget.setTabOrder(self.level.buttons()[-1], self.words)
+        QWidget.setTabOrder(self.words, self.re_explained)
+        hint = self.tr("Keys: 1 understood · 2 partly · 3 not yet")
+        for w in (self.discussed, *self.level.buttons()):
+            w.setToolTip(hint)
         self.error = ErrorLabel(controls)
         rows.addWidget(self.error)
         layout.addWidget(controls, 5, 0, 1, 2)
@@ -203,8 +217,44 @@ class BenefitsRisksPage(StepPage):
                     self.errors[f"understanding.{item.id}"] = card.error
                     for w in (card.discussed, card.level, card.words, card.re_explained):
                         self.watch(w)
+                    self._answer_keys(card)
                 self.headings.append((label, under))
             self.outer.addWidget(group(option.name, box))
+
+    def _answer_keys(self, card: ItemCard) -> None:
+        """1 / 2 / 3 on the card's ticks answer the teach-back (and mark it discussed); then
+        "understood" goes on to the next open item, "partly" or "not yet" to the patient's
+        words. Enter in the words goes on to the next open item."""
+
+        def answered(value: object) -> None:
+            if not card.discussed.isChecked():
+                card.discussed.setChecked(True)
+            if value is TeachBack.UNDERSTOOD:
+                self.focus_next_open(card)
+            else:
+                card.words.setFocus(Qt.FocusReason.TabFocusReason)
+
+        AnswerKeys(card.level, ANSWER_KEYS, answered, (card.discussed,))
+        card.words.returnPressed.connect(lambda: self.focus_next_open(card))
+
+    def focus_next_open(self, after: ItemCard) -> None:
+        """Focus the next card still open (after ``after``, then from the top), scrolled into
+        view; when none is left, the step's summary says so."""
+        shown = [c for c in self.applying() if not self.only_open.isChecked() or c.is_open]
+        start = shown.index(after) + 1 if after in shown else 0
+        for card in (*shown[start:], *shown[:start]):
+            if card is not after and card.is_open and card.isVisible():
+                card.discussed.setFocus(Qt.FocusReason.TabFocusReason)
+                self._scroll_to(card)
+                return
+
+    def _scroll_to(self, card: ItemCard) -> None:
+        """Bring ``card`` into view in the step's scroll area (programmatic focus does not)."""
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if isinstance(parent, QScrollArea):
+            parent.ensureWidgetVisible(card, 0, 24)
 
     def applying(self) -> list[ItemCard]:
         """The cards for this patient's recorded diagnosis (every card while none is chosen

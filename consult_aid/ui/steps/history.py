@@ -22,8 +22,10 @@ from consult_aid.domain.labels import HISTORY_LABELS, PSYCH_EVALUATION_LABELS
 from consult_aid.domain.step_rules import prompt_start
 from consult_aid.ui.steps.base import StepPage
 from consult_aid.ui.widgets.fields import ChoiceGroup, ErrorLabel, Form, TextArea, group
+from consult_aid.ui.widgets.quick_keys import AnswerKeys
 
 NOT_ASKED = "not_asked"
+YES_NO_KEYS = {Qt.Key.Key_Y: True, Qt.Key.Key_N: False}
 PSYCH_FACT = "history.psych_evaluation"
 
 
@@ -103,10 +105,13 @@ class HistoryPage(StepPage):
             grid.addWidget(details, row, 2)
             self.findings[name] = (answer, details)
             self.watch(answer, details)
+            for button in answer.buttons():
+                button.setToolTip(self.tr("Keys: N no · Y yes"))
             flags = self._prompts(by_fact.pop(f"history.{name}", []), table)
             if flags is not None:
                 grid.addWidget(flags, row + 1, 1, 1, 2)
         self.outer.addWidget(group(self.tr("Questions"), table))
+        self._answer_keys()
         psych_flags = by_fact.pop(PSYCH_FACT, [])
 
         # Prompts raised by answers on other steps (travel time, opioid dose ...)
@@ -166,6 +171,25 @@ class HistoryPage(StepPage):
         box.hide()  # shown while one of its prompts is raised (no empty gap in the grid)
         self._prompt_boxes.append((box, prompts))
         return box
+
+    def _answer_keys(self) -> None:
+        """Y or N answers a question by one key: No goes on to the next question, Yes to its
+        details (what, which dose ...)."""
+        names = list(self.findings)
+        for n, name in enumerate(names):
+            answer, details = self.findings[name]
+            following = self.findings[names[n + 1]][0] if n + 1 < len(names) else None
+
+            def answered(value: object, details: QLineEdit = details,
+                         following: ChoiceGroup | None = following) -> None:
+                if value is True:
+                    details.setFocus(Qt.FocusReason.TabFocusReason)
+                elif following is not None:
+                    following.buttons()[0].setFocus(Qt.FocusReason.TabFocusReason)
+                else:
+                    self.psych.setFocus(Qt.FocusReason.TabFocusReason)
+
+            AnswerKeys(answer, YES_NO_KEYS, answered)
 
     def load(self) -> None:
         h = self.consult.history

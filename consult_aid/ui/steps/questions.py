@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from consult_aid.domain import PatientQuestion
@@ -10,6 +11,7 @@ from consult_aid.domain.consult import DecisionRole
 from consult_aid.domain.labels import DECISION_ROLE_LABELS, SURE_QUESTIONS
 from consult_aid.ui.steps.base import StepPage
 from consult_aid.ui.widgets.fields import ChoiceGroup, ErrorLabel, Form, TextArea, group
+from consult_aid.ui.widgets.quick_keys import AnswerKeys
 from consult_aid.ui.widgets.row_list import RowList
 
 
@@ -50,6 +52,18 @@ class QuestionsPage(StepPage):
         self.errors.update(sure.errors)
         self.errors["sure"] = self.sure_error
         self.watch(self.matters, self.role, *self.sure.values())
+        # Y or N answers a SURE question by one key and goes on to the next one
+        groups = list(self.sure.values())
+        for n, choice in enumerate(groups):
+            following = groups[n + 1] if n + 1 < len(groups) else None
+            for button in choice.buttons():
+                button.setToolTip(self.tr("Keys: Y yes · N no"))
+
+            def answered(_value: object, following: ChoiceGroup | None = following) -> None:
+                if following is not None:
+                    following.buttons()[0].setFocus(Qt.FocusReason.TabFocusReason)
+
+            AnswerKeys(choice, {Qt.Key.Key_Y: True, Qt.Key.Key_N: False}, answered)
 
     def load(self) -> None:
         c = self.consult
