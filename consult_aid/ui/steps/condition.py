@@ -33,10 +33,10 @@ class ConditionPage(StepPage):
             self.diagnosis.addItem(condition.name, condition.id)
         form.add("condition.diagnosis", self.tr("&Diagnosis"), self.diagnosis,
                  self.tr("Choose from the list or type it."))
-        self.location = form.add("condition.pain_location", self.tr("Where is the &pain?"),
+        self.location = form.add("condition.pain_location", self.tr("Whe&re is the pain?"),
                                  QLineEdit())
         self.duration = form.add("condition.pain_duration_months",
-                                 self.tr("How &long (months)"), NumberEdit(unit="months"))
+                                 self.tr("&How long (months)"), NumberEdit(unit="months"))
         self.outer.addWidget(group(self.tr("Diagnosis"), form))
 
         # the pack's own measures (a tone scale, the spasm score, the goals), declared by it

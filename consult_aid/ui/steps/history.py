@@ -63,7 +63,7 @@ class HistoryPage(StepPage):
 
     def build(self) -> None:
         form = Form(self)
-        self.comorbidities = form.add("history.comorbidities", self.tr("Other &conditions"),
+        self.comorbidities = form.add("history.comorbidities", self.tr("&Other conditions"),
                                       TextArea(2))
         self.outer.addWidget(form)
 
@@ -135,7 +135,7 @@ class HistoryPage(StepPage):
         labels.update({k: self.tr(v) for k, v in PSYCH_EVALUATION_LABELS.items()})
         for key, text in labels.items():
             self.psych.addItem(text, key.value if key else "")
-        psych.add("history.psych_evaluation", self.tr("&Psychological evaluation"), self.psych)
+        psych.add("history.psych_evaluation", self.tr("Ps&ychological evaluation"), self.psych)
         psych_prompts = self._prompts(psych_flags, psych)
         if psych_prompts is not None:
             psych.layout_.addRow("", psych_prompts)

@@ -18,7 +18,7 @@ class LifestylePage(StepPage):
     def build(self) -> None:
         form = Form(self)
         self.work = form.add("lifestyle.work", self.tr("&Work"), QLineEdit())
-        self.activity = form.add("lifestyle.activity", self.tr("&Activity and hobbies"),
+        self.activity = form.add("lifestyle.activity", self.tr("Activity and &hobbies"),
                                  TextArea(2))
         self.goals = form.add("lifestyle.goals",
                               self.tr("What the patient wants to be able to do &again"),

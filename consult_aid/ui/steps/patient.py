@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QLineEdit
 from consult_aid.domain import Decider, Interpreter, Person, Sex
 from consult_aid.domain.labels import SEX_LABELS
 from consult_aid.ui.steps.base import StepPage
-from consult_aid.ui.widgets.fields import ChoiceGroup, Form, group
+from consult_aid.ui.widgets.fields import Form, ReachableChoiceGroup, group
 
 
 class PatientPage(StepPage):
@@ -32,11 +32,11 @@ class PatientPage(StepPage):
             self.sex.addItem(self.tr(label), member.value)
         identity.add("patient.sex", self.tr("&Sex"), self.sex)
         self.mrn = identity.add("patient.mrn", self.tr("&Medical record number"), QLineEdit())
-        self.phone = identity.add("patient.contact.phone", self.tr("&Phone"), QLineEdit())
+        self.phone = identity.add("patient.contact.phone", self.tr("P&hone"), QLineEdit())
         self.outer.addWidget(group(self.tr("Patient"), identity))
 
         decides = Form(self)
-        self.decider = ChoiceGroup(
+        self.decider = ReachableChoiceGroup(
             [(Decider.PATIENT, self.tr("The patient")),
              (Decider.REPRESENTATIVE, self.tr("A legally authorised representative"))],
             self.tr("Who decides"))

@@ -118,7 +118,7 @@ class ReviewPage(StepPage):
         self.outer.addWidget(group(self.tr("Signatures"), self.sign_box))
 
         actions = QHBoxLayout()
-        self.preview_button = QPushButton(self.tr("&Preview summary PDF"), self)
+        self.preview_button = QPushButton(self.tr("Previe&w summary PDF"), self)
         self.sign_button = QPushButton(self.tr("&Sign and lock the consult…"), self)
         self.sign_button.setObjectName("primary")
         self.print_summary = QPushButton(self.tr("Print s&ummary…"), self)
@@ -236,8 +236,8 @@ class ReviewPage(StepPage):
         self.print_summary.setVisible(locked)
         self.print_handout.setVisible(True)
         self.print_carer_handout.setVisible(self.pack.carer_handout is not None)
-        self.preview_button.setText(self.tr("View the signed &PDF") if locked
-                                    else self.tr("&Preview summary PDF"))
+        self.preview_button.setText(self.tr("View the signed P&DF") if locked
+                                    else self.tr("Previe&w summary PDF"))
 
     def _show_addenda(self, addenda: Sequence[Addendum]) -> None:
         key = tuple(f"{a.id}|{a.written_at.isoformat()}" for a in addenda)
