@@ -31,9 +31,8 @@ def mnemonics(root: QWidget) -> dict[str, list[str]]:
         if not widget.isVisibleTo(root):
             continue
         text = ""
-        if isinstance(widget, QLabel) and widget.buddy() is not None and not rich(widget):
-            text = widget.text()
-        elif isinstance(widget, QAbstractButton):
+        labelled = isinstance(widget, QLabel) and widget.buddy() is not None
+        if (labelled and not rich(widget)) or isinstance(widget, QAbstractButton):
             text = widget.text()
         elif isinstance(widget, QGroupBox) and widget.isCheckable():
             text = widget.title()
@@ -62,8 +61,6 @@ def test_no_two_controls_on_a_step_share_an_alt_letter(qtbot: QtBot, window: Mai
         double = {k: v for k, v in letters.items() if len(set(v)) > 1 or len(v) > 1}
         if double:
             clashes[step] = double
-    for step, double in clashes.items():
-        print(step, double)
     assert clashes == {}
 
 

@@ -280,7 +280,7 @@ class ReviewPage(StepPage):
             self.open_list.addWidget(heading)
             shown = step_items[:SHOWN_PER_STEP]
             for item in shown:
-                self._link(item.message, title_text, step_id)
+                self._link(item.message, title_text, step_id, item.field)
             if len(step_items) > len(shown):
                 self._link(self.tr("…and {n} more on the {step} page.").format(
                     n=len(step_items) - len(shown), step=title_text), title_text, step_id)
@@ -293,16 +293,27 @@ class ReviewPage(StepPage):
             note.setTextFormat(Qt.TextFormat.PlainText)
             self.open_list.addWidget(note)
 
-    def _link(self, text: str, step: str, step_id: str) -> None:
+    def _link(self, text: str, step: str, step_id: str, field: str = "") -> None:
         link = WrappingButton(text, self.open_box)  # a long message wraps, as a link would
         link.setObjectName("openItem")
         link.setProperty("underline", True)
         link.setAccessibleName(self.tr("Go to {step}: {message}").format(step=step,
                                                                          message=text))
         link.setCursor(Qt.CursorShape.PointingHandCursor)
-        link.clicked.connect(lambda _c=False: self.session.go_to(step_id))
+        signer = self._signer(field)
+        if signer is not None:  # "Signature missing": straight to that signer's pad
+            link.clicked.connect(lambda _c=False, b=signer: b.open_signing())
+        else:
+            link.clicked.connect(lambda _c=False: self.session.go_to(step_id))
         link.setProperty(KEEP_ENABLED, True)
         self.open_list.addWidget(link)
+
+    def _signer(self, field: str) -> SignatureBlock | None:
+        """The block of ``signatures.<role>``, or None for any other open item."""
+        if not field.startswith("signatures."):
+            return None
+        role = field.removeprefix("signatures.")
+        return next((b for r, b in self.blocks.items() if r.value == role), None)
 
     def show_problems(self, problems: Sequence[Problem]) -> None:
         for block in self.blocks.values():

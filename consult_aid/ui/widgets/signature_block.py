@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QWidg
 from consult_aid.domain import Signature, SignerRole
 from consult_aid.ui.widgets.fields import ErrorLabel
 from consult_aid.ui.widgets.signature_pad import SignaturePad
+from consult_aid.ui.widgets.signing_dialog import SigningDialog
 
 
 class SignatureBlock(QWidget):
@@ -41,7 +42,7 @@ class SignatureBlock(QWidget):
         self.pad = SignaturePad(self)
         self.pad.setAccessibleName(self.tr("{role}: signature pad").format(role=role_label))
         self.pad.setAccessibleDescription(self.tr("Sign with a pen, a finger or the mouse."))
-        grid.addWidget(self.pad, 3, 0, 1, 3)
+        grid.addWidget(self.pad, 3, 0, 1, 4)
         self.when = QLabel(self)
         self.when.setObjectName("hint")
         grid.addWidget(self.when, 4, 0, 1, 2)
@@ -50,11 +51,30 @@ class SignatureBlock(QWidget):
             role=role_label))
         self.clear_button.clicked.connect(self.pad.clear)
         grid.addWidget(self.clear_button, 4, 2)
+        # signing as its own moment: a large pad in a view of its own, turned to the signer
+        self.sign_button = QPushButton(self.tr("Sign on a large pad…"), self)
+        self.sign_button.setAccessibleName(self.tr("{role}: sign on a large pad").format(
+            role=role_label))
+        self.sign_button.clicked.connect(lambda _c=False: self.open_signing())
+        grid.addWidget(self.sign_button, 2, 3)
+        self.role_label = role_label
         self.error = ErrorLabel(self)
         grid.addWidget(self.error, 5, 0, 1, 3)
         grid.setColumnStretch(1, 1)
         self.pad.changed.connect(self.changed)
         self.name.textEdited.connect(self.changed)
+
+    def open_signing(self) -> bool:
+        """The signer signs in the signing view; Done puts their strokes and name here."""
+        dialog = SigningDialog(self.role, self.role_label, self.name.text(), self.pad.strokes(),
+                               self)
+        if dialog.exec() != SigningDialog.DialogCode.Accepted:
+            return False
+        if dialog.printed_name():
+            self.name.setText(dialog.printed_name())
+        self.pad.set_strokes(dialog.strokes())
+        self.changed.emit()
+        return True
 
     def load(self, signature: Signature | None, default_name: str) -> None:
         if signature is None:
@@ -96,3 +116,4 @@ class SignatureBlock(QWidget):
         self.pad.set_read_only(read_only)
         self.name.setReadOnly(read_only)
         self.clear_button.setVisible(not read_only)
+        self.sign_button.setVisible(not read_only)
