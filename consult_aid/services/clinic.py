@@ -1,15 +1,19 @@
-"""The clinician at this data folder and their signing identity (first-run setup)."""
+"""The clinician at this data folder and their signing identity: first-run setup, and the
+settings page's later changes (clinic and clinician details, the signing password)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 from consult_aid.datadir import DataFolder
 from consult_aid.domain import Clinician, Problem, ValidationError
+from consult_aid.domain.validation import raise_if
 from consult_aid.errors import KnownError
 from consult_aid.signing.identity import (
     SigningIdentity,
     WrongPasswordError,
+    change_password,
     create_identity,
     has_identity,
     load_identity,
@@ -19,6 +23,11 @@ from consult_aid.storage.database import Database
 from consult_aid.storage.people import ClinicianRepository
 
 MIN_PASSWORD = 8
+
+# The clinician's fields as the settings page groups them (and as the audit log names them)
+CLINIC_FIELDS = ("clinic", "clinic_phone", "out_of_hours_phone", "emergency_number",
+                 "cost_note")
+CLINICIAN_FIELDS = ("name", "credentials", "registration")
 
 
 def current_clinician(db: Database) -> Clinician | None:
@@ -75,5 +84,62 @@ def register_clinician(db: Database, data: DataFolder, clinician: Clinician, *, 
     return stored
 
 
-__all__ = ["MIN_PASSWORD", "SigningIdentity", "current_clinician", "existing_identity",
-           "needs_setup", "register_clinician", "signing_identity"]
+def update_clinician(db: Database, clinician: Clinician, *, now: datetime
+                     ) -> tuple[Clinician, list[str]]:
+    """Store new details for the current clinician; the stored clinician and the names of the
+    fields that changed (none: nothing is written).
+
+    Validated as at setup (:meth:`Clinician.problems`, a ValidationError). Consults already
+    started keep the details they were started with. Audited by field name, never by value:
+    ``settings.clinic_changed`` and ``settings.clinician_changed``.
+    """
+    raise_if(clinician.problems())
+    current = current_clinician(db)
+    if current is None:
+        raise KnownError("No clinician is set up in this data folder yet; set one up from the "
+                         "start screen first.")
+    updated = dataclasses.replace(clinician, id=current.id)
+    changed = [f for f in (*CLINIC_FIELDS, *CLINICIAN_FIELDS)
+               if getattr(current, f) != getattr(updated, f)]
+    if not changed:
+        return current, []
+    with db.transaction():
+        stored = ClinicianRepository(db).save(updated)
+        audit = AuditLog(db)
+        for action, group in (("settings.clinic_changed", CLINIC_FIELDS),
+                              ("settings.clinician_changed", CLINICIAN_FIELDS)):
+            names = [f for f in changed if f in group]
+            if names:
+                audit.record(action, detail=f"clinician {stored.id}; {', '.join(names)}", at=now)
+    return stored, changed
+
+
+def change_signing_password(db: Database, data: DataFolder, *, current: str, new: str,
+                            now: datetime) -> SigningIdentity:
+    """Lock the data folder's signing key with ``new`` instead of ``current``.
+
+    A ValidationError on ``current_password`` when it does not unlock the key, on
+    ``new_password`` when the new one is shorter than :data:`MIN_PASSWORD` characters or the
+    same as the old one. The key file is replaced atomically, never lost (see
+    :func:`~consult_aid.signing.identity.change_password`). Audited (no password is written).
+    """
+    if len(new) < MIN_PASSWORD:
+        raise ValidationError([Problem("new_password", f"Choose a password of at least "
+                                                       f"{MIN_PASSWORD} characters.")])
+    if new == current:
+        raise ValidationError([Problem("new_password", "The new password is the same as the "
+                                                       "current one; choose another.")])
+    identity = load_identity(data.identity)
+    # the entry is written first and kept only when the key file was replaced
+    with db.transaction():
+        AuditLog(db).record("signing.password_changed",
+                            detail=f"certificate {identity.fingerprint}", at=now)
+        try:
+            return change_password(data.identity, current=current, new=new)
+        except WrongPasswordError as exc:
+            raise ValidationError([Problem("current_password", str(exc))]) from None
+
+
+__all__ = ["CLINICIAN_FIELDS", "CLINIC_FIELDS", "MIN_PASSWORD", "SigningIdentity",
+           "change_signing_password", "current_clinician", "existing_identity", "needs_setup",
+           "register_clinician", "signing_identity", "update_clinician"]

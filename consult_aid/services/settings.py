@@ -19,12 +19,14 @@ from consult_aid.storage.database import Database
 
 log = logging.getLogger(__name__)
 SECTION = "ui"
+PAPERS = ("a4", "letter")
 VERSION = 1
 
 
 @dataclass(slots=True)
 class UiSettings:
     large_text: bool = False
+    paper: str = ""  # "a4" | "letter" | "" (from the computer's locale)
     version: int = VERSION
 
 
@@ -44,6 +46,8 @@ def load_settings(path: Path) -> UiSettings:
     settings = UiSettings()
     if isinstance(values.get("large_text"), bool):
         settings.large_text = values["large_text"]
+    if values.get("paper") in PAPERS:
+        settings.paper = values["paper"]
     return settings
 
 

@@ -9,6 +9,7 @@ Kept in ``DataFolder.identity`` as two files:
 
 Either create a self-signed EC P-256 certificate at setup (:func:`create_identity`) or import
 one issued elsewhere as a PKCS#12 file (:func:`import_pkcs12`).
+Its password can be changed later (:func:`change_password`); the key itself stays.
 """
 
 from __future__ import annotations
@@ -166,6 +167,24 @@ def import_pkcs12(folder: Path, data: bytes, *, file_password: str | None, passw
     return _store(folder, key, cert, tuple(chain), password, replace=replace)
 
 
+def change_password(folder: Path, *, current: str, new: str) -> SigningIdentity:
+    """Lock the stored key with ``new`` instead of ``current``; the certificate stays as it is.
+
+    The key is unlocked with ``current`` (:class:`WrongPasswordError` otherwise), encrypted
+    again with ``new`` and read back with it; only then does the new key file replace the old
+    one, written beside it and renamed over it (:func:`write_atomically`). Whatever fails
+    before the rename leaves the old file, and the old password, working; after it only the
+    new password unlocks the key.
+    """
+    _check_new_password(new)
+    identity = load_identity(folder)
+    unlocked = identity.unlock(current)
+    blob = _encrypt(unlocked.private_key, unlocked.certificate, unlocked.chain, new)
+    _check_readable(blob, new, unlocked)
+    write_atomically(folder / KEY_FILE, blob)
+    return identity
+
+
 def describe_name(name: x509.Name) -> str:
     """'Dr Ana Pérez, Example Pain Clinic' from a certificate name."""
     parts = [a.value for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME)
@@ -188,6 +207,16 @@ def _store(folder: Path, key: PrivateKey, cert: x509.Certificate,
     if has_identity(folder) and not replace:
         raise IdentityError(f"{folder} already holds a signing identity; replacing it must be "
                             "asked for explicitly.")
+    blob = _encrypt(key, cert, chain, password)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomically(folder / KEY_FILE, blob)
+    write_atomically(folder / CERT_FILE, cert.public_bytes(serialization.Encoding.PEM))
+    return SigningIdentity(folder, cert)
+
+
+def _encrypt(key: PrivateKey, cert: x509.Certificate, chain: tuple[x509.Certificate, ...],
+             password: str) -> bytes:
+    """The key, certificate and chain as PKCS#12, locked by ``password`` (PBES2, AES-256)."""
     encryption = (
         serialization.PrivateFormat.PKCS12.encryption_builder()
         .kdf_rounds(KDF_ROUNDS)
@@ -195,14 +224,22 @@ def _store(folder: Path, key: PrivateKey, cert: x509.Certificate,
         .hmac_hash(hashes.SHA256())
         .build(password.encode("utf-8"))
     )
-    blob = pkcs12.serialize_key_and_certificates(
+    return pkcs12.serialize_key_and_certificates(
         name=common_name(cert).encode("utf-8"), key=key, cert=cert, cas=list(chain) or None,
         encryption_algorithm=encryption,
     )
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / KEY_FILE, blob)
-    write_atomically(folder / CERT_FILE, cert.public_bytes(serialization.Encoding.PEM))
-    return SigningIdentity(folder, cert)
+
+
+def _check_readable(blob: bytes, password: str, expected: UnlockedIdentity) -> None:
+    """Refuse a re-encrypted key file that would not give back the same key and certificate."""
+    key, cert, _chain = _load_pkcs12(blob, password, what="the re-encrypted signing key")
+    der = serialization.Encoding.DER
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    if cert is None or cert.public_bytes(der) != expected.certificate.public_bytes(der) or \
+            key.public_key().public_bytes(der, spki) != \
+            expected.private_key.public_key().public_bytes(der, spki):
+        raise IdentityError("The signing key could not be locked with the new password; the "
+                            "old password still unlocks it.")
 
 
 def _load_pkcs12(data: bytes, password: str, *, what: str

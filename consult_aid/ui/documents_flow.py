@@ -44,7 +44,8 @@ class DocumentActions(QObject):
         self.session = session
         self.parent_widget = parent_widget
         self.choose_printer = printer
-        self.paper = default_paper()
+        # the paper chosen in the settings, else the computer's locale (A4 or US Letter)
+        self.paper = ctx.settings.paper or default_paper()
         self.dialogs: list[PdfPreviewDialog] = []  # the previews open now
         self._printer: QPrinter | None = None  # kept alive while a job runs
 

@@ -1,6 +1,6 @@
 """The main window: setup on first run, the start screen, a consult, the archive.
 
-Menus: File (start screen, archive, quit), Go (next/previous step: Ctrl+PgDown/Ctrl+PgUp,
+Menus: File (start screen, archive, settings, quit), Go (next/previous step: Ctrl+PgDown/Ctrl+PgUp,
 Alt+Right/Alt+Left), View (larger text, remembered).
 
 Leaving a consult (or closing the window) stores its latest state and waits for the database;
@@ -33,6 +33,7 @@ from consult_aid.ui.documents_flow import DocumentActions
 from consult_aid.ui.errors import SaveFailedBox, ask_save_failed, show_error
 from consult_aid.ui.operations import WriteOp
 from consult_aid.ui.session import ConsultSession
+from consult_aid.ui.settings_page import SettingsPage
 from consult_aid.ui.setup_page import SetupPage
 from consult_aid.ui.signing_flow import SigningFlow
 from consult_aid.ui.start_screen import StartScreen
@@ -75,6 +76,9 @@ class MainWindow(QMainWindow):
         self.busy_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.busy_label)
         self._build_menus()
+        self.settings_page = SettingsPage(ctx, self.large_text_action)
+        self.settings_page.back_requested.connect(self.show_start)
+        self.stack.addWidget(self.settings_page)
         if self.needs_setup():
             self.stack.setCurrentWidget(self.setup_page)
         else:
@@ -86,6 +90,8 @@ class MainWindow(QMainWindow):
         self.start_action.setShortcut(QKeySequence("Ctrl+Home"))
         self.archive_action = file_menu.addAction(self.tr("&Archive"), self.show_archive)
         self.archive_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self.settings_action = file_menu.addAction(self.tr("Se&ttings…"), self.show_settings)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         file_menu.addSeparator()
         quit_action = file_menu.addAction(self.tr("&Quit"), self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -128,6 +134,16 @@ class MainWindow(QMainWindow):
         self.archive.refresh()
         self.stack.setCurrentWidget(self.archive)
         self.archive.search.setFocus()
+
+    def show_settings(self) -> None:
+        """The settings page; an open consult is stored and closed first (as for the archive)."""
+        if not self._leave_consult(self.show_settings):
+            return
+        if self.needs_setup():
+            self.stack.setCurrentWidget(self.setup_page)
+            return
+        self.stack.setCurrentWidget(self.settings_page)
+        self.settings_page.enter()
 
     def start_consult(self, patient: Patient, pack: Pack) -> None:
         clinician = current_clinician(self.ctx.db)

@@ -42,7 +42,7 @@ class SignatureBlock(QWidget):
         self.pad = SignaturePad(self)
         self.pad.setAccessibleName(self.tr("{role}: signature pad").format(role=role_label))
         self.pad.setAccessibleDescription(self.tr("Sign with a pen, a finger or the mouse."))
-        grid.addWidget(self.pad, 3, 0, 1, 4)
+        grid.addWidget(self.pad, 3, 0, 1, 3)
         self.when = QLabel(self)
         self.when.setObjectName("hint")
         grid.addWidget(self.when, 4, 0, 1, 2)
@@ -56,10 +56,10 @@ class SignatureBlock(QWidget):
         self.sign_button.setAccessibleName(self.tr("{role}: sign on a large pad").format(
             role=role_label))
         self.sign_button.clicked.connect(lambda _c=False: self.open_signing())
-        grid.addWidget(self.sign_button, 2, 3)
+        grid.addWidget(self.sign_button, 5, 0, 1, 3, Qt.AlignmentFlag.AlignLeft)
         self.role_label = role_label
         self.error = ErrorLabel(self)
-        grid.addWidget(self.error, 5, 0, 1, 3)
+        grid.addWidget(self.error, 6, 0, 1, 3)
         grid.setColumnStretch(1, 1)
         self.pad.changed.connect(self.changed)
         self.name.textEdited.connect(self.changed)

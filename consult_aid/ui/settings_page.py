@@ -1,0 +1,390 @@
+"""Settings, after the first run: the clinic and the clinician (checked as at setup), the
+display and paper, and the signing password.
+
+Each part has its own action: "Save details" stores the clinic and clinician fields (only the
+names of the changed fields go to the audit log), larger text applies at once (the View menu's
+action, kept in step with it), and "Change password" locks the signing key with a new password
+on the database writer thread (the key is encrypted again, never replaced by a new one).
+
+Escape or Back returns to the start screen; unsaved details are kept on the first press, with
+a word that they are unsaved, and given up on the second.
+
+Signals: ``back_requested()``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consult_aid.domain import Clinician, Problem, ValidationError
+from consult_aid.services.clinic import (
+    MIN_PASSWORD,
+    change_signing_password,
+    current_clinician,
+    update_clinician,
+)
+from consult_aid.services.settings import UiSettings, save_settings
+from consult_aid.ui.context import AppContext
+from consult_aid.ui.dialogs import default_paper
+from consult_aid.ui.errors import show_error
+from consult_aid.ui.operations import WriteOp
+from consult_aid.ui.widgets.fields import (
+    ErrorLabel,
+    Form,
+    TextArea,
+    align_captions,
+    group,
+    show_problems,
+)
+
+PAPERS = (("a4", "A4"), ("letter", "US Letter"))
+
+
+def say(label: ErrorLabel, text: str, state: str = "") -> None:
+    """A message in a status line: "" (done, calm green), "held" (amber), "failed" (red)."""
+    label.setProperty("state", state)
+    label.style().unpolish(label)
+    label.style().polish(label)
+    label.show_message(text)
+
+
+def stored_paper(settings: UiSettings) -> str | None:
+    """The paper the window's settings name ("a4" or "letter"), or None while the settings
+    hold no paper size (the control is hidden then; documents follow the computer's locale)."""
+    value = getattr(settings, "paper", None)
+    if not isinstance(value, str):
+        return None
+    return value if value in dict(PAPERS) else default_paper()
+
+
+class SettingsPage(QWidget):
+    back_requested = Signal()
+
+    def __init__(self, ctx: AppContext, large_text: QAction,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._leaving = False  # Back was pressed once with unsaved details
+        title = QLabel(self.tr("Settings"), self)
+        title.setObjectName("pageTitle")
+        intro = QLabel(self.tr(
+            "Changes to the clinic and to you apply to consults started from now on; consults "
+            "already started keep the details they began with."), self)
+        intro.setObjectName("intro")
+        intro.setWordWrap(True)
+        clinic = self._clinic_form()
+        person = self._person_form()
+        self.details_errors = {**clinic.errors, **self.number_errors, **person.errors}
+        self.details_status = ErrorLabel(self)
+        self.details_status.setObjectName("savedLabel")
+        self.save_button = QPushButton(self.tr("&Save details"), self)
+        self.save_button.setObjectName("primary")
+        self.save_button.clicked.connect(self.save_details)
+        display = self._display_form(large_text)
+        secret = self._password_form()
+        align_captions(clinic, person, display, secret)  # the fields line up group to group
+
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(title)
+        column.addWidget(intro)
+        column.addWidget(group(self.tr("Clinic"), clinic))
+        column.addWidget(group(self.tr("Clinician"), person))
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.details_status, 1)
+        save_row.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
+        column.addLayout(save_row)
+        column.addWidget(group(self.tr("Display and printing"), display))
+        column.addWidget(group(self.tr("Signing password"), secret))
+        column.addStretch(1)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(content)
+        self.back_button = QPushButton(self.tr("&Back"), self)
+        self.back_button.setAccessibleName(self.tr("Back to the start screen"))
+        self.back_button.clicked.connect(self.go_back)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.go_back)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        main = QVBoxLayout()
+        main.addWidget(self.scroll_area, 1)
+        main.addLayout(buttons)
+        outer = QHBoxLayout(self)
+        outer.addStretch(1)
+        outer.addLayout(main, 4)
+        outer.addStretch(1)
+
+    # --- building -----------------------------------------------------------------------------
+    def _clinic_form(self) -> Form:
+        clinic = Form(self)
+        self.clinic = clinic.add("clinician.clinic", self.tr("&Clinic name"), QLineEdit())
+        self.clinic.setMaxLength(200)
+        numbers = QWidget(clinic)
+        grid = QGridLayout(numbers)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.number_errors: dict[str, ErrorLabel] = {}
+        edits: list[QLineEdit] = []
+        for col, (path, label, length) in enumerate((
+                ("clinician.clinic_phone", self.tr("Clinic &phone"), 64),
+                ("clinician.out_of_hours_phone", self.tr("&Out-of-hours phone"), 64),
+                ("clinician.emergency_number", self.tr("&Emergency number"), 32))):
+            edit = QLineEdit(numbers)
+            edit.setMaxLength(length)
+            edit.setAccessibleName(label.replace("&", ""))
+            caption = QLabel(label, numbers)
+            caption.setTextFormat(Qt.TextFormat.PlainText)
+            caption.setWordWrap(True)
+            caption.setBuddy(edit)
+            error = ErrorLabel(numbers)
+            grid.addWidget(caption, 0, col)
+            grid.addWidget(edit, 1, col)
+            grid.addWidget(error, 2, col)
+            grid.setColumnStretch(col, 1)
+            self.number_errors[path] = error
+            edits.append(edit)
+        self.phone, self.out_of_hours, self.emergency = edits
+        clinic.layout_.addRow(numbers)
+        self.cost_note = clinic.add("clinician.cost_note", self.tr("Cost and &insurance"),
+                                    TextArea(lines=4))
+        self.cost_note.setPlaceholderText(self.tr(
+            "Your clinic's words for patients, printed on the handout: what the trial, the "
+            "implant and follow-up cost, and what insurance usually covers."))
+        return clinic
+
+    def _person_form(self) -> Form:
+        person = Form(self)
+        self.name = person.add("clinician.name", self.tr("Your &name"), QLineEdit())
+        self.credentials = person.add("clinician.credentials", self.tr("C&redentials"),
+                                      QLineEdit())
+        self.credentials.setPlaceholderText(self.tr("for example: MD, FIPP"))
+        self.registration = person.add("clinician.registration",
+                                       self.tr("Registration n&umber"), QLineEdit())
+        note = QLabel(self.tr("Your signing certificate keeps the name it was made with."),
+                      person)
+        note.setObjectName("hint")
+        note.setWordWrap(True)
+        person.layout_.addRow(note)
+        return person
+
+    def _display_form(self, large_text: QAction) -> Form:
+        display = Form(self)
+        self.large_text = QCheckBox(self.tr("Larger &text"), display)
+        self.large_text.setChecked(large_text.isChecked())
+        # the View menu's action does the work (applies the theme, remembers it); the two stay
+        # in step whichever is used
+        self.large_text.toggled.connect(large_text.setChecked)
+        large_text.toggled.connect(self.large_text.setChecked)
+        display.layout_.addRow(self.large_text)
+        self.paper = display.add("paper", self.tr("Paper si&ze"), QComboBox())
+        for key, name in PAPERS:
+            self.paper.addItem(name, key)
+        display.set_row_visible(self.paper, stored_paper(self.ctx.settings) is not None)
+        self.paper.activated.connect(self._paper_chosen)
+        return display
+
+    def _password_form(self) -> Form:
+        secret = Form(self)
+        hint = QLabel(self.tr(
+            "Your signing key stays the same; only the password that unlocks it changes. The "
+            "old password stops working."), secret)
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        secret.layout_.addRow(hint)
+        self.current_password = secret.add("current_password", self.tr("Current pass&word"),
+                                           QLineEdit())
+        self.new_password = secret.add("new_password", self.tr("New passwor&d"), QLineEdit())
+        self.confirm_password = secret.add("confirm_password",
+                                           self.tr("Type the new one &again"), QLineEdit())
+        for edit in (self.current_password, self.new_password, self.confirm_password):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm_password.returnPressed.connect(self.change_password)
+        self.password_errors = secret.errors
+        self.password_status = ErrorLabel(self)
+        self.password_status.setObjectName("savedLabel")
+        self.password_button = QPushButton(self.tr("C&hange password"), self)
+        self.password_button.clicked.connect(self.change_password)
+        row = QWidget(secret)
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.password_status, 1)
+        line.addWidget(self.password_button, 0, Qt.AlignmentFlag.AlignRight)
+        secret.layout_.addRow(row)
+        return secret
+
+    # --- showing ------------------------------------------------------------------------------
+    def enter(self) -> None:
+        """Show the stored values, nothing typed or said before, the first field in focus."""
+        self.load()
+        for edit in (self.current_password, self.new_password, self.confirm_password):
+            edit.clear()
+        show_problems(self.details_errors, [])
+        show_problems(self.password_errors, [])
+        self.details_status.show_message("")
+        self.password_status.show_message("")
+        self._leaving = False
+        self.scroll_area.verticalScrollBar().setValue(0)
+        self.clinic.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def load(self) -> None:
+        clinician = current_clinician(self.ctx.db) or Clinician(name="")
+        self.clinic.setText(clinician.clinic)
+        self.phone.setText(clinician.clinic_phone)
+        self.out_of_hours.setText(clinician.out_of_hours_phone)
+        self.emergency.setText(clinician.emergency_number)
+        self.cost_note.set_text(clinician.cost_note)
+        self.name.setText(clinician.name)
+        self.credentials.setText(clinician.credentials)
+        self.registration.setText(clinician.registration)
+        paper = stored_paper(self.ctx.settings)
+        if paper is not None:
+            self.paper.setCurrentIndex(self.paper.findData(paper))
+
+    def go_back(self) -> None:
+        """Back to the start screen; unsaved details are named once before they are given up."""
+        if self.has_unsaved_details() and not self._leaving:
+            self._leaving = True
+            say(self.details_status, self.tr(
+                "The details are not saved yet: press Save details, or Back again to leave "
+                "without them."), "held")
+            return
+        self._leaving = False
+        self.back_requested.emit()
+
+    def has_unsaved_details(self) -> bool:
+        stored = current_clinician(self.ctx.db)
+        return stored is not None and dataclasses.replace(self.details(), id=stored.id) != stored
+
+    # --- the clinic and the clinician ---------------------------------------------------------
+    def details(self) -> Clinician:
+        return Clinician(name=self.name.text().strip(),
+                         credentials=self.credentials.text().strip(),
+                         registration=self.registration.text().strip(),
+                         clinic=self.clinic.text().strip(), clinic_phone=self.phone.text().strip(),
+                         out_of_hours_phone=self.out_of_hours.text().strip(),
+                         emergency_number=self.emergency.text().strip(),
+                         cost_note=self.cost_note.toPlainText().strip())
+
+    def save_details(self) -> None:
+        clinician = self.details()
+        problems = clinician.problems()
+        show_problems(self.details_errors, problems)
+        self._leaving = False
+        if problems:
+            say(self.details_status, self.tr("Nothing was saved: see the messages above."),
+                "failed")
+            return
+        now = self.ctx.clock()
+        self.save_button.setEnabled(False)
+        WriteOp(self, lambda db: update_clinician(db, clinician, now=now)) \
+            .success(lambda result: self._details_saved(result[1])) \
+            .failure(self._details_failed) \
+            .finally_(lambda: self.save_button.setEnabled(True)) \
+            .run_in_background(self.ctx.writer)
+
+    def _details_saved(self, changed: list[str]) -> None:
+        self.load()
+        if not changed:
+            say(self.details_status, self.tr("Nothing had changed."))
+            return
+        names = ", ".join(self._field_name(f) for f in changed)
+        say(self.details_status, self.tr("Saved: {fields}.").format(fields=names))
+
+    def _details_failed(self, error: BaseException) -> None:
+        say(self.details_status, "")
+        if isinstance(error, ValidationError):
+            rest = show_problems(self.details_errors, error.problems)
+            if not rest:
+                return
+        show_error(self, error)
+
+    def _field_name(self, field: str) -> str:
+        names = {"clinic": self.tr("clinic name"), "clinic_phone": self.tr("clinic phone"),
+                 "out_of_hours_phone": self.tr("out-of-hours phone"),
+                 "emergency_number": self.tr("emergency number"),
+                 "cost_note": self.tr("cost and insurance"), "name": self.tr("your name"),
+                 "credentials": self.tr("credentials"),
+                 "registration": self.tr("registration number")}
+        return names.get(field, field)
+
+    # --- paper --------------------------------------------------------------------------------
+    def _paper_chosen(self, _index: int) -> None:
+        paper = str(self.paper.currentData())
+        if stored_paper(self.ctx.settings) in (None, paper):
+            return
+        setattr(self.ctx.settings, "paper", paper)  # noqa: B010 - a field not every version has
+        data, settings = self.ctx.data, dataclasses.replace(self.ctx.settings)
+        WriteOp(self, lambda db: save_settings(db, data, settings)) \
+            .run_in_background(self.ctx.writer, coalesce="settings")
+
+    # --- the signing password -----------------------------------------------------------------
+    def password_problems(self) -> list[Problem]:
+        problems: list[Problem] = []
+        if not self.current_password.text():
+            problems.append(Problem("current_password", self.tr(
+                "Type the password you sign with now.")))
+        if len(self.new_password.text()) < MIN_PASSWORD:
+            problems.append(Problem("new_password", self.tr(
+                "Choose a password of at least {n} characters.").format(n=MIN_PASSWORD)))
+        elif self.new_password.text() != self.confirm_password.text():
+            problems.append(Problem("confirm_password", self.tr(
+                "The two new passwords differ; type them again.")))
+        return problems
+
+    def change_password(self) -> None:
+        problems = self.password_problems()
+        show_problems(self.password_errors, problems)
+        self.password_status.show_message("")
+        if problems:
+            return
+        current, new = self.current_password.text(), self.new_password.text()
+        data, now = self.ctx.data, self.ctx.clock()
+        self.password_button.setEnabled(False)
+        say(self.password_status, self.tr("Changing the password of your signing key…"),
+            "held")
+        WriteOp(self, lambda db: change_signing_password(db, data, current=current, new=new,
+                                                         now=now)) \
+            .success(lambda _identity: self._password_changed()) \
+            .failure(self._password_failed) \
+            .finally_(lambda: self.password_button.setEnabled(True)) \
+            .run_in_background(self.ctx.writer)
+
+    def _password_changed(self) -> None:
+        for edit in (self.current_password, self.new_password, self.confirm_password):
+            edit.clear()
+        say(self.password_status, self.tr(
+            "Password changed. Sign with the new password from now on."))
+
+    def _password_failed(self, error: BaseException) -> None:
+        say(self.password_status, "")
+        if isinstance(error, ValidationError):
+            rest = show_problems(self.password_errors, error.problems)
+            wrong = self.current_password if any(
+                p.field == "current_password" for p in error.problems) else self.new_password
+            wrong.selectAll()
+            wrong.setFocus()
+            if not rest:
+                return
+        show_error(self, error)

@@ -1,0 +1,137 @@
+"""The settings page: reached from the start screen by the File menu's shortcut, it stores the
+clinic's details in the real database, changes the signing password off the GUI thread, keeps
+larger text in step with the View menu, and audits each change without its values."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+from consult_aid.domain import Clinician
+from consult_aid.services.settings import load_settings
+from consult_aid.signing.identity import WrongPasswordError, load_identity
+from consult_aid.ui.main_window import MainWindow
+from consult_aid.ui.theme import LARGE_PT
+
+from .conftest import PASSWORD, db_row
+from .helpers import WAIT_MS, click, type_into
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def open_settings(qtbot: QtBot, window: MainWindow) -> None:
+    assert window.stack.currentWidget() is window.start
+    qtbot.keyClick(window.start.search, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.settings_page,
+                    timeout=WAIT_MS)
+
+
+def audit_details(window: MainWindow, action: str) -> list[str]:
+    row = db_row(window.ctx.data, "SELECT group_concat(detail, '|') FROM audit_log "
+                      "WHERE action = ?", action)
+    text = row[0] if row else None
+    return text.split("|") if text else []
+
+
+def test_settings_store_the_clinic_phone_and_cost_note(qtbot: QtBot, window: MainWindow,
+                                                       clinic: Clinician) -> None:
+    open_settings(qtbot, window)
+    page = window.settings_page
+    assert QApplication.focusWidget() is page.clinic  # the first field
+    assert page.clinic.text() == "Test Clinic" and page.phone.text() == "+1 555 0199"
+    page.phone.selectAll()
+    type_into(qtbot, page.phone, "+1 555 0142")
+    type_into(qtbot, page.cost_note, "The trial is covered by most insurers.")
+    page.name.clear()  # the same rule as at setup: a name is needed
+    click(qtbot, page.save_button)
+    assert page.details_errors["clinician.name"].text() == "Enter the clinician's name."
+    type_into(qtbot, page.name, "Dr Test Clinician")
+    click(qtbot, page.save_button)
+    qtbot.waitUntil(lambda: page.details_status.text().startswith("Saved"), timeout=WAIT_MS)
+    assert page.details_status.text() == "Saved: clinic phone, cost and insurance."
+    assert page.details_errors["clinician.name"].text() == ""
+    row = db_row(window.ctx.data, "SELECT id, clinic_phone, cost_note, name FROM clinicians")
+    assert row == (clinic.id, "+1 555 0142", "The trial is covered by most insurers.",
+                   "Dr Test Clinician")
+    assert audit_details(window, "settings.clinic_changed") == [
+        f"clinician {clinic.id}; clinic_phone, cost_note"]
+    assert audit_details(window, "settings.clinician_changed") == []
+    qtbot.keyClick(page.phone, Qt.Key.Key_Escape)  # nothing unsaved: straight back
+    assert window.stack.currentWidget() is window.start
+
+
+def test_unsaved_details_are_named_before_back_gives_them_up(qtbot: QtBot,
+                                                             window: MainWindow) -> None:
+    open_settings(qtbot, window)
+    page = window.settings_page
+    type_into(qtbot, page.emergency, "112")
+    qtbot.keyClick(page.emergency, Qt.Key.Key_Escape)
+    assert window.stack.currentWidget() is page
+    assert "not saved" in page.details_status.text()
+    click(qtbot, page.back_button)
+    assert window.stack.currentWidget() is window.start
+    assert db_row(window.ctx.data, "SELECT emergency_number FROM clinicians") == ("",)
+    open_settings(qtbot, window)
+    assert page.emergency.text() == ""  # what is stored, not what was typed and left
+
+
+def test_the_signing_password_is_changed_off_the_gui_thread(qtbot: QtBot,
+                                                            window: MainWindow) -> None:
+    open_settings(qtbot, window)
+    page = window.settings_page
+    type_into(qtbot, page.current_password, "not the password")
+    type_into(qtbot, page.new_password, NEW_PASSWORD)
+    type_into(qtbot, page.confirm_password, "something else")
+    click(qtbot, page.password_button)
+    assert "differ" in page.password_errors["confirm_password"].text()
+    page.confirm_password.clear()
+    type_into(qtbot, page.confirm_password, NEW_PASSWORD)
+    qtbot.keyClick(page.confirm_password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "does not unlock" in page.password_errors["current_password"].text(),
+                    timeout=WAIT_MS)
+    assert QApplication.focusWidget() is page.current_password
+    page.current_password.clear()
+    type_into(qtbot, page.current_password, PASSWORD)
+    click(qtbot, page.password_button)
+    assert not page.password_button.isEnabled()  # working on the writer thread
+    qtbot.waitUntil(lambda: page.password_status.text().startswith("Password changed"),
+                    timeout=WAIT_MS)
+    assert page.password_button.isEnabled()
+    assert page.current_password.text() == page.new_password.text() == ""
+    identity = load_identity(window.ctx.data.identity)
+    identity.unlock(NEW_PASSWORD)
+    try:
+        identity.unlock(PASSWORD)
+        raise AssertionError("the old password still unlocks the key")
+    except WrongPasswordError:
+        pass
+    details = audit_details(window, "signing.password_changed")
+    assert details == [f"certificate {identity.fingerprint}"]
+
+
+def test_larger_text_follows_the_view_menu_both_ways(qtbot: QtBot, window: MainWindow) -> None:
+    open_settings(qtbot, window)
+    page = window.settings_page
+    before = QApplication.font().pointSize()
+    click(qtbot, page.large_text)
+    assert window.large_text_action.isChecked()
+    assert QApplication.font().pointSize() == LARGE_PT
+    qtbot.waitUntil(lambda: load_settings(window.ctx.data.settings).large_text is True,
+                    timeout=WAIT_MS)
+    window.large_text_action.trigger()
+    assert not page.large_text.isChecked()
+    assert QApplication.font().pointSize() == before
+
+
+def test_each_mnemonic_on_the_settings_page_is_unique(qtbot: QtBot, window: MainWindow) -> None:
+    open_settings(qtbot, window)
+    page = window.settings_page
+    texts = [w.text() for w in page.findChildren(QWidget)
+             if isinstance(w, QAbstractButton | QLabel) and w.isVisibleTo(page)]
+    texts += [m.title() for m in window.menuBar().findChildren(QWidget) if hasattr(m, "title")]
+    keys = [m.group(1).lower() for t in texts if (m := re.search(r"&([^&\s])", t))]
+    assert len(keys) >= 14
+    assert len(keys) == len(set(keys)), sorted(keys)
