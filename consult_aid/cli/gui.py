@@ -32,6 +32,14 @@ def run(args: argparse.Namespace) -> int:
     if not display_available():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 2
+    # Qt aborts the process (SIGABRT, its own message) when its X11 platform cannot load:
+    # find that out first and say which system packages are missing.
+    from consult_aid.ui.platform_check import check_platform  # loads no Qt GUI library
+
+    problem = check_platform()
+    if problem is not None:
+        print(problem.message(), file=sys.stderr)
+        return 2
     try:
         from consult_aid.ui.app import run_app  # Qt is imported only when a window is wanted
     except ImportError as exc:  # e.g. a system library Qt needs (libEGL, libxkbcommon) missing

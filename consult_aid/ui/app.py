@@ -8,11 +8,12 @@ is open. A lock left by a window that crashed is recognised (its process is gone
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from typing import cast
 
-from PySide6.QtCore import QLockFile, QSysInfo
+from PySide6.QtCore import QLockFile, QSysInfo, QTimer
 from PySide6.QtWidgets import QApplication
 
 from consult_aid.content import load_catalog
@@ -87,6 +88,27 @@ def close_context(ctx: AppContext) -> None:
     ctx.db.close()
 
 
+def close_on_terminate(app: QApplication, window: MainWindow) -> Callable[[], None]:
+    """SIGTERM (a logout, a shutdown, ``kill``) closes the window as the clinician would: the
+    last change is saved and the data folder's lock released. Returns the undo.
+
+    Python runs a signal handler only between bytecodes, never inside Qt's event loop, so a
+    timer lets the interpreter run four times a second while the window is open."""
+    if not hasattr(signal, "SIGTERM"):
+        return lambda: None
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: window.close())
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+
+    def undo() -> None:
+        wake.stop()
+        wake.deleteLater()
+        signal.signal(signal.SIGTERM, previous)
+
+    return undo
+
+
 def run_app(data: DataFolder, *, tell: Callable[[str], object] = _tell) -> int:
     # instance() is typed QCoreApplication; this process only ever creates a QApplication
     app = cast(QApplication, QApplication.instance() or QApplication(sys.argv))
@@ -108,9 +130,11 @@ def run_app(data: DataFolder, *, tell: Callable[[str], object] = _tell) -> int:
         window = MainWindow(ctx)
         install_excepthook(lambda: window)
         window.showMaximized()
+        restore_sigterm = close_on_terminate(app, window)
         try:
             return int(app.exec())
         finally:
+            restore_sigterm()
             close_context(ctx)
     finally:
         lock.unlock()
