@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -14,7 +15,8 @@ from consult_aid.domain.consult import RecordLockedError
 from consult_aid.domain.validation import Problem, ValidationError, raise_if
 from consult_aid.errors import DamagedDatabaseError, NotFoundError
 from consult_aid.exchange.consult_json import consult_from_json, consult_to_json
-from consult_aid.storage.database import Database
+from consult_aid.storage.database import Database, latest_version
+from consult_aid.storage.folding import FOLD_VERSION
 from consult_aid.storage.people import ClinicianRepository, PatientRepository
 from consult_aid.storage.search_query import fts_query
 
@@ -48,11 +50,58 @@ def _body(consult: Consult) -> str:
     return consult_to_json(dataclasses.replace(consult, addenda=[]))
 
 
+# The search index (consult_search, patient_search) holds text folded by consult_fold. Which
+# fold built it is kept in one row of consult_search that no consult has (consults' rowids
+# start at 1), so an index built by an earlier fold is rebuilt once, without a migration.
+_FOLD_MARKER_ROWID = -1
+_latest_version = functools.cache(latest_version)  # reads the migration files once
+_FOLD_MARKER = f"consult_fold {FOLD_VERSION}"
+_CONSULT_SEARCH_ROWS = (
+    "INSERT INTO consult_search(rowid, patient_name, mrn, diagnosis, free_text) "
+    "SELECT c.rowid, consult_fold(json_extract(c.body, '$.consult.patient.name')), "
+    "consult_fold(json_extract(c.body, '$.consult.patient.mrn')), "
+    "consult_fold(json_extract(c.body, '$.consult.condition.diagnosis')), "
+    "consult_fold((SELECT group_concat(value, ' ') FROM json_tree(c.body, '$.consult') "
+    "WHERE type = 'text')) FROM consults AS c"
+)
+_PATIENT_SEARCH_ROWS = ("INSERT INTO patient_search(rowid, name, mrn) "
+                        "SELECT rowid, consult_fold(name), consult_fold(mrn) FROM patients")
+
+
+def search_index_is_current(db: Database) -> bool:
+    """True when the search index was built by today's fold (one lookup by rowid)."""
+    row = db.query_one("SELECT free_text FROM consult_search WHERE rowid = ?",
+                       (_FOLD_MARKER_ROWID,))
+    return row is not None and row[0] == _FOLD_MARKER
+
+
+def refresh_search_index(db: Database) -> bool:
+    """Rebuild the consult and patient search index with today's fold when an earlier one
+    built it (a database from before "mueller" found "Müller"); True when it was rebuilt.
+
+    The triggers keep the index current from then on. A database at an older schema (opened
+    on purpose below the latest version) is left alone.
+    """
+    if db.version < _latest_version() or search_index_is_current(db):
+        return False
+    with db.transaction() as con:
+        if search_index_is_current(db):  # another connection rebuilt it meanwhile
+            return False
+        con.execute("DELETE FROM consult_search")
+        con.execute(_CONSULT_SEARCH_ROWS)
+        con.execute("DELETE FROM patient_search")
+        con.execute(_PATIENT_SEARCH_ROWS)
+        con.execute("INSERT INTO consult_search(rowid, free_text) VALUES (?, ?)",
+                    (_FOLD_MARKER_ROWID, _FOLD_MARKER))
+    return True
+
+
 class ConsultRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.patients = PatientRepository(db)
         self.clinicians = ClinicianRepository(db)
+        refresh_search_index(db)
 
     # -- drafts -------------------------------------------------------------------------------
     def save_draft(self, consult: Consult, *, step: str = "") -> None:

@@ -2,18 +2,24 @@
 
 ``ArchiveModel`` is a QAbstractTableModel over ``ConsultRepository.summaries``/``search``.
 Signals of ``ArchiveView``: ``open_requested(str)`` with a consult id, ``back_requested()``.
+
+Keyboard: Down (or Enter) in the search box moves into the list with its first row selected;
+Enter on a row opens it; Up on the first row goes back to the search box.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -49,6 +55,10 @@ class ArchiveModel(QAbstractTableModel):
     def set_filter(self, text: str) -> None:
         self._text = text.strip()
         self.refresh()
+
+    @property
+    def filter_text(self) -> str:
+        return self._text
 
     def refresh(self) -> None:
         self.beginResetModel()
@@ -107,10 +117,18 @@ class ArchiveView(QWidget):
         title = QLabel(self.tr("Archive"), self)
         title.setObjectName("pageTitle")
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText(self.tr("Search by name, MRN, diagnosis or any text"))
+        self.search.setPlaceholderText(self.tr("Name, MRN, diagnosis or any text"))
         self.search.setAccessibleName(self.tr("Search the archive"))
         self.search.setClearButtonEnabled(True)
+        search_label = QLabel(self.tr("&Search the archive"), self)
+        search_label.setBuddy(self.search)
+        self.empty_label = QLabel(self)
+        self.empty_label.setObjectName("hint")
+        self.empty_label.setTextFormat(Qt.TextFormat.PlainText)  # echoes what was typed
+        self.empty_label.setWordWrap(True)
+        self.empty_label.hide()
         self.model = ArchiveModel(db, pack_titles)
+        self.model.modelReset.connect(self._show_empty)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("Consults"))
@@ -134,9 +152,13 @@ class ArchiveView(QWidget):
         self._timer.timeout.connect(lambda: self.model.set_filter(self.search.text()))
         self.search.textEdited.connect(lambda _t: self._timer.start())
         self.search.returnPressed.connect(self._focus_table)
+        self.search.installEventFilter(self)
+        self.table.installEventFilter(self)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
+        layout.addWidget(search_label)
         layout.addWidget(self.search)
+        layout.addWidget(self.empty_label)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(back)
@@ -147,17 +169,49 @@ class ArchiveView(QWidget):
     def refresh(self) -> None:
         self.model.refresh()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            if watched is self.search and event.key() == Qt.Key.Key_Down:
+                self._focus_table()
+                return True
+            if watched is self.table and self._table_key(event.key()):
+                return True
+        return super().eventFilter(watched, event)
+
+    def _table_key(self, key: int) -> bool:
+        """Enter opens the current row; Up on the first row goes back to the search box."""
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._open_selected()
+            return True
+        if key == Qt.Key.Key_Up and self.table.currentIndex().row() <= 0:
+            self.search.setFocus()
+            return True
+        return False
+
+    def _show_empty(self) -> None:
+        text = self.model.filter_text
+        if self.model.rowCount():
+            self.empty_label.hide()
+            return
+        self.empty_label.setText(self.tr("No consults match “{text}”.").format(text=text)
+                                 if text else self.tr("No consults yet."))
+        self.empty_label.show()
+
     def _focus_table(self) -> None:
         self._timer.stop()
-        self.model.set_filter(self.search.text())
+        if self.search.text().strip() != self.model.filter_text:
+            self.model.set_filter(self.search.text())
         if self.model.rowCount():
             self.table.selectRow(0)
-        self.table.setFocus()
+            self.table.setFocus()
 
     def _open_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if rows:
             self._open(rows[0].row())
+        elif self.table.currentIndex().isValid():
+            self._open(self.table.currentIndex().row())
 
     def _open(self, row: int) -> None:
         self.open_requested.emit(self.model.summary(row).id)

@@ -3,6 +3,10 @@ the archive.
 
 Signals: ``start_requested(Patient, Pack)``, ``resume_requested(str)`` with a consult id,
 ``archive_requested()``.
+
+Each time it is shown (:meth:`StartScreen.refresh`) the search and the new-patient form are
+empty, so the next patient starts clean; a draft is listed with its patient, date, procedure
+and the step it reached.
 """
 
 from __future__ import annotations
@@ -25,14 +29,18 @@ from PySide6.QtWidgets import (
 )
 
 from consult_aid.content import Pack
-from consult_aid.domain import Patient, Sex
+from consult_aid.domain import ConsultSummary, Patient, Sex
+from consult_aid.domain.dates import day
 from consult_aid.domain.labels import SEX_LABELS
+from consult_aid.domain.steps import STEP_IDS, step
 from consult_aid.services import consults
 from consult_aid.services.clinic import current_clinician
 from consult_aid.services.patients import add_patient, find_patients
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.operations import WriteOp
 from consult_aid.ui.widgets.fields import ErrorLabel, Form, group, show_problems
+
+DEFAULT_DATE_OF_BIRTH = QDate(1970, 1, 1)
 
 
 class StartScreen(QWidget):
@@ -53,7 +61,7 @@ class StartScreen(QWidget):
         self.search.setPlaceholderText(self.tr("Name or medical record number"))
         self.search.setAccessibleName(self.tr("Find a patient"))
         self.search.setClearButtonEnabled(True)
-        find_label = QLabel(self.tr("&Find the patient"), self)
+        find_label = QLabel(self.tr("F&ind the patient"), self)  # Alt+F is the File menu
         find_label.setBuddy(self.search)
         self.patients = QListWidget(self)
         self.patients.setAccessibleName(self.tr("Patients found"))
@@ -70,7 +78,7 @@ class StartScreen(QWidget):
         self.new_dob.setCalendarPopup(True)
         self.new_dob.setDisplayFormat("yyyy-MM-dd")
         self.new_dob.setMinimumDate(QDate(1850, 1, 1))
-        self.new_dob.setDate(QDate(1970, 1, 1))
+        self.new_dob.setDate(DEFAULT_DATE_OF_BIRTH)
         self.new_form.add("patient.date_of_birth", self.tr("Date of &birth"), self.new_dob)
         self.new_sex = QComboBox()
         for member, label in SEX_LABELS.items():
@@ -117,7 +125,7 @@ class StartScreen(QWidget):
         self.drafts.itemActivated.connect(self._resume_item)
         self.resume_button = QPushButton(self.tr("&Resume the selected consult"), self)
         self.resume_button.clicked.connect(self._resume)
-        self.archive_button = QPushButton(self.tr("Open the &archive…"), self)
+        self.archive_button = QPushButton(self.tr("Open the ar&chive…"), self)  # A: add
         self.archive_button.clicked.connect(self.archive_requested)
         right = QWidget(self)
         rcol = QVBoxLayout(right)
@@ -140,13 +148,27 @@ class StartScreen(QWidget):
 
     # --- data ---------------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Show the screen afresh for the next patient: empty search and new-patient form."""
         clinician = current_clinician(self.ctx.db)
         who = clinician.name if clinician else ""
         clinic = clinician.clinic if clinician else ""
         self.welcome.setText(self.tr("Consult Aid — {who}{clinic}").format(
             who=who, clinic=f", {clinic}" if clinic else ""))
-        self.refresh_patients()
+        self._search_timer.stop()
+        self.search.clear()
+        self.clear_new_patient()
         self.refresh_drafts()
+        self.refresh_patients()
+
+    def clear_new_patient(self) -> None:
+        """Empty the new-patient form: no name or MRN, the default date of birth, sex not
+        recorded, no error messages."""
+        self.new_name.clear()
+        self.new_mrn.clear()
+        self.new_dob.setDate(DEFAULT_DATE_OF_BIRTH)
+        self.new_sex.setCurrentIndex(max(0, self.new_sex.findData(Sex.UNKNOWN.value)))
+        show_problems(self.new_form.errors, [])
+        self.new_error.show_message("")
 
     def refresh_patients(self, select_id: str = "") -> None:
         self.patients.clear()
@@ -166,13 +188,27 @@ class StartScreen(QWidget):
         self.drafts.clear()
         titles = {p.id: p.title for p in self.ctx.catalog.packs()}
         for summary in consults.drafts(self.ctx.db):
-            item = QListWidgetItem(
-                f"{summary.patient_name} · {summary.created_at:%Y-%m-%d %H:%M}\n"
-                f"{titles.get(summary.pack_id, summary.pack_id)}", self.drafts)
-            item.setData(Qt.ItemDataRole.UserRole, summary.id)
+            self._add_draft(summary, titles.get(summary.pack_id, summary.pack_id))
         if self.drafts.count():
             self.drafts.setCurrentRow(0)
         self.resume_button.setEnabled(self.drafts.count() > 0)
+
+    def _add_draft(self, summary: ConsultSummary, procedure: str) -> None:
+        """One draft: patient and date, then procedure and the step reached."""
+        reached = self.step_reached(consults.last_step(self.ctx.db, summary.id))
+        when = day(summary.created_at.date())
+        second = f"{procedure} · {reached}" if reached else procedure
+        item = QListWidgetItem(f"{summary.patient_name} · {when}\n{second}", self.drafts)
+        item.setData(Qt.ItemDataRole.UserRole, summary.id)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, ", ".join(
+            part for part in (summary.patient_name, when, procedure, reached) if part))
+        item.setToolTip(f"{summary.patient_name}\n{when}\n{second}")
+
+    def step_reached(self, step_id: str) -> str:
+        """'6. Benefits and risks' for a known step id, else ''."""
+        if step_id not in STEP_IDS:
+            return ""
+        return f"{STEP_IDS.index(step_id) + 1}. {self.tr(step(step_id).title)}"
 
     def selected_patient(self) -> Patient | None:
         item = self.patients.currentItem()
@@ -205,8 +241,7 @@ class StartScreen(QWidget):
             .run_in_background(self.ctx.writer)
 
     def _added(self, patient: Patient) -> None:
-        self.new_name.clear()
-        self.new_mrn.clear()
+        self.clear_new_patient()
         self.search.setText(patient.name)
         self.refresh_patients(select_id=patient.id)
         self.pack.setFocus()

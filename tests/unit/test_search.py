@@ -1,13 +1,21 @@
-"""Full-text search over patient name, MRN, diagnosis and free text, ignoring accents."""
+"""Full-text search over patient name, MRN, diagnosis and free text, ignoring accents and
+finding German spellings (mueller / muller / Müller)."""
 
 from __future__ import annotations
 
+import sqlite3
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from consult_aid.storage import open_database
-from consult_aid.storage.consults import ConsultRepository
+from consult_aid.storage.consults import (
+    ConsultRepository,
+    refresh_search_index,
+    search_index_is_current,
+)
+from consult_aid.storage.folding import fold
 from consult_aid.storage.people import PatientRepository
 from tests.builders import sample_consult, sample_patient
 
@@ -77,3 +85,110 @@ def test_patients_are_found_by_name_or_mrn_without_accents(repo) -> None:
     assert [p.name for p in patients.search("nunez")] == ["José Núñez"]
     assert [p.name for p in patients.search("MRN-004711")] == ["Łukasz Øster-Müller"]
     assert len(patients.search("")) == 3
+
+
+# -- German spellings: ä ö ü ß written ae oe ue ss, or without their dots, find each other ----
+
+GERMAN = {"g1": "Jürgen Müller", "g2": "Greta Moeller", "g3": "Anna Bäcker",
+          "g4": "Ernst Strauß", "g5": "Fritz Weiss", "g6": "Samuel Blue"}
+
+
+@pytest.fixture
+def german(tmp_path: Path):
+    with open_database(tmp_path / "db.sqlite3") as db:
+        repo = ConsultRepository(db)
+        for key, name in GERMAN.items():
+            repo.save_draft(sample_consult(key.ljust(32, "0"), patient=sample_patient(name, "")))
+        yield repo
+
+
+def keys(rows) -> list[str]:
+    return sorted(r.id[:2] for r in rows)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("mueller", ["g1"]), ("muller", ["g1"]), ("müller", ["g1"]), ("MUELLER", ["g1"]),
+    ("juergen mueller", ["g1"]), ("Jurgen", ["g1"]),
+    ("moeller", ["g2"]), ("möller", ["g2"]), ("moller", ["g2"]), ("Greta Möller", ["g2"]),
+    ("baecker", ["g3"]), ("backer", ["g3"]), ("bäcker", ["g3"]),
+    ("strauss", ["g4"]), ("strauß", ["g4"]), ("STRAUSS", ["g4"]),
+    ("weiß", ["g5"]), ("weiss", ["g5"]),
+    ("samuel", ["g6"]), ("blue", ["g6"]),  # ue in English words is still found
+    ("mu", ["g1"]), ("mue", ["g1"]), ("muel", ["g1"]),  # while typing, letter by letter
+    ("moe", ["g2"]), ("baecke", ["g3"]),
+    ("maier", []),
+])
+def test_german_spellings_find_each_other(german, query: str, expected: list[str]) -> None:
+    assert keys(german.search(query)) == expected
+
+
+def test_patients_are_found_by_german_spellings(german) -> None:
+    patients = PatientRepository(german.db)
+    assert [p.name for p in patients.search("mueller")] == ["Jürgen Müller"]
+    assert [p.name for p in patients.search("möller")] == ["Greta Moeller"]
+
+
+@pytest.mark.parametrize("word", ["Müller", "Mueller", "Schroeder", "Baeumer", "Straße",
+                                  "Samuel", "Zoë", "Œuvre", "Queue"])
+def test_the_fold_of_what_is_typed_so_far_is_the_start_of_the_words_fold(word: str) -> None:
+    whole = fold(word) or ""
+    for end in range(len(word) + 1):
+        assert whole.startswith(fold(word[:end]) or "")
+
+
+def _fold_before_german(text: str | None) -> str | None:
+    """The fold of Consult Aid before German spellings (accents and Ł, Ø, ß ... only)."""
+    if text is None:
+        return None
+    special = str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ß": "ss"})
+    decomposed = unicodedata.normalize("NFKD", text.translate(special))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _rebuild_with_the_earlier_fold(path: Path) -> None:
+    """Leave the search index as a database written before German folding has it."""
+    con = sqlite3.connect(path)
+    try:
+        con.create_function("old_fold", 1, _fold_before_german, deterministic=True)
+        with con:
+            con.execute("DELETE FROM consult_search")
+            con.execute(
+                "INSERT INTO consult_search(rowid, patient_name, mrn, diagnosis, free_text) "
+                "SELECT c.rowid, old_fold(json_extract(c.body, '$.consult.patient.name')), "
+                "old_fold(json_extract(c.body, '$.consult.patient.mrn')), "
+                "old_fold(json_extract(c.body, '$.consult.condition.diagnosis')), "
+                "old_fold((SELECT group_concat(value, ' ') FROM json_tree(c.body, '$.consult') "
+                "WHERE type = 'text')) FROM consults AS c")
+            con.execute("DELETE FROM patient_search")
+            con.execute("INSERT INTO patient_search(rowid, name, mrn) "
+                        "SELECT rowid, old_fold(name), old_fold(mrn) FROM patients")
+    finally:
+        con.close()
+
+
+def test_a_database_indexed_by_the_earlier_fold_is_reindexed_once_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    with open_database(path) as db:
+        for key, name in GERMAN.items():
+            ConsultRepository(db).save_draft(
+                sample_consult(key.ljust(32, "0"), patient=sample_patient(name, "")))
+    _rebuild_with_the_earlier_fold(path)
+
+    with open_database(path) as db:
+        assert not search_index_is_current(db)
+        repo = ConsultRepository(db)  # the first repository on the database refolds the index
+        assert search_index_is_current(db)
+        assert not refresh_search_index(db)  # and only once
+        assert keys(repo.search("samuel")) == ["g6"]  # "samul" now, in the index and the query
+        assert keys(repo.search("moller")) == ["g2"]
+        assert keys(repo.search("Mueller")) == ["g1"]
+        assert [p.name for p in PatientRepository(db).search("greta möller")] == ["Greta Moeller"]
+        assert keys(repo.search("consult_fold")) == []  # the index's own record is no consult
+        assert len(repo.search("")) == len(GERMAN)
+
+
+def test_edits_after_the_reindex_are_folded_the_same_way(german) -> None:
+    consult = german.get("g6".ljust(32, "0"))
+    consult.lifestyle.goals = "Wieder zur Bäckerei gehen"
+    german.save_draft(consult)
+    assert keys(german.search("baeckerei")) == ["g6"]

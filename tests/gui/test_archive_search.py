@@ -1,0 +1,114 @@
+"""The archive finds people by German spellings and accents, says when nothing matches, and
+is used from the keyboard: Down from the search box into the list, Enter opens."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from consult_aid.domain import Clinician, Patient
+from consult_aid.services.consults import start_consult
+from consult_aid.ui.archive import ArchiveView
+from consult_aid.ui.context import AppContext, local_now
+from consult_aid.ui.main_window import MainWindow
+
+from .helpers import WAIT_MS, click, type_into
+from .test_start_screen import clashes, screen_mnemonics
+
+NAMES = ("Jürgen Müller", "Greta Moeller", "Anna Bäcker", "José Núñez")
+
+
+def store_consults(ctx: AppContext) -> dict[str, str]:
+    """A draft for each of NAMES; name -> consult id."""
+    pack = ctx.catalog.get("intrathecal-pump")
+    clinician = Clinician(name="Dr Archive")
+    return {name: start_consult(ctx.db, Patient(name=name, date_of_birth=date(1960, 5, 4)),
+                                clinician, pack, local_now()).id for name in NAMES}
+
+
+def open_archive(window: MainWindow) -> ArchiveView:
+    window.show_archive()
+    assert window.stack.currentWidget() is window.archive
+    assert QApplication.focusWidget() is window.archive.search
+    return window.archive
+
+
+def shown_names(archive: ArchiveView) -> list[str]:
+    model = archive.model
+    return sorted(str(model.data(model.index(r, 1))) for r in range(model.rowCount()))
+
+
+def search_for(qtbot: QtBot, archive: ArchiveView, text: str, expected: list[str]) -> None:
+    archive.search.clear()
+    type_into(qtbot, archive.search, text)
+    qtbot.waitUntil(lambda: shown_names(archive) == expected, timeout=WAIT_MS)
+
+
+def test_german_spellings_and_accents_find_people(qtbot: QtBot, window: MainWindow) -> None:
+    store_consults(window.ctx)
+    archive = open_archive(window)
+    for typed, found in (("mueller", ["Jürgen Müller"]), ("muller", ["Jürgen Müller"]),
+                         ("juergen", ["Jürgen Müller"]), ("möller", ["Greta Moeller"]),
+                         ("moller", ["Greta Moeller"]), ("baecker", ["Anna Bäcker"]),
+                         ("nunez", ["José Núñez"]), ("Núñez", ["José Núñez"])):
+        search_for(qtbot, archive, typed, found)
+        assert not archive.empty_label.isVisibleTo(archive)
+
+
+def test_no_match_is_said_in_words(qtbot: QtBot, window: MainWindow) -> None:
+    store_consults(window.ctx)
+    archive = open_archive(window)
+    search_for(qtbot, archive, "maier", [])
+    assert archive.empty_label.isVisibleTo(archive)
+    assert archive.empty_label.text() == "No consults match “maier”."
+    archive.search.clear()
+    type_into(qtbot, archive.search, "gre")
+    qtbot.waitUntil(lambda: shown_names(archive) == ["Greta Moeller"], timeout=WAIT_MS)
+    assert not archive.empty_label.isVisibleTo(archive)
+
+
+def test_down_moves_into_the_list_and_enter_opens_the_row(
+        qtbot: QtBot, window: MainWindow) -> None:
+    ids = store_consults(window.ctx)
+    archive = open_archive(window)
+    type_into(qtbot, archive.search, "mueller")
+    # Down at once, before the search has run by itself: it runs now
+    qtbot.keyClick(archive.search, Qt.Key.Key_Down)
+    assert shown_names(archive) == ["Jürgen Müller"]
+    assert QApplication.focusWidget() is archive.table
+    assert [i.row() for i in archive.table.selectionModel().selectedRows()] == [0]
+    qtbot.keyClick(archive.table, Qt.Key.Key_Up)  # from the first row back to the search box
+    assert QApplication.focusWidget() is archive.search
+    qtbot.keyClick(archive.search, Qt.Key.Key_Down)
+    with qtbot.waitSignal(archive.open_requested, timeout=WAIT_MS) as opened:
+        qtbot.keyClick(archive.table, Qt.Key.Key_Return)
+    assert opened.args == [ids["Jürgen Müller"]]
+    qtbot.waitUntil(lambda: window.consult_view is not None, timeout=WAIT_MS)
+    assert window.consult_view is not None
+    assert window.consult_view.session.consult.id == ids["Jürgen Müller"]
+
+
+def test_down_with_nothing_found_stays_in_the_search_box(
+        qtbot: QtBot, window: MainWindow) -> None:
+    store_consults(window.ctx)
+    archive = open_archive(window)
+    type_into(qtbot, archive.search, "maier")
+    qtbot.keyClick(archive.search, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is archive.search
+    assert archive.empty_label.text() == "No consults match “maier”."
+
+
+def test_no_two_controls_on_the_archive_share_an_alt_letter(
+        qtbot: QtBot, window: MainWindow) -> None:
+    archive = open_archive(window)
+    letters = screen_mnemonics(window, archive)
+    assert {"s", "o", "b"} <= letters.keys()
+    assert clashes(letters) == {}
+    archive.table.setFocus()
+    qtbot.keyClick(archive.table, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is archive.search
+    click(qtbot, archive.open_button)  # nothing selected: nothing opens
+    assert window.stack.currentWidget() is archive
