@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consult_aid.domain.steps import STEP_IDS, STEPS, step_states
+from consult_aid.domain.steps import STEP_IDS, STEPS, step_of_field, step_states
 from consult_aid.ui.autosave import Autosaver
 from consult_aid.ui.session import ConsultSession
 from consult_aid.ui.step_list import StepList
@@ -109,7 +109,7 @@ class ConsultView(QWidget):
 
         self.step_list.currentRowChanged.connect(self._show_row)
         session.changed.connect(self._on_changed)
-        session.navigate.connect(self.go_to)
+        session.navigate.connect(self.go_to_target)
         session.read_only_changed.connect(self._on_read_only_changed)
         session.replaced.connect(self._on_replaced)
         autosaver.saved.connect(self._on_saved)
@@ -156,14 +156,29 @@ class ConsultView(QWidget):
     def current_step(self) -> str:
         return STEP_IDS[self.stack.currentIndex()]
 
-    def go_to(self, step_id: str, *, focus: bool = True) -> None:
+    def go_to(self, step_id: str, *, focus: bool = True, field: str = "") -> None:
+        """Show a step from its top, its first field focused with nothing selected; with
+        ``field`` (a dotted path such as ``decision.follow_up``) scrolled to that field and
+        focused instead."""
         row = STEP_IDS.index(step_id)
         if self.step_list.currentRow() != row:
             self.step_list.setCurrentRow(row)
         else:
             self._show_row(row)
+        page = self.page(step_id)
+        if field and page.focus_field(field):
+            return
         if focus:
-            self.page(step_id).focus_first()
+            page.focus_first()
+        else:
+            page.scroll_to_top()
+
+    def go_to_target(self, target: str) -> None:
+        """A page asked to show a step (its id) or a field (its dotted path): go there."""
+        if target in STEP_IDS:
+            self.go_to(target)
+        else:
+            self.go_to(step_of_field(target), field=target)
 
     def next_step(self) -> None:
         row = self.stack.currentIndex()
@@ -180,15 +195,18 @@ class ConsultView(QWidget):
             return
         page = self.page(STEP_IDS[row])
         self.stack.setCurrentIndex(row)
-        self.scrolls[row].verticalScrollBar().setValue(0)
+        page.scroll_to_top()
         page.consult_changed()
         self.back_button.setEnabled(row > 0)
         self.next_button.setEnabled(row < len(STEP_IDS) - 1)
         if not self.session.read_only:
             self.autosaver.set_step(page.step_id)
 
-    def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if new is None:
+    def _follow_focus(self, old: QWidget | None, new: QWidget | None) -> None:
+        """Keep the field the clinician moves to in view. Focus coming back into the window
+        (activated again, or given to a page before the window was active) does not scroll:
+        a step opened at its top stays there."""
+        if new is None or old is None:
             return
         scroll = self.scrolls[self.stack.currentIndex()]
         content = scroll.widget()

@@ -7,9 +7,10 @@ habit: the page writes to the plain data, nobody reads widgets from elsewhere).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -159,7 +161,61 @@ class StepPage(QWidget):
                 w.setEnabled(not read_only)
 
     def focus_first(self) -> None:
-        for w in self.findChildren(QWidget):
-            if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isEnabled() and w.isVisibleTo(self):
-                w.setFocus(Qt.FocusReason.TabFocusReason)
-                return
+        """Put the focus in the first field, in Tab order, ready for typing on: the cursor at
+        the end of its text with nothing selected (the next key must not replace a name), and
+        the page shown from its top (a step opens at its top, even when its first field is
+        further down)."""
+        first = next(self._focusable(self), None)
+        if first is not None:
+            take_focus(first)
+        self.scroll_to_top()
+
+    def focus_field(self, path: str) -> bool:
+        """Put the focus in the field for this dotted path (``decision.follow_up``), as
+        :meth:`focus_first` does, and scroll to it; False when this page has no such field."""
+        error = self.errors.get(path)
+        box = error.parentWidget() if error is not None else None
+        target = next(self._focusable(box), None) if box is not None else None
+        if target is None:
+            return False
+        take_focus(target)
+        scroll = self._scroll_area()
+        if scroll is not None:
+            scroll.ensureWidgetVisible(target, 8, self.fontMetrics().height() * 2)
+        return True
+
+    def scroll_to_top(self) -> None:
+        scroll = self._scroll_area()
+        if scroll is not None:
+            scroll.verticalScrollBar().setValue(0)
+            scroll.horizontalScrollBar().setValue(0)
+
+    def _scroll_area(self) -> QScrollArea | None:
+        """The scroll area the page is shown in, if any."""
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        return parent
+
+    def _focusable(self, within: QWidget) -> Iterator[QWidget]:
+        """The controls inside ``within`` that Tab reaches, in Tab order."""
+        w: QWidget | None = self.nextInFocusChain()
+        while w is not None and w is not self:
+            if (within.isAncestorOf(w) and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+                    and w.isEnabled() and w.isVisibleTo(self)):
+                yield w
+            w = w.nextInFocusChain()
+
+
+def take_focus(widget: QWidget) -> None:
+    """Focus ``widget`` as a click would, not as Tab does: a line edit keeps its text
+    unselected with the cursor at the end; a text area gets its cursor at the end."""
+    widget.setFocus(Qt.FocusReason.OtherFocusReason)
+    if isinstance(widget, QLineEdit):
+        widget.deselect()
+        widget.end(False)
+    elif isinstance(widget, QComboBox) and (line := widget.lineEdit()) is not None:
+        line.deselect()
+        line.end(False)
+    elif isinstance(widget, QPlainTextEdit):
+        widget.moveCursor(QTextCursor.MoveOperation.End)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
 
-from consult_aid.domain import DecisionChoice
+from consult_aid.domain import DecisionChoice, Problem
 from consult_aid.domain.consult import NO_RECOMMENDATION, DecisionScope
 from consult_aid.domain.labels import DECISION_LABELS, SCOPE_LABELS
 from consult_aid.domain.step_rules import chosen_option
@@ -95,15 +95,21 @@ class DecisionPage(StepPage):
 
         after = Form(self)
         self.next_steps = after.add("decision.next_steps", self.tr("&Next steps"), TextArea(4))
-        self.follow_up = after.add("decision.follow_up", self.tr("Follow-&up date"),
-                                   OptionalDateEdit())
+        self.follow_up = after.add(
+            "decision.follow_up", self.tr("Follow-&up date"), OptionalDateEdit(),
+            self.tr("Type it as YYYY-MM-DD (15/01/2026 works too), or press Alt+Down for a "
+                    "calendar."))
         self.notes = after.add("decision.notes", self.tr("N&otes"), TextArea(3))
         self.outer.addWidget(group(self.tr("What happens next"), after))
         for form in (decision, advice, conflict, after):
             self.errors.update(form.errors)
         align_captions(decision, advice, conflict, after)
         self.watch(self.choice, self.scope, self.medicine, self.recommendation, self.reason,
-                   self.conflict, self.next_steps, self.follow_up, self.notes)
+                   self.conflict, self.next_steps, self.notes)
+        # the follow-up saves when its date changes (typed or picked), and says what to type
+        # when the clinician leaves text that is no date
+        self.follow_up.dateChanged.connect(self.on_edit)
+        self.follow_up.editingFinished.connect(self.on_edit)
 
     def load(self) -> None:
         d = self.consult.decision
@@ -135,6 +141,11 @@ class DecisionPage(StepPage):
         d.next_steps = self.next_steps.text()
         d.follow_up = self.follow_up.value()
         d.notes = self.notes.text()
+
+    def input_problems(self) -> list[Problem]:
+        problem = self.follow_up.problem()
+        return [*super().input_problems(),
+                *([Problem("decision.follow_up", problem)] if problem else [])]
 
     def consult_changed(self) -> None:
         c = self.consult

@@ -7,16 +7,28 @@ lands next to the control it is about.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QPaintEvent, QPalette
+from PySide6.QtCore import QDate, QEvent, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QIcon,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
-    QDateEdit,
+    QCalendarWidget,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -29,13 +41,12 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyleOptionButton,
     QStylePainter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from consult_aid.domain import Problem
-
-NO_DATE = QDate(1900, 1, 1)
 
 W = TypeVar("W", bound=QWidget)
 
@@ -129,26 +140,247 @@ class NumberEdit(QLineEdit):
                 self.setText(text)
 
 
-class OptionalDateEdit(QDateEdit):
-    """A date that may be unset: the lowest date stands for "not set"."""
+DATE_HINT = "YYYY-MM-DD"  # the one typed form the field shows and the one it tidies to
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+FIELD_FRAME = 2  # px: a field's border and inner margin (the theme's), around its button
+_SEPARATED = re.compile(r"^\s*(\d{1,4})\s*[-/. ]\s*(\d{1,2})\s*[-/. ]\s*(\d{1,4})\s*$")
+_DIGITS = re.compile(r"^\s*(\d{8})\s*$")
+
+
+def _make_date(year: int, month: int, day: int) -> date | None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> date | None:
+    """A typed date, or None when ``text`` is no (complete) date.
+
+    Year first (2026-01-15, 2026/1/15, 20260115) or day first (15/01/2026, 15.1.2026,
+    15012026): the year always has four digits, so the two cannot be confused; a day-first
+    date is never read month-first.
+    """
+    digits = _DIGITS.match(text)
+    if digits:
+        d = digits.group(1)
+        return (_make_date(int(d[:4]), int(d[4:6]), int(d[6:]))
+                or _make_date(int(d[4:]), int(d[2:4]), int(d[:2])))
+    parts = _SEPARATED.match(text)
+    if parts is None:
+        return None
+    first, middle, last = parts.groups()
+    if len(first) == 4 and len(last) <= 2:
+        return _make_date(int(first), int(middle), int(last))
+    if len(last) == 4 and len(first) <= 2:
+        return _make_date(int(last), int(middle), int(first))
+    return None
+
+
+def calendar_icon(size: int, color: QColor) -> QIcon:
+    """A small calendar drawn in the text colour (no image files to ship)."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pen = QPen(color)
+    pen.setWidthF(max(1.0, size / 14))
+    painter.setPen(pen)
+    margin = size / 8
+    body = QRectF(margin, margin * 1.5, size - 2 * margin, size - 2.5 * margin)
+    painter.drawRoundedRect(body, size / 12, size / 12)
+    painter.fillRect(QRectF(body.left(), body.top(), body.width(), body.height() / 4), color)
+    dot = size / 10
+    for row in range(2):
+        for col in range(3):
+            x = body.left() + body.width() * (col + 1) / 4 - dot / 2
+            y = body.top() + body.height() * (0.5 + row * 0.25) - dot / 2
+            painter.fillRect(QRectF(x, y, dot, dot), color)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class OptionalDateEdit(QLineEdit):
+    """A date that may be unset, typed or picked from a calendar.
+
+    Empty shows "Not set (YYYY-MM-DD)". Typing 2026-01-15, 15/01/2026 or 20260115 gives that
+    date (tidied to 2026-01-15 when the clinician leaves the field or presses Enter); clearing
+    the text unsets it. Alt+Down or F4 (or the calendar icon) opens a calendar at the date, or
+    at today; Up and Down move the date by a day.
+
+    ``dateChanged(QDate)`` is emitted whenever the date changes, by typing, by the calendar or
+    by :meth:`setDate` (a null QDate when it becomes unset). Text that is not a date yet gives
+    no date; :meth:`problem` says what to type once the clinician has left the field.
+    """
+
+    dateChanged = Signal(QDate)  # noqa: N815 - named like QDateEdit's signal
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("yyyy-MM-dd")
-        self.setMinimumDate(NO_DATE)
-        self.setMaximumDate(QDate(2200, 12, 31))
-        self.setSpecialValueText(self.tr("Not set"))
-        self.setDate(NO_DATE)
+        self._date: date | None = None
+        self._finished = True  # the clinician is not in the middle of typing
+        self.setMaxLength(20)
+        self.setPlaceholderText(self.tr("Not set ({format})").format(format=DATE_HINT))
+        self.setInputMethodHints(Qt.InputMethodHint.ImhDate)
+        self.setAccessibleDescription(self.tr(
+            "Type the date as {format}, for example 2026-01-15; 15/01/2026 works too. "
+            "Alt+Down opens a calendar. Empty means not set.").format(format=DATE_HINT))
+        self.calendar_button = self._calendar_button()
+        self._update_icon()
+        self.calendar: QCalendarWidget | None = None
+        self.textChanged.connect(self._text_changed)
+        self.textEdited.connect(self._typing)
+        self.editingFinished.connect(self._tidy)
 
+    # --- value --------------------------------------------------------------------------------
     def value(self) -> date | None:
-        qd = self.date()
-        return None if qd == NO_DATE else date(qd.year(), qd.month(), qd.day())
+        return self._date
 
     def set_value(self, value: date | None) -> None:
-        qd = NO_DATE if value is None else QDate(value.year, value.month, value.day)
-        if self.date() != qd:
-            self.setDate(qd)
+        if value != self._date or (value is None and self.text().strip()):
+            self._finished = True
+            self.setText("" if value is None else value.isoformat())
+
+    def date(self) -> QDate:
+        """The date as a QDate (a null QDate when not set), like QDateEdit's."""
+        d = self._date
+        return QDate() if d is None else QDate(d.year, d.month, d.day)
+
+    def setDate(self, qdate: QDate) -> None:  # noqa: N802 - named like QDateEdit's
+        self.set_value(date(qdate.year(), qdate.month(), qdate.day()) if qdate.isValid()
+                       else None)
+
+    def problem(self) -> str:
+        """What to type, when the text left in the field is not a date; else ""."""
+        if not self._finished or not self.text().strip() or self._date is not None:
+            return ""
+        return self.tr("Type the date as {format}, for example 2026-01-15.").format(
+            format=DATE_HINT)
+
+    def _text_changed(self, text: str) -> None:
+        parsed = parse_date(text)
+        if parsed != self._date:
+            self._date = parsed
+            self.dateChanged.emit(self.date())
+
+    def _typing(self, _text: str) -> None:
+        self._finished = False
+
+    def _tidy(self) -> None:
+        self._finished = True
+        if self._date is not None and self.text() != self._date.isoformat():
+            self.setText(self._date.isoformat())
+
+    # --- keys and the calendar ----------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        key, alt = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        if key == Qt.Key.Key_F4 or (alt and key == Qt.Key.Key_Down):
+            self.show_calendar()
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and not self.isReadOnly():
+            self._step_day(1 if key == Qt.Key.Key_Up else -1)
+        else:
+            super().keyPressEvent(event)
+
+    def _step_day(self, days: int) -> None:
+        """A day later or earlier; from "not set", today."""
+        moved = date.today() if self._date is None else self._date + timedelta(days=days)
+        self._finished = True
+        self.setText(moved.isoformat())
+        self.end(False)
+
+    def show_calendar(self) -> None:
+        """Open the calendar at the date, or at today; Enter or a click picks, Escape leaves."""
+        if self.isReadOnly() or not self.isEnabled():
+            return
+        calendar = self._calendar()
+        shown = self.date() if self._date is not None else QDate.currentDate()
+        calendar.setSelectedDate(shown)
+        calendar.setCurrentPage(shown.year(), shown.month())
+        calendar.adjustSize()
+        calendar.move(self.mapToGlobal(self.rect().bottomLeft()))
+        calendar.show()
+        calendar.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    def _calendar(self) -> QCalendarWidget:
+        if self.calendar is None:
+            self.calendar = QCalendarWidget(self)
+            self.calendar.setWindowFlags(Qt.WindowType.Popup)
+            self.calendar.setGridVisible(True)
+            self.calendar.setMinimumDate(QDate(FIRST_YEAR, 1, 1))
+            self.calendar.setMaximumDate(QDate(LAST_YEAR, 12, 31))
+            self.calendar.setAccessibleName(self.tr("Calendar"))
+            self.calendar.activated.connect(self._picked)
+            self.calendar.clicked.connect(self._picked)
+        return self.calendar
+
+    def _picked(self, qdate: QDate) -> None:
+        if self.calendar is not None:
+            self.calendar.hide()
+        self.setFocus(Qt.FocusReason.PopupFocusReason)
+        self.setDate(qdate)
+        self.deselect()
+        self.end(False)
+
+    # --- look ---------------------------------------------------------------------------------
+    def _calendar_button(self) -> QToolButton:
+        """The calendar icon inside the field, on its right: for the mouse (the keyboard has
+        Alt+Down), so it is no Tab stop."""
+        button = QToolButton(self)
+        button.setObjectName("calendarButton")
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.setCursor(Qt.CursorShape.ArrowCursor)
+        button.setAutoRaise(True)
+        button.setStyleSheet("QToolButton { border: none; padding: 0px; background: none; }")
+        button.setAccessibleName(self.tr("Choose from a calendar"))
+        button.setToolTip(self.tr("Choose from a calendar (Alt+Down)"))
+        button.clicked.connect(self.show_calendar)
+        return button
+
+    def setReadOnly(self, read_only: bool) -> None:  # noqa: N802 - Qt override
+        super().setReadOnly(read_only)
+        self.calendar_button.setEnabled(not read_only)
+
+    def _update_icon(self) -> None:
+        size = self.fontMetrics().height()
+        color = self.palette().color(QPalette.ColorRole.Text)
+        self.calendar_button.setIcon(calendar_icon(size, color))
+        self.calendar_button.setIconSize(QSize(size, size))
+        self._place_button()
+
+    def _place_button(self) -> None:
+        button = self.calendar_button
+        side = button.minimumSizeHint().expandedTo(button.sizeHint())
+        frame = FIELD_FRAME
+        button.resize(side)
+        button.move(self.width() - side.width() - frame * 2,
+                    max(0, (self.height() - side.height()) // 2))
+        self.setTextMargins(0, 0, side.width() + frame, 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._place_button()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange,
+                            QEvent.Type.StyleChange):
+            self._update_icon()
+
+    def _with_button(self, hint: QSize, text: str) -> QSize:
+        """``hint`` grown to show ``text`` beside the calendar button, and the button whole."""
+        button = self.calendar_button.minimumSizeHint().expandedTo(
+            self.calendar_button.sizeHint())
+        room = self.fontMetrics().horizontalAdvance(text) + self.fontMetrics().height()
+        return hint.expandedTo(QSize(room + button.width() + FIELD_FRAME * 4,
+                                     button.height() + FIELD_FRAME * 2))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self._with_button(super().sizeHint(), self.placeholderText())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self._with_button(super().minimumSizeHint(), "0000-00-00")
 
 
 class ChoiceGroup(QWidget):
