@@ -22,6 +22,8 @@ class Section:
 def _text(value: object) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # "120", as the PDF writes it, never "120.0"
     return str(value)
 
 
@@ -52,7 +54,8 @@ def overview(consult: Consult, pack: PackContent) -> list[Section]:
         ("Where", k.pain_location),
         ("Months", k.pain_duration_months), ("Pain now / average / worst", scores),
         ("Interference", k.interference), ("Medicines", k.current_medicines),
-        ("Opioid mg MME/day", k.opioid_mme_per_day)]
+        ("Opioid dose", None if k.opioid_mme_per_day is None
+         else f"{_text(k.opioid_mme_per_day)} mg oral morphine equivalent a day")]
     history: list[tuple[str, object]] = []
     for name in HISTORY_FINDINGS:
         f = c.history.finding(name)

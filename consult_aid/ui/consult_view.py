@@ -36,6 +36,7 @@ from consult_aid.ui.session import ConsultSession
 from consult_aid.ui.step_list import StepList
 from consult_aid.ui.steps import PAGE_CLASSES, ReviewActions, StepPage
 from consult_aid.ui.steps.review import ReviewPage
+from consult_aid.ui.widgets.fields import ElidedLabel
 
 
 class ConsultView(QWidget):
@@ -63,10 +64,8 @@ class ConsultView(QWidget):
             self.scrolls.append(scroll)
 
         header = QHBoxLayout()
-        who = QLabel()
+        who = ElidedLabel()  # one line; a long name ends in "…", the whole in its tooltip
         who.setObjectName("consultHeader")
-        who.setWordWrap(True)
-        who.setTextFormat(Qt.TextFormat.PlainText)  # the patient's name is never markup
         self.who = who
         header.addWidget(who, 1)
         self.saved_label = QLabel()
@@ -225,7 +224,7 @@ class ConsultView(QWidget):
         for page in self.built_pages():
             page.show_problems(problems)
         self.page(self.current_step()).consult_changed()
-        self.who.setText(self._who())
+        self.who.set_full_text(self._who())
         self.step_list.set_states(step_states(consult, pack))
 
     def reload(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -158,6 +158,8 @@ class SetupPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         self.refresh()
         super().showEvent(event)
+        # the first field has the focus, never "Save and continue" (a space would press it)
+        QTimer.singleShot(0, lambda: self.clinic.setFocus(Qt.FocusReason.OtherFocusReason))
 
     def refresh(self) -> None:
         """Look for a signing key in the data folder: reuse it, or offer to create one."""

@@ -13,10 +13,11 @@ from pytestqt.qtbot import QtBot
 from consult_aid.domain import Clinician
 from consult_aid.services.settings import load_settings
 from consult_aid.signing.identity import WrongPasswordError, load_identity
+from consult_aid.ui.context import AppContext
 from consult_aid.ui.main_window import MainWindow
 from consult_aid.ui.theme import LARGE_PT
 
-from .conftest import PASSWORD, db_row
+from .conftest import PASSWORD, db_row, make_window
 from .helpers import WAIT_MS, click, type_into
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -135,3 +136,14 @@ def test_each_mnemonic_on_the_settings_page_is_unique(qtbot: QtBot, window: Main
     keys = [m.group(1).lower() for t in texts if (m := re.search(r"&([^&\s])", t))]
     assert len(keys) >= 14
     assert len(keys) == len(set(keys)), sorted(keys)
+
+
+def test_first_run_starts_in_the_first_field_not_on_save(qtbot: QtBot,
+                                                          ctx: AppContext) -> None:
+    window = make_window(qtbot, ctx)
+    setup = window.setup_page
+    assert window.stack.currentWidget() is setup
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is setup.clinic, timeout=WAIT_MS)
+    qtbot.keyClick(setup.clinic, Qt.Key.Key_Space)  # typed into the field, nothing pressed
+    assert setup.clinic.text() == " " and window.stack.currentWidget() is setup
+    window.close()

@@ -331,3 +331,15 @@ def test_no_step_needs_sideways_scrolling_at_1280x720(
     finally:
         window.close()
         apply_theme(QApplication.instance(), large_text=False)  # type: ignore[arg-type]
+
+
+def test_a_long_name_takes_one_line_with_the_whole_name_in_its_tooltip(
+        qtbot: QtBot, window: MainWindow) -> None:
+    name = "Maria Fernanda de los Ángeles Rodríguez-Villanueva y Santa Cruz de la Peña " * 2
+    view = add_patient_and_start(qtbot, window, name.strip())
+    window.resize(1280, 720)
+    settle_layouts()
+    who = view.who
+    assert who.toolTip().startswith(name.strip()) and " · born " in who.toolTip()
+    assert who.text().endswith("…") and len(who.text()) < len(who.toolTip())
+    assert who.height() <= who.fontMetrics().height() * 2  # one line, not four

@@ -590,3 +590,36 @@ def show_problems(errors: dict[str, ErrorLabel], problems: Sequence[Problem]) ->
     for path, label in errors.items():
         label.show_message("\n".join(by_field.get(path, [])))
     return rest
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text that ends in "…" when the width runs out, the whole text in its
+    tooltip (a long patient name never takes four lines of the consult's header)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self.setAccessibleName(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._elide()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(self.fontMetrics().horizontalAdvance("…") * 8,
+                     super().minimumSizeHint().height())
+
+    def _elide(self) -> None:
+        width = max(self.contentsRect().width(), 0)
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                                   width))
