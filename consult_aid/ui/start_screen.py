@@ -17,6 +17,7 @@ from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +43,9 @@ from consult_aid.ui.operations import WriteOp
 from consult_aid.ui.widgets.fields import ErrorLabel, Form, group, show_problems
 
 DEFAULT_DATE_OF_BIRTH = QDate(1970, 1, 1)
+
+
+PATIENT_ROWS = 5  # the patient list shows at least this many rows, whatever the text size
 
 
 class StartScreen(QWidget):
@@ -94,6 +99,10 @@ class StartScreen(QWidget):
 
         self.pack = QComboBox(self)
         self.pack.setAccessibleName(self.tr("Procedure"))
+        # a long pack title must not set the column's width (the list shows it whole)
+        self.pack.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.pack.setMinimumContentsLength(16)
         for pack in ctx.catalog.packs():
             self.pack.addItem(pack.title, pack.id)
         pack_label = QLabel(self.tr("&Procedure to discuss"), self)
@@ -134,14 +143,25 @@ class StartScreen(QWidget):
         rcol.addWidget(self.resume_button)
         rcol.addWidget(self.archive_button)
 
+        # the new consult's fields keep their size and scroll when the window is small or the
+        # text large (at 1280x720 with larger text they were squeezed to a sliver)
+        new_scroll = QScrollArea(self)
+        new_scroll.setWidgetResizable(True)
+        new_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        new_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        new_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        new_scroll.setWidget(group(self.tr("New consult"), new_column))
+        self.new_scroll = new_scroll
+
         grid = QGridLayout(self)
         grid.addWidget(self.welcome, 0, 0, 1, 2)
-        grid.addWidget(group(self.tr("New consult"), new_column), 1, 0)
+        grid.addWidget(new_scroll, 1, 0)
         grid.addWidget(group(self.tr("Consults not yet signed"), right), 1, 1)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
         grid.setRowStretch(1, 1)
 
+        self.patients.setMinimumHeight(self.fontMetrics().lineSpacing() * PATIENT_ROWS)
         self.patients.currentItemChanged.connect(lambda *_: self._update_start())
         self.patients.itemActivated.connect(lambda _i: self.pack.setFocus())
         self.refresh()

@@ -4,6 +4,8 @@ label or button cuts its text; what does not fit scrolls instead."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -15,9 +17,11 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from consult_aid.domain import Clinician
 from consult_aid.domain.steps import STEP_IDS
 from consult_aid.services.consults import save_draft, start_consult
 from consult_aid.services.demo import mid_discussion
+from consult_aid.storage.people import ClinicianRepository
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.theme import apply_theme
 from tests.builders import NOW, sample_patient
@@ -83,6 +87,37 @@ def test_no_step_squeezes_a_control(qtbot: QtBot, ctx: AppContext, clinic: objec
             found = squeezed(view)
             if found:
                 problems[step] = found[:5]
+        assert problems == {}
+    finally:
+        window.close()
+        apply_theme(QApplication.instance(), large_text=False)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("large_text", [False, True])
+@pytest.mark.parametrize("size", SIZES)
+def test_no_other_screen_squeezes_a_control(qtbot: QtBot, ctx: AppContext,
+                                            identity_files: object, size: tuple[int, int],
+                                            large_text: bool) -> None:
+    """First run, then (with a clinician) the start screen, the archive and the settings."""
+    ctx.settings.large_text = large_text
+    window = make_window(qtbot, ctx)
+    try:
+        window.resize(*size)
+        problems: dict[str, list[str]] = {}
+        settle_layouts()
+        assert window.stack.currentWidget() is window.setup_page
+        if found := squeezed(window.setup_page):
+            problems["first run"] = found[:5]
+        ClinicianRepository(ctx.db).save(Clinician(name="Dr Squeeze", clinic="Clinic",
+                                                   clinic_phone="555"))
+        shutil.copytree(identity_files, ctx.data.identity, dirs_exist_ok=True)  # type: ignore
+        for name, show, page in (("start", window.show_start, window.start),
+                                 ("archive", window.show_archive, window.archive),
+                                 ("settings", window.show_settings, window.settings_page)):
+            show()
+            settle_layouts()
+            if found := squeezed(page):
+                problems[name] = found[:5]
         assert problems == {}
     finally:
         window.close()
