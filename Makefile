@@ -25,6 +25,7 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python -m consult_aid.ui.screenshots docs/screenshots
+	$(BIN)/python -m consult_aid.ui.screenshots docs/screenshots --large
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -21,15 +21,23 @@ NOW = datetime(2026, 11, 24, 14, 32, 5, tzinfo=timezone(timedelta(hours=1)))
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Every screen at 1280×800 with normal text into ``out``; with ``--large``, at 1280×720
+    with larger text into ``out/large-1280x720`` (the smallest screen the room has)."""
     args = sys.argv[1:] if argv is None else argv
-    out = Path(args[0] if args else "docs/screenshots")
+    large = "--large" in args
+    paths = [a for a in args if a != "--large"]
+    out = Path(paths[0] if paths else "docs/screenshots")
+    size = (WIDTH, HEIGHT)
+    if large:
+        out, size = out / "large-1280x720", (1280, 720)
     out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory(prefix="consult-aid-shots-") as tmp:
-        return _shoot(out, Path(tmp))
+        return _shoot(out, Path(tmp), large=large, size=size)
 
 
-def _shoot(out: Path, tmp: Path) -> int:
+def _shoot(out: Path, tmp: Path, *, large: bool = False,
+           size: tuple[int, int] = (WIDTH, HEIGHT)) -> int:
     from PySide6.QtWidgets import QApplication
 
     from consult_aid.datadir import DataFolder
@@ -48,9 +56,10 @@ def _shoot(out: Path, tmp: Path) -> int:
     ctx = build_context(data)
     ctx.clock = lambda: NOW
     try:
-        apply_theme(app, large_text=False)
+        ctx.settings.large_text = large
+        apply_theme(app, large_text=large)
         first_run = MainWindow(ctx)  # no clinician yet: the first-run setup page
-        first_run.resize(WIDTH, HEIGHT)
+        first_run.resize(*size)
         first_run.show()
         app.processEvents()
         first_run.grab().save(str(out / "first-run-setup.png"))
@@ -63,9 +72,9 @@ def _shoot(out: Path, tmp: Path) -> int:
         pack = ctx.catalog.get("intrathecal-pump")
         consult = start_consult(ctx.db, demo_patient(), clinician, pack, NOW)
         save_draft(ctx.db, mid_discussion(consult, pack, NOW), now=NOW)
-        apply_theme(app, large_text=False)
+        apply_theme(app, large_text=large)
         window = MainWindow(ctx)
-        window.resize(WIDTH, HEIGHT)
+        window.resize(*size)
         window.show()
         app.processEvents()
         window.grab().save(str(out / "start-screen.png"))
@@ -77,9 +86,16 @@ def _shoot(out: Path, tmp: Path) -> int:
             for _ in range(3):
                 app.processEvents()
             window.grab().save(str(out / f"step-{number}-{step_id.replace('_', '-')}.png"))
+        window.show_archive()
+        app.processEvents()
+        window.grab().save(str(out / "archive.png"))
+        window.show_settings()
+        app.processEvents()
+        window.grab().save(str(out / "settings.png"))
         window.close()
         app.processEvents()
     finally:
+        apply_theme(app, large_text=False)
         close_context(ctx)
     print(f"screenshots written to {out}")
     return 0
