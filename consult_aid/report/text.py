@@ -36,6 +36,9 @@ _MAX_CODES_SHOWN = 6
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 _LINE_BREAKS = {"\n", "\u2028", "\u2029", "\x0b", "\x0c", "\x85"}
 _FIRST_RTL = "\u0590"  # no right-to-left letters below the Hebrew block
+# Shapes Arabic letters but keeps the vowel marks (harakat) the default reshaper deletes: what
+# was typed is what is printed, a mark the font cannot draw becomes a placeholder instead.
+_RESHAPER = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
 
 
 def literal(text: object) -> str:
@@ -127,7 +130,7 @@ def _visual_lines(line: str, drawable: frozenset[int]) -> list[str] | None:
             current = candidate
     if current:
         rows.append(current)
-    visual = [get_display(arabic_reshaper.reshape(row)) for row in rows]
+    visual = [get_display(_RESHAPER.reshape(row)) for row in rows]
     if not all(ord(c) in drawable for row in visual for c in row if c != " "):
         return None
     return visual

@@ -130,6 +130,8 @@ class StartScreen(QWidget):
 
         # drafts and archive
         self.drafts = QListWidget(self)
+        self.drafts.setWordWrap(True)  # a long name or procedure wraps, never scrolls sideways
+        self.drafts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.drafts.setAccessibleName(self.tr("Consults not yet signed"))
         self.drafts.itemActivated.connect(self._resume_item)
         self.resume_button = QPushButton(self.tr("&Resume the selected consult"), self)

@@ -6,6 +6,7 @@ one recorded are not shown (nor required)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -116,7 +117,7 @@ class ItemCard(QFrame):
         rows.addLayout(second)
         # Tab in reading order: discussed, the three answers, the patient's words, re-explained
         QWidget.setTabOrder(self.discussed, self.level.buttons()[0])
-        for before, after in zip(self.level.buttons(), self.level.buttons()[1:], strict=False):
+        for before, after in pairwise(self.level.buttons()):
             QWidget.setTabOrder(before, after)
         QWidget.setTabOrder(self.level.buttons()[-1], self.words)
         QWidget.setTabOrder(self.words, self.re_explained)

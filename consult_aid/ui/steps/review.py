@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -161,7 +162,19 @@ class ReviewPage(StepPage):
             block.changed.connect(self.on_edit)
             self.sign_layout.addWidget(block)
             self.blocks[role] = block
+        self._tab_in_reading_order()
         self.set_read_only(self.session.read_only)
+
+    def _tab_in_reading_order(self) -> None:
+        """The signers' blocks are made after the buttons below them: Tab goes through the
+        blocks top to bottom, then the buttons, then Sign."""
+        chain: list[QWidget] = []
+        for block in self.blocks.values():
+            chain += [block.name, block.pad, block.clear_button, block.sign_button]
+        chain += [self.preview_button, self.print_summary, self.print_handout,
+                  self.print_carer_handout, self.sign_button]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
     # --- StepPage -----------------------------------------------------------------------------
     def load(self) -> None:
