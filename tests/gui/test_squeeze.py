@@ -122,3 +122,33 @@ def test_no_other_screen_squeezes_a_control(qtbot: QtBot, ctx: AppContext,
     finally:
         window.close()
         apply_theme(QApplication.instance(), large_text=False)  # type: ignore[arg-type]
+
+
+@pytest.mark.qt_log_ignore("does not support propagateSizeHints")  # offscreen dialogs
+@pytest.mark.parametrize("large_text", [False, True])
+def test_the_dialogs_squeeze_nothing(qtbot: QtBot, ctx: AppContext, clinic: object,
+                                     large_text: bool) -> None:
+    """The signing view and the addendum dialog, shown in a 1280×720 window."""
+    from consult_aid.domain import SignerRole
+    from consult_aid.ui.addendum_dialog import AddendumDialog
+    from consult_aid.ui.widgets.signing_dialog import SigningDialog
+
+    ctx.settings.large_text = large_text
+    window = make_window(qtbot, ctx)
+    try:
+        window.resize(1280, 720)
+        settle_layouts()
+        dialogs: list[QWidget] = [
+            SigningDialog(SignerRole.PATIENT, "Patient", "Maria Fernanda Rodríguez", (), window),
+            AddendumDialog("Dr Test Clinician", window)]
+        problems: dict[str, list[str]] = {}
+        for dialog in dialogs:
+            dialog.show()
+            settle_layouts()
+            if found := squeezed(dialog):
+                problems[type(dialog).__name__] = found[:5]
+            dialog.close()
+        assert problems == {}
+    finally:
+        window.close()
+        apply_theme(QApplication.instance(), large_text=False)  # type: ignore[arg-type]
