@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from consult_aid.content import Pack
-from consult_aid.domain import ConsultSummary, Patient, Sex
+from consult_aid.domain import ConsultSummary, Patient, Problem, Sex
 from consult_aid.domain.dates import day
 from consult_aid.domain.labels import SEX_LABELS
 from consult_aid.domain.steps import STEP_IDS, step
@@ -40,10 +39,13 @@ from consult_aid.services.clinic import current_clinician
 from consult_aid.services.patients import add_patient, find_patients
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.operations import WriteOp
-from consult_aid.ui.widgets.fields import ErrorLabel, Form, group, show_problems
-
-DEFAULT_DATE_OF_BIRTH = QDate(1970, 1, 1)
-
+from consult_aid.ui.widgets.fields import (
+    ErrorLabel,
+    Form,
+    OptionalDateEdit,
+    group,
+    show_problems,
+)
 
 PATIENT_ROWS = 5  # the patient list shows at least this many rows, whatever the text size
 
@@ -79,11 +81,8 @@ class StartScreen(QWidget):
 
         self.new_form = Form(self)
         self.new_name = self.new_form.add("patient.name", self.tr("&Name"), QLineEdit())
-        self.new_dob = QDateEdit()
-        self.new_dob.setCalendarPopup(True)
-        self.new_dob.setDisplayFormat("yyyy-MM-dd")
-        self.new_dob.setMinimumDate(QDate(1850, 1, 1))
-        self.new_dob.setDate(DEFAULT_DATE_OF_BIRTH)
+        # typed as 1958-06-03 or 03/06/1958 (a spin box typed section by section got it wrong)
+        self.new_dob = OptionalDateEdit()
         self.new_form.add("patient.date_of_birth", self.tr("Date of &birth"), self.new_dob)
         self.new_sex = QComboBox()
         for member, label in SEX_LABELS.items():
@@ -187,7 +186,7 @@ class StartScreen(QWidget):
         recorded, no error messages."""
         self.new_name.clear()
         self.new_mrn.clear()
-        self.new_dob.setDate(DEFAULT_DATE_OF_BIRTH)
+        self.new_dob.set_value(None)
         self.new_sex.setCurrentIndex(max(0, self.new_sex.findData(Sex.UNKNOWN.value)))
         show_problems(self.new_form.errors, [])
         self.new_error.show_message("")
@@ -248,11 +247,15 @@ class StartScreen(QWidget):
             self.patients.setFocus()
 
     def add_patient(self) -> None:
-        qd = self.new_dob.date()
+        born = self.new_dob.value()
         patient = Patient(name=self.new_name.text().strip(),
-                          date_of_birth=date(qd.year(), qd.month(), qd.day()),
+                          date_of_birth=born or date.min,
                           sex=Sex(self.new_sex.currentData()), mrn=self.new_mrn.text().strip())
-        problems = patient.problems(self.ctx.clock().date())
+        problems = [p for p in patient.problems(self.ctx.clock().date())
+                    if born is not None or p.field != "patient.date_of_birth"]
+        if born is None:
+            problems.append(Problem("patient.date_of_birth", self.new_dob.problem() or self.tr(
+                "Enter the date of birth, for example 1958-06-03.")))
         show_problems(self.new_form.errors, problems)
         if problems:
             return

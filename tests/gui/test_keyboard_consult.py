@@ -85,6 +85,7 @@ def test_a_whole_consult_by_keyboard_in_at_most_120_keys(qtbot: QtBot,
     assert view is not None
     consult = view.session.consult
     assert consult.patient.name == "Margaret Ellis"
+    assert str(consult.patient.date_of_birth) == "1958-06-03"  # typed, read as typed
     keys.screen = "patient"
     keys.next_step("condition")
 

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from consult_aid.domain import Sex
 from consult_aid.domain.dates import day
 from consult_aid.ui.main_window import MainWindow
-from consult_aid.ui.start_screen import DEFAULT_DATE_OF_BIRTH, StartScreen
+from consult_aid.ui.start_screen import StartScreen
 
 from .helpers import WAIT_MS, add_patient_and_start, click, type_into
 
@@ -48,7 +48,7 @@ def draft_texts(start: StartScreen) -> list[str]:
 def assert_new_patient_form_is_empty(start: StartScreen) -> None:
     assert start.new_name.text() == ""
     assert start.new_mrn.text() == ""
-    assert start.new_dob.date() == DEFAULT_DATE_OF_BIRTH
+    assert start.new_dob.value() is None and start.new_dob.text() == ""
     assert start.new_sex.currentData() == Sex.UNKNOWN.value
     assert start.new_sex.currentText() == "Not recorded"
     assert all(not label.isVisibleTo(start) for label in start.new_form.errors.values())

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QLineEdit
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
 
 from consult_aid.domain import Decider, Interpreter, Person, Sex
 from consult_aid.domain.labels import SEX_LABELS
 from consult_aid.ui.steps.base import StepPage
-from consult_aid.ui.widgets.fields import Form, ReachableChoiceGroup, group
+from consult_aid.ui.widgets.fields import Form, OptionalDateEdit, ReachableChoiceGroup, group
 
 
 class PatientPage(StepPage):
@@ -22,10 +19,7 @@ class PatientPage(StepPage):
     def build(self) -> None:
         identity = Form(self)
         self.name = identity.add("patient.name", self.tr("&Name"), QLineEdit())
-        self.dob = QDateEdit()
-        self.dob.setCalendarPopup(True)
-        self.dob.setDisplayFormat("yyyy-MM-dd")
-        self.dob.setMinimumDate(QDate(1850, 1, 1))
+        self.dob = OptionalDateEdit()  # typed: 1958-06-03 or 03/06/1958
         identity.add("patient.date_of_birth", self.tr("Date of &birth"), self.dob)
         self.sex = QComboBox()
         for member, label in SEX_LABELS.items():
@@ -70,7 +64,8 @@ class PatientPage(StepPage):
 
         for form in (identity, decides, others):
             self.errors.update(form.errors)
-        self.watch(self.name, self.dob, self.sex, self.mrn, self.phone, self.decider,
+        self.dob.dateChanged.connect(self.on_edit)  # typed, picked or set: saved alike
+        self.watch(self.name, self.sex, self.mrn, self.phone, self.decider,
                    self.rep_name, self.rep_relation, self.has_interpreter, self.int_language,
                    self.int_name, self.int_id, self.has_witness, self.wit_name, self.wit_relation)
 
@@ -78,7 +73,7 @@ class PatientPage(StepPage):
         c = self.consult
         self.name.setText(c.patient.name)
         d = c.patient.date_of_birth
-        self.dob.setDate(QDate(d.year, d.month, d.day))
+        self.dob.set_value(d)
         self.sex.setCurrentIndex(max(0, self.sex.findData(c.patient.sex.value)))
         self.mrn.setText(c.patient.mrn)
         self.phone.setText(c.patient.contact.phone)
@@ -101,8 +96,9 @@ class PatientPage(StepPage):
     def save(self) -> None:
         c = self.consult
         c.patient.name = self.name.text()
-        qd = self.dob.date()
-        c.patient.date_of_birth = date(qd.year(), qd.month(), qd.day())
+        born = self.dob.value()
+        if born is not None:  # half typed: the stored date stays until a whole one is typed
+            c.patient.date_of_birth = born
         c.patient.sex = Sex(self.sex.currentData())
         c.patient.mrn = self.mrn.text()
         c.patient.contact.phone = self.phone.text()
