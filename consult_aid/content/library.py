@@ -17,16 +17,14 @@ import functools
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
 
 from consult_aid.content.errors import PackProblem
 from consult_aid.content.fields import Reader, Table, join
 from consult_aid.content.model import Condition, Option, Reference
 from consult_aid.resources import resource_path
 
-T = TypeVar("T")
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_LIBRARY_FILE = 1_000_000  # bytes; a library file is a page of text, not a data dump
 CONDITIONS_FILE = "conditions.toml"
@@ -174,6 +172,4 @@ class LibrarySession:
 
 
 def _with_library(option: Option, name: str) -> Option:
-    from dataclasses import replace
-
     return replace(option, library=name)
