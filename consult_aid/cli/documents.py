@@ -20,6 +20,7 @@ from consult_aid.files import write_atomically
 from consult_aid.report.layout import Paper
 from consult_aid.report.wording import moment
 from consult_aid.services.addenda import add_addendum
+from consult_aid.services.check import check_database
 from consult_aid.services.consults import addendum_pdf, get_consult, new_consult_id, read_input_file
 from consult_aid.services.demo import demo_consult
 from consult_aid.services.documents import consult_handout, patient_handout, summary_preview
@@ -83,6 +84,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                     "0 valid, 1 invalid or modified, 2 not a readable PDF.")
     p.add_argument("file", type=Path, help="the PDF to check")
     p.set_defaults(handler=run_verify)
+
+    p = sub.add_parser(
+        "check", help="check the data folder: database, signed records and their PDFs",
+        description="Check that the database is intact and that every signed consult matches "
+                    "its archived, signed summary (hash, signature, record fingerprint). Prints "
+                    "each problem with its consult; exit 0 when none, 1 otherwise. Never "
+                    "writes.")
+    p.set_defaults(handler=run_check)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -271,3 +280,17 @@ def _archive(report: VerifyReport) -> str:
 
 __all__ = ["DEMO_PASSWORD", "PASSWORD_ENV", "register"]
 
+
+
+# -- check -----------------------------------------------------------------------------------
+def run_check(args: argparse.Namespace) -> int:
+    data: DataFolder = args.data
+    report = check_database(data.database)
+    for finding in report.findings:
+        print(finding.line())
+    if report.ok:
+        print(f"OK: {report.consults} consults and {report.documents} signed summaries "
+              "checked; the database is intact and every signed record matches its PDF.")
+        return 0
+    print(f"{len(report.findings)} problem(s) found.", file=sys.stderr)
+    return 1

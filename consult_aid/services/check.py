@@ -1,0 +1,110 @@
+"""``consult-aid check``: is the data folder what it claims to be? (first part of issue 13)
+
+Read-only, from a connection of its own that runs no migration, so a damaged database is
+reported rather than used: SQLite's integrity check; for every signed (or amended) consult its
+archived summary must exist, hash to the SHA-256 stored beside it, carry a signature that
+verifies, and name the record fingerprint of the consult as stored now (so an edit made past the
+immutability triggers shows); and no draft may have an archived signed summary (a signed
+consult set back to draft). Each finding names the consult.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from consult_aid.domain.steps import STEP_IDS
+from consult_aid.errors import KnownError
+from consult_aid.exchange.consult_json import accepted_fingerprints, consult_from_json
+from consult_aid.signing.record import record_fingerprint_in
+from consult_aid.signing.verify import verify_pdf
+
+SIGNED = ("signed", "amended")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    where: str  # "database", or "consult <id>"
+    problem: str
+
+    def line(self) -> str:
+        return f"{self.where}: {self.problem}"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    findings: tuple[Finding, ...]
+    consults: int  # how many consults were looked at
+    documents: int  # how many archived PDFs were read and verified
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def check_database(path: Path) -> CheckReport:
+    """Every check above, on the database file at ``path`` (never written to)."""
+    if not path.is_file():
+        return CheckReport((Finding("database", f"{path.name} is missing"),), 0, 0)
+    if path.stat().st_size == 0:
+        return CheckReport((Finding("database", f"{path.name} is empty (0 bytes): restore it "
+                                                "from a backup"),), 0, 0)
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return CheckReport((Finding("database", f"cannot be opened: {exc}"),), 0, 0)
+    try:
+        return _check(con)
+    except sqlite3.DatabaseError as exc:
+        return CheckReport((Finding("database", f"damaged or not a Consult Aid database: "
+                                                f"{exc}"),), 0, 0)
+    finally:
+        con.close()
+
+
+def _check(con: sqlite3.Connection) -> CheckReport:
+    findings: list[Finding] = []
+    rows = [r[0] for r in con.execute("PRAGMA integrity_check(20)")]
+    if rows != ["ok"]:
+        findings += [Finding("database", f"integrity check: {r}") for r in rows]
+        return CheckReport(tuple(findings), 0, 0)  # what it would read next is not trustworthy
+    summaries: dict[str, tuple[str, bytes]] = {
+        cid: (sha, bytes(pdf)) for cid, sha, pdf in con.execute(
+            "SELECT consult_id, sha256, pdf FROM documents WHERE kind = 'summary'")}
+    consults = 0
+    for cid, status, body in con.execute("SELECT id, status, body FROM consults ORDER BY id"):
+        consults += 1
+        where = f"consult {cid}"
+        archived = summaries.get(cid)
+        if status not in SIGNED:
+            if archived is not None:
+                findings.append(Finding(where, f"is a {status} but has an archived signed "
+                                               "summary: a signed consult set back"))
+            continue
+        if archived is None:
+            findings.append(Finding(where, "is signed but its archived summary is missing"))
+            continue
+        findings += _check_summary(where, body, *archived)
+    return CheckReport(tuple(findings), consults, len(summaries))
+
+
+def _check_summary(where: str, body: str, sha256: str, pdf: bytes) -> list[Finding]:
+    found: list[Finding] = []
+    if hashlib.sha256(pdf).hexdigest() != sha256:
+        found.append(Finding(where, "the archived summary is not the file that was signed "
+                                    "(its SHA-256 differs from the one stored)"))
+    verification = verify_pdf(pdf)
+    if not verification.ok:
+        found.append(Finding(where, "the archived summary's signature does not verify: "
+                                    + "; ".join(verification.problems)))
+    try:
+        consult = consult_from_json(body.encode("utf-8"))
+    except KnownError as exc:
+        return [*found, Finding(where, f"the stored record cannot be read: {exc}")]
+    if record_fingerprint_in(pdf) not in accepted_fingerprints(consult, STEP_IDS):
+        found.append(Finding(where, "the stored record differs from the one its signed "
+                                    "summary names (record fingerprint): it was changed "
+                                    "after signing"))
+    return found

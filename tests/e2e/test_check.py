@@ -1,0 +1,93 @@
+"""``consult-aid check`` finds what was done to a data folder behind the program's back: a clean
+demo passes; each tampering below (done with sqlite3 directly, dropping the guard triggers as an
+attacker with file access could) is named with its consult and a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from consult_aid.cli import main
+
+from .conftest import DemoRun
+
+
+def check(data: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["--data-dir", str(data), "check"])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def tamper(data: Path, *sql: str) -> None:
+    con = sqlite3.connect(data / "consult-aid.sqlite3")
+    try:
+        for statement in sql:
+            con.execute(statement)
+        con.commit()
+    finally:
+        con.close()
+
+
+def test_a_clean_demo_folder_passes(demo_copy: DemoRun,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = check(demo_copy.data, capsys)
+    assert code == 0, out
+    assert out.startswith("OK: 1 consults and 1 signed summaries checked")
+
+
+def test_an_edited_signed_record_is_found(demo_copy: DemoRun,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    con = sqlite3.connect(demo_copy.data / "consult-aid.sqlite3")
+    (body,) = con.execute("SELECT body FROM consults WHERE id = ?",
+                          (demo_copy.consult_id,)).fetchone()
+    con.close()
+    record = json.loads(body)
+    record["consult"]["decision"]["choice"] = "decline"
+    tamper(demo_copy.data, "DROP TRIGGER consults_signed_are_immutable",
+           "DROP TRIGGER consult_search_update",  # it needs the program's own fold function
+           f"UPDATE consults SET body = '{json.dumps(record).replace(chr(39), chr(39) * 2)}' "
+           f"WHERE id = '{demo_copy.consult_id}'")
+    code, out = check(demo_copy.data, capsys)
+    assert code == 1
+    assert f"consult {demo_copy.consult_id}: the stored record differs" in out
+
+
+def test_a_signed_consult_set_back_to_draft_is_found(demo_copy: DemoRun,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    tamper(demo_copy.data, "DROP TRIGGER consults_signed_are_immutable",
+           f"UPDATE consults SET status = 'draft' WHERE id = '{demo_copy.consult_id}'")
+    code, out = check(demo_copy.data, capsys)
+    assert code == 1 and "set back" in out and demo_copy.consult_id in out
+
+
+def test_a_swapped_or_deleted_archived_pdf_is_found(demo_copy: DemoRun,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    tamper(demo_copy.data, "DROP TRIGGER documents_are_immutable",
+           "UPDATE documents SET pdf = CAST('%PDF-1.7 not the signed file' AS BLOB) "
+           "WHERE kind = 'summary'")
+    code, out = check(demo_copy.data, capsys)
+    assert code == 1
+    assert "SHA-256 differs" in out and "does not verify" in out
+    tamper(demo_copy.data, "DROP TRIGGER documents_are_kept", "DELETE FROM documents")
+    code, out = check(demo_copy.data, capsys)
+    assert code == 1 and "archived summary is missing" in out
+
+
+def test_random_bytes_or_an_emptied_database_are_found(demo_copy: DemoRun,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    path = demo_copy.data / "consult-aid.sqlite3"
+    size = path.stat().st_size
+    with path.open("r+b") as f:  # 4 KiB of noise in the middle of the file
+        f.seek(size // 2 - 2048)
+        f.write(os.urandom(4096))
+    code, out = check(demo_copy.data, capsys)
+    assert code == 1 and out.startswith("database:")
+    path.write_bytes(b"")
+    code, out = check(demo_copy.data, capsys)
+    assert code == 1 and "empty (0 bytes)" in out
+    assert path.stat().st_size == 0  # check never writes, not even an empty database
