@@ -285,7 +285,7 @@ __all__ = ["DEMO_PASSWORD", "PASSWORD_ENV", "register"]
 # -- check -----------------------------------------------------------------------------------
 def run_check(args: argparse.Namespace) -> int:
     data: DataFolder = args.data
-    report = check_database(data.database)
+    report = check_database(data.database, data.identity)
     for finding in report.findings:
         print(finding.line())
     if report.ok:

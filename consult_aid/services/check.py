@@ -18,6 +18,7 @@ from pathlib import Path
 from consult_aid.domain.steps import STEP_IDS
 from consult_aid.errors import KnownError
 from consult_aid.exchange.consult_json import accepted_fingerprints, consult_from_json
+from consult_aid.signing.identity import has_identity, load_identity
 from consult_aid.signing.record import record_fingerprint_in
 from consult_aid.signing.verify import verify_pdf
 
@@ -44,8 +45,10 @@ class CheckReport:
         return not self.findings
 
 
-def check_database(path: Path) -> CheckReport:
-    """Every check above, on the database file at ``path`` (never written to)."""
+def check_database(path: Path, identity: Path | None = None) -> CheckReport:
+    """Every check above, on the database file at ``path`` (never written to); with the data
+    folder's ``identity`` folder, each signed summary must also be signed by its certificate
+    (a replaced ``certificate.pem`` or a summary signed elsewhere is named)."""
     if not path.is_file():
         return CheckReport((Finding("database", f"{path.name} is missing"),), 0, 0)
     if path.stat().st_size == 0:
@@ -55,8 +58,9 @@ def check_database(path: Path) -> CheckReport:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         return CheckReport((Finding("database", f"cannot be opened: {exc}"),), 0, 0)
+    own = _own_fingerprint(identity)
     try:
-        return _check(con)
+        return _check(con, own)
     except sqlite3.DatabaseError as exc:
         return CheckReport((Finding("database", f"damaged or not a Consult Aid database: "
                                                 f"{exc}"),), 0, 0)
@@ -64,7 +68,13 @@ def check_database(path: Path) -> CheckReport:
         con.close()
 
 
-def _check(con: sqlite3.Connection) -> CheckReport:
+def _own_fingerprint(identity: Path | None) -> str | None:
+    if identity is None or not has_identity(identity):
+        return None
+    return load_identity(identity).fingerprint
+
+
+def _check(con: sqlite3.Connection, own: str | None) -> CheckReport:
     findings: list[Finding] = []
     rows = [r[0] for r in con.execute("PRAGMA integrity_check(20)")]
     if rows != ["ok"]:
@@ -86,11 +96,12 @@ def _check(con: sqlite3.Connection) -> CheckReport:
         if archived is None:
             findings.append(Finding(where, "is signed but its archived summary is missing"))
             continue
-        findings += _check_summary(where, body, *archived)
+        findings += _check_summary(where, body, *archived, own=own)
     return CheckReport(tuple(findings), consults, len(summaries))
 
 
-def _check_summary(where: str, body: str, sha256: str, pdf: bytes) -> list[Finding]:
+def _check_summary(where: str, body: str, sha256: str, pdf: bytes, *,
+                   own: str | None) -> list[Finding]:
     found: list[Finding] = []
     if hashlib.sha256(pdf).hexdigest() != sha256:
         found.append(Finding(where, "the archived summary is not the file that was signed "
@@ -99,6 +110,12 @@ def _check_summary(where: str, body: str, sha256: str, pdf: bytes) -> list[Findi
     if not verification.ok:
         found.append(Finding(where, "the archived summary's signature does not verify: "
                                     + "; ".join(verification.problems)))
+    signer = verification.last
+    if own is not None and signer is not None and signer.fingerprint != own:
+        found.append(Finding(where, "the archived summary was signed by a certificate that is "
+                                    "not this data folder's signing identity (certificate "
+                                    f"{signer.fingerprint[:16]}…): certificate.pem replaced, "
+                                    "or the summary signed elsewhere"))
     try:
         consult = consult_from_json(body.encode("utf-8"))
     except KnownError as exc:

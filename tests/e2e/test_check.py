@@ -91,3 +91,15 @@ def test_random_bytes_or_an_emptied_database_are_found(demo_copy: DemoRun,
     code, out = check(demo_copy.data, capsys)
     assert code == 1 and "empty (0 bytes)" in out
     assert path.stat().st_size == 0  # check never writes, not even an empty database
+
+
+def test_a_replaced_certificate_is_found(demo_copy: DemoRun, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from consult_aid.signing.identity import CERT_FILE, create_identity
+
+    stranger = tmp_path / "stranger"
+    create_identity(stranger, name="Dr Stranger", clinic="Elsewhere", password="x" * 12)
+    (demo_copy.data / "identity" / CERT_FILE).write_bytes((stranger / CERT_FILE).read_bytes())
+    code, out = check(demo_copy.data, capsys)
+    assert code == 1
+    assert "not this data folder's signing identity" in out and demo_copy.consult_id in out
