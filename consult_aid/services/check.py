@@ -5,7 +5,8 @@ reported rather than used: SQLite's integrity check; for every signed (or amende
 archived summary must exist, hash to the SHA-256 stored beside it, carry a signature that
 verifies, and name the record fingerprint of the consult as stored now (so an edit made past the
 immutability triggers shows); and no draft may have an archived signed summary (a signed
-consult set back to draft). Each finding names the consult.
+consult set back to draft); and the audit trail's hash chain. Each finding names the consult
+or the audit entry.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from consult_aid.exchange.consult_json import accepted_fingerprints, consult_fro
 from consult_aid.signing.identity import has_identity, load_identity
 from consult_aid.signing.record import record_fingerprint_in
 from consult_aid.signing.verify import verify_pdf
+from consult_aid.storage.audit import chain_hash
 
 SIGNED = ("signed", "amended")
 
@@ -97,7 +99,32 @@ def _check(con: sqlite3.Connection, own: str | None) -> CheckReport:
             findings.append(Finding(where, "is signed but its archived summary is missing"))
             continue
         findings += _check_summary(where, body, *archived, own=own)
+    findings += _check_audit_chain(con)
     return CheckReport(tuple(findings), consults, len(summaries))
+
+
+def _check_audit_chain(con: sqlite3.Connection) -> list[Finding]:
+    """Each entry's hash against the one it should have; entries before the first hashed one
+    (written before the chain existed) are the only ones allowed without a hash."""
+    columns = {row[1] for row in con.execute("PRAGMA table_info(audit_log)")}
+    if "hash" not in columns:
+        return [Finding("audit trail", "has no hash chain (the database is older than this "
+                                       "program: open it once in the window to upgrade)")]
+    found: list[Finding] = []
+    previous, chained = "", False
+    for entry_id, at, actor, action, consult_id, detail, link in con.execute(
+            "SELECT id, at, actor, action, consult_id, detail, hash FROM audit_log ORDER BY id"):
+        if not link and not chained:
+            continue  # from before the chain
+        chained = True
+        expected = chain_hash(previous, at, actor, action, consult_id, detail)
+        if link != expected:
+            found.append(Finding("audit trail", f"entry {entry_id} ({action}) does not follow "
+                                                "from the one before: an entry was changed, "
+                                                "removed, added or moved"))
+            break  # every later link disagrees too; the first is where to look
+        previous = link
+    return found
 
 
 def _check_summary(where: str, body: str, sha256: str, pdf: bytes, *,

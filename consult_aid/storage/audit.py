@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -27,6 +28,15 @@ def current_actor() -> str:
 
 
 _COLUMNS = "id, at, actor, action, consult_id, detail"
+_SEP = "\x1f"  # unit separator: no field's text can shift into its neighbour
+
+
+def chain_hash(previous: str, at: str, actor: str, action: str, consult_id: str | None,
+               detail: str) -> str:
+    """The entry's link in the chain: SHA-256 of the previous entry's hash and its own fields
+    (an entry changed, removed, added or moved makes every later link disagree)."""
+    fields = (previous, at, actor, action, consult_id or "", detail)
+    return hashlib.sha256(_SEP.join(fields).encode("utf-8")).hexdigest()
 
 
 class AuditLog:
@@ -37,11 +47,14 @@ class AuditLog:
                actor: str | None = None, at: datetime | None = None) -> None:
         """Append one entry; joins the caller's transaction when there is one."""
         when = (at or datetime.now(UTC)).isoformat()
-        with self.db.transaction() as con:
+        who = actor or current_actor()
+        with self.db.transaction() as con:  # the previous hash is read inside the write lock
+            row = con.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+            link = chain_hash(row[0] if row else "", when, who, action, consult_id, detail)
             con.execute(
-                "INSERT INTO audit_log(at, actor, action, consult_id, detail) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (when, actor or current_actor(), action, consult_id, detail),
+                "INSERT INTO audit_log(at, actor, action, consult_id, detail, hash) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (when, who, action, consult_id, detail, link),
             )
 
     def entries(self, consult_id: str | None = None) -> list[AuditEntry]:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from consult_aid.cli import main
+from consult_aid.storage.audit import AuditLog
+from consult_aid.storage.database import open_database
 
 from .conftest import DemoRun
 
@@ -103,3 +105,32 @@ def test_a_replaced_certificate_is_found(demo_copy: DemoRun, tmp_path: Path,
     code, out = check(demo_copy.data, capsys)
     assert code == 1
     assert "not this data folder's signing identity" in out and demo_copy.consult_id in out
+
+
+@pytest.mark.parametrize("change", [
+    # edited, deleted, inserted and reordered audit entries, past the append-only triggers
+    "UPDATE audit_log SET detail = 'nothing to see' WHERE id = (SELECT min(id) FROM audit_log)",
+    "DELETE FROM audit_log WHERE id = (SELECT min(id) FROM audit_log)",
+    "INSERT INTO audit_log(id, at, actor, action, consult_id, detail, hash) SELECT min(id) - 1,"
+    " '2026-11-01T00:00:00+00:00', 'dr_nobody', 'consult.signed', NULL, '', hash FROM audit_log",
+    "UPDATE audit_log SET action = CASE id WHEN (SELECT min(id) FROM audit_log) THEN "
+    "(SELECT action FROM audit_log ORDER BY id LIMIT 1 OFFSET 1) ELSE "
+    "(SELECT action FROM audit_log ORDER BY id LIMIT 1) END WHERE id IN "
+    "(SELECT id FROM audit_log ORDER BY id LIMIT 2)",
+], ids=["edited", "deleted", "inserted", "reordered"])
+def test_a_changed_audit_trail_is_found(demo_copy: DemoRun, change: str,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    with open_database(demo_copy.data / "consult-aid.sqlite3") as db:  # a second entry
+        AuditLog(db).record("consult.exported", consult_id=demo_copy.consult_id,
+                            detail="json")
+    code, out = check(demo_copy.data, capsys)
+    assert code == 0, out  # the chain as the program wrote it holds
+    con = sqlite3.connect(demo_copy.data / "consult-aid.sqlite3")
+    actions = [a for (a,) in con.execute("SELECT action FROM audit_log ORDER BY id")]
+    con.close()
+    assert len(actions) >= 2 and len(set(actions[:2])) == 2  # something to reorder
+    tamper(demo_copy.data, "DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete",
+           change)
+    code, out = check(demo_copy.data, capsys)
+    assert code == 1
+    assert "audit trail: entry" in out and "does not follow from the one before" in out
