@@ -111,12 +111,15 @@ def _check_audit_chain(con: sqlite3.Connection) -> list[Finding]:
         return [Finding("audit trail", "has no hash chain (the database is older than this "
                                        "program: open it once in the window to upgrade)")]
     found: list[Finding] = []
-    previous, chained = "", False
+    starts = con.execute("SELECT legacy_until FROM audit_chain").fetchall()
+    if len(starts) != 1:
+        return [Finding("audit trail", "where the chain starts is missing or was changed")]
+    legacy_until = int(starts[0][0])
+    previous = ""
     for entry_id, at, actor, action, consult_id, detail, link in con.execute(
             "SELECT id, at, actor, action, consult_id, detail, hash FROM audit_log ORDER BY id"):
-        if not link and not chained:
-            continue  # from before the chain
-        chained = True
+        if entry_id <= legacy_until and not link:
+            continue  # written before the chain existed
         expected = chain_hash(previous, at, actor, action, consult_id, detail)
         if link != expected:
             found.append(Finding("audit trail", f"entry {entry_id} ({action}) does not follow "

@@ -134,3 +134,12 @@ def test_a_changed_audit_trail_is_found(demo_copy: DemoRun, change: str,
     code, out = check(demo_copy.data, capsys)
     assert code == 1
     assert "audit trail: entry" in out and "does not follow from the one before" in out
+
+
+def test_blanking_every_hash_does_not_hide_a_change(demo_copy: DemoRun,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Entries after the chain's start must be links: emptying their hashes is found too."""
+    tamper(demo_copy.data, "DROP TRIGGER audit_log_no_update",
+           "UPDATE audit_log SET hash = '', detail = 'rewritten'")
+    code, out = check(demo_copy.data, capsys)
+    assert code == 1 and "audit trail: entry" in out
