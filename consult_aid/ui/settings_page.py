@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -44,10 +43,10 @@ from consult_aid.ui.context import AppContext
 from consult_aid.ui.dialogs import default_paper
 from consult_aid.ui.errors import show_error
 from consult_aid.ui.operations import WriteOp
+from consult_aid.ui.widgets.clinic_form import ClinicForm, PersonForm, clinician_from
 from consult_aid.ui.widgets.fields import (
     ErrorLabel,
     Form,
-    TextArea,
     align_captions,
     group,
     show_problems,
@@ -90,7 +89,8 @@ class SettingsPage(QWidget):
         intro.setWordWrap(True)
         clinic = self._clinic_form()
         person = self._person_form()
-        self.details_errors = {**clinic.errors, **self.number_errors, **person.errors}
+        self.clinic_form, self.person_form = clinic, person
+        self.details_errors = {**clinic.errors, **person.errors}
         self.details_status = ErrorLabel(self)
         self.details_status.setObjectName("savedLabel")
         self.save_button = QPushButton(self.tr("&Save details"), self)
@@ -138,50 +138,17 @@ class SettingsPage(QWidget):
         outer.addStretch(1)
 
     # --- building -----------------------------------------------------------------------------
-    def _clinic_form(self) -> Form:
-        clinic = Form(self)
-        self.clinic = clinic.add("clinician.clinic", self.tr("&Clinic name"), QLineEdit())
-        self.clinic.setMaxLength(200)
-        numbers = QWidget(clinic)
-        grid = QGridLayout(numbers)
-        grid.setContentsMargins(0, 0, 0, 0)
-        self.number_errors: dict[str, ErrorLabel] = {}
-        edits: list[QLineEdit] = []
-        for col, (path, label, length) in enumerate((
-                ("clinician.clinic_phone", self.tr("Clinic &phone"), 64),
-                ("clinician.out_of_hours_phone", self.tr("&Out-of-hours phone"), 64),
-                ("clinician.emergency_number", self.tr("&Emergency number"), 32))):
-            edit = QLineEdit(numbers)
-            edit.setMaxLength(length)
-            edit.setAccessibleName(label.replace("&", ""))
-            caption = QLabel(label, numbers)
-            caption.setTextFormat(Qt.TextFormat.PlainText)
-            caption.setWordWrap(True)
-            caption.setBuddy(edit)
-            error = ErrorLabel(numbers)
-            grid.addWidget(caption, 0, col)
-            grid.addWidget(edit, 1, col)
-            grid.addWidget(error, 2, col)
-            grid.setColumnStretch(col, 1)
-            self.number_errors[path] = error
-            edits.append(edit)
-        self.phone, self.out_of_hours, self.emergency = edits
-        clinic.layout_.addRow(numbers)
-        self.cost_note = clinic.add("clinician.cost_note", self.tr("Cost and &insurance"),
-                                    TextArea(lines=4))
-        self.cost_note.setPlaceholderText(self.tr(
-            "Your clinic's words for patients, printed on the handout: what the trial, the "
-            "implant and follow-up cost, and what insurance usually covers."))
+    def _clinic_form(self) -> ClinicForm:
+        clinic = ClinicForm(self)
+        self.clinic, self.phone = clinic.clinic, clinic.phone
+        self.out_of_hours, self.emergency = clinic.out_of_hours, clinic.emergency
+        self.cost_note = clinic.cost_note
         return clinic
 
-    def _person_form(self) -> Form:
-        person = Form(self)
-        self.name = person.add("clinician.name", self.tr("Your &name"), QLineEdit())
-        self.credentials = person.add("clinician.credentials", self.tr("C&redentials"),
-                                      QLineEdit())
-        self.credentials.setPlaceholderText(self.tr("for example: MD, FIPP"))
-        self.registration = person.add("clinician.registration",
-                                       self.tr("Registration n&umber"), QLineEdit())
+    def _person_form(self) -> PersonForm:
+        person = PersonForm(self)
+        self.name, self.credentials = person.name, person.credentials
+        self.registration = person.registration
         note = QLabel(self.tr("Your signing certificate keeps the name it was made with."),
                       person)
         note.setObjectName("hint")
@@ -250,14 +217,8 @@ class SettingsPage(QWidget):
 
     def load(self) -> None:
         clinician = current_clinician(self.ctx.db) or Clinician(name="")
-        self.clinic.setText(clinician.clinic)
-        self.phone.setText(clinician.clinic_phone)
-        self.out_of_hours.setText(clinician.out_of_hours_phone)
-        self.emergency.setText(clinician.emergency_number)
-        self.cost_note.set_text(clinician.cost_note)
-        self.name.setText(clinician.name)
-        self.credentials.setText(clinician.credentials)
-        self.registration.setText(clinician.registration)
+        self.clinic_form.load(clinician)
+        self.person_form.load(clinician)
         paper = stored_paper(self.ctx.settings)
         if paper is not None:
             self.paper.setCurrentIndex(self.paper.findData(paper))
@@ -279,13 +240,7 @@ class SettingsPage(QWidget):
 
     # --- the clinic and the clinician ---------------------------------------------------------
     def details(self) -> Clinician:
-        return Clinician(name=self.name.text().strip(),
-                         credentials=self.credentials.text().strip(),
-                         registration=self.registration.text().strip(),
-                         clinic=self.clinic.text().strip(), clinic_phone=self.phone.text().strip(),
-                         out_of_hours_phone=self.out_of_hours.text().strip(),
-                         emergency_number=self.emergency.text().strip(),
-                         cost_note=self.cost_note.toPlainText().strip())
+        return clinician_from(self.clinic_form, self.person_form)
 
     def save_details(self) -> None:
         clinician = self.details()

@@ -16,11 +16,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -37,6 +35,7 @@ from consult_aid.services.clinic import (
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.errors import show_error
 from consult_aid.ui.operations import WriteOp
+from consult_aid.ui.widgets.clinic_form import ClinicForm, PersonForm, clinician_from
 from consult_aid.ui.widgets.fields import ErrorLabel, Form, group, show_problems
 
 
@@ -54,57 +53,14 @@ class SetupPage(QWidget):
         intro.setObjectName("intro")
         intro.setWordWrap(True)
         self.intro = intro
-        clinic = Form(self)
-        self.clinic = clinic.add("clinician.clinic", self.tr("&Clinic name"), QLineEdit())
-        # the numbers side by side: whom the patient calls, by day, at night, in an emergency
-        numbers = QWidget(clinic)
-        grid = QGridLayout(numbers)
-        grid.setContentsMargins(0, 0, 0, 0)
-        number_errors: dict[str, ErrorLabel] = {}
-        edits: list[QLineEdit] = []
-        for col, (path, label) in enumerate((
-                ("clinician.clinic_phone", self.tr("Clinic &phone")),
-                ("clinician.out_of_hours_phone", self.tr("&Out-of-hours phone")),
-                ("clinician.emergency_number", self.tr("&Emergency number")))):
-            edit = QLineEdit(numbers)
-            edit.setAccessibleName(label.replace("&", ""))
-            caption = QLabel(label, numbers)
-            caption.setTextFormat(Qt.TextFormat.PlainText)
-            caption.setWordWrap(True)
-            caption.setBuddy(edit)
-            error = ErrorLabel(numbers)
-            grid.addWidget(caption, 0, col)
-            grid.addWidget(edit, 1, col)
-            grid.addWidget(error, 2, col)
-            grid.setColumnStretch(col, 1)
-            number_errors[path] = error
-            edits.append(edit)
-        self.phone, self.out_of_hours, self.emergency = edits
-        self.out_of_hours.setMaxLength(64)
-        self.phone.setMaxLength(64)
-        self.emergency.setMaxLength(32)
-        numbers_hint = QLabel(self.tr(
-            "Printed on the patient handout: whom to call by day, at night and at weekends, "
-            "and the local emergency number (such as 911, 999 or 112)."), numbers)
-        numbers_hint.setObjectName("hint")
-        numbers_hint.setWordWrap(True)
-        numbers_hint.setTextFormat(Qt.TextFormat.PlainText)
-        grid.addWidget(numbers_hint, 3, 0, 1, 3)
-        clinic.layout_.addRow(numbers)
-        self.cost_note = clinic.add("clinician.cost_note",
-                                    self.tr("Cost and &insurance"), QPlainTextEdit())
-        self.cost_note.setTabChangesFocus(True)  # Tab moves on; the note is a short paragraph
-        self.cost_note.setPlaceholderText(self.tr(
-            "Your clinic's words for patients, printed on the handout: what the trial, the "
-            "implant and follow-up cost, and what insurance usually covers."))
-        self.cost_note.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
-        person = Form(self)
-        self.name = person.add("clinician.name", self.tr("Your &name"), QLineEdit())
-        self.credentials = person.add("clinician.credentials", self.tr("C&redentials"),
-                                      QLineEdit())
-        self.credentials.setPlaceholderText(self.tr("for example: MD, FIPP"))
-        self.registration = person.add("clinician.registration",
-                                       self.tr("Registration n&umber"), QLineEdit())
+        clinic = ClinicForm(self)
+        self.clinic, self.phone = clinic.clinic, clinic.phone
+        self.out_of_hours, self.emergency = clinic.out_of_hours, clinic.emergency
+        self.cost_note = clinic.cost_note
+        person = PersonForm(self)
+        self.name, self.credentials = person.name, person.credentials
+        self.registration = person.registration
+        self.clinic_form, self.person_form = clinic, person
         secret = Form(self)
         self.key_note = QLabel(self)
         self.key_note.setObjectName("hint")
@@ -117,7 +73,7 @@ class SetupPage(QWidget):
         self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
         self._secret = secret
         self.existing: SigningIdentity | None = None
-        self.errors = {**clinic.errors, **number_errors, **person.errors, **secret.errors}
+        self.errors = {**clinic.errors, **person.errors, **secret.errors}
         self.status = ErrorLabel(self)
         self.save_button = QPushButton(self.tr("&Save and continue"), self)
         self.save_button.setObjectName("primary")
@@ -206,12 +162,7 @@ class SetupPage(QWidget):
         return problems
 
     def _clinician(self) -> Clinician:
-        return Clinician(name=self.name.text().strip(), credentials=self.credentials.text().strip(),
-                         registration=self.registration.text().strip(),
-                         clinic=self.clinic.text().strip(), clinic_phone=self.phone.text().strip(),
-                         out_of_hours_phone=self.out_of_hours.text().strip(),
-                         emergency_number=self.emergency.text().strip(),
-                         cost_note=self.cost_note.toPlainText().strip())
+        return clinician_from(self.clinic_form, self.person_form)
 
     def submit(self) -> None:
         problems = self.problems()
