@@ -101,7 +101,9 @@ class ConsultRepository:
         self.db = db
         self.patients = PatientRepository(db)
         self.clinicians = ClinicianRepository(db)
-        refresh_search_index(db)
+        if not db.search_index_checked:  # once per connection, not on every repository
+            refresh_search_index(db)
+            db.search_index_checked = True
 
     # -- drafts -------------------------------------------------------------------------------
     def save_draft(self, consult: Consult, *, step: str = "") -> None:

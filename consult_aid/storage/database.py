@@ -49,6 +49,8 @@ class Database:
     def __init__(self, path: Path, *, migrate_to: int | None = None) -> None:
         self.path = Path(path)
         self._depth = 0
+        # the search index's fold is looked at once per connection (storage.consults)
+        self.search_index_checked = False
         is_new = not self.path.exists()
         try:
             self.connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,

@@ -179,10 +179,15 @@ class StepPage(QWidget):
         if target is None:
             return False
         take_focus(target)
+        self.scroll_into_view(target)
+        return True
+
+    def scroll_into_view(self, widget: QWidget) -> None:
+        """Bring ``widget`` into view in the page's scroll area (a programmatic focus does
+        not), with a line of room around it."""
         scroll = self._scroll_area()
         if scroll is not None:
-            scroll.ensureWidgetVisible(target, 8, self.fontMetrics().height() * 2)
-        return True
+            scroll.ensureWidgetVisible(widget, 8, self.fontMetrics().height() * 2)
 
     def scroll_to_top(self) -> None:
         scroll = self._scroll_area()

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -246,16 +245,8 @@ class BenefitsRisksPage(StepPage):
         for card in (*shown[start:], *shown[:start]):
             if card is not after and card.is_open and card.isVisible():
                 card.discussed.setFocus(Qt.FocusReason.TabFocusReason)
-                self._scroll_to(card)
+                self.scroll_into_view(card)
                 return
-
-    def _scroll_to(self, card: ItemCard) -> None:
-        """Bring ``card`` into view in the step's scroll area (programmatic focus does not)."""
-        parent = self.parentWidget()
-        while parent is not None and not isinstance(parent, QScrollArea):
-            parent = parent.parentWidget()
-        if isinstance(parent, QScrollArea):
-            parent.ensureWidgetVisible(card, 0, 24)
 
     def applying(self) -> list[ItemCard]:
         """The cards for this patient's recorded diagnosis (every card while none is chosen

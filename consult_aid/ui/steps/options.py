@@ -112,7 +112,7 @@ class OptionsPage(StepPage):
             keys.setText("\n".join(f"• {line}" for line in key_lines(option, diagnosis))
                          or "—")
             cited = option.cited(diagnosis)
-            labels = dict.fromkeys(short_citation(self.pack.reference(r)) for r in cited)
+            labels = dict.fromkeys(author_year(self.pack.reference(r)) for r in cited)
             count = (self.tr("1 source") if len(cited) == 1
                      else self.tr("{n} sources").format(n=len(cited)))
             sources.setText(f"{count}: {'; '.join(labels)}" if cited else "—")
@@ -121,7 +121,7 @@ class OptionsPage(StepPage):
 AUTHOR = re.compile(r"^([A-Z][\w'’-]+) [A-Z]{1,3}[,.]")  # "Kumar K, Taylor RS, ..."
 
 
-def short_citation(ref: Reference) -> str:
+def author_year(ref: Reference) -> str:
     """'Kumar 2007' (first author and year) for a paper; the reference's own id, in words,
     for a guideline body or a label ('fda 2018', 'prialt label')."""
     author = AUTHOR.match(ref.citation)
