@@ -16,14 +16,16 @@ from pathlib import Path
 
 from consult_aid import __version__
 from consult_aid.datadir import ENV_VAR, resolve
-from consult_aid.errors import KnownError
+from consult_aid.errors import InputError, KnownError
 from consult_aid.logs import configure_logging
+from consult_aid.services.check import DataFolderDamagedError, quick_check
 
 COMMAND_MODULES = (
     "consult_aid.cli.gui",
     "consult_aid.cli.consults",
     "consult_aid.cli.packs",
     "consult_aid.cli.documents",
+    "consult_aid.cli.trust",
 )
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"consult-aid {__version__}")
     parser.add_argument("--data-dir", metavar="DIR",
                         help=f"folder for the database, archive and logs (overrides ${ENV_VAR})")
+    parser.add_argument("--read-only", action="store_true",
+                        help="open the database read-only, as it is, and write nothing: to "
+                             "read what is left of a damaged one (list, search, export, "
+                             "verify, check, and the window)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -47,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 EXIT_BUG = 70  # EX_SOFTWARE: an error Consult Aid did not expect
+# Commands that do not use the data folder's database, or judge it themselves (check,
+# restore, backup) or in the window (run): the rest refuse a data folder that fails the
+# start-up check (quick_check) instead of reading or writing it.
+NO_START_CHECK = frozenset({"check", "restore", "backup", "verify", "render", "packs", "run"})
+READ_ONLY_COMMANDS = frozenset({"list", "search", "export", "verify", "check", "packs", "run"})
 _QUIET = logging.NullHandler()
 
 
@@ -64,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.data = resolve(args.data_dir).ensure()
         log_file = configure_logging(args.data.logs)
+        _start_check(args)
         return int(args.handler(args))
     except KnownError as exc:
         print(f"consult-aid: {_one_line(str(exc))}", file=sys.stderr)
@@ -81,6 +93,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"consult-aid: an error Consult Aid did not expect stopped the command "
               f"({args.command}); nothing more was changed after it. {where}.", file=sys.stderr)
         return EXIT_BUG
+
+
+def _start_check(args: argparse.Namespace) -> None:
+    """Refuse a damaged, emptied or missing database before a command uses it."""
+    if args.read_only:
+        if args.command not in READ_ONLY_COMMANDS:
+            raise InputError(f"--read-only: {args.command} writes; only "
+                             f"{', '.join(sorted(READ_ONLY_COMMANDS))} read")
+        return
+    if args.command in NO_START_CHECK:
+        return
+    report = quick_check(args.data.database, args.data.identity)
+    if not report.ok:
+        raise DataFolderDamagedError(report)
 
 
 def _one_line(text: str) -> str:

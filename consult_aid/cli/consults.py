@@ -31,11 +31,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("import", help="store a consult from its JSON form",
                        description="Store a consult from its JSON form (docs/consult-json.md): "
                                    "a draft as a draft; a signed consult together with its signed "
-                                   "PDF, which must verify. Exit code 2 on bad input; nothing is "
-                                   "written then.")
+                                   "PDF, and each addendum with its own signed PDF. Each must "
+                                   "verify and be signed by this clinic or by a certificate it "
+                                   "trusts (`consult-aid trust add`). Exit code 2 on bad input; "
+                                   "nothing is written then.")
     p.add_argument("file", type=Path, help="the consult's JSON file")
     p.add_argument("--pdf", type=Path,
                    help="the signed summary PDF (default: FILE with .pdf, for a signed consult)")
+    p.add_argument("--addendum-pdf", type=Path, action="append", default=[], metavar="PDF",
+                   help="an addendum's signed PDF (repeat for each; default: the files "
+                        "FILE.addendum-*.pdf beside the JSON)")
     p.set_defaults(handler=run_import)
 
     p = sub.add_parser("export", help="write a consult's JSON form",
@@ -44,7 +49,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true", required=True,
                    help="export as JSON (the only format so far)")
     p.add_argument("--out", type=Path, help="file to write (default: standard output); a signed "
-                                            "consult's PDF is written beside it")
+                                            "consult's PDFs (summary and addenda) are written "
+                                            "beside it")
     p.set_defaults(handler=run_export)
 
 
@@ -64,14 +70,14 @@ def _fit(text: str, width: int) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with open_store(args.data.database) as db:
+    with open_store(args.data.database, read_only=args.read_only) as db:
         status = ConsultStatus(args.status) if args.status else None
         _print_table(consults.summaries(db, limit=args.limit, status=status))
     return 0
 
 
 def run_search(args: argparse.Namespace) -> int:
-    with open_store(args.data.database) as db:
+    with open_store(args.data.database, read_only=args.read_only) as db:
         _print_table(consults.search(db, " ".join(args.text), limit=args.limit))
     return 0
 
@@ -84,8 +90,12 @@ def run_import(args: argparse.Namespace) -> int:
         candidate = args.file.with_suffix(".pdf")
         pdf_path = candidate if candidate.exists() else None
     pdf = read_input_file(pdf_path) if pdf_path else None
+    addendum_paths = list(args.addendum_pdf) or (
+        sorted(args.file.parent.glob(f"{args.file.stem}.addendum-*.pdf")) if parsed.addenda
+        else [])
+    addendum_pdfs = [read_input_file(p) for p in addendum_paths]
     with open_store(args.data.database) as db:
-        consult = import_json(db, text, pdf=pdf)
+        consult = import_json(db, text, pdf=pdf, addendum_pdfs=addendum_pdfs)
     print(f"Imported consult {consult.id} ({consult.status.value}).")
     if not parsed.is_locked and parsed.signatures:
         print(f"Not imported: {len(parsed.signatures)} pad signature(s). Signatures in a file "
@@ -95,15 +105,19 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    with open_store(args.data.database) as db:
-        text, pdf = export_json(db, args.id)
+    with open_store(args.data.database, read_only=args.read_only) as db:
+        exported = export_json(db, args.id)
     if args.out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(exported.text)
         return 0
-    write_atomically(args.out, text.encode("utf-8"))
+    write_atomically(args.out, exported.text.encode("utf-8"))
     print(f"Wrote {args.out}")
-    if pdf is not None:
+    if exported.summary_pdf is not None:
         pdf_path = args.out.with_suffix(".pdf")
-        write_atomically(pdf_path, pdf)
+        write_atomically(pdf_path, exported.summary_pdf)
         print(f"Wrote {pdf_path}")
+    for addendum_id, pdf in exported.addendum_pdfs:
+        path = args.out.with_name(f"{args.out.stem}.addendum-{addendum_id}.pdf")
+        write_atomically(path, pdf)
+        print(f"Wrote {path}")
     return 0

@@ -24,10 +24,16 @@ from consult_aid.services.check import check_database
 from consult_aid.services.consults import addendum_pdf, get_consult, new_consult_id, read_input_file
 from consult_aid.services.demo import demo_consult
 from consult_aid.services.documents import consult_handout, patient_handout, summary_preview
-from consult_aid.services.signing import VerifyReport, sign_and_archive, verify_file
+from consult_aid.services.signing import (
+    DocumentKind,
+    VerifyReport,
+    sign_and_archive,
+    verify_file,
+)
 from consult_aid.services.store import open_store
 from consult_aid.signing.identity import create_identity, has_identity, load_identity
 from consult_aid.signing.verify import Verdict
+from consult_aid.storage.certificates import CertificateRole
 
 PASSWORD_ENV = "CONSULT_AID_PASSWORD"  # noqa: S105 - the variable's name, not a password
 DEMO_PASSWORD = "consult-aid-demo"  # noqa: S105 - documented demo-only password
@@ -81,7 +87,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Check a signed PDF: who signed it, when, and whether it is unchanged "
                     "since signing (the signature must cover the entire file); and whether it "
                     "matches this data folder's archive. Works on any copy of the file. Exit "
-                    "0 valid, 1 invalid or modified, 2 not a readable PDF.")
+                    "0 valid and signed by this clinic or a certificate it trusts, 1 invalid "
+                    "or modified, 2 not a readable PDF, 3 intact but signed by a certificate "
+                    "this clinic does not know (see `consult-aid trust`).")
     p.add_argument("file", type=Path, help="the PDF to check")
     p.set_defaults(handler=run_verify)
 
@@ -224,20 +232,44 @@ def run_verify(args: argparse.Namespace) -> int:
     return int(report.verdict)
 
 
+HEADLINES = {
+    Verdict.VALID: "VALID: signed by {who}, unchanged since",
+    Verdict.UNKNOWN_SIGNER: "SIGNATURE INTACT, BUT BY A SIGNER THIS CLINIC DOES NOT KNOW",
+    Verdict.INVALID: "INVALID: changed since signing, or the signature is broken",
+    Verdict.UNREADABLE: "NOT A READABLE PDF",
+}
+KINDS = {
+    DocumentKind.SUMMARY: "a signed consult summary made by Consult Aid",
+    DocumentKind.ADDENDUM: "an addendum to a signed consult (it adds a note; the consult's "
+                           "summary is its own file)",
+    DocumentKind.OTHER: "a PDF that names no Consult Aid record",
+}
+
+
 def describe(report: VerifyReport, path: Path) -> list[str]:
-    """The verification, in plain words (one fact per line)."""
+    """The verification, in plain words (one fact per line).
+
+    Never calls a signer the clinic on the strength of the name in its certificate (anyone can
+    make one with any name): only the clinic's pinned certificate or one it trusted is. An
+    invalid file is never said to be unchanged."""
     v = report.verification
-    if v.verdict is Verdict.UNREADABLE:
-        return [f"{path}: NOT A READABLE PDF", *(f"  {p}" for p in v.problems)]
-    lines = [f"{path}: {'VALID' if v.ok else 'INVALID'}"]
+    verdict = report.verdict
+    who = ("this clinic" if report.signer_role is CertificateRole.OWN
+           else "a certificate this clinic trusts")
+    lines = [f"{path}: {HEADLINES[verdict].format(who=who)}"]
+    if verdict is Verdict.UNREADABLE:
+        return [*lines, *(f"  {p}" for p in v.problems)]
+    lines.append(f"  Document: {KINDS[report.kind]}.")
     if v.ok:
-        lines.append("  Unmodified since signing: the signature covers the entire file.")
+        lines.append("  Unchanged: the signature is intact and covers the entire file.")
     else:
         lines += [f"  Problem: {p}" for p in v.problems]
+        lines.append("  Do not rely on this file: it is not the file that was signed, or "
+                     "its signature cannot be checked.")
     for sig in v.signatures:
-        lines.append(f"  Signed by: {sig.signer}"
-                     + (", certificate self-issued by the clinic" if sig.self_issued
-                        else f", certificate issued by {sig.issuer}"))
+        lines.append(f"  Signer, as its certificate claims: {sig.signer}"
+                     + ("; the certificate is self-issued" if sig.self_issued
+                        else f"; certificate issued by {sig.issuer}"))
         lines.append(f"  Signed at: {moment(sig.signed_at)} (as reported by the signer's "
                      "computer)")
         if sig.timestamped_at is not None:
@@ -245,26 +277,25 @@ def describe(report: VerifyReport, path: Path) -> list[str]:
             lines.append(f"  Timestamp: {moment(sig.timestamped_at)} ({state}, from a "
                          "timestamp authority)")
         lines.append(f"  Certificate SHA-256: {sig.fingerprint}")
-    lines.append("  Trust: " + _trust(report))
+    lines.append("  Signer: " + _standing(report))
     lines.append("  Archive: " + _archive(report))
     lines.append(f"  File SHA-256: {v.sha256}")
     return lines
 
 
-def _trust(report: VerifyReport) -> str:
-    last = report.verification.last
-    if last is None:
-        return "no signature to trust."
-    kind = ("certificate self-issued by the clinic, not by a certificate authority; the "
-            "signature proves the file is unchanged since it was signed, not on its own who "
-            "signed it") if last.self_issued else (
-            f"the certificate was issued by {last.issuer} (its chain was not checked against "
-            "public certificate authorities)")
-    if report.own_identity is True:
-        return kind + "; it IS this data folder's signing identity."
-    if report.own_identity is False:
-        return kind + "; it is NOT this data folder's signing identity."
-    return kind + "; this data folder has no signing identity to compare it with."
+def _standing(report: VerifyReport) -> str:
+    if report.verification.last is None:
+        return "no signature."
+    if report.signer_role is CertificateRole.OWN:
+        return "this clinic's own signing certificate (pinned in this data folder)."
+    if report.signer_role is CertificateRole.TRUSTED:
+        return "a certificate this clinic trusted explicitly (consult-aid trust list)."
+    known = ("" if report.clinic_known
+             else " (this data folder has no signing identity or trusted certificate)")
+    return ("NOT a certificate this clinic knows" + known + ". Anyone can make a certificate "
+            "with any name in it, so the name above is only a claim. Ask the sender for their "
+            "certificate by a route you trust, compare its SHA-256 with the one above, and "
+            "only then: consult-aid trust add CERT.pem")
 
 
 def _archive(report: VerifyReport) -> str:
@@ -273,7 +304,9 @@ def _archive(report: VerifyReport) -> str:
     record = report.archive_record
     if record is None:
         return "no consult in this data folder's archive has this exact file."
-    return (f"matches the archived summary of consult {record.id} ({record.pack_id} "
+    what = "the archived addendum to" if report.kind is DocumentKind.ADDENDUM \
+        else "the archived summary of"
+    return (f"matches {what} consult {record.id} ({record.pack_id} "
             f"{record.pack_version}, {record.status.value}, consult of "
             f"{record.created_at.date().isoformat()}).")
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 
-from consult_aid.domain import Consult
+from consult_aid.domain import Addendum, Consult
 from consult_aid.errors import InputError
 from consult_aid.exchange import typed_json
 from consult_aid.resources import resource_path
@@ -48,6 +48,17 @@ def record_fingerprint(consult: Consult) -> str:
     it was amended, and after a later version of the form adds fields with defaults.
     """
     return _fingerprint(consult)
+
+
+def addendum_fingerprint(consult_id: str, summary_sha256: str, addendum: Addendum) -> str:
+    """SHA-256 of an addendum as signed: its id, time, author and text, and the consult and
+    signed summary it amends. A signed addendum PDF names it, so an addendum in a JSON form is
+    held against its PDF (a text changed or moved to another consult no longer matches)."""
+    document = {"format": "consult-aid-addendum", "version": 1, "consult_id": consult_id,
+                "summary_sha256": summary_sha256, "id": addendum.id,
+                "written_at": addendum.written_at.isoformat(), "author": addendum.author,
+                "text": addendum.text}
+    return hashlib.sha256(canonical_text(document).encode("utf-8")).hexdigest()
 
 
 def accepted_fingerprints(consult: Consult, legacy_steps: tuple[str, ...]) -> frozenset[str]:

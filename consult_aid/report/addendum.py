@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from consult_aid.domain import Addendum, Consult
+from consult_aid.exchange.consult_json import addendum_fingerprint
 from consult_aid.report.blocks import Story
 from consult_aid.report.layout import SIDE_MARGIN, Metadata, Paper, RunningHeader, build_pdf
 from consult_aid.report.text import clean
 from consult_aid.report.wording import day, moment
+from consult_aid.signing.record import ADDENDUM_KEYWORD
 
 ADDENDUM_TITLE = "Addendum to an informed-decision consult"
 
@@ -42,8 +44,10 @@ def render_addendum(consult: Consult, addendum: Addendum, *,
         right=f"Addendum to consult {story.lit(consult.id)}",
         footer_left=f"{ADDENDUM_TITLE} · Consult Aid",
     )
+    fingerprint = addendum_fingerprint(consult.id, consult.pdf_sha256, addendum)
     metadata = Metadata(title=f"{ADDENDUM_TITLE} {clean(consult.id)}",
                         author=clean(addendum.author),
                         subject=f"Addendum to consult {clean(consult.id)}",
-                        keywords=("consult addendum", clean(consult.id)))
+                        keywords=("consult addendum", clean(consult.id),
+                                  ADDENDUM_KEYWORD + fingerprint))
     return build_pdf(story.finish(note_at), paper=paper, header=header, metadata=metadata)

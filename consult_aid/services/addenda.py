@@ -15,6 +15,7 @@ from consult_aid.errors import KnownError
 from consult_aid.report.addendum import render_addendum
 from consult_aid.report.layout import Paper
 from consult_aid.services import require_zone
+from consult_aid.services.trust import require_own_identity
 from consult_aid.signing.identity import SigningIdentity
 from consult_aid.signing.pades import sign_pdf
 from consult_aid.signing.verify import verify_pdf
@@ -42,6 +43,7 @@ def add_addendum(db: Database, consult_id: str, *, author: str, text: str,
     if not consult.is_locked:
         raise ValidationError([Problem("addendum", "This consult is not signed yet: change it "
                                                    "directly instead of adding an addendum.")])
+    require_own_identity(db, identity, now=now)  # never sign with a swapped-in identity
     unlocked = identity.unlock(password)  # a wrong password fails before any work
     addendum = Addendum(written_at=now, author=author.strip(), text=text, id=uuid.uuid4().hex)
     signed = sign_pdf(render_addendum(consult, addendum, paper=paper), unlocked,

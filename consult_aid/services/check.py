@@ -14,13 +14,21 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from consult_aid.domain import Addendum
 from consult_aid.domain.steps import STEP_IDS
-from consult_aid.errors import KnownError
-from consult_aid.exchange.consult_json import accepted_fingerprints, consult_from_json
-from consult_aid.signing.identity import has_identity, load_identity
-from consult_aid.signing.record import record_fingerprint_in
+from consult_aid.errors import DamagedDatabaseError, KnownError
+from consult_aid.exchange.consult_json import (
+    accepted_fingerprints,
+    addendum_fingerprint,
+    consult_from_json,
+)
+from consult_aid.services.store import DATABASE_MARKER
+from consult_aid.services.trust import PINNED, TRUST_ADDED
+from consult_aid.signing.identity import IdentityError, has_identity, load_identity
+from consult_aid.signing.record import addendum_fingerprint_in, record_fingerprint_in
 from consult_aid.signing.verify import verify_pdf
 from consult_aid.storage.audit import chain_hash
 
@@ -49,20 +57,19 @@ class CheckReport:
 
 def check_database(path: Path, identity: Path | None = None) -> CheckReport:
     """Every check above, on the database file at ``path`` (never written to); with the data
-    folder's ``identity`` folder, each signed summary must also be signed by its certificate
-    (a replaced ``certificate.pem`` or a summary signed elsewhere is named)."""
+    folder's ``identity`` folder, its certificate must be the one pinned in the database (in
+    a database from before pinning: every summary must be signed by it)."""
     if not path.is_file():
         return CheckReport((Finding("database", f"{path.name} is missing"),), 0, 0)
     if path.stat().st_size == 0:
         return CheckReport((Finding("database", f"{path.name} is empty (0 bytes): restore it "
                                                 "from a backup"),), 0, 0)
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = _read_only(path)
     except sqlite3.Error as exc:
         return CheckReport((Finding("database", f"cannot be opened: {exc}"),), 0, 0)
-    own = _own_fingerprint(identity)
     try:
-        return _check(con, own)
+        return _check(con, identity)
     except sqlite3.DatabaseError as exc:
         return CheckReport((Finding("database", f"damaged or not a Consult Aid database: "
                                                 f"{exc}"),), 0, 0)
@@ -70,21 +77,18 @@ def check_database(path: Path, identity: Path | None = None) -> CheckReport:
         con.close()
 
 
-def _own_fingerprint(identity: Path | None) -> str | None:
-    if identity is None or not has_identity(identity):
-        return None
-    return load_identity(identity).fingerprint
-
-
-def _check(con: sqlite3.Connection, own: str | None) -> CheckReport:
+def _check(con: sqlite3.Connection, identity: Path | None) -> CheckReport:
     findings: list[Finding] = []
     rows = [r[0] for r in con.execute("PRAGMA integrity_check(20)")]
     if rows != ["ok"]:
         findings += [Finding("database", f"integrity check: {r}") for r in rows]
         return CheckReport(tuple(findings), 0, 0)  # what it would read next is not trustworthy
+    signers = _Signers.of(con, identity)
+    findings += signers.findings
     summaries: dict[str, tuple[str, bytes]] = {
         cid: (sha, bytes(pdf)) for cid, sha, pdf in con.execute(
             "SELECT consult_id, sha256, pdf FROM documents WHERE kind = 'summary'")}
+    addenda = _addenda(con)
     consults = 0
     for cid, status, body in con.execute("SELECT id, status, body FROM consults ORDER BY id"):
         consults += 1
@@ -94,13 +98,194 @@ def _check(con: sqlite3.Connection, own: str | None) -> CheckReport:
             if archived is not None:
                 findings.append(Finding(where, f"is a {status} but has an archived signed "
                                                "summary: a signed consult set back"))
+            if addenda.get(cid):
+                findings.append(Finding(where, f"is a {status} but has addenda"))
             continue
         if archived is None:
             findings.append(Finding(where, "is signed but its archived summary is missing"))
             continue
-        findings += _check_summary(where, body, *archived, own=own)
+        findings += _check_summary(where, body, *archived, signers=signers)
+        for row in addenda.get(cid, []):
+            findings += _check_addendum(where, cid, archived[0], row, signers=signers)
     findings += _check_audit_chain(con)
-    return CheckReport(tuple(findings), consults, len(summaries))
+    documents = len(summaries) + sum(1 for rows in addenda.values() for r in rows if r[5])
+    return CheckReport(tuple(findings), consults, documents)
+
+
+@dataclass(frozen=True, slots=True)
+class _Signers:
+    """Whose signatures this database accepts, and what is wrong with that list itself."""
+
+    accepted: frozenset[str]  # pinned own and trusted certificate fingerprints
+    pinned: bool  # the database has pinned its own certificate (schema 8 and a first signing)
+    folder_certificate: str | None  # certificate.pem's fingerprint
+    findings: tuple[Finding, ...]
+
+    @classmethod
+    def of(cls, con: sqlite3.Connection, identity: Path | None) -> _Signers:
+        found = list(_pinned_identity(con, identity))
+        known = _pinned(con) or {}
+        audited = {detail for (detail,) in con.execute(
+            "SELECT detail FROM audit_log WHERE action IN (?, ?)", (PINNED, TRUST_ADDED))}
+        for fingerprint, role in sorted(known.items()):
+            if not any(f"certificate {fingerprint}" in d for d in audited):
+                found.append(Finding("trusted certificates",
+                                     f"{role} certificate {fingerprint[:16]}… has no audit "
+                                     "entry saying it was pinned or trusted: it was added "
+                                     "outside Consult Aid"))
+        own = any(role == "own" for role in known.values())
+        return cls(frozenset(known), own, _own_fingerprint(identity), tuple(found))
+
+    def problem(self, fingerprint: str) -> str | None:
+        """Why a PDF signed by ``fingerprint`` is not the clinic's, or None when it is."""
+        if self.pinned:
+            if fingerprint in self.accepted:
+                return None
+            return (f"was signed by certificate {fingerprint[:16]}…, which is neither this "
+                    "clinic's pinned signing certificate nor one it trusts")
+        if self.folder_certificate is None or fingerprint == self.folder_certificate \
+                or fingerprint in self.accepted:
+            return None
+        return (f"was signed by certificate {fingerprint[:16]}…, which is not this data "
+                "folder's signing identity: certificate.pem replaced, or signed elsewhere")
+
+
+_AddendumRow = tuple[str, str, str, str, str | None, bytes | None]
+
+
+def _addenda(con: sqlite3.Connection) -> dict[str, list[_AddendumRow]]:
+    """consult id -> (id, written_at, author, text, document sha256, document PDF) rows."""
+    found: dict[str, list[_AddendumRow]] = {}
+    for cid, *row in con.execute(
+            "SELECT a.consult_id, a.id, a.written_at, a.author, a.text, d.sha256, d.pdf "
+            "FROM addenda AS a LEFT JOIN documents AS d ON d.id = a.document_id "
+            "ORDER BY a.written_at"):
+        aid, written_at, author, text, sha, pdf = row
+        found.setdefault(cid, []).append(
+            (aid, written_at, author, text, sha, None if pdf is None else bytes(pdf)))
+    return found
+
+
+def _check_addendum(where: str, consult_id: str, summary_sha256: str, row: _AddendumRow, *,
+                    signers: _Signers) -> list[Finding]:
+    aid, written_at, author, text, sha256, pdf = row
+    here = f"{where}, addendum {aid}"
+    if pdf is None or sha256 is None:
+        return [Finding(here, "has no signed PDF: an addendum is only ever stored with the PDF "
+                              "the clinic signed")]
+    found = _check_pdf(here, "addendum", sha256, pdf, signers)
+    named = addendum_fingerprint_in(pdf)
+    addendum = Addendum(written_at=datetime.fromisoformat(written_at), author=author,
+                        text=text, id=aid, document_sha256=sha256)
+    if named is not None and named != addendum_fingerprint(consult_id, summary_sha256,
+                                                           addendum):
+        found.append(Finding(here, "the stored addendum differs from the one its signed PDF "
+                                   "names: it was changed after signing"))
+    return found
+
+
+def _check_pdf(where: str, what: str, sha256: str, pdf: bytes, signers: _Signers
+               ) -> list[Finding]:
+    found: list[Finding] = []
+    if hashlib.sha256(pdf).hexdigest() != sha256:
+        found.append(Finding(where, f"the archived {what} is not the file that was signed "
+                                    "(its SHA-256 differs from the one stored)"))
+    verification = verify_pdf(pdf)
+    if not verification.ok:
+        found.append(Finding(where, f"the archived {what}'s signature does not verify: "
+                                    + "; ".join(verification.problems)))
+    signer = verification.last
+    problem = signers.problem(signer.fingerprint) if signer is not None else None
+    if problem is not None:
+        found.append(Finding(where, f"the archived {what} {problem}"))
+    return found
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class DataFolderDamagedError(DamagedDatabaseError):
+    """The start-up check found the database damaged, emptied or missing, or the signing
+    identity replaced: the data folder is not used until it is restored (or read read-only)."""
+
+    def __init__(self, report: CheckReport) -> None:
+        self.report = report
+        super().__init__(
+            "The data folder failed its start-up check, so nothing was read or written: "
+            + "; ".join(f.line() for f in report.findings)
+            + ". Restore it from a backup (consult-aid restore BACKUP), or read what is left "
+              "with consult-aid --read-only list, search or export; `consult-aid check` "
+              "gives the details.")
+
+
+def quick_check(path: Path, identity: Path | None = None) -> CheckReport:
+    """The check at every start, in milliseconds rather than seconds: the database file is
+    there if the folder ever had one, not empty, a SQLite file whose pages pass SQLite's
+    ``quick_check``; and the signing certificate is the one pinned in it. Never writes."""
+    marker = path.with_name(DATABASE_MARKER)
+    if not path.exists():
+        if marker.is_file():
+            return _fails(f"{path.name} is missing, though this data folder had a database")
+        return CheckReport((), 0, 0)  # a new data folder
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        return _fails(f"{path.name} cannot be read ({exc.strerror or exc})")
+    if not header:
+        return _fails(f"{path.name} is empty (0 bytes)")
+    if header != SQLITE_HEADER:
+        return _fails(f"{path.name} is not a SQLite database (damaged or replaced)")
+    try:
+        con = _read_only(path)
+    except sqlite3.Error as exc:
+        return _fails(f"cannot be opened: {exc}")
+    try:
+        rows = [r[0] for r in con.execute("PRAGMA quick_check(5)")]
+        if rows != ["ok"]:
+            return CheckReport(tuple(Finding("database", f"damaged: {r}") for r in rows), 0, 0)
+        return CheckReport(tuple(_pinned_identity(con, identity)), 0, 0)
+    except sqlite3.DatabaseError as exc:
+        return _fails(f"damaged or not a Consult Aid database: {exc}")
+    finally:
+        con.close()
+
+
+def _fails(problem: str) -> CheckReport:
+    return CheckReport((Finding("database", problem),), 0, 0)
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def _pinned(con: sqlite3.Connection) -> dict[str, str] | None:
+    """fingerprint -> role of every certificate the database accepts; None before pinning."""
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "certificates" not in tables:
+        return None
+    return {fp: role for fp, role in con.execute("SELECT fingerprint, role FROM certificates")}
+
+
+def _pinned_identity(con: sqlite3.Connection, identity: Path | None) -> list[Finding]:
+    """The data folder's certificate.pem must be one the database pinned as its own."""
+    pinned = _pinned(con)
+    own = {fp for fp, role in (pinned or {}).items() if role == "own"}
+    current = _own_fingerprint(identity)
+    if not own or current is None or current in own:
+        return []
+    return [Finding("signing identity", f"certificate.pem (certificate {current[:16]}…) is not "
+                                        "the clinic's pinned signing certificate: it was "
+                                        "replaced outside Consult Aid")]
+
+
+def _own_fingerprint(identity: Path | None) -> str | None:
+    if identity is None or not has_identity(identity):
+        return None
+    try:
+        return load_identity(identity).fingerprint
+    except IdentityError:
+        return "unreadable certificate.pem"  # matches no pinned fingerprint: reported
 
 
 def _check_audit_chain(con: sqlite3.Connection) -> list[Finding]:
@@ -131,21 +316,8 @@ def _check_audit_chain(con: sqlite3.Connection) -> list[Finding]:
 
 
 def _check_summary(where: str, body: str, sha256: str, pdf: bytes, *,
-                   own: str | None) -> list[Finding]:
-    found: list[Finding] = []
-    if hashlib.sha256(pdf).hexdigest() != sha256:
-        found.append(Finding(where, "the archived summary is not the file that was signed "
-                                    "(its SHA-256 differs from the one stored)"))
-    verification = verify_pdf(pdf)
-    if not verification.ok:
-        found.append(Finding(where, "the archived summary's signature does not verify: "
-                                    + "; ".join(verification.problems)))
-    signer = verification.last
-    if own is not None and signer is not None and signer.fingerprint != own:
-        found.append(Finding(where, "the archived summary was signed by a certificate that is "
-                                    "not this data folder's signing identity (certificate "
-                                    f"{signer.fingerprint[:16]}…): certificate.pem replaced, "
-                                    "or the summary signed elsewhere"))
+                   signers: _Signers) -> list[Finding]:
+    found = _check_pdf(where, "summary", sha256, pdf, signers)
     try:
         consult = consult_from_json(body.encode("utf-8"))
     except KnownError as exc:

@@ -10,6 +10,7 @@ from consult_aid.datadir import DataFolder
 from consult_aid.domain import Clinician, Problem, ValidationError
 from consult_aid.domain.validation import raise_if
 from consult_aid.errors import KnownError
+from consult_aid.services.trust import pin_identity, require_own_identity
 from consult_aid.signing.identity import (
     SigningIdentity,
     WrongPasswordError,
@@ -68,6 +69,8 @@ def register_clinician(db: Database, data: DataFolder, clinician: Clinician, *, 
             existing.unlock(password)
         except WrongPasswordError as exc:
             raise ValidationError([Problem("password", str(exc))]) from None
+        require_own_identity(db, existing, now=now)  # pinned, or the pinned one
+        identity = existing
         detail = f"existing certificate {existing.fingerprint}"
     else:
         if len(password) < MIN_PASSWORD:
@@ -76,8 +79,11 @@ def register_clinician(db: Database, data: DataFolder, clinician: Clinician, *, 
         # never replace: a key that appeared meanwhile makes this fail, not vanish
         created = create_identity(data.identity, name=clinician.name, clinic=clinician.clinic,
                                   password=password, now=now)
+        identity = created
         detail = f"new certificate {created.fingerprint}"
     with db.transaction():
+        pin_identity(db, identity, now=now, how="created at setup" if existing is None
+                     else "in the data folder at setup")
         stored = ClinicianRepository(db).save(clinician)
         AuditLog(db).record("clinician.registered", detail=f"clinician {stored.id}; {detail}",
                             at=now)

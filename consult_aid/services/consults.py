@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from consult_aid.content.model import Pack
 from consult_aid.domain import (
+    Addendum,
     Clinician,
     Consult,
     ConsultStatus,
@@ -21,16 +25,19 @@ from consult_aid.domain.steps import STEP_IDS
 from consult_aid.errors import InputError
 from consult_aid.exchange.consult_json import (
     accepted_fingerprints,
+    addendum_fingerprint,
     consult_from_json,
     consult_to_json,
 )
 from consult_aid.services import require_zone
 from consult_aid.services.signing import require_valid_signature
-from consult_aid.signing.record import record_fingerprint_in
+from consult_aid.services.trust import require_accepted_signer
+from consult_aid.signing.record import addendum_fingerprint_in, record_fingerprint_in
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.consults import ConsultRepository
 from consult_aid.storage.database import Database
 
+log = logging.getLogger(__name__)
 SAVED = "consult.saved"
 # Autosave writes a draft every few seconds while the clinician types; the audit trail keeps
 # one "saved" entry per stretch of editing, not one per keystroke: a save is audited unless
@@ -107,30 +114,53 @@ def addendum_pdf(db: Database, consult_id: str, sha256: str) -> bytes:
     return ConsultRepository(db).document_by_sha256(consult_id, sha256)
 
 
-def export_json(db: Database, consult_id: str) -> tuple[str, bytes | None]:
-    """The consult's JSON form and, for a signed one, its signed summary PDF; audited."""
-    consult = ConsultRepository(db).get(consult_id)
+@dataclass(frozen=True, slots=True)
+class ExportedConsult:
+    """A consult's JSON form and, for a signed one, the signed PDFs that prove it."""
+
+    text: str
+    summary_pdf: bytes | None  # the signed summary (None for a draft)
+    addendum_pdfs: tuple[tuple[str, bytes], ...] = ()  # (addendum id, its signed PDF)
+
+
+def export_json(db: Database, consult_id: str) -> ExportedConsult:
+    """The consult's JSON form with its signed summary and addenda PDFs; audited."""
+    repo = ConsultRepository(db)
+    consult = repo.get(consult_id)
     text = consult_to_json(consult)
     pdf = signed_summary(db, consult_id) if consult.is_locked else None
-    AuditLog(db).record("consult.exported", consult_id=consult_id,
-                        detail="json" + (" + pdf" if pdf is not None else ""))
-    return text, pdf
+    addenda = tuple((a.id, repo.document_by_sha256(consult_id, a.document_sha256))
+                    for a in consult.addenda if a.document_sha256)
+    if db.read_only:  # a damaged database read to rescue it: nothing can be written there
+        log.warning("export from a read-only database: not audited")
+    else:
+        AuditLog(db).record("consult.exported", consult_id=consult_id,
+                            detail="json" + (" + pdf" if pdf is not None else "")
+                                   + (f" + {len(addenda)} addenda" if addenda else ""))
+    return ExportedConsult(text, pdf, addenda)
 
 
-def import_json(db: Database, text: str | bytes, *, pdf: bytes | None = None) -> Consult:
-    """Store a consult from its JSON form: a draft as a draft, a signed one with its PDF.
+def import_json(db: Database, text: str | bytes, *, pdf: bytes | None = None,
+                addendum_pdfs: Sequence[bytes] = ()) -> Consult:
+    """Store a consult from its JSON form: a draft as a draft, a signed one with its PDFs.
 
     A signed consult needs its PDF: its SHA-256 must equal the JSON's ``pdf_sha256``, its
-    signature must verify, and the record fingerprint it carries must match the JSON. Any
-    problem raises InputError and writes nothing.
+    signature must verify and be by this clinic's own or a trusted certificate
+    (:mod:`consult_aid.services.trust`), and the record fingerprint it carries must match the
+    JSON. Each addendum likewise needs its own signed PDF (among ``addendum_pdfs``), by an
+    accepted signer, naming that addendum's fingerprint. Any problem raises InputError and
+    writes nothing.
     """
     consult = consult_from_json(text)
     repo = ConsultRepository(db)
     if repo.exists(consult.id):
         raise InputError(f"consult.id: a consult with id {consult.id} is already stored")
     if consult.status is ConsultStatus.DRAFT:
-        if pdf is not None:
+        if pdf is not None or addendum_pdfs:
             raise InputError("consult.status: a draft has no signed PDF; import it without one")
+        if consult.addenda:
+            raise InputError("consult.addenda: a draft has no addenda (an addendum amends a "
+                             "signed record)")
         # Pad signatures in a file were not witnessed by this program: they could be copied
         # from another consult or dated anywhere. A draft comes in without them; its signers
         # sign on the pads again before the clinic signs the record.
@@ -151,18 +181,46 @@ def import_json(db: Database, text: str | bytes, *, pdf: bytes | None = None) ->
     if sha256 != consult.pdf_sha256:
         raise InputError("consult.pdf_sha256: does not match the PDF given (the PDF is not the "
                          "one this consult was signed with, or it was changed)")
-    require_valid_signature(pdf)
+    signer = require_valid_signature(pdf)
+    require_accepted_signer(db, signer.fingerprint, signer.signer, what="The summary PDF")
     if record_fingerprint_in(pdf) not in accepted_fingerprints(consult, STEP_IDS):
         raise InputError("consult: the JSON does not match the record the PDF was signed with "
                          "(it was changed after signing, or belongs to another PDF)")
-    addenda = consult.addenda
+    addenda = [(a, _addendum_pdf(db, consult, i, a, addendum_pdfs))
+               for i, a in enumerate(consult.addenda)]
     signed = dataclasses.replace(consult, status=ConsultStatus.SIGNED, addenda=[])
     with db.transaction():
         repo.sign(signed, pdf)
-        for addendum in addenda:
-            repo.add_addendum(consult.id, addendum)
-        AuditLog(db).record("consult.imported", consult_id=consult.id, detail="signed")
+        for addendum, addendum_pdf_bytes in addenda:
+            repo.add_addendum(consult.id, addendum, addendum_pdf_bytes)
+        AuditLog(db).record("consult.imported", consult_id=consult.id,
+                            detail="signed" + (f"; {len(addenda)} signed addenda"
+                                               if addenda else ""))
     return repo.get(consult.id)
+
+
+def _addendum_pdf(db: Database, consult: Consult, index: int, addendum: Addendum,
+                  pdfs: Sequence[bytes]) -> bytes:
+    """The signed PDF among ``pdfs`` that proves ``addendum`` (InputError naming what is
+    missing or wrong)."""
+    field = f"consult.addenda[{index}]"
+    by_hash = {hashlib.sha256(p).hexdigest(): p for p in pdfs}
+    pdf = by_hash.get(addendum.document_sha256) if addendum.document_sha256 else None
+    if pdf is None:
+        raise InputError(f"{field}: the addendum's signed PDF is missing (an addendum is "
+                         "imported only with its signed PDF, e.g. FILE.addendum-"
+                         f"{addendum.id or 'ID'}.pdf beside the JSON)")
+    signer = require_valid_signature(pdf, what=f"{field}: the addendum PDF")
+    require_accepted_signer(db, signer.fingerprint, signer.signer,
+                            what=f"{field}: the addendum PDF")
+    named = addendum_fingerprint_in(pdf)
+    if named is None:
+        raise InputError(f"{field}: the addendum PDF names no addendum fingerprint (made before "
+                         "addenda carried one), so it cannot be tied to this text")
+    if named != addendum_fingerprint(consult.id, consult.pdf_sha256, addendum):
+        raise InputError(f"{field}: the JSON does not match the addendum its PDF was signed "
+                         "with (its text, author, time or consult was changed)")
+    return pdf
 
 
 def read_input_file(path: Path) -> bytes:

@@ -14,6 +14,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
 from consult_aid.content.model import Pack
@@ -26,12 +27,16 @@ from consult_aid.errors import InputError, KnownError
 from consult_aid.report.layout import Paper
 from consult_aid.report.summary import render_summary
 from consult_aid.services import require_zone
+from consult_aid.services.store import open_store
+from consult_aid.services.trust import accepted_fingerprints, require_own_identity
 from consult_aid.signing.identity import SigningIdentity, has_identity, load_identity
 from consult_aid.signing.pades import sign_pdf
-from consult_aid.signing.verify import Verdict, Verification, verify_pdf
+from consult_aid.signing.record import addendum_fingerprint_in, record_fingerprint_in
+from consult_aid.signing.verify import SignatureReport, Verdict, Verification, verify_pdf
 from consult_aid.storage.audit import AuditLog
+from consult_aid.storage.certificates import CertificateRole
 from consult_aid.storage.consults import ConsultRepository
-from consult_aid.storage.database import Database, open_database
+from consult_aid.storage.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +80,7 @@ def sign_and_archive(db: Database, consult: Consult, pack: Pack,
     """Render, sign, verify and store ``consult`` with its signed PDF; returns them."""
     require_zone(now)
     check_ready_to_sign(consult, pack, now)
+    require_own_identity(db, identity, now=now)  # never sign with a swapped-in identity
     unlocked = identity.unlock(password)  # a wrong password fails before any work
     signed_state = dataclasses.replace(consult, status=ConsultStatus.SIGNED, signed_at=now,
                                        updated_at=now)
@@ -109,38 +115,67 @@ def sign_and_archive(db: Database, consult: Consult, pack: Pack,
 
 
 # -- verification ----------------------------------------------------------------------------
+class DocumentKind(StrEnum):
+    SUMMARY = "summary"
+    ADDENDUM = "addendum"
+    OTHER = "other"  # no Consult Aid fingerprint inside
+
+
 @dataclass(frozen=True, slots=True)
 class VerifyReport:
-    """A signature check, and what this data folder knows about the file."""
+    """A signature check, and what this data folder knows about the file and its signer."""
 
     verification: Verification
     archive_record: ConsultSummary | None  # the consult whose archived PDF has this SHA-256
     archive_checked: bool  # False: this data folder has no database to look in
-    own_identity: bool | None  # the signer is this data folder's identity (None: none here)
+    signer_role: CertificateRole | None  # the signer is the clinic's own or trusted; None: unknown
+    clinic_known: bool  # this data folder has a signing identity or trusted certificates
+    kind: DocumentKind = DocumentKind.OTHER
+
+    @property
+    def own_identity(self) -> bool | None:
+        """The signer is this data folder's signing identity (None: nothing to compare)."""
+        if self.signer_role is CertificateRole.OWN:
+            return True
+        return False if self.clinic_known else None
 
     @property
     def verdict(self) -> Verdict:
-        return self.verification.verdict
+        """VALID only for an intact signature by the clinic or a certificate it trusts."""
+        verdict = self.verification.verdict
+        if verdict is Verdict.VALID and self.signer_role is None:
+            return Verdict.UNKNOWN_SIGNER
+        return verdict
 
 
 def verify_document(pdf: bytes, data: DataFolder | None = None) -> VerifyReport:
-    """Check ``pdf``'s signature; with a data folder, also look it up in the archive."""
-    identity = load_identity(data.identity) if data and has_identity(data.identity) else None
+    """Check ``pdf``'s signature; with a data folder, judge its signer against the clinic's
+    pinned and trusted certificates and look the file up in the archive (read-only)."""
     verification = verify_pdf(pdf)
-    own = None
     last = verification.last
-    if identity is not None and last is not None:
-        own = last.fingerprint == identity.fingerprint
+    kind = (DocumentKind.ADDENDUM if addendum_fingerprint_in(pdf) is not None
+            else DocumentKind.SUMMARY if record_fingerprint_in(pdf) is not None
+            else DocumentKind.OTHER)
+    if data is None or verification.verdict is Verdict.UNREADABLE:
+        return VerifyReport(verification, None, False, None, False, kind)
+    identity = load_identity(data.identity) if has_identity(data.identity) else None
+    roles: dict[str, CertificateRole] = {}
     record = None
-    checked = data is not None and data.database.is_file()
-    if checked and data is not None and verification.verdict is not Verdict.UNREADABLE:
+    checked = data.database.is_file()
+    if checked:
         try:
-            with open_database(data.database) as db:
+            with open_store(data.database, read_only=True) as db:
+                roles = accepted_fingerprints(db)
                 record = ConsultRepository(db).find_by_pdf_sha256(verification.sha256)
-        except KnownError as exc:  # a newer or damaged database: report, do not fail the check
+        except KnownError as exc:  # an older or damaged database: report, do not fail the check
             log.warning("archive lookup skipped: %s", exc)
             checked = False
-    return VerifyReport(verification, record, checked, own)
+    if identity is not None and CertificateRole.OWN not in roles.values():
+        # a data folder from before pinning: its certificate.pem is its identity
+        roles[identity.fingerprint] = CertificateRole.OWN
+    role = roles.get(last.fingerprint) if last is not None else None
+    return VerifyReport(verification, record, checked, role,
+                        identity is not None or bool(roles), kind)
 
 
 def verify_file(path: Path, data: DataFolder | None = None) -> VerifyReport:
@@ -149,12 +184,14 @@ def verify_file(path: Path, data: DataFolder | None = None) -> VerifyReport:
     except OSError as exc:
         unreadable = Verification(Verdict.UNREADABLE, "", (),
                                   (f"{path}: {exc.strerror or exc}",))
-        return VerifyReport(unreadable, None, False, None)
+        return VerifyReport(unreadable, None, False, None, False)
     return verify_document(pdf, data)
 
 
-def require_valid_signature(pdf: bytes) -> None:
-    """For importing a signed consult: raise InputError unless ``pdf`` verifies."""
+def require_valid_signature(pdf: bytes, *, what: str = "the PDF") -> SignatureReport:
+    """For importing a signed document: its last signature, once ``pdf`` verifies (InputError
+    otherwise). Who signed it is for the caller to judge (:mod:`consult_aid.services.trust`)."""
     result = verify_pdf(pdf)
-    if not result.ok:
-        raise InputError("the PDF's signature does not verify: " + "; ".join(result.problems))
+    if not result.ok or result.last is None:
+        raise InputError(f"{what}'s signature does not verify: " + "; ".join(result.problems))
+    return result.last

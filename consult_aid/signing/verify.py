@@ -34,11 +34,17 @@ from consult_aid.signing.identity import certificate_fingerprint, describe_name
 
 
 class Verdict(IntEnum):
-    """Also the exit code of ``consult-aid verify``."""
+    """Also the exit code of ``consult-aid verify``.
+
+    :func:`verify_pdf` judges the file alone (valid, invalid, unreadable); whether a valid
+    signature is the clinic's is judged against the clinic's certificates, and a valid one by
+    a certificate the clinic does not know is ``UNKNOWN_SIGNER`` — the likely form of a forgery.
+    """
 
     VALID = 0
     INVALID = 1
     UNREADABLE = 2
+    UNKNOWN_SIGNER = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from consult_aid.errors import NewerDatabaseError
+from consult_aid.errors import DamagedDatabaseError, NewerDatabaseError, StorageError
 from consult_aid.storage.errors import raise_classified
 from consult_aid.storage.folding import fold
 
@@ -46,22 +46,41 @@ def latest_version() -> int:
 class Database:
     """An open Consult Aid database. Use :meth:`transaction` for every write."""
 
-    def __init__(self, path: Path, *, migrate_to: int | None = None) -> None:
+    def __init__(self, path: Path, *, migrate_to: int | None = None,
+                 read_only: bool = False) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         self._depth = 0
         # the search index's fold is looked at once per connection (storage.consults)
-        self.search_index_checked = False
+        self.search_index_checked = read_only  # a read-only connection never rebuilds it
         is_new = not self.path.exists()
+        if not is_new and self.path.is_file() and self.path.stat().st_size == 0:
+            # SQLite would take an empty file for a new database and migrate into it, while
+            # the archive it held is gone: never used silently.
+            raise DamagedDatabaseError(
+                f"The database {self.path.name} is empty (0 bytes): its consults are gone from "
+                "this file. Restore it from a backup (consult-aid restore BACKUP); nothing was "
+                "written.")
+        if is_new and read_only:
+            raise StorageError(f"There is no database {self.path.name} to open read-only.")
         try:
-            self.connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
-                                              isolation_level=None)
+            if read_only:
+                self.connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro",
+                                                  uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                                                  isolation_level=None)
+            else:
+                self.connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                                  isolation_level=None)
         except sqlite3.Error as exc:
             raise_classified(exc)
         if is_new and os.name == "posix":
             self.path.chmod(0o600)  # patient data: owner only
         try:
             self._configure()
-            self._migrate(latest_version() if migrate_to is None else migrate_to)
+            if read_only:
+                self._require_current()
+            else:
+                self._migrate(latest_version() if migrate_to is None else migrate_to)
         except sqlite3.Error as exc:
             self.connection.close()
             raise_classified(exc)
@@ -71,7 +90,8 @@ class Database:
 
     def _configure(self) -> None:
         con = self.connection
-        mode = con.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        mode = con.execute("PRAGMA journal_mode" if self.read_only
+                           else "PRAGMA journal_mode=WAL").fetchone()[0]
         if mode.lower() != "wal":
             log.warning("journal mode is %s, not wal", mode)
         con.create_function("consult_fold", 1, fold, deterministic=True)
@@ -83,6 +103,14 @@ class Database:
     @property
     def version(self) -> int:
         return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
+
+    def _require_current(self) -> None:
+        """Read-only: nothing can be migrated, so only the schema this program knows is read."""
+        if self.version != latest_version():
+            raise StorageError(
+                f"The database {self.path.name} is at schema {self.version}; this version of "
+                f"Consult Aid reads schema {latest_version()} read-only. Open it normally once "
+                "(it is upgraded, with a copy kept aside), or use the matching version.")
 
     def _migrate(self, target: int) -> None:
         current = self.version
@@ -149,6 +177,8 @@ class Database:
         calls and its audit entry into one commit.
         """
         con = self.connection
+        if self.read_only:
+            raise StorageError("The database was opened read-only: nothing can be saved.")
         if self._depth:
             self._depth += 1
             try:

@@ -104,7 +104,10 @@ def test_a_replaced_certificate_is_found(demo_copy: DemoRun, tmp_path: Path,
     (demo_copy.data / "identity" / CERT_FILE).write_bytes((stranger / CERT_FILE).read_bytes())
     code, out = check(demo_copy.data, capsys)
     assert code == 1
-    assert "not this data folder's signing identity" in out and demo_copy.consult_id in out
+    assert "certificate.pem" in out and "not the clinic's pinned signing certificate" in out
+    # and the program refuses to sign with it, or to run a command on the folder
+    assert main(["--data-dir", str(demo_copy.data), "list"]) == 5
+    assert "failed its start-up check" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("change", [

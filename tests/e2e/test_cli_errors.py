@@ -133,7 +133,8 @@ def test_a_damaged_database_is_named_not_used(tmp_path: Path) -> None:
     assert "Traceback" not in done.stdout + done.stderr
     assert done.returncode == 5, done.stderr  # a storage error
     assert done.stderr.strip().count("\n") == 0
-    assert "not a Consult Aid database, or it is damaged" in done.stderr
+    assert "failed its start-up check" in done.stderr
+    assert "not a SQLite database" in done.stderr and "consult-aid restore" in done.stderr
 
 
 def test_a_bug_is_logged_and_named_in_one_line(tmp_path: Path,

@@ -36,11 +36,13 @@ def test_demo_produces_a_signed_summary_and_handouts_that_verify(
 
     assert main(["--data-dir", str(demo_copy.data), "verify", str(demo_copy.summary)]) == 0
     out = capsys.readouterr().out
-    assert "VALID" in out and "covers the entire file" in out
-    assert "Signed by: Dr. Sam Rivera, Demo Pain Clinic, certificate self-issued by the clinic" \
-        in out
+    assert "VALID: signed by this clinic, unchanged since" in out
+    assert "covers the entire file" in out
+    assert "Signer, as its certificate claims: Dr. Sam Rivera, Demo Pain Clinic; the " \
+           "certificate is self-issued" in out
+    assert "Document: a signed consult summary" in out
     assert "matches the archived summary of consult" in out
-    assert "IS this data folder's signing identity" in out
+    assert "this clinic's own signing certificate (pinned" in out
 
 
 def test_a_copy_verifies_elsewhere_and_a_changed_copy_does_not(
@@ -50,8 +52,18 @@ def test_a_copy_verifies_elsewhere_and_a_changed_copy_does_not(
     copy.parent.mkdir()
     copy.write_bytes(signed)
     other = tmp_path / "other-data"
+    # intact, but elsewhere nobody knows the signer: exit 3, never "valid" or "the clinic"
+    assert main(["--data-dir", str(other), "verify", str(copy)]) == 3
+    out = capsys.readouterr().out
+    assert "SIGNATURE INTACT, BUT BY A SIGNER THIS CLINIC DOES NOT KNOW" in out
+    assert "NOT a certificate this clinic knows" in out and "by this clinic" not in out
+    assert "no archive to compare" in out
+    # once that clinic trusts the demo certificate, the same copy is valid
+    assert main(["--data-dir", str(other), "trust", "add",
+                 str(demo_run.data / "identity" / "certificate.pem")]) == 0
+    capsys.readouterr()
     assert main(["--data-dir", str(other), "verify", str(copy)]) == 0
-    assert "no archive to compare" in capsys.readouterr().out
+    assert "a certificate this clinic trusted explicitly" in capsys.readouterr().out
     copy.write_bytes(signed + b"\n%%EOF\n")
     assert main(["--data-dir", str(other), "verify", str(copy)]) == 1
     assert "INVALID" in capsys.readouterr().out
@@ -98,6 +110,7 @@ def test_render_never_signs_strokes_read_from_a_file(
     assert "signed on the pad" not in flat_text(pdf.read_bytes())
     assert not signature_ink(pdf.read_bytes())
     assert main(["--data-dir", str(data), "verify", str(pdf)]) == 1  # no digital signature
+    assert "Do not rely on this file" in capsys.readouterr().out
     assert main(["--data-dir", str(data), "list"]) == 0
     assert "signed" not in capsys.readouterr().out
 

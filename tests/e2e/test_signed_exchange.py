@@ -31,11 +31,22 @@ def signed_export(clinic: Path, tmp_path: Path, capsys) -> tuple[Path, str]:
     return out, summary.id
 
 
+def trust(elsewhere: Path, clinic: Path, capsys) -> None:
+    """The receiving clinic trusts the sending clinic's certificate (given to it in person)."""
+    assert main(["--data-dir", str(elsewhere), "trust", "add",
+                 str(clinic / "identity" / "certificate.pem")]) == 0
+    capsys.readouterr()
+
+
 def test_a_signed_consult_moves_to_another_clinic_unchanged(
         clinic: Path, tmp_path: Path, capsys) -> None:
     exported, consult_id = signed_export(clinic, tmp_path, capsys)
     assert exported.with_suffix(".pdf").exists()
     elsewhere = tmp_path / "elsewhere"
+    # not before the receiving clinic trusts the sender's certificate
+    assert main(["--data-dir", str(elsewhere), "import", str(exported)]) == 2
+    assert "does not trust" in capsys.readouterr().err
+    trust(elsewhere, clinic, capsys)
     assert main(["--data-dir", str(elsewhere), "import", str(exported)]) == 0
     assert "signed" in capsys.readouterr().out
     again = tmp_path / "again.json"
@@ -84,6 +95,7 @@ def test_an_edited_json_with_the_genuine_pdf_is_refused(
     document["consult"]["decision"]["choice"] = "decline"
     exported.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", "utf-8")
     elsewhere = tmp_path / "elsewhere"
+    trust(elsewhere, clinic, capsys)
     assert main(["--data-dir", str(elsewhere), "import", str(exported)]) == 2
     assert "does not match the record the PDF was signed with" in capsys.readouterr().err
     with open_database(elsewhere / "consult-aid.sqlite3") as db:

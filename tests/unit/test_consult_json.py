@@ -74,8 +74,10 @@ def test_round_trip_through_the_database_is_byte_identical(
     first = consult_to_json(consult)  # as exported: every id assigned
     with open_database(tmp_path_factory.mktemp("db") / "db.sqlite3") as db:
         import_json(db, first)
-        exported, pdf = export_json(db, consult.id)
-    assert pdf is None  # a draft has no signed PDF
+        result = export_json(db, consult.id)
+    assert result.summary_pdf is None  # a draft has no signed PDF
+    assert result.addendum_pdfs == ()
+    exported = result.text
     assert exported == first
     assert consult_from_json(exported) == consult
 

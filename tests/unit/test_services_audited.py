@@ -28,8 +28,8 @@ def test_adding_a_patient_registering_and_settings_are_audited(data_folder: Data
                            password="a long password", now=NOW)
         save_settings(db, data_folder, UiSettings(large_text=True))
         entries = AuditLog(db).entries()
-    assert [e.action for e in entries] == ["patient.added", "clinician.registered",
-                                          "settings.saved"]
+    assert [e.action for e in entries] == ["patient.added", "identity.pinned",
+                                          "clinician.registered", "settings.saved"]
     assert patient.id in entries[0].detail
     assert all("Zofia" not in e.detail and "Quill" not in e.detail for e in entries)
     assert load_settings(data_folder.settings).large_text is True
