@@ -56,7 +56,8 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     for entry in entries:
         role = ("own (this clinic's signing identity)" if entry.role is CertificateRole.OWN
-                else "trusted")
+                else "trusted" if entry.active
+                else f"no longer trusted since {(entry.removed_at or '')[:10]}")
         print(f"{entry.fingerprint}  {role}, since {entry.added_at[:10]}\n  {entry.subject}")
     return 0
 

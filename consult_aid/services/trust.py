@@ -57,11 +57,12 @@ class Standing:
 
 def standing(db: Database, fingerprint: str) -> Standing:
     known = CertificateRepository(db).get(fingerprint)
-    return Standing(fingerprint, None if known is None else known.role)
+    return Standing(fingerprint, None if known is None or not known.active else known.role)
 
 
 def accepted_fingerprints(db: Database) -> dict[str, CertificateRole]:
-    return {c.fingerprint: c.role for c in CertificateRepository(db).all()}
+    """The certificates trusted now (a removed one is not)."""
+    return {c.fingerprint: c.role for c in CertificateRepository(db).all() if c.active}
 
 
 def own_certificates(db: Database) -> list[KnownCertificate]:
@@ -75,8 +76,10 @@ def pin_identity(db: Database, identity: SigningIdentity, *, now: datetime, how:
         known = repo.get(identity.fingerprint)
         if known is not None and known.role is CertificateRole.OWN:
             return False
-        if known is not None:  # trusted before, the clinic's own now: one row per certificate
-            repo.remove_trusted(identity.fingerprint)
+        if known is not None:  # trusted before: one row per certificate, and never deleted
+            raise IdentityError(f"Certificate {identity.fingerprint[:16]}… is on record as "
+                                "another clinic's trusted certificate; it cannot become this "
+                                "clinic's own.")
         repo.add(KnownCertificate(identity.fingerprint, CertificateRole.OWN, identity.subject,
                                   _pem(identity.certificate), now.isoformat()))
         AuditLog(db).record(PINNED, at=now,
@@ -137,28 +140,34 @@ def trust_certificate(db: Database, data: bytes, *, now: datetime) -> KnownCerti
     repo = CertificateRepository(db)
     with db.transaction():
         known = repo.get(fingerprint)
-        if known is not None:
+        if known is not None and known.active:
             which = ("this clinic's own signing certificate" if known.role is CertificateRole.OWN
                      else "trusted already")
             raise KnownError(f"Certificate {fingerprint[:16]}… ({known.subject}) is {which}; "
                              "nothing was changed.")
-        entry = KnownCertificate(fingerprint, CertificateRole.TRUSTED,
-                                 describe_name(cert.subject), _pem(cert), now.isoformat())
-        repo.add(entry)
+        if known is not None:  # trusted before, then removed: trusted again
+            repo.set_removed(fingerprint, None)
+            entry = KnownCertificate(*[getattr(known, f) for f in
+                                       ("fingerprint", "role", "subject", "pem", "added_at")])
+        else:
+            entry = KnownCertificate(fingerprint, CertificateRole.TRUSTED,
+                                     describe_name(cert.subject), _pem(cert), now.isoformat())
+            repo.add(entry)
         AuditLog(db).record(TRUST_ADDED, at=now, detail=f"certificate {fingerprint}")
     return entry
 
 
 def untrust_certificate(db: Database, fingerprint: str, *, now: datetime) -> KnownCertificate:
     """Stop trusting a certificate, named by its SHA-256 or a unique start of it (at least 8
-    hex digits). Consults imported with it stay; new imports signed by it are refused."""
+    hex digits). Consults imported with it stay (and ``check`` still accounts for them: they
+    were trusted when they came in); new imports signed by it are refused."""
     wanted = fingerprint.strip().lower().replace(":", "")
     if len(wanted) < 8 or any(ch not in "0123456789abcdef" for ch in wanted):
         raise InputError("give the certificate's SHA-256 fingerprint (at least its first 8 hex "
                          "digits), as `consult-aid trust list` shows it")
     repo = CertificateRepository(db)
     with db.transaction():
-        matches = [c for c in repo.all() if c.fingerprint.startswith(wanted)]
+        matches = [c for c in repo.all() if c.fingerprint.startswith(wanted) and c.active]
         if not matches:
             raise NotFoundError(f"No certificate {wanted}… is trusted here.")
         if len(matches) > 1:
@@ -167,16 +176,15 @@ def untrust_certificate(db: Database, fingerprint: str, *, now: datetime) -> Kno
         if entry.role is CertificateRole.OWN:
             raise KnownError("That is this clinic's own signing certificate: it stays pinned, "
                              "so the records it signed keep verifying as the clinic's.")
-        repo.remove_trusted(entry.fingerprint)
+        repo.set_removed(entry.fingerprint, now.isoformat())
         AuditLog(db).record(TRUST_REMOVED, at=now, detail=f"certificate {entry.fingerprint}")
     return entry
 
 
 def trusted_certificates(db: Database) -> list[KnownCertificate]:
-    """Own first, then trusted, each oldest first."""
-    return sorted(CertificateRepository(db).all(), key=lambda c: (c.role is not
-                                                                  CertificateRole.OWN,
-                                                                  c.added_at))
+    """Own first, then trusted, then no longer trusted, each oldest first."""
+    return sorted(CertificateRepository(db).all(),
+                  key=lambda c: (c.role is not CertificateRole.OWN, not c.active, c.added_at))
 
 
 def _refuse_authority(cert: x509.Certificate) -> None:

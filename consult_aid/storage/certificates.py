@@ -20,9 +20,14 @@ class KnownCertificate:
     subject: str
     pem: str
     added_at: str
+    removed_at: str | None = None  # trusted no longer (since then)
+
+    @property
+    def active(self) -> bool:
+        return self.removed_at is None
 
 
-_COLUMNS = "fingerprint, role, subject, pem, added_at"
+_COLUMNS = "fingerprint, role, subject, pem, added_at, removed_at"
 
 
 class CertificateRepository:
@@ -45,12 +50,14 @@ class CertificateRepository:
 
     def add(self, cert: KnownCertificate) -> None:
         with self.db.transaction() as con:
-            con.execute(f"INSERT INTO certificates({_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+            con.execute(f"INSERT INTO certificates({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
                         (cert.fingerprint.lower(), cert.role.value, cert.subject, cert.pem,
-                         cert.added_at))
+                         cert.added_at, cert.removed_at))
 
-    def remove_trusted(self, fingerprint: str) -> bool:
+    def set_removed(self, fingerprint: str, removed_at: str | None) -> bool:
+        """Stop (a time) or start again (None) trusting a trusted certificate."""
         with self.db.transaction() as con:
-            cursor = con.execute("DELETE FROM certificates WHERE fingerprint = ? AND role = ?",
-                                 (fingerprint.lower(), CertificateRole.TRUSTED.value))
+            cursor = con.execute("UPDATE certificates SET removed_at = ? WHERE fingerprint = ? "
+                                 "AND role = ?", (removed_at, fingerprint.lower(),
+                                                  CertificateRole.TRUSTED.value))
             return cursor.rowcount > 0
