@@ -12,6 +12,7 @@ or the audit entry.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -90,7 +91,9 @@ def _check(con: sqlite3.Connection, identity: Path | None) -> CheckReport:
             "SELECT consult_id, sha256, pdf FROM documents WHERE kind = 'summary'")}
     addenda = _addenda(con)
     consults = 0
-    for cid, status, body in con.execute("SELECT id, status, body FROM consults ORDER BY id"):
+    for cid, status, body, columns in con.execute(
+            "SELECT id, status, body, json_array(pack_id, pack_version, pack_hash, signed_at, "
+            "pdf_sha256) FROM consults ORDER BY id"):
         consults += 1
         where = f"consult {cid}"
         archived = summaries.get(cid)
@@ -105,11 +108,35 @@ def _check(con: sqlite3.Connection, identity: Path | None) -> CheckReport:
             findings.append(Finding(where, "is signed but its archived summary is missing"))
             continue
         findings += _check_summary(where, body, *archived, signers=signers)
+        findings += _check_columns(where, status, body, columns, archived[0],
+                                   bool(addenda.get(cid)))
         for row in addenda.get(cid, []):
             findings += _check_addendum(where, cid, archived[0], row, signers=signers)
     findings += _check_audit_chain(con)
     documents = len(summaries) + sum(1 for rows in addenda.values() for r in rows if r[5])
     return CheckReport(tuple(findings), consults, documents)
+
+
+def _check_columns(where: str, status: str, body: str, columns: str, summary_sha256: str,
+                   has_addenda: bool) -> list[Finding]:
+    """The columns the archive lists and searches by must say what the signed record says
+    (the list must not show a different pack, signing time or PDF than the record)."""
+    pack_id, pack_version, pack_hash, signed_at, pdf_sha256 = json.loads(columns)
+    try:
+        record = json.loads(body)["consult"]
+        expected = (record["pack"]["id"], record["pack"]["version"],
+                    record["pack"]["content_hash"], record.get("signed_at"), summary_sha256)
+    except (ValueError, KeyError, TypeError):
+        return []  # an unreadable body is reported by _check_summary
+    found = []
+    if (pack_id, pack_version, pack_hash, signed_at, pdf_sha256) != expected:
+        found.append(Finding(where, "the archive's columns (pack, signing time or PDF hash) "
+                                    "differ from the signed record: they were changed after "
+                                    "signing"))
+    if has_addenda != (status == "amended"):
+        found.append(Finding(where, f"is '{status}' but has {'' if has_addenda else 'no '}"
+                                    "addenda: its status was changed"))
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,3 +146,39 @@ def test_blanking_every_hash_does_not_hide_a_change(demo_copy: DemoRun,
            "UPDATE audit_log SET hash = '', detail = 'rewritten'")
     code, out = check(demo_copy.data, capsys)
     assert code == 1 and "audit trail: entry" in out
+
+
+@pytest.mark.parametrize(("change", "found"), [
+    ("UPDATE consults SET pdf_sha256 = 'x' || substr(pdf_sha256, 2)",
+     "the archive's columns (pack, signing time or PDF hash) differ from the signed record"),
+    ("UPDATE consults SET signed_at = '2020-01-01T00:00:00+00:00'",
+     "the archive's columns (pack, signing time or PDF hash) differ from the signed record"),
+    ("UPDATE consults SET pack_version = '9.9.9'",
+     "the archive's columns (pack, signing time or PDF hash) differ from the signed record"),
+    ("UPDATE consults SET status = 'amended'", "is 'amended' but has no addenda"),
+], ids=["pdf-hash-column", "signed-at-column", "pack-column", "status-amended"])
+def test_a_changed_archive_column_is_found(demo_copy: DemoRun, change: str, found: str,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    tamper(demo_copy.data, "DROP TRIGGER consults_signed_are_immutable",
+           "DROP TRIGGER consult_search_update", change)
+    code, out = check(demo_copy.data, capsys)
+    assert code == 1
+    assert f"consult {demo_copy.consult_id}: {found}" in out
+
+
+def test_a_changed_or_stripped_addendum_is_found(demo_copy: DemoRun,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CONSULT_AID_PASSWORD", "consult-aid-demo")
+    assert main(["--data-dir", str(demo_copy.data), "addendum", demo_copy.consult_id,
+                 "--text", "Trial booked for 16 December."]) == 0
+    code, out = check(demo_copy.data, capsys)
+    assert code == 0, out
+    tamper(demo_copy.data, "DROP TRIGGER addenda_are_immutable",
+           "UPDATE addenda SET text = 'Patient withdrew consent.'")
+    code, out = check(demo_copy.data, capsys)
+    assert code == 1 and "the stored addendum differs from the one its signed PDF names" in out
+    tamper(demo_copy.data, "PRAGMA foreign_keys = OFF", "DROP TRIGGER documents_are_kept",
+           "DELETE FROM documents WHERE kind = 'addendum'")
+    code, out = check(demo_copy.data, capsys)
+    assert code == 1 and "has no signed PDF" in out
