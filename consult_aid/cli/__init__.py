@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "consult_aid.cli.packs",
     "consult_aid.cli.documents",
     "consult_aid.cli.trust",
+    "consult_aid.cli.backup",
 )
 
 log = logging.getLogger(__name__)
