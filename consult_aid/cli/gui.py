@@ -1,4 +1,7 @@
-"""``consult-aid run``: open the window (the default when no command is given)."""
+"""``consult-aid run``: open the window (the default when no command is given).
+
+With the global ``--read-only`` the window opens the database read-only: consults can be read
+and printed, nothing can be saved (``consult-aid --read-only``)."""
 
 from __future__ import annotations
 
@@ -46,4 +49,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"consult-aid: the window cannot start because Qt could not load ({exc}); "
               "without the window run `consult-aid demo --out DIR`.", file=sys.stderr)
         return 2
-    return run_app(args.data)
+    return run_app(args.data, read_only=bool(getattr(args, "read_only", False)))

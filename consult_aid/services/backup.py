@@ -273,14 +273,19 @@ def last_backup_at(db: Store) -> datetime | None:
 
 
 # -- restore ---------------------------------------------------------------------------------
-def restore_backup(data: DataFolder, src: Path, *, now: datetime) -> RestoreResult:
+def restore_backup(data: DataFolder, src: Path, *, now: datetime,
+                   caller_holds_lock: bool = False) -> RestoreResult:
     """Replace the data folder's items with a verified, checked backup; the replaced items are
-    moved to ``<data folder>.replaced-<time>`` beside it, never deleted."""
+    moved to ``<data folder>.replaced-<time>`` beside it, never deleted.
+
+    ``caller_holds_lock``: the window restoring at its start-up check holds the folder's lock
+    itself (and keeps it, so no second window can open the folder meanwhile)."""
     src = Path(src).expanduser().resolve()
     if src == data.root or src.is_relative_to(data.root):
         raise RestoreError(f"{src} is inside the data folder it would replace; move the backup "
                            "folder out of it first. Nothing was changed.")
-    refuse_if_window_open(data.root)
+    if not caller_holds_lock:
+        refuse_if_window_open(data.root)
     manifest = read_manifest(src)
     verify_files(src, manifest, what="The backup")
     stamp = f"{now:%Y%m%d-%H%M%S}"

@@ -32,6 +32,7 @@ from consult_aid.signing.identity import IdentityError, has_identity, load_ident
 from consult_aid.signing.record import addendum_fingerprint_in, record_fingerprint_in
 from consult_aid.signing.verify import verify_pdf
 from consult_aid.storage.audit import chain_hash
+from consult_aid.storage.database import connect_read_only
 
 SIGNED = ("signed", "amended")
 
@@ -283,7 +284,11 @@ def _fails(problem: str) -> CheckReport:
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    """Never writes, and reads a database in a read-only folder too (see connect_read_only)."""
+    try:
+        return connect_read_only(path)
+    except KnownError as exc:  # a WAL that cannot be read there: say why, as SQLite would
+        raise sqlite3.OperationalError(str(exc)) from exc
 
 
 def _pinned(con: sqlite3.Connection) -> dict[str, str] | None:

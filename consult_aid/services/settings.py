@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from consult_aid.datadir import DataFolder
+from consult_aid.errors import InputError
 from consult_aid.files import write_atomically
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.database import Database
@@ -21,13 +22,22 @@ log = logging.getLogger(__name__)
 SECTION = "ui"
 PAPERS = ("a4", "letter")
 VERSION = 1
+BACKUP_REMINDER_DAYS = (1, 365)  # the reminder's allowed range, in days
 
 
 @dataclass(slots=True)
 class UiSettings:
     large_text: bool = False
     paper: str = ""  # "a4" | "letter" | "" (from the computer's locale)
+    # the start screen reminds about a backup when the last one is older than this (or none)
+    backup_reminder_days: int = 7
     version: int = VERSION
+
+
+def valid_reminder_days(value: object) -> bool:
+    """A whole number of days within :data:`BACKUP_REMINDER_DAYS` (not a bool, not a float)."""
+    low, high = BACKUP_REMINDER_DAYS
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 def load_settings(path: Path) -> UiSettings:
@@ -48,6 +58,8 @@ def load_settings(path: Path) -> UiSettings:
         settings.large_text = values["large_text"]
     if values.get("paper") in PAPERS:
         settings.paper = values["paper"]
+    if valid_reminder_days(values.get("backup_reminder_days")):
+        settings.backup_reminder_days = values["backup_reminder_days"]
     return settings
 
 
@@ -63,7 +75,13 @@ def write_settings(path: Path, settings: UiSettings) -> None:
 
 
 def save_settings(db: Database, data: DataFolder, settings: UiSettings) -> None:
-    """Write the window's settings and audit the change."""
+    """Write the window's settings and audit the change; a reminder outside
+    :data:`BACKUP_REMINDER_DAYS` is refused (an InputError, nothing written)."""
+    if not valid_reminder_days(settings.backup_reminder_days):
+        low, high = BACKUP_REMINDER_DAYS
+        raise InputError(f"The backup reminder must be between {low} and {high} days; the "
+                         "settings were not saved.")
     write_settings(data.settings, settings)
     AuditLog(db).record("settings.saved",
-                        detail=f"large_text={'on' if settings.large_text else 'off'}")
+                        detail=f"large_text={'on' if settings.large_text else 'off'}; "
+                               f"backup_reminder_days={settings.backup_reminder_days}")

@@ -3,6 +3,11 @@
 One window per data folder: two windows on the same folder would overwrite each other's
 autosaves, so the window holds a lock file (``consult-aid.lock``) in the data folder while it
 is open. A lock left by a window that crashed is recognised (its process is gone) and taken.
+
+Before the database is opened the data folder is checked (``quick_check``); when it fails, or
+opening it finds it damaged, the clinician is told what is wrong and chooses: restore from a
+backup, open read-only, or quit (:mod:`consult_aid.ui.startup_check`). A damaged, emptied or
+missing database is never used silently, and no traceback reaches the clinician.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from functools import partial
+from pathlib import Path
 from typing import cast
 
 from PySide6.QtCore import QLockFile, QSysInfo, QTimer
@@ -18,13 +25,24 @@ from PySide6.QtWidgets import QApplication
 
 from consult_aid.content import load_catalog
 from consult_aid.datadir import DataFolder
+from consult_aid.errors import DamagedDatabaseError, KnownError
 from consult_aid.logs import configure_logging
+from consult_aid.services.backup import RestoreResult, restore_backup
+from consult_aid.services.check import quick_check
 from consult_aid.services.demo import ensure_demo_patient
 from consult_aid.services.settings import load_settings
 from consult_aid.services.store import open_store
-from consult_aid.ui.context import AppContext
+from consult_aid.ui.context import AppContext, local_now
+from consult_aid.ui.dialogs import Dialogs
 from consult_aid.ui.errors import install_excepthook, startup_message
 from consult_aid.ui.main_window import MainWindow
+from consult_aid.ui.startup_check import (
+    Choose,
+    Restore,
+    StartupDecision,
+    StartupProblem,
+    ask_startup,
+)
 from consult_aid.ui.theme import apply_theme
 from consult_aid.ui.worker import DatabaseWriter, TaskRunner
 
@@ -66,19 +84,27 @@ def _tell(message: str) -> None:
     QMessageBox.information(None, "Consult Aid", message)
 
 
-def build_context(data: DataFolder) -> AppContext:
-    """Open everything the window needs (the writer thread is started)."""
-    db = open_store(data.database)
+def build_context(data: DataFolder, *, read_only: bool = False) -> AppContext:
+    """Open everything the window needs (the writer thread is started).
+
+    Read-only: both connections (the window's and the writer's) open the database as it is,
+    with no migration, and refuse every write; the demo patient is not added."""
+    db = open_store(data.database, read_only=read_only)
     try:
-        ensure_demo_patient(db)  # once, on a database that never had one (before the writer)
+        if not read_only:
+            ensure_demo_patient(db)  # once, on a database that never had one (before the writer)
         catalog, settings = load_catalog(data.packs), load_settings(data.settings)
     except BaseException:
         db.close()
         raise
-    writer = DatabaseWriter(data.database, open_store)
+    writer = DatabaseWriter(data.database, partial(open_store, read_only=read_only))
     writer.start()
     return AppContext(data=data, db=db, writer=writer, tasks=TaskRunner(), catalog=catalog,
-                      settings=settings)
+                      settings=settings, read_only=read_only)
+
+
+def _ask(problem: StartupProblem, *, restore: Restore) -> StartupDecision:
+    return ask_startup(problem, restore=restore)
 
 
 def close_context(ctx: AppContext) -> None:
@@ -109,7 +135,95 @@ def close_on_terminate(app: QApplication, window: MainWindow) -> Callable[[], No
     return undo
 
 
-def run_app(data: DataFolder, *, tell: Callable[[str], object] = _tell) -> int:
+def restore_holding(lock: QLockFile, data: DataFolder) -> Restore:
+    """Restore a backup while this process holds the data folder's lock (the window, still at
+    its start-up check with nothing open, keeps it: no second window can open the folder
+    while its items are swapped)."""
+
+    def restore(src: Path) -> RestoreResult:
+        if not lock.isLocked():
+            raise KnownError("This window no longer holds the data folder; quit and start "
+                             "Consult Aid again.")
+        return restore_backup(data, src, now=local_now(), caller_holds_lock=True)
+
+    return restore
+
+
+def open_window(data: DataFolder, *, read_only: bool = False, choose: Choose = ask_startup,
+                tell: Callable[[str], object] = _tell, dialogs: Dialogs | None = None
+                ) -> tuple[AppContext, MainWindow] | int:
+    """Check the data folder, open it and build the window (not shown yet); an exit code when
+    the clinician quit or the window cannot start (what was wrong has been said).
+
+    A failed check, or a damaged database found while opening, asks ``choose``: after a
+    restore the folder is checked again, read-only opens it read-only, quit returns 1. The
+    same happens when opening read-only finds nothing readable (read-only is then not offered
+    again)."""
+    # instance() is typed QCoreApplication; the window runs in a QApplication
+    app = cast(QApplication, QApplication.instance())
+    apply_theme(app, load_settings(data.settings).large_text)  # the dialog looks as the window
+    check_failed = False
+    problem: StartupProblem | None = None
+    if not read_only:
+        report = quick_check(data.database, data.identity)
+        if not report.ok:
+            log.warning("the start-up check failed: %s",
+                        "; ".join(f.line() for f in report.findings))
+            problem = StartupProblem.of_report(data, report)
+    while True:
+        if problem is not None:
+            decision = choose(problem)
+            log.info("start-up check: the clinician chose %s", decision.value)
+            if decision is StartupDecision.QUIT or (
+                    decision is StartupDecision.READ_ONLY and not problem.read_only_possible):
+                return 1
+            problem = None
+            if decision is StartupDecision.RESTORED:
+                read_only = check_failed = False
+                report = quick_check(data.database, data.identity)
+                if not report.ok:
+                    problem = StartupProblem.of_report(data, report, note=(
+                        "The restored data failed the check as well."))
+                    continue
+            else:
+                read_only = check_failed = True
+        try:
+            ctx = build_context(data, read_only=read_only)
+        except DamagedDatabaseError as exc:  # missing, empty or damaged: found while opening
+            log.warning("the database could not be opened: %s", exc)
+            problem = StartupProblem.of_error(
+                data, exc, read_only_possible=not read_only,
+                note="It cannot be opened read-only either." if read_only else "")
+            continue
+        except Exception as exc:
+            # Nothing is open yet, so nothing can have been lost: say what happened, log it.
+            log_file = configure_logging(data.logs)
+            if isinstance(exc, KnownError):
+                log.error("the window could not start: %s", exc)
+            else:
+                log.error("the window could not start", exc_info=exc)
+            tell(startup_message(exc, log_file))
+            return 1
+        ctx.check_failed = check_failed
+        apply_theme(app, ctx.settings.large_text)
+        try:
+            return ctx, MainWindow(ctx, dialogs)
+        except DamagedDatabaseError as exc:  # the first reads (start screen, drafts) hit damage
+            close_context(ctx)
+            log.warning("the database could not be read: %s", exc)
+            problem = StartupProblem.of_error(
+                data, exc, read_only_possible=not read_only,
+                note="Even reading it read-only failed." if read_only else "")
+        except Exception as exc:
+            close_context(ctx)
+            log_file = configure_logging(data.logs)
+            log.error("the window could not start", exc_info=exc)
+            tell(startup_message(exc, log_file))
+            return 1
+
+
+def run_app(data: DataFolder, *, read_only: bool = False,
+            tell: Callable[[str], object] = _tell, choose: Choose | None = None) -> int:
     # instance() is typed QCoreApplication; this process only ever creates a QApplication
     app = cast(QApplication, QApplication.instance() or QApplication(sys.argv))
     app.setApplicationName("Consult Aid")
@@ -117,17 +231,13 @@ def run_app(data: DataFolder, *, tell: Callable[[str], object] = _tell) -> int:
     if lock is None:
         tell(lock_holder_message(data))
         return 1
+    if choose is None:
+        choose = partial(_ask, restore=restore_holding(lock, data))
     try:
-        try:
-            ctx = build_context(data)
-        except Exception as exc:
-            # Nothing is open yet, so nothing can have been lost: say what happened, log it.
-            log_file = configure_logging(data.logs)
-            log.error("the window could not start", exc_info=exc)
-            tell(startup_message(exc, log_file))
-            return 1
-        apply_theme(app, ctx.settings.large_text)
-        window = MainWindow(ctx)
+        opened = open_window(data, read_only=read_only, choose=choose, tell=tell)
+        if isinstance(opened, int):
+            return opened
+        ctx, window = opened
         install_excepthook(lambda: window)
         window.showMaximized()
         restore_sigterm = close_on_terminate(app, window)

@@ -17,6 +17,9 @@ The saver knows whether the database holds the latest state (:attr:`Autosaver.di
 went wrong with the last write (:attr:`Autosaver.last_error`). Leaving a consult or closing the
 window calls :meth:`Autosaver.finish`, which writes and waits, so a last write that failed is
 known while the window can still say so.
+
+A saver made with ``read_only=True`` (the window opened the database read-only) never hands
+anything to the writer: it is never dirty, and finishing it has nothing to store.
 """
 
 from __future__ import annotations
@@ -56,8 +59,9 @@ class Autosaver(QObject):
 
     def __init__(self, writer: DatabaseWriter, consult: Consult, clock: Callable[[], datetime],
                  parent: QObject | None = None, *, step: str = "",
-                 save: SaveDraft = _save_draft) -> None:
+                 save: SaveDraft = _save_draft, read_only: bool = False) -> None:
         super().__init__(parent)
+        self.read_only = read_only
         self._writer = writer
         self._save = save
         self._consult = consult
@@ -102,7 +106,7 @@ class Autosaver(QObject):
 
     def schedule(self) -> None:
         """A change was made: save soon (restarts the debounce timer)."""
-        if not self._consult.is_locked and not self._stopped:
+        if not self._consult.is_locked and not self._stopped and not self.read_only:
             self._revision += 1
             self._timer.start()
 
@@ -113,12 +117,13 @@ class Autosaver(QObject):
     @property
     def dirty(self) -> bool:
         """Changes the database has not confirmed yet (waiting, being written, or failed)."""
-        return not self._consult.is_locked and self._saved_revision < self._revision
+        return (not self._consult.is_locked and not self.read_only
+                and self._saved_revision < self._revision)
 
     def flush(self) -> None:
         """Hand the current state to the writer now."""
         self._timer.stop()
-        if self._consult.is_locked or self._stopped:
+        if self._consult.is_locked or self._stopped or self.read_only:
             return
         now = self._clock()
         self._consult.updated_at = now

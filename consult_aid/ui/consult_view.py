@@ -242,6 +242,8 @@ class ConsultView(QWidget):
         consult = self.session.consult
         if consult.is_locked:
             return self.tr("{status} — read only").format(status=self.tr(consult.status.label))
+        if self.session.database_read_only:
+            return self.tr("Read-only — nothing can be changed or saved")
         return self.tr("Signing… nothing can be changed meanwhile")
 
     def _on_read_only_changed(self, read_only: bool) -> None:

@@ -3,6 +3,10 @@
 ``db`` is the GUI thread's own connection, used only for quick reads through the services
 (lists, search, opening one consult); every write is a service call on ``writer``, the single
 database writer thread (see :mod:`consult_aid.ui.operations`).
+
+``read_only``: the database was opened read-only (both connections, the writer's too, refuse
+every write); the window then offers nothing that writes. ``check_failed`` says why: the data
+folder failed its start-up check (else ``--read-only`` was asked for).
 """
 
 from __future__ import annotations
@@ -32,3 +36,5 @@ class AppContext:
     catalog: PackCatalog
     settings: UiSettings
     clock: Callable[[], datetime] = local_now
+    read_only: bool = False
+    check_failed: bool = False

@@ -127,6 +127,8 @@ class DocumentActions(QObject):
 
     def handout_printed(self, carer: bool = False) -> None:
         session = self.session
+        if session.database_read_only:
+            return  # printed, but not recorded: nothing is written read-only
         if record_handout_given(session.consult, session.pack, session.clock(), carer=carer):
             session.edited()
 

@@ -1,7 +1,11 @@
 """The main window: setup on first run, the start screen, a consult, the archive.
 
-Menus: File (start screen, archive, settings, quit), Go (next/previous step: Ctrl+PgDown/Ctrl+PgUp,
-Alt+Right/Alt+Left), View (larger text, remembered).
+Menus: File (start screen, archive, back up, settings, quit), Go (next/previous step:
+Ctrl+PgDown/Ctrl+PgUp, Alt+Right/Alt+Left), View (larger text, remembered).
+
+With the database open read-only (``ctx.read_only``) a banner across the window says so and
+why; nothing that writes is offered (no setup, no new patient or consult, no signing, no
+addendum, no settings saved, no backup) and consults open to be read and printed.
 
 Leaving a consult (or closing the window) stores its latest state and waits for the database;
 if that fails or takes too long the window stays, says so, and offers Retry or Close anyway.
@@ -16,7 +20,15 @@ from typing import cast
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QLayout, QMainWindow, QStackedWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLayout,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from consult_aid.content import Pack
 from consult_aid.domain import Consult, Patient
@@ -26,6 +38,7 @@ from consult_aid.services.clinic import current_clinician, needs_setup
 from consult_aid.services.settings import save_settings
 from consult_aid.ui.archive import ArchiveView
 from consult_aid.ui.autosave import Autosaver
+from consult_aid.ui.backup_flow import BackupFlow
 from consult_aid.ui.consult_view import ConsultView
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.dialogs import Dialogs
@@ -44,6 +57,14 @@ log = logging.getLogger(__name__)
 
 SAVE_WAIT_SECONDS = 15.0  # how long leaving a consult waits for its last save
 
+READ_ONLY_CHECK_FAILED = (
+    "Read-only: the database failed its check — you can read and print consults; nothing can "
+    "be saved. Restore from a backup to work normally (quit, start Consult Aid again and "
+    "choose Restore from a backup).")
+READ_ONLY_ASKED = (
+    "Read-only, as asked (--read-only) — you can read and print consults; nothing can be "
+    "saved. Start Consult Aid without --read-only to work normally.")
+
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, dialogs: Dialogs | None = None) -> None:
@@ -52,9 +73,24 @@ class MainWindow(QMainWindow):
         self.dialogs = dialogs or Dialogs()
         self.save_wait_seconds = SAVE_WAIT_SECONDS
         self.save_failed_box: SaveFailedBox | None = None
-        self.setWindowTitle(self.tr("Consult Aid"))
-        self.stack = QStackedWidget(self)
-        self.setCentralWidget(self.stack)
+        self.setWindowTitle(self.tr("Consult Aid — read-only") if ctx.read_only
+                            else self.tr("Consult Aid"))
+        central = QWidget(self)
+        self.stack = QStackedWidget(central)
+        self.read_only_banner = QLabel(central)
+        self.read_only_banner.setObjectName("readOnlyBanner")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.read_only_banner.setText(self.tr(READ_ONLY_CHECK_FAILED) if ctx.check_failed
+                                      else self.tr(READ_ONLY_ASKED))
+        self.read_only_banner.setAccessibleName(self.tr("Read-only"))
+        self.read_only_banner.setVisible(ctx.read_only)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.read_only_banner)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         # The window's size comes from the screen, not from its pages' minimum sizes (and the
         # offscreen platform used by tests cannot take size hints).
         # a QMainWindow always has its own layout
@@ -75,6 +111,11 @@ class MainWindow(QMainWindow):
         self.documents: DocumentActions | None = None  # of the open consult
         self.busy_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.busy_label)
+        self.backup = BackupFlow(ctx, self, folder=self.dialogs.backup_folder,
+                                 before=self._hand_over_consult)
+        self.backup.busy.connect(self._busy)
+        self.backup.written.connect(lambda _result: self.start.refresh_backup_notice())
+        self.start.backup_requested.connect(self.back_up)
         self._build_menus()
         self.settings_page = SettingsPage(ctx, self.large_text_action)
         self.settings_page.back_requested.connect(self.show_start)
@@ -90,6 +131,10 @@ class MainWindow(QMainWindow):
         self.start_action.setShortcut(QKeySequence("Ctrl+Home"))
         self.archive_action = file_menu.addAction(self.tr("&Archive"), self.show_archive)
         self.archive_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self.backup_action = file_menu.addAction(self.tr("&Back up…"), self.back_up)
+        if self.ctx.read_only:
+            self.backup_action.setEnabled(False)
+            self.backup_action.setToolTip(self.tr("Not while the database is open read-only."))
         self.settings_action = file_menu.addAction(self.tr("Se&ttings…"), self.show_settings)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         file_menu.addSeparator()
@@ -116,7 +161,17 @@ class MainWindow(QMainWindow):
 
     # --- screens ------------------------------------------------------------------------------
     def needs_setup(self) -> bool:
-        return needs_setup(self.ctx.db, self.ctx.data)
+        """Setup writes (the clinician, a signing key): never offered read-only."""
+        return not self.ctx.read_only and needs_setup(self.ctx.db, self.ctx.data)
+
+    def back_up(self) -> None:
+        """File ▸ Back up… and the start screen's "Back up now…"."""
+        self.backup.back_up()
+
+    def _hand_over_consult(self) -> None:
+        """The open consult's latest state goes to the writer (before a backup)."""
+        if self.consult_view is not None:
+            self.consult_view.autosaver.flush()
 
     def show_start(self) -> None:
         if not self._leave_consult(self.show_start):
@@ -146,6 +201,8 @@ class MainWindow(QMainWindow):
         self.settings_page.enter()
 
     def start_consult(self, patient: Patient, pack: Pack) -> None:
+        if self.ctx.read_only:
+            return  # the start screen offers no Start; nothing is written read-only
         clinician = current_clinician(self.ctx.db)
         if clinician is None:
             self.show_start()
@@ -174,8 +231,10 @@ class MainWindow(QMainWindow):
     def _open(self, consult: Consult, pack: Pack, step: str = "") -> bool:
         if not self._leave_consult(lambda: self._open(consult, pack, step)):
             return False
-        session = ConsultSession(consult, pack, self.ctx.clock)
-        autosaver = Autosaver(self.ctx.writer, consult, self.ctx.clock, step=step)
+        read_only = self.ctx.read_only
+        session = ConsultSession(consult, pack, self.ctx.clock, database_read_only=read_only)
+        autosaver = Autosaver(self.ctx.writer, consult, self.ctx.clock, step=step,
+                              read_only=read_only)
         documents = DocumentActions(self.ctx, session, self, printer=self.dialogs.printer)
         signing = SigningFlow(self.ctx, session, documents, self,
                               password=self.dialogs.password, flush=autosaver.flush)
@@ -271,6 +330,8 @@ class MainWindow(QMainWindow):
         self.ctx.settings.large_text = on
         # instance() is typed QCoreApplication | None; the window runs in a QApplication
         apply_theme(cast(QApplication, QApplication.instance()), on)
+        if self.ctx.read_only:
+            return  # applied for now, not remembered: nothing is written read-only
         data, settings = self.ctx.data, dataclasses.replace(self.ctx.settings)
         WriteOp(self, lambda db: save_settings(db, data, settings)) \
             .failure(self._settings_not_saved) \

@@ -1,6 +1,11 @@
 """Save a screenshot of the start screen and of every consult step at 1280×800.
 
     python -m consult_aid.ui.screenshots docs/screenshots
+    python -m consult_aid.ui.screenshots docs/screenshots --recovery   # only the three below
+
+With them (or alone with ``--recovery``): the start-up check's dialog on a damaged database
+(startup-check.png), the window opened read-only after it (read-only.png) and the start screen
+reminding of a backup nine days old (backup-reminder.png).
 
 Runs offscreen in a throw-away data folder with a fictional patient and a consult filled in
 part-way, so each page shows real content and real states (open items, a raised prompt).
@@ -25,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     with larger text into ``out/large-1280x720`` (the smallest screen the room has)."""
     args = sys.argv[1:] if argv is None else argv
     large = "--large" in args
-    paths = [a for a in args if a != "--large"]
+    recovery_only = "--recovery" in args
+    paths = [a for a in args if a not in ("--large", "--recovery")]
     out = Path(paths[0] if paths else "docs/screenshots")
     size = (WIDTH, HEIGHT)
     if large:
@@ -33,7 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory(prefix="consult-aid-shots-") as tmp:
-        return _shoot(out, Path(tmp), large=large, size=size)
+        if not recovery_only:
+            _shoot(out, Path(tmp), large=large, size=size)
+        _shoot_recovery(out, Path(tmp) / "recovery", large=large, size=size)
+    print(f"screenshots written to {out}")
+    return 0
 
 
 def _shoot(out: Path, tmp: Path, *, large: bool = False,
@@ -97,8 +107,77 @@ def _shoot(out: Path, tmp: Path, *, large: bool = False,
     finally:
         apply_theme(app, large_text=False)
         close_context(ctx)
-    print(f"screenshots written to {out}")
     return 0
+
+
+def _shoot_recovery(out: Path, tmp: Path, *, large: bool = False,
+                    size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
+    """The start-up check's dialog on a damaged database, the read-only window opened from
+    it, and the start screen reminding of a backup nine days old."""
+    from PySide6.QtWidgets import QApplication
+
+    from consult_aid.datadir import DataFolder
+    from consult_aid.domain import Clinician
+    from consult_aid.services.backup import make_backup
+    from consult_aid.services.check import quick_check
+    from consult_aid.services.clinic import register_clinician
+    from consult_aid.services.consults import save_draft, start_consult
+    from consult_aid.services.demo import demo_patient, mid_discussion
+    from consult_aid.ui.app import build_context, close_context
+    from consult_aid.ui.main_window import MainWindow
+    from consult_aid.ui.startup_check import StartupCheckDialog, StartupProblem
+    from consult_aid.ui.theme import apply_theme
+
+    # instance() is typed QCoreApplication; this process only ever creates a QApplication
+    app = cast(QApplication, QApplication.instance() or QApplication([]))
+    data = DataFolder(tmp / "data").ensure()
+    ctx = build_context(data)
+    ctx.clock = lambda: NOW
+    try:
+        apply_theme(app, large_text=large)
+        clinician = register_clinician(ctx.db, data, Clinician(
+            name="Dr Sam Okafor", credentials="MD, FIPP", clinic="Riverside Pain Clinic",
+            clinic_phone="+1 555 0100"), password=secrets.token_urlsafe(16), now=NOW)
+        pack = ctx.catalog.get("intrathecal-pump")
+        consult = start_consult(ctx.db, demo_patient(), clinician, pack, NOW)
+        save_draft(ctx.db, mid_discussion(consult, pack, NOW), now=NOW)
+        make_backup(data, tmp / "backups", now=NOW - timedelta(days=9, hours=3))
+        window = MainWindow(ctx)
+        window.resize(*size)
+        window.show()
+        app.processEvents()
+        window.grab().save(str(out / "backup-reminder.png"))
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    finally:
+        close_context(ctx)
+    with data.database.open("r+b") as handle:  # a disk fault: 4 KiB of noise in the file
+        handle.seek(8192)
+        handle.write(bytes((i * 7919 + 13) % 251 for i in range(4096)))
+    problem = StartupProblem.of_report(data, quick_check(data.database, data.identity))
+    dialog = StartupCheckDialog(problem)
+    dialog.show()
+    app.processEvents()
+    dialog.grab().save(str(out / "startup-check.png"))
+    dialog.close()
+    dialog.deleteLater()
+    app.processEvents()
+    ctx = build_context(data, read_only=True)
+    ctx.clock = lambda: NOW
+    ctx.check_failed = True
+    try:
+        window = MainWindow(ctx)
+        window.resize(*size)
+        window.show()
+        app.processEvents()
+        window.grab().save(str(out / "read-only.png"))
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    finally:
+        apply_theme(app, large_text=False)
+        close_context(ctx)
 
 
 if __name__ == "__main__":

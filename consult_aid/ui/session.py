@@ -3,8 +3,10 @@
 Pages receive the session through their constructor (never from the window tree), write the
 clinician's input into ``session.consult`` and call :meth:`edited`.
 
-The session is read-only when the consult is locked (signed) and while it is busy (signing
-runs on the writer thread: nothing may change the consult meanwhile).
+The session is read-only when the consult is locked (signed), while it is busy (signing
+runs on the writer thread: nothing may change the consult meanwhile), and for good when the
+window opened the database read-only (``database_read_only``: it failed its start-up check, or
+``--read-only`` was asked): then the consult can be read and printed, never changed.
 
 Signals: ``changed()`` after any edit; ``navigate(str)`` when a page asks to show a step;
 ``read_only_changed(bool)`` when the session becomes busy or free again; ``replaced()`` after
@@ -29,16 +31,17 @@ class ConsultSession(QObject):
     replaced = Signal()
 
     def __init__(self, consult: Consult, pack: Pack, clock: Callable[[], datetime],
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, database_read_only: bool = False) -> None:
         super().__init__(parent)
         self.consult = consult
         self.pack = pack
         self.clock = clock
         self._busy = False
+        self.database_read_only = database_read_only  # fixed for the session's life
 
     @property
     def read_only(self) -> bool:
-        return self.consult.is_locked or self._busy
+        return self.consult.is_locked or self._busy or self.database_read_only
 
     @property
     def busy(self) -> bool:

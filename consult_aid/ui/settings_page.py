@@ -3,8 +3,12 @@ display and paper, and the signing password.
 
 Each part has its own action: "Save details" stores the clinic and clinician fields (only the
 names of the changed fields go to the audit log), larger text applies at once (the View menu's
-action, kept in step with it), and "Change password" locks the signing key with a new password
-on the database writer thread (the key is encrypted again, never replaced by a new one).
+action, kept in step with it), the backup reminder (days) is stored as it changes, and "Change
+password" locks the signing key with a new password on the database writer thread (the key is
+encrypted again, never replaced by a new one).
+
+With the database open read-only nothing here can be saved: the page says so and only larger
+text (applied, not remembered) can be changed.
 
 Escape or Back returns to the start screen; unsaved details are kept on the first press, with
 a word that they are unsaved, and given up on the second.
@@ -27,6 +31,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -38,7 +43,7 @@ from consult_aid.services.clinic import (
     current_clinician,
     update_clinician,
 )
-from consult_aid.services.settings import UiSettings, save_settings
+from consult_aid.services.settings import BACKUP_REMINDER_DAYS, UiSettings, save_settings
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.dialogs import default_paper
 from consult_aid.ui.errors import show_error
@@ -87,6 +92,12 @@ class SettingsPage(QWidget):
             "already started keep the details they began with."), self)
         intro.setObjectName("intro")
         intro.setWordWrap(True)
+        self.read_only_note = QLabel(self.tr(
+            "The database is open read-only: nothing on this page can be saved. Larger text "
+            "applies until Consult Aid closes."), self)
+        self.read_only_note.setObjectName("readOnlyBanner")
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.setVisible(ctx.read_only)
         clinic = self._clinic_form()
         person = self._person_form()
         self.clinic_form, self.person_form = clinic, person
@@ -97,14 +108,16 @@ class SettingsPage(QWidget):
         self.save_button.setObjectName("primary")
         self.save_button.clicked.connect(self.save_details)
         display = self._display_form(large_text)
+        backups = self._backup_form()
         secret = self._password_form()
-        align_captions(clinic, person, display, secret)  # the fields line up group to group
+        align_captions(clinic, person, display, backups, secret)  # fields line up group to group
 
         content = QWidget()
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(title)
         column.addWidget(intro)
+        column.addWidget(self.read_only_note)
         column.addWidget(group(self.tr("Clinic"), clinic))
         column.addWidget(group(self.tr("Clinician"), person))
         save_row = QHBoxLayout()
@@ -112,6 +125,7 @@ class SettingsPage(QWidget):
         save_row.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
         column.addLayout(save_row)
         column.addWidget(group(self.tr("Display and printing"), display))
+        column.addWidget(group(self.tr("Backups"), backups))
         column.addWidget(group(self.tr("Signing password"), secret))
         column.addStretch(1)
         self.scroll_area = QScrollArea(self)
@@ -136,6 +150,9 @@ class SettingsPage(QWidget):
         outer.addStretch(1)
         outer.addLayout(main, 4)
         outer.addStretch(1)
+        if ctx.read_only:
+            for part in (clinic, person, secret, backups, self.save_button, self.paper):
+                part.setEnabled(False)
 
     # --- building -----------------------------------------------------------------------------
     def _clinic_form(self) -> ClinicForm:
@@ -171,6 +188,32 @@ class SettingsPage(QWidget):
         display.set_row_visible(self.paper, stored_paper(self.ctx.settings) is not None)
         self.paper.activated.connect(self._paper_chosen)
         return display
+
+    def _backup_form(self) -> Form:
+        backups = Form(self)
+        low, high = BACKUP_REMINDER_DAYS
+        self.backup_days = backups.add("backup_reminder_days",
+                                       self.tr("Re&mind me to back up after"), QSpinBox())
+        self.backup_days.setRange(low, high)
+        self.backup_days.setSuffix(self.tr(" days"))
+        self.backup_days.setAccessibleName(self.tr("Backup reminder, in days"))
+        self.backup_days.setValue(self.ctx.settings.backup_reminder_days)
+        self.backup_days.valueChanged.connect(self._backup_days_changed)
+        hint = QLabel(self.tr(
+            "The start screen says so when the last backup is older than this. Back up from "
+            "the File menu."), backups)
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        backups.layout_.addRow(hint)
+        return backups
+
+    def _backup_days_changed(self, days: int) -> None:
+        if self.ctx.read_only or days == self.ctx.settings.backup_reminder_days:
+            return  # shown, not changed (or nothing may be saved)
+        self.ctx.settings.backup_reminder_days = days
+        data, settings = self.ctx.data, dataclasses.replace(self.ctx.settings)
+        WriteOp(self, lambda db: save_settings(db, data, settings)) \
+            .run_in_background(self.ctx.writer, coalesce="settings")
 
     def _password_form(self) -> Form:
         secret = Form(self)
@@ -222,6 +265,7 @@ class SettingsPage(QWidget):
         paper = stored_paper(self.ctx.settings)
         if paper is not None:
             self.paper.setCurrentIndex(self.paper.findData(paper))
+        self.backup_days.setValue(self.ctx.settings.backup_reminder_days)
 
     def go_back(self) -> None:
         """Back to the start screen; unsaved details are named once before they are given up."""

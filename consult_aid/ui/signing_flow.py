@@ -102,6 +102,11 @@ class SigningFlow(QObject):
         """Open the addendum dialog for the signed consult shown."""
         if not self.session.consult.is_locked or self.signing:
             return
+        if self.session.database_read_only:  # the button is off; a shortcut must not write
+            show_error(self.parent_widget, KnownError(
+                "The database is open read-only, so no addendum can be added now. Restore "
+                "from a backup to work normally."))
+            return
         if self.addendum_dialog is not None:
             self.addendum_dialog.raise_()
             return

@@ -2,16 +2,20 @@
 the archive.
 
 Signals: ``start_requested(Patient, Pack)``, ``resume_requested(str)`` with a consult id,
-``archive_requested()``.
+``archive_requested()``, ``backup_requested()``.
 
 Each time it is shown (:meth:`StartScreen.refresh`) the search and the new-patient form are
 empty, so the next patient starts clean; a draft is listed with its patient, date, procedure
 and the step it reached.
+
+A quiet notice says when the last backup is older than the settings' reminder (or there is
+none), with "Back up now…" (Alt+U). With the database open read-only, nothing here writes: no
+patient can be added, no consult started; drafts open to be read.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -34,7 +38,9 @@ from consult_aid.domain import ConsultSummary, Patient, Problem, Sex
 from consult_aid.domain.dates import day
 from consult_aid.domain.labels import SEX_LABELS
 from consult_aid.domain.steps import STEP_IDS, step
+from consult_aid.errors import KnownError
 from consult_aid.services import consults
+from consult_aid.services.backup import last_backup_at
 from consult_aid.services.clinic import current_clinician
 from consult_aid.services.patients import add_patient, find_patients
 from consult_aid.ui.context import AppContext
@@ -54,6 +60,7 @@ class StartScreen(QWidget):
     start_requested = Signal(object, object)
     resume_requested = Signal(str)
     archive_requested = Signal()
+    backup_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +69,7 @@ class StartScreen(QWidget):
         self.welcome.setObjectName("pageTitle")
         self.welcome.setWordWrap(True)
         self.welcome.setTextFormat(Qt.TextFormat.PlainText)  # the clinician's and clinic's names
+        self.backup_notice = self._backup_notice()
 
         # new consult: patient search, new patient, pack
         self.search = QLineEdit(self)
@@ -156,16 +164,36 @@ class StartScreen(QWidget):
 
         grid = QGridLayout(self)
         grid.addWidget(self.welcome, 0, 0, 1, 2)
-        grid.addWidget(new_scroll, 1, 0)
-        grid.addWidget(group(self.tr("Consults not yet signed"), right), 1, 1)
+        grid.addWidget(self.backup_notice, 1, 0, 1, 2)
+        grid.addWidget(new_scroll, 2, 0)
+        grid.addWidget(group(self.tr("Consults not yet signed"), right), 2, 1)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
-        grid.setRowStretch(1, 1)
+        grid.setRowStretch(2, 1)
 
         self.patients.setMinimumHeight(self.fontMetrics().lineSpacing() * PATIENT_ROWS)
         self.patients.currentItemChanged.connect(lambda *_: self._update_start())
         self.patients.itemActivated.connect(lambda _i: self.pack.setFocus())
+        if ctx.read_only:
+            # nothing here may write: no new patient, no new consult; drafts open to be read
+            self.new_form.setEnabled(False)
+            self.resume_button.setText(self.tr("&Read the selected consult"))
         self.refresh()
+
+    def _backup_notice(self) -> QFrame:
+        notice = QFrame(self)
+        notice.setObjectName("backupNotice")
+        self.backup_text = QLabel(notice)
+        self.backup_text.setObjectName("backupNoticeText")
+        self.backup_text.setWordWrap(True)
+        self.backup_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.backup_button = QPushButton(self.tr("Back &up now…"), notice)  # U: unused here
+        self.backup_button.clicked.connect(self.backup_requested)
+        row = QHBoxLayout(notice)
+        row.addWidget(self.backup_text, 1)
+        row.addWidget(self.backup_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        notice.hide()
+        return notice
 
     # --- data ---------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -180,6 +208,33 @@ class StartScreen(QWidget):
         self.clear_new_patient()
         self.refresh_drafts()
         self.refresh_patients()
+        self.refresh_backup_notice()
+
+    def refresh_backup_notice(self) -> None:
+        """Show the notice when the last backup is older than the reminder, or there is none;
+        never while the database is open read-only (no backup is made from it then)."""
+        text = "" if self.ctx.read_only else self.backup_reminder(self.ctx.clock())
+        self.backup_text.setText(text)
+        self.backup_notice.setVisible(bool(text))
+        self.backup_text.setAccessibleName(text)
+
+    def backup_reminder(self, now: datetime) -> str:
+        """"Last backup: never" or "Last backup: 9 days ago (…)", or "" while it is recent."""
+        try:
+            last = last_backup_at(self.ctx.db)
+        except KnownError:  # the audit trail cannot be read: say nothing rather than guess
+            return ""
+        advice = self.tr("A backup on another disk keeps the consults safe if this computer "
+                         "fails.")
+        if last is None:
+            return self.tr("Last backup: never.") + " " + advice
+        age = now - last
+        if age <= timedelta(days=self.ctx.settings.backup_reminder_days):
+            return ""
+        days = age.days
+        ago = self.tr("1 day ago") if days == 1 else self.tr("{n} days ago").format(n=days)
+        when = day(last.astimezone(now.tzinfo).date())
+        return self.tr("Last backup: {ago} ({when}).").format(ago=ago, when=when) + " " + advice
 
     def clear_new_patient(self) -> None:
         """Empty the new-patient form: no name or MRN, the default date of birth, sex not
@@ -247,6 +302,8 @@ class StartScreen(QWidget):
             self.patients.setFocus()
 
     def add_patient(self) -> None:
+        if self.ctx.read_only:
+            return  # the form is disabled; Enter in a field must not write either
         born = self.new_dob.value()
         patient = Patient(name=self.new_name.text().strip(),
                           date_of_birth=born or date.min,
@@ -273,8 +330,11 @@ class StartScreen(QWidget):
 
     def _update_start(self) -> None:
         ready = self.selected_patient() is not None and self.pack.count() > 0
-        self.start_button.setEnabled(ready)
-        if self.pack.count() == 0:
+        self.start_button.setEnabled(ready and not self.ctx.read_only)
+        if self.ctx.read_only:
+            self.start_hint.setText(self.tr(
+                "Read-only: no patient can be added and no consult started."))
+        elif self.pack.count() == 0:
             self.start_hint.setText(self.tr("No procedure packs are installed."))
         elif not ready:
             self.start_hint.setText(self.tr("Find or add the patient first."))
@@ -283,7 +343,7 @@ class StartScreen(QWidget):
 
     def _start(self) -> None:
         patient, pack = self.selected_patient(), self.selected_pack()
-        if patient is not None and pack is not None:
+        if patient is not None and pack is not None and not self.ctx.read_only:
             self.start_requested.emit(patient, pack)
 
     def _resume_item(self, item: QListWidgetItem) -> None:
@@ -295,4 +355,5 @@ class StartScreen(QWidget):
             self._resume_item(item)
 
     def set_busy(self, busy: bool) -> None:
-        self.start_button.setEnabled(not busy and self.selected_patient() is not None)
+        self.start_button.setEnabled(not busy and self.selected_patient() is not None
+                                     and not self.ctx.read_only)

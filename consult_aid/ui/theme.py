@@ -25,6 +25,11 @@ QLabel#savedLabel[state="held"] { color: #8a5a00; }
 QLabel#savedLabel[state="failed"] { color: #9b1c1c; font-weight: 600; }
 QLabel#redFlag { background: #fff4e0; border-left: 0.3em solid #d69e2e; color: #5f370e;
                  padding: 0.3em 0.5em; }
+QLabel#readOnlyBanner { background: #fff4e0; color: #5f370e; font-weight: 600;
+                       border-bottom: 1px solid #e6c98f; padding: 0.5em 1em; }
+QFrame#backupNotice { background: #eef4fb; border: 1px solid #c9d6e6; border-radius: 0.4em; }
+QLabel#backupNoticeText { color: #243b53; padding: 0.2em 0.3em; }
+QLabel#finding { color: #1f2933; padding: 0.1em 0; }
 QLabel#subHeading { font-weight: 600; color: #14213d; padding-top: 0.4em; }
 QLabel#fieldCaption { min-width: 10em; max-width: 10em; }
 QLabel#columnHeader { font-weight: 600; color: #3e4c59; }
@@ -71,8 +76,9 @@ QLineEdit, QPlainTextEdit, QComboBox, QDateEdit { background: white; border: 1px
     border-radius: 0.25em; padding: 0.2em 0.3em; }
 QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus, QDateEdit:focus {
     border: 2px solid #2563eb; }
+QSpinBox { max-width: 9em; min-height: 1.8em; }
 QLineEdit:read-only, QPlainTextEdit:read-only { background: #f1f3f5; }
-QLineEdit:disabled { background: #eef0f2; color: #9aa5b1; }
+QLineEdit:disabled, QComboBox:disabled { background: #eef0f2; color: #9aa5b1; }
 QListWidget#stepList { background: #ffffff; border: 1px solid #d9dee4; padding: 0.2em; }
 QListWidget#stepList::item { padding: 0.45em 0.3em; border-bottom: 1px solid #eef0f2; }
 QListWidget#stepList::item:selected { background: #dbe7ff; color: #0b1f5c; }

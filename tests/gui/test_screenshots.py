@@ -1,4 +1,5 @@
-"""The screenshot script writes one 1280×800 picture of every step."""
+"""The screenshot script writes one 1280×800 picture of every step, and of the start-up
+check's dialog, the read-only window and the backup reminder."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def test_the_script_saves_every_step_at_1280_by_800(qtbot: QtBot, tmp_path: Path
         assert colours > 300 and off_background > 0.2, (path.name, colours, off_background)
         shown.add(hashlib.sha256(path.read_bytes()).hexdigest())
     assert len(shown) == len(STEP_IDS)  # each picture shows its own step, not one page again
-    for name in ("start-screen.png", "first-run-setup.png"):
+    for name in ("start-screen.png", "first-run-setup.png", "startup-check.png",
+                 "read-only.png", "backup-reminder.png"):
         colours, off_background = drawn(QImage(str(out / name)))
         assert colours > 300 and off_background > 0.1, (name, colours, off_background)

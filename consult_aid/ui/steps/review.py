@@ -243,9 +243,19 @@ class ReviewPage(StepPage):
         self.sign_button.setEnabled(not blocking and not self.session.read_only)
         self.addenda_group.setVisible(locked)
         self._show_addenda(self.consult.addenda if locked else [])
-        self.sign_hint.setText("" if locked else self.tr(
-            "Signing creates the signed PDF summary, archives it and locks the consult.")
-            if not blocking else self.tr("Sign becomes available when nothing is open."))
+        stored_read_only = self.session.database_read_only
+        self.addendum_button.setEnabled(not stored_read_only)
+        self.addendum_button.setToolTip(self.tr(
+            "Not while the database is open read-only.") if stored_read_only else self.tr(
+            "A signed consult cannot be changed; an addendum adds a signed note to it."))
+        if stored_read_only:
+            self.sign_hint.setText(self.tr(
+                "The database is open read-only: this consult can be read and printed, not "
+                "signed or added to."))
+        else:
+            self.sign_hint.setText("" if locked else self.tr(
+                "Signing creates the signed PDF summary, archives it and locks the consult.")
+                if not blocking else self.tr("Sign becomes available when nothing is open."))
         self.print_summary.setVisible(locked)
         self.print_handout.setVisible(True)
         self.print_carer_handout.setVisible(self.pack.carer_handout is not None)
