@@ -3,6 +3,11 @@
 A command module defines ``register(subparsers)`` which adds its parser(s) and sets
 ``handler=<function(args) -> int>``. ``args.data`` is the resolved :class:`DataFolder`.
 Without a subcommand the window opens.
+
+Everything printed that came from data goes through :func:`consult_aid.terminal.safe`. A data
+folder that cannot be written is opened as with ``--read-only`` (with a note saying so), and
+the commands that would write refuse. Standard output closed early (``consult-aid list |
+head -1``) ends the command quietly.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from consult_aid import __version__
-from consult_aid.datadir import ENV_VAR, resolve
+from consult_aid.datadir import DEMO_MARKER, ENV_VAR, DataFolder, demo_folder, resolve
 from consult_aid.errors import InputError, KnownError
+from consult_aid.files import write_atomically
 from consult_aid.logs import configure_logging
 from consult_aid.services.check import DataFolderDamagedError, quick_check
+from consult_aid.terminal import discard_output, protect_streams, safe
 
 COMMAND_MODULES = (
     "consult_aid.cli.gui",
@@ -46,7 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true",
                         help="open the database read-only, as it is, and write nothing: to "
                              "read what is left of a damaged one (list, search, export, "
-                             "verify, check, and the window)")
+                             "verify, check, render, packs, trust list, and the window). A "
+                             "data folder that cannot be written (a backup copy, a read-only "
+                             "share) is opened this way by itself, with a note; the commands "
+                             "that write refuse it")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -58,7 +68,11 @@ EXIT_BUG = 70  # EX_SOFTWARE: an error Consult Aid did not expect
 # restore, backup) or in the window (run): the rest refuse a data folder that fails the
 # start-up check (quick_check) instead of reading or writing it.
 NO_START_CHECK = frozenset({"check", "restore", "backup", "verify", "render", "packs", "run"})
-READ_ONLY_COMMANDS = frozenset({"list", "search", "export", "verify", "check", "packs", "run"})
+# Commands that write nothing into the data folder (a subcommand can say so too: `trust list`
+# sets reads_only=True).
+READ_ONLY_COMMANDS = frozenset({"list", "search", "export", "verify", "check", "packs", "render",
+                                "run"})
+READ_ONLY_FOLDER = "the data folder is read-only: nothing can be changed"
 _QUIET = logging.NullHandler()
 
 
@@ -68,40 +82,116 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Until the data folder's log is set up, a logged error must not fall through to Python's
     # last-resort handler, which would print its traceback on the terminal.
     logging.getLogger("consult_aid").addHandler(_QUIET)
+    protect_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "run"])
     log_file: Path | None = None
     try:
-        args.data = resolve(args.data_dir).ensure()
-        log_file = configure_logging(args.data.logs)
+        args.data = _data_folder(args)
+        if getattr(args, "remove_demo", False):  # the folder goes: nothing is set up in it
+            return _finish(int(args.handler(args)))
+        log_file = _open_data_folder(args)
         _start_check(args)
-        return int(args.handler(args))
+        return _finish(int(args.handler(args)))
+    except BrokenPipeError:
+        return _stdout_closed()
     except KnownError as exc:
-        print(f"consult-aid: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"consult-aid: {safe(_one_line(str(exc)))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except OSError as exc:
         log.exception("operating system error")
-        print(f"consult-aid: {exc.strerror or exc} ({exc.filename or 'no file'})", file=sys.stderr)
+        print(f"consult-aid: {safe(_os_error(exc, args))}", file=sys.stderr)
         return 1
     except Exception:
         log.exception("unexpected error in command %s", args.command)
-        where = (f"the details are in {log_file}" if log_file is not None
+        where = (f"the details are in {safe(log_file)}" if log_file is not None
                  else "the details could not be logged")
         print(f"consult-aid: an error Consult Aid did not expect stopped the command "
               f"({args.command}); nothing more was changed after it. {where}.", file=sys.stderr)
         return EXIT_BUG
 
 
+def _finish(code: int) -> int:
+    """Flush standard output here, where a reader that went away is still caught."""
+    sys.stdout.flush()
+    return code
+
+
+def _stdout_closed() -> int:
+    """The reader of standard output went away (``| head``): not an error. What is still
+    buffered goes nowhere (:func:`consult_aid.terminal.discard_output`)."""
+    discard_output()
+    return 0
+
+
+def _data_folder(args: argparse.Namespace) -> DataFolder:
+    """``--data-dir``, else $CONSULT_AID_HOME, else the per-user folder; for ``demo`` without
+    ``--data-dir``, the demo's own folder beside that one (never the real one)."""
+    if args.command == "demo" and not args.data_dir:
+        args.demo_default = True
+        return demo_folder()
+    return resolve(args.data_dir)
+
+
+def _open_data_folder(args: argparse.Namespace) -> Path | None:
+    """Make the data folder ready (owner-only folders, the log); returns the log file. A
+    folder that cannot be written is treated as if ``--read-only`` had been given: nothing is
+    created, tightened or logged there, a note says so, and a command that writes refuses."""
+    data: DataFolder = args.data
+    if data.is_read_only():
+        if not _reads_only(args):
+            raise InputError(f"{READ_ONLY_FOLDER} ({data.root}); {_command(args)} would change "
+                             f"it. Only {_READ_ONLY_LIST} work on it")
+        args.read_only = True
+        print(f"consult-aid: note: {READ_ONLY_FOLDER} ({safe(data.root)})", file=sys.stderr)
+        return None
+    own_demo = args.command == "demo" and getattr(args, "demo_default", False)
+    made = not data.root.exists() or not any(data.root.iterdir())
+    if own_demo and not made and not data.is_demo_folder:
+        raise InputError(f"{data.root} holds files, but `consult-aid demo` did not make it "
+                         f"(it has no {DEMO_MARKER} file): the demo does not use it. Give the "
+                         "demo a folder of its own with --data-dir DIR")
+    data.ensure()
+    if own_demo and made:  # the demo's own folder: `consult-aid demo --remove` deletes it
+        write_atomically(data.root / DEMO_MARKER,
+                         b"Made by `consult-aid demo`; `consult-aid demo --remove` deletes "
+                         b"this folder.\n")
+    return configure_logging(data.logs)
+
+
+_READ_ONLY_LIST = "list, search, export, verify, check, render, packs, trust list and the window"
+
+
+def _reads_only(args: argparse.Namespace) -> bool:
+    return args.command in READ_ONLY_COMMANDS or bool(getattr(args, "reads_only", False))
+
+
+def _command(args: argparse.Namespace) -> str:
+    action = getattr(args, "trust_action", None)
+    return f"{args.command}{' ' + action if action else ''}"
+
+
+def _os_error(exc: OSError, args: argparse.Namespace) -> str:
+    """The error with the file it concerns; one that names none (a full disk fails a write,
+    not an open) names the data folder."""
+    what = exc.strerror or str(exc)
+    if exc.filename is not None:
+        target = f" -> {exc.filename2}" if exc.filename2 is not None else ""
+        return f"{what} ({exc.filename}{target})"
+    data = getattr(args, "data", None)
+    return f"{what} (in the data folder {data.root})" if data is not None else what
+
+
 def _start_check(args: argparse.Namespace) -> None:
     """Refuse a damaged, emptied or missing database before a command uses it."""
     if args.read_only:
-        if args.command not in READ_ONLY_COMMANDS:
-            raise InputError(f"--read-only: {args.command} writes; only "
-                             f"{', '.join(sorted(READ_ONLY_COMMANDS))} read")
+        if not _reads_only(args):
+            raise InputError(f"--read-only: {_command(args)} writes; only {_READ_ONLY_LIST} "
+                             "read")
         return
     if args.command in NO_START_CHECK:
         return

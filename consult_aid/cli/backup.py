@@ -13,6 +13,7 @@ from pathlib import Path
 
 from consult_aid.datadir import DataFolder
 from consult_aid.services.backup import make_backup, restore_backup
+from consult_aid.terminal import echo
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,8 +47,8 @@ def run_backup(args: argparse.Namespace) -> int:
     data: DataFolder = args.data
     result = make_backup(data, args.dest, now=datetime.now().astimezone())
     report = result.report
-    print(f"Backup written: {result.folder} ({result.files} files, {_mb(result.size)}); "
-          f"check: OK ({report.consults} consults, {report.documents} signed documents)")
+    echo(f"Backup written: {result.folder} ({result.files} files, {_mb(result.size)}); "
+         f"check: OK ({report.consults} consults, {report.documents} signed documents)")
     return 0
 
 
@@ -56,14 +57,14 @@ def run_restore(args: argparse.Namespace) -> int:
     result = restore_backup(data, args.src, now=datetime.now().astimezone())
     kept = (f"the replaced data folder items are kept in {result.aside}" if result.aside
             else "the data folder held nothing to replace")
-    print(f"Restored from {args.src} (backup of {result.created_at}, {result.files} files); "
-          f"{kept}.")
+    echo(f"Restored from {args.src} (backup of {result.created_at}, {result.files} files); "
+         f"{kept}.")
     if not result.report.ok:  # checked before the swap: only a bug or a race gets here
         for finding in result.report.findings:
-            print(finding.line())
+            echo(finding.line())
         print("`consult-aid check`: problems found after restoring.", file=sys.stderr)
         return 1
-    print("`consult-aid check`: OK")
+    echo("`consult-aid check`: OK")
     return 0
 
 

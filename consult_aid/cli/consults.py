@@ -6,18 +6,22 @@ import argparse
 import sys
 from pathlib import Path
 
+from consult_aid.cli.output import limit, output_file, write_output
 from consult_aid.domain import ConsultStatus, ConsultSummary
 from consult_aid.exchange.consult_json import consult_from_json
-from consult_aid.files import write_atomically
+from consult_aid.input_files import MAX_CONSULT_JSON_BYTES, MAX_PDF_BYTES
 from consult_aid.services import consults
 from consult_aid.services.consults import export_json, import_json, read_input_file
 from consult_aid.services.store import open_store
+from consult_aid.terminal import echo, safe, safe_json
+
+LIMIT_HELP = "how many to show, 1 to 10,000 (default 50); other values are refused"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("list", help="list consults, newest first",
                        description="List consults: id, patient, date, procedure, status.")
-    p.add_argument("--limit", type=int, default=50, help="how many to show (default 50)")
+    p.add_argument("--limit", type=limit, default=50, help=LIMIT_HELP)
     p.add_argument("--status", choices=("draft", "signed", "amended"))
     p.set_defaults(handler=run_list)
 
@@ -25,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        description="Find consults whose patient name, MRN, diagnosis or free "
                                    "text contain every word given (accents ignored).")
     p.add_argument("text", nargs="+", help="words to look for")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=limit, default=50, help=LIMIT_HELP)
     p.set_defaults(handler=run_search)
 
     p = sub.add_parser("import", help="store a consult from its JSON form",
@@ -50,22 +54,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="export as JSON (the only format so far)")
     p.add_argument("--out", type=Path, help="file to write (default: standard output); a signed "
                                             "consult's PDFs (summary and addenda) are written "
-                                            "beside it")
+                                            "beside it; all readable by you only (0600)")
     p.set_defaults(handler=run_export)
 
 
 def _print_table(rows: list[ConsultSummary]) -> None:
     if not rows:
-        print("No consults found.")
+        echo("No consults found.")
         return
-    print(f"{'ID':<32}  {'PATIENT':<28}  {'DATE':<10}  {'PROCEDURE':<24}  STATUS")
+    echo(f"{'ID':<32}  {'PATIENT':<28}  {'DATE':<10}  {'PROCEDURE':<24}  STATUS")
     for r in rows:
-        print(f"{r.id:<32}  {_fit(r.patient_name, 28):<28}  {r.created_at.date().isoformat():<10}"
-              f"  {_fit(f'{r.pack_id} {r.pack_version}', 24):<24}  {r.status.value}")
+        echo(f"{safe(r.id):<32}  {_fit(r.patient_name, 28):<28}  "
+             f"{r.created_at.date().isoformat():<10}"
+             f"  {_fit(f'{r.pack_id} {r.pack_version}', 24):<24}  {r.status.value}")
 
 
 def _fit(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    """One cell: made safe (one line, nothing a terminal obeys), cut to ``width``."""
+    text = " ".join(safe(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -83,24 +89,25 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    text = read_input_file(args.file)
+    text = read_input_file(args.file, max_bytes=MAX_CONSULT_JSON_BYTES, what="consult JSON file")
     pdf_path = args.pdf
     parsed = consult_from_json(text)
     if pdf_path is None and parsed.is_locked:
         candidate = args.file.with_suffix(".pdf")
         pdf_path = candidate if candidate.exists() else None
-    pdf = read_input_file(pdf_path) if pdf_path else None
+    pdf = read_input_file(pdf_path, max_bytes=MAX_PDF_BYTES, what="PDF") if pdf_path else None
     addendum_paths = list(args.addendum_pdf) or (
         sorted(args.file.parent.glob(f"{args.file.stem}.addendum-*.pdf")) if parsed.addenda
         else [])
-    addendum_pdfs = [read_input_file(p) for p in addendum_paths]
+    addendum_pdfs = [read_input_file(p, max_bytes=MAX_PDF_BYTES, what="PDF")
+                     for p in addendum_paths]
     with open_store(args.data.database) as db:
         consult = import_json(db, text, pdf=pdf, addendum_pdfs=addendum_pdfs)
-    print(f"Imported consult {consult.id} ({consult.status.value}).")
+    echo(f"Imported consult {consult.id} ({consult.status.value}).")
     if not parsed.is_locked and parsed.signatures:
-        print(f"Not imported: {len(parsed.signatures)} pad signature(s). Signatures in a file "
-              "were not drawn in this program; they are drawn again on the pads before "
-              "signing.")
+        echo(f"Not imported: {len(parsed.signatures)} pad signature(s). Signatures in a file "
+             "were not drawn in this program; they are drawn again on the pads before "
+             "signing.")
     return 0
 
 
@@ -108,16 +115,16 @@ def run_export(args: argparse.Namespace) -> int:
     with open_store(args.data.database, read_only=args.read_only) as db:
         exported = export_json(db, args.id)
     if args.out is None:
-        sys.stdout.write(exported.text)
+        sys.stdout.write(safe_json(exported.text))
         return 0
-    write_atomically(args.out, exported.text.encode("utf-8"))
-    print(f"Wrote {args.out}")
+    files = [(args.out, exported.text.encode("utf-8"))]
     if exported.summary_pdf is not None:
-        pdf_path = args.out.with_suffix(".pdf")
-        write_atomically(pdf_path, exported.summary_pdf)
-        print(f"Wrote {pdf_path}")
-    for addendum_id, pdf in exported.addendum_pdfs:
-        path = args.out.with_name(f"{args.out.stem}.addendum-{addendum_id}.pdf")
-        write_atomically(path, pdf)
-        print(f"Wrote {path}")
+        files.append((args.out.with_suffix(".pdf"), exported.summary_pdf))
+    files += [(args.out.with_name(f"{args.out.stem}.addendum-{addendum_id}.pdf"), pdf)
+              for addendum_id, pdf in exported.addendum_pdfs]
+    for path, _ in files:
+        output_file(path)
+    for path, data in files:
+        write_output(path, data)
+        echo(f"Wrote {path}")
     return 0

@@ -10,30 +10,40 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from consult_aid.cli.demo_removal import remove_demo_folder
+from consult_aid.cli.output import output_file, output_folder, write_output
 from consult_aid.content import load_catalog
 from consult_aid.datadir import DataFolder
 from consult_aid.domain import ConsultStatus
 from consult_aid.domain.validation import ValidationError
 from consult_aid.errors import InputError
 from consult_aid.exchange import consult_from_json
-from consult_aid.files import write_atomically
+from consult_aid.files import remove_stale_temp_files
+from consult_aid.input_files import (
+    MAX_CONSULT_JSON_BYTES,
+    MAX_PASSWORD_FILE_BYTES,
+    MAX_PDF_BYTES,
+    MAX_TEXT_FILE_BYTES,
+)
 from consult_aid.report.layout import Paper
 from consult_aid.report.wording import moment
 from consult_aid.services.addenda import add_addendum
 from consult_aid.services.check import check_database
 from consult_aid.services.consults import addendum_pdf, get_consult, new_consult_id, read_input_file
-from consult_aid.services.demo import demo_consult
+from consult_aid.services.demo import demo_consult, demo_identity
 from consult_aid.services.documents import consult_handout, patient_handout, summary_preview
 from consult_aid.services.signing import (
     DocumentKind,
     VerifyReport,
+    copy_of_saved,
     sign_and_archive,
-    verify_file,
+    verify_document,
 )
 from consult_aid.services.store import open_store
-from consult_aid.signing.identity import create_identity, has_identity, load_identity
+from consult_aid.signing.identity import has_identity, load_identity
 from consult_aid.signing.verify import Verdict
 from consult_aid.storage.certificates import CertificateRole
+from consult_aid.terminal import echo
 
 PASSWORD_ENV = "CONSULT_AID_PASSWORD"  # noqa: S105 - the variable's name, not a password
 DEMO_PASSWORD = "consult-aid-demo"  # noqa: S105 - documented demo-only password
@@ -46,8 +56,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                     "store, sign and archive a complete demo consult (a fictional patient, "
                     "pain pump pack), and write the signed summary and the patient handouts "
                     f"into DIR. The demo identity's password is ${PASSWORD_ENV} if set, else "
-                    f"'{DEMO_PASSWORD}'. Use a separate --data-dir for demos.")
-    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the PDFs")
+                    f"'{DEMO_PASSWORD}'. The demo uses a data folder of its own, beside the "
+                    "real one (the per-user folder, or $CONSULT_AID_HOME, with '-demo' added), "
+                    "and never the real one unless --data-dir names it: --data-dir DIR puts "
+                    "the demo identity and the signed demo consult into DIR. --remove deletes "
+                    "the demo's folder (only a folder the demo made).")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--out", type=Path, metavar="DIR",
+                      help="folder for the PDFs (made readable by you only when new)")
+    what.add_argument("--remove", dest="remove_demo", action="store_true",
+                      help="delete the demo's data folder: its demo identity and demo "
+                           "consults (refused for a folder the demo did not make)")
     _common(p)
     p.set_defaults(handler=run_demo)
 
@@ -112,7 +131,12 @@ def _common(p: argparse.ArgumentParser) -> None:
 # -- demo ------------------------------------------------------------------------------------
 def run_demo(args: argparse.Namespace) -> int:
     data: DataFolder = args.data
-    out: Path = args.out
+    if args.remove_demo:
+        return remove_demo_folder(data)
+    out: Path = output_folder(args.out)
+    if getattr(args, "demo_default", False):
+        echo(f"Demo data folder: {data.root} (not your data folder; `consult-aid demo "
+             "--remove` deletes it)")
     catalog = load_catalog(data.packs)
     consult, pack = demo_consult(catalog)
     consult = dataclasses.replace(consult, id=new_consult_id())
@@ -121,9 +145,11 @@ def run_demo(args: argparse.Namespace) -> int:
         password = _password(args, required=False) or DEMO_PASSWORD
     else:
         password = _password(args, required=False, prompt=False) or DEMO_PASSWORD
-        identity = create_identity(data.identity, name=consult.clinician.name,
-                                   clinic=consult.clinician.clinic, password=password)
-        print(f"Created a demo signing identity for {identity.subject} in {data.identity}")
+        # a program starting on this folder at the same moment may make it first: then
+        # that identity is used, never replaced
+        identity, created = demo_identity(data.identity, consult.clinician, password)
+        if created:
+            echo(f"Created a demo signing identity for {identity.subject} in {data.identity}")
     now = datetime.now().astimezone()
     with open_store(data.database) as db:
         try:
@@ -131,10 +157,14 @@ def run_demo(args: argparse.Namespace) -> int:
                                       Paper.parse(args.paper))
         except ValidationError as exc:
             return _problems(exc)
-    out.mkdir(parents=True, exist_ok=True)
+    # committed: a file that cannot be written now is a missing copy, and the message says
+    # that the consult is signed and archived
+    saved = f"Consult {result.consult.id} is signed and archived"
     summary = out / f"summary-{result.consult.id}.pdf"
-    write_atomically(summary, result.pdf, mode=0o644)
-    print(f"Signed summary:  {summary}")
+    remove_stale_temp_files(out)  # copies a killed demo left half-written
+    with copy_of_saved(summary, saved=saved, consult_id=result.consult.id):
+        write_output(summary, result.pdf)
+    echo(f"Signed summary:  {summary}")
     for handout_pack in catalog.packs():
         for carer in (False, True) if handout_pack.carer_handout is not None else (False,):
             path = out / f"handout-{handout_pack.id}{'-carers' if carer else ''}.pdf"
@@ -142,25 +172,29 @@ def run_demo(args: argparse.Namespace) -> int:
                        if handout_pack.id == pack.id
                        else patient_handout(handout_pack, consult.clinician, args.paper,
                                             carer=carer))
-            write_atomically(path, handout, mode=0o644)
-            print(f"{'Carers' if carer else 'Patient'} handout: {path}")
-    print(f"Archived as consult {result.consult.id}; check with: consult-aid verify {summary}")
+            with copy_of_saved(path, saved=f"{saved}, its summary copy is {summary}",
+                               consult_id=result.consult.id):
+                write_output(path, handout)  # made for this patient: their name is on it
+            echo(f"{'Carers' if carer else 'Patient'} handout: {path}")
+    echo(f"Archived as consult {result.consult.id}; check with: consult-aid verify {summary}")
     return 0
 
 
 # -- render ----------------------------------------------------------------------------------
 def run_render(args: argparse.Namespace) -> int:
     data: DataFolder = args.data
-    consult = consult_from_json(read_input_file(args.file))
+    output_file(args.out)
+    consult = consult_from_json(read_input_file(args.file, max_bytes=MAX_CONSULT_JSON_BYTES,
+                                                what="consult JSON file"))
     catalog = load_catalog(data.packs)
     pack = catalog.find(consult.pack.id, content_hash=consult.pack.content_hash)
     draft = dataclasses.replace(consult, status=ConsultStatus.DRAFT, signed_at=None,
                                 pdf_sha256="")
-    write_atomically(args.out, summary_preview(draft, pack, args.paper), mode=0o644)
-    print(f"Unsigned draft summary: {args.out}")
+    write_output(args.out, summary_preview(draft, pack, args.paper))
+    echo(f"Unsigned draft summary: {args.out}")
     if consult.is_locked:
-        print("This consult is signed: its signed PDF is the record (see `consult-aid "
-              "export`); this copy is a draft rendering of its data.")
+        echo("This consult is signed: its signed PDF is the record (see `consult-aid "
+             "export`); this copy is a draft rendering of its data.")
     return 0
 
 
@@ -169,11 +203,14 @@ def run_addendum(args: argparse.Namespace) -> int:
     data: DataFolder = args.data
     if args.text_file is not None:
         try:
-            text = read_input_file(args.text_file).decode("utf-8")
+            text = read_input_file(args.text_file, max_bytes=MAX_TEXT_FILE_BYTES,
+                                   what="text file").decode("utf-8")
         except UnicodeDecodeError:
             raise InputError(f"{args.text_file}: not UTF-8 text") from None
     else:
         text = args.text
+    if args.out is not None:
+        output_file(args.out)
     if not has_identity(data.identity):
         raise InputError(f"this data folder ({data.root}) has no signing identity to sign the "
                          "addendum with")
@@ -188,13 +225,13 @@ def run_addendum(args: argparse.Namespace) -> int:
                                     password=password, paper=Paper.parse(args.paper))
         except ValidationError as exc:
             for problem in exc.problems:
-                print(f"consult-aid: {problem.field}: {problem.message}", file=sys.stderr)
+                echo(f"consult-aid: {problem.field}: {problem.message}", file=sys.stderr)
             return 2
         pdf = addendum_pdf(db, args.id, addendum.document_sha256) if args.out else None
-    print(f"Addendum {addendum.id} signed and archived (SHA-256 {addendum.document_sha256}).")
+    echo(f"Addendum {addendum.id} signed and archived (SHA-256 {addendum.document_sha256}).")
     if args.out is not None and pdf is not None:
-        write_atomically(args.out, pdf, mode=0o644)
-        print(f"Copy: {args.out}")
+        write_output(args.out, pdf)
+        echo(f"Copy: {args.out}")
     return 0
 
 
@@ -202,7 +239,8 @@ def _password(args: argparse.Namespace, *, required: bool, prompt: bool = True) 
     """From --password-file, else $CONSULT_AID_PASSWORD, else a prompt on a terminal."""
     if args.password_file is not None:
         try:
-            text = read_input_file(args.password_file).decode("utf-8", errors="strict")
+            text = read_input_file(args.password_file, max_bytes=MAX_PASSWORD_FILE_BYTES,
+                                   what="password file").decode("utf-8", errors="strict")
         except UnicodeDecodeError:
             raise InputError(f"{args.password_file}: not UTF-8 text") from None
         lines = text.splitlines()
@@ -220,15 +258,16 @@ def _password(args: argparse.Namespace, *, required: bool, prompt: bool = True) 
 def _problems(exc: ValidationError) -> int:
     print("consult-aid: the consult is not ready to sign:", file=sys.stderr)
     for problem in exc.problems:
-        print(f"  {problem.field}: {problem.message}", file=sys.stderr)
+        echo(f"  {problem.field}: {problem.message}", file=sys.stderr)
     return 2
 
 
 # -- verify ----------------------------------------------------------------------------------
 def run_verify(args: argparse.Namespace) -> int:
-    report = verify_file(args.file, args.data)
+    pdf = read_input_file(args.file, max_bytes=MAX_PDF_BYTES, what="PDF")
+    report = verify_document(pdf, args.data)
     for line in describe(report, args.file):
-        print(line)
+        echo(line)
     return int(report.verdict)
 
 
@@ -320,10 +359,10 @@ def run_check(args: argparse.Namespace) -> int:
     data: DataFolder = args.data
     report = check_database(data.database, data.identity)
     for finding in report.findings:
-        print(finding.line())
+        echo(finding.line())
     if report.ok:
-        print(f"OK: {report.consults} consults and {report.documents} signed summaries "
-              "checked; the database is intact and every signed record matches its PDF.")
+        echo(f"OK: {report.consults} consults and {report.documents} signed summaries "
+             "checked; the database is intact and every signed record matches its PDF.")
         return 0
     print(f"{len(report.findings)} problem(s) found.", file=sys.stderr)
     return 1

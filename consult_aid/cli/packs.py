@@ -8,6 +8,7 @@ from pathlib import Path
 from consult_aid.content import PackError, load_catalog, load_pack
 from consult_aid.content.audit import audit
 from consult_aid.content.catalog import CatalogEntry
+from consult_aid.terminal import echo, safe
 
 EXIT_INVALID = 2
 EXIT_AUDIT_FAILED = 1
@@ -34,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.data.packs)
     if args.audit is not None:
         report = audit(catalog.get(args.audit))
-        print(report.text())
+        for line in report.text().split("\n"):
+            echo(line)
         return 0 if report.passed else EXIT_AUDIT_FAILED
     print_listing(catalog.entries(), args.data.packs)
     return 0
@@ -45,29 +47,31 @@ def check(path: Path) -> int:
         pack = load_pack(path, source="clinic")
     except PackError as exc:
         count = len(exc.problems)
-        print(f"{path}: invalid, {count} problem{'s' if count != 1 else ''}:")
+        echo(f"{path}: invalid, {count} problem{'s' if count != 1 else ''}:")
         for problem in exc.problems:
-            print(f"  {problem}")
+            echo(f"  {problem}")
         return EXIT_INVALID
     report = audit(pack)
     met = sum(c.passed for c in report.criteria)
-    print(f"{path}: valid: {pack.id} {pack.version}, {len(pack.options)} options, "
-          f"{len(pack.items())} benefits and risks, sha256 {pack.content_hash}")
-    print(f"IPDAS self-audit: {met} of {len(report.criteria)} criteria met"
-          + ("" if report.passed else f" (see `consult-aid packs --audit {pack.id}` once "
-                                      "installed)"))
+    echo(f"{path}: valid: {pack.id} {pack.version}, {len(pack.options)} options, "
+         f"{len(pack.items())} benefits and risks, sha256 {pack.content_hash}")
+    echo(f"IPDAS self-audit: {met} of {len(report.criteria)} criteria met"
+         + ("" if report.passed else f" (see `consult-aid packs --audit {pack.id}` once "
+                                     "installed)"))
     return 0
 
 
 def print_listing(entries: list[CatalogEntry], clinic_dir: Path) -> None:
-    print(f"{'ID':<28}  {'VERSION':<9}  {'SOURCE':<8}  {'STATUS':<10}  FILE")
+    echo(f"{'ID':<28}  {'VERSION':<9}  {'SOURCE':<8}  {'STATUS':<10}  FILE")
     for e in entries:
-        print(f"{e.pack_id[:28]:<28}  {(e.version or '-')[:9]:<9}  {e.source:<8}  "
-              f"{e.status:<10}  {e.path.name}")
+        echo(f"{safe(e.pack_id)[:28]:<28}  {safe(e.version or '-')[:9]:<9}  "
+             f"{safe(e.source):<8}  {safe(e.status):<10}  {safe(e.path.name)}")
     invalid = [e for e in entries if e.pack is None]
     for e in invalid:
-        print(f"\n{e.path} is invalid ({len(e.problems)} problems); first: {e.problems[0]}"
-              if e.problems else f"\n{e.path} is invalid")
+        echo()
+        echo(f"{e.path} is invalid ({len(e.problems)} problems); first: {e.problems[0]}"
+             if e.problems else f"{e.path} is invalid")
     if invalid:
-        print("Run `consult-aid packs --check FILE` to see every problem.")
-    print(f"\nClinic packs folder: {clinic_dir}")
+        echo("Run `consult-aid packs --check FILE` to see every problem.")
+    echo()
+    echo(f"Clinic packs folder: {clinic_dir}")

@@ -6,6 +6,7 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
+from consult_aid.input_files import MAX_CERTIFICATE_BYTES
 from consult_aid.services.consults import read_input_file
 from consult_aid.services.store import open_store
 from consult_aid.services.trust import (
@@ -14,6 +15,7 @@ from consult_aid.services.trust import (
     untrust_certificate,
 )
 from consult_aid.storage.certificates import CertificateRole
+from consult_aid.terminal import echo
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,7 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                           "identity/certificate.pem")
     add.set_defaults(handler=run_add)
     listing = actions.add_parser("list", help="list this clinic's own and trusted certificates")
-    listing.set_defaults(handler=run_list)
+    listing.set_defaults(handler=run_list, reads_only=True)
     remove = actions.add_parser("remove", help="stop trusting a certificate")
     remove.add_argument("fingerprint", metavar="SHA256",
                         help="its SHA-256 as `trust list` shows it (at least 8 digits)")
@@ -39,11 +41,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    data = read_input_file(args.certificate)
+    data = read_input_file(args.certificate, max_bytes=MAX_CERTIFICATE_BYTES,
+                           what="certificate file")
     with open_store(args.data.database) as db:
         entry = trust_certificate(db, data, now=datetime.now().astimezone())
-    print(f"Trusted: {entry.subject}\n  SHA-256: {entry.fingerprint}\n"
-          "Consults and addenda signed with it can now be imported as signed.")
+    echo(f"Trusted: {entry.subject}")
+    echo(f"  SHA-256: {entry.fingerprint}")
+    echo("Consults and addenda signed with it can now be imported as signed.")
     return 0
 
 
@@ -51,20 +55,21 @@ def run_list(args: argparse.Namespace) -> int:
     with open_store(args.data.database, read_only=args.read_only) as db:
         entries = trusted_certificates(db)
     if not entries:
-        print("No certificate is pinned or trusted yet (the clinic's own is pinned when it is "
-              "set up or first signs).")
+        echo("No certificate is pinned or trusted yet (the clinic's own is pinned when it is "
+             "set up or first signs).")
         return 0
     for entry in entries:
         role = ("own (this clinic's signing identity)" if entry.role is CertificateRole.OWN
                 else "trusted" if entry.active
                 else f"no longer trusted since {(entry.removed_at or '')[:10]}")
-        print(f"{entry.fingerprint}  {role}, since {entry.added_at[:10]}\n  {entry.subject}")
+        echo(f"{entry.fingerprint}  {role}, since {entry.added_at[:10]}")
+        echo(f"  {entry.subject}")
     return 0
 
 
 def run_remove(args: argparse.Namespace) -> int:
     with open_store(args.data.database) as db:
         entry = untrust_certificate(db, args.fingerprint, now=datetime.now().astimezone())
-    print(f"No longer trusted: {entry.subject} ({entry.fingerprint}). Consults imported with it "
-          "stay; new imports signed with it are refused.")
+    echo(f"No longer trusted: {entry.subject} ({entry.fingerprint}). Consults imported with it "
+         "stay; new imports signed with it are refused.")
     return 0

@@ -11,12 +11,14 @@ consults and their signed PDFs would be gone without a word.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from consult_aid.errors import DamagedDatabaseError
+from consult_aid.errors import DamagedDatabaseError, KnownError, StorageError
 from consult_aid.files import write_atomically
 from consult_aid.storage.database import Database
+from consult_aid.storage.database import _creating as creating_lock  # the lock it makes one under
 
 Store = Database
 DATABASE_MARKER = "database-created"
@@ -31,11 +33,32 @@ def open_store(path: Path, *, read_only: bool = False) -> Store:
         raise DamagedDatabaseError(
             f"The database {path.name} is missing, though this data folder had one. Restore "
             "it from a backup (consult-aid restore BACKUP); no new, empty database was made.")
-    db = Database(path, read_only=read_only)
+    is_new = not path.exists()
+    try:
+        db = Database(path, read_only=read_only)
+    except StorageError as exc:
+        if not is_new or read_only:
+            raise
+        # A first start that failed (a full disk, a folder that cannot be written) leaves no
+        # empty database behind, which the next start would take for a damaged one.
+        _remove_unused(path)
+        raise type(exc)(f"Could not create the database {path}: {exc}") from exc
     if not read_only and not marker.exists():
         try:
             write_atomically(marker, f"{datetime.now(UTC).isoformat()}\n".encode())
-        except BaseException:
+        except BaseException as exc:
             db.close()
+            if isinstance(exc, OSError) and exc.filename is None:
+                exc.filename = str(marker)  # a full disk fails the write, which names no file
             raise
     return db
+
+
+def _remove_unused(path: Path) -> None:
+    """Remove the database file just created at ``path`` if it holds nothing (0 bytes). Under
+    the lock a new database is created with, so never one another program is making."""
+    wal = path.with_name(f"{path.name}-wal")
+    with contextlib.suppress(KnownError, OSError), creating_lock(path):
+        if path.stat().st_size == 0 and (not wal.exists() or wal.stat().st_size == 0):
+            for leftover in (path, wal, path.with_name(f"{path.name}-shm")):
+                leftover.unlink(missing_ok=True)
