@@ -22,7 +22,7 @@ from pathlib import Path
 from consult_aid import __version__
 from consult_aid.datadir import DEMO_MARKER, ENV_VAR, DataFolder, demo_folder, resolve
 from consult_aid.errors import InputError, KnownError
-from consult_aid.files import write_atomically
+from consult_aid.files import remove_stale_temp_files, write_atomically
 from consult_aid.logs import configure_logging
 from consult_aid.services.check import DataFolderDamagedError, quick_check
 from consult_aid.terminal import discard_output, protect_streams, safe
@@ -156,6 +156,8 @@ def _open_data_folder(args: argparse.Namespace) -> Path | None:
                          f"(it has no {DEMO_MARKER} file): the demo does not use it. Give the "
                          "demo a folder of its own with --data-dir DIR")
     data.ensure()
+    for folder in (data.root, data.identity):  # leftovers of writes a crash cut short
+        remove_stale_temp_files(folder)
     if own_demo and made:  # the demo's own folder: `consult-aid demo --remove` deletes it
         write_atomically(data.root / DEMO_MARKER,
                          b"Made by `consult-aid demo`; `consult-aid demo --remove` deletes "

@@ -230,7 +230,9 @@ def run_addendum(args: argparse.Namespace) -> int:
         pdf = addendum_pdf(db, args.id, addendum.document_sha256) if args.out else None
     echo(f"Addendum {addendum.id} signed and archived (SHA-256 {addendum.document_sha256}).")
     if args.out is not None and pdf is not None:
-        write_output(args.out, pdf)
+        with copy_of_saved(args.out, saved=f"Addendum {addendum.id} to consult {args.id} is "
+                                           "signed and archived", consult_id=args.id):
+            write_output(args.out, pdf)
         echo(f"Copy: {args.out}")
     return 0
 

@@ -15,6 +15,7 @@ from consult_aid.errors import KnownError
 from consult_aid.report.addendum import render_addendum
 from consult_aid.report.layout import Paper
 from consult_aid.services import require_zone
+from consult_aid.services.signing import not_saved
 from consult_aid.services.trust import require_own_identity
 from consult_aid.signing.identity import SigningIdentity
 from consult_aid.signing.pades import sign_pdf
@@ -53,7 +54,9 @@ def add_addendum(db: Database, consult_id: str, *, author: str, text: str,
     if not check.ok:
         raise KnownError("The signed addendum did not verify; nothing was stored: "
                          + "; ".join(check.problems))
-    with db.transaction():
+    # Only this transaction writes: a failure leaves no addendum and no PDF, and says so.
+    with not_saved(f"The addendum to consult {consult.id} was NOT stored and its PDF was not "
+                   "archived."), db.transaction():
         repo.add_addendum(consult.id, addendum, signed)
         AuditLog(db).record("consult.amended", consult_id=consult.id, at=now,
                             detail=f"addendum {addendum.id}; sha256 "

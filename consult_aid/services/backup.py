@@ -266,10 +266,22 @@ def _write_manifest(folder: Path, now: datetime) -> Manifest:
 
 
 def last_backup_at(db: Store) -> datetime | None:
-    """When the newest backup of this database was written (its audit entry), or None."""
-    row = db.query_one("SELECT at FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT 1",
-                       (BACKED_UP,))
-    return None if row is None else datetime.fromisoformat(row[0])
+    """When the newest backup of this database was written, or None.
+
+    From the audit trail: a backup's own entry, or — since a backup cannot hold the entry
+    written after it was made — a restore's, which names when the backup it came from was made
+    (that backup exists: it was just read)."""
+    made = db.query_one("SELECT at FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT 1",
+                        (BACKED_UP,))
+    times = [] if made is None else [datetime.fromisoformat(made[0])]
+    restored = db.query_one("SELECT detail FROM audit_log WHERE action = ? ORDER BY id DESC "
+                            "LIMIT 1", (RESTORED,))
+    if restored is not None:
+        match = re.match(r"backup created (\S+);", restored[0])
+        if match:
+            with suppress(ValueError):  # an entry that names no time adds none
+                times.append(datetime.fromisoformat(match.group(1)))
+    return max(times, default=None)
 
 
 # -- restore ---------------------------------------------------------------------------------

@@ -9,10 +9,12 @@ version and any item the pack adds counts as discussed (demo data only).
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 from consult_aid.content import PackCatalog, UnknownPackError
 from consult_aid.content.model import Pack
 from consult_aid.domain import (
+    Clinician,
     Consult,
     DecisionChoice,
     HistoryFinding,
@@ -31,6 +33,13 @@ from consult_aid.domain import (
 from consult_aid.domain.step_rules import consult_items
 from consult_aid.exchange.consult_json import consult_from_json
 from consult_aid.resources import resource_path
+from consult_aid.signing.identity import (
+    IdentityExistsError,
+    SigningIdentity,
+    create_identity,
+    has_identity,
+    load_identity,
+)
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.database import Database
 from consult_aid.storage.people import PatientRepository
@@ -114,6 +123,23 @@ def mid_discussion(consult: Consult, pack: Pack, now: datetime) -> Consult:
     c.signatures = [Signature(SignerRole.PATIENT, c.patient.name, now, SignerRole.PATIENT.meaning,
                               (Stroke(scribble),))]
     return c
+
+
+def demo_identity(folder: Path, clinician: Clinician, password: str
+                  ) -> tuple[SigningIdentity, bool]:
+    """The signing identity in ``folder``, made for the demo's ``clinician`` (locked by
+    ``password``) when there is none; and whether it was made now.
+
+    Two programs starting on a new data folder at once: one makes the identity, the other
+    finds it made (:class:`IdentityExistsError`) and uses it. It is never replaced.
+    """
+    if has_identity(folder):
+        return load_identity(folder), False
+    try:
+        return create_identity(folder, name=clinician.name, clinic=clinician.clinic,
+                               password=password), True
+    except IdentityExistsError:
+        return load_identity(folder), False
 
 
 def ensure_demo_patient(db: Database) -> Patient | None:

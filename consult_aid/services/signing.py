@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -23,7 +25,7 @@ from consult_aid.domain import Consult, ConsultStatus, ConsultSummary
 from consult_aid.domain.consult import RecordLockedError
 from consult_aid.domain.steps import blocking_items
 from consult_aid.domain.validation import Problem, ValidationError
-from consult_aid.errors import InputError, KnownError
+from consult_aid.errors import DatabaseLockedError, InputError, KnownError, StorageError
 from consult_aid.report.layout import Paper
 from consult_aid.report.summary import render_summary
 from consult_aid.services import require_zone
@@ -99,7 +101,11 @@ def sign_and_archive(db: Database, consult: Consult, pack: Pack,
     # One signer at a time (BEGIN IMMEDIATE): the stored status is checked and the signed
     # consult and its PDF committed together. A consult already signed (a second click,
     # another window, a stale copy) fails here and nothing is stored.
-    with db.transaction() as con:
+    # Nothing is written anywhere but in this transaction: a failure (disk full, read-only
+    # database, another program holding it, a kill before COMMIT) leaves no signed consult
+    # and no PDF, and the message says so.
+    with not_saved(f"Consult {consult.id} was NOT signed and no PDF was archived."), \
+            db.transaction() as con:
         row = con.execute("SELECT status FROM consults WHERE id = ?", (consult.id,)).fetchone()
         if row is not None and row[0] != ConsultStatus.DRAFT.value:
             raise RecordLockedError("This consult is already signed; add an addendum instead.")
@@ -112,6 +118,37 @@ def sign_and_archive(db: Database, consult: Consult, pack: Pack,
         )
     log.info("signed and archived consult %s (%d bytes)", consult.id, len(signed))
     return SignedSummary(signed_state, signed, sha256, identity.subject)
+
+
+class CopyNotWrittenError(KnownError):
+    """The record is signed and archived in the database; only a copy asked for (``--out``)
+    could not be written."""
+
+
+@contextmanager
+def not_saved(what: str) -> Iterator[None]:
+    """Storage errors raised in the block say first what was not saved (``what``), then why
+    and what to do (same error class and exit code)."""
+    try:
+        yield
+    except (StorageError, DatabaseLockedError) as exc:
+        raise type(exc)(f"{what} {exc}") from exc
+
+
+@contextmanager
+def copy_of_saved(path: Path, *, saved: str, consult_id: str) -> Iterator[None]:
+    """Around writing a copy of a record that is committed already (``--out``): an OSError
+    becomes :class:`CopyNotWrittenError`, which says that the record IS saved (``saved``, e.g.
+    "Consult 1a2b… is signed and archived"), that only the copy ``path`` is missing, and how
+    to write it again."""
+    try:
+        yield
+    except OSError as exc:
+        reason = "it names a folder" if path.is_dir() else exc.strerror or type(exc).__name__
+        raise CopyNotWrittenError(
+            f"{saved} in the database; only the copy {path} was NOT written ({reason}). "
+            f"Nothing needs signing again: write the copy with `consult-aid export "
+            f"{consult_id} --json --out FILE.json` (the PDFs are written beside it).") from exc
 
 
 # -- verification ----------------------------------------------------------------------------

@@ -17,8 +17,10 @@ from pathlib import Path
 
 from consult_aid.errors import DamagedDatabaseError, KnownError, StorageError
 from consult_aid.files import write_atomically
-from consult_aid.storage.database import Database
-from consult_aid.storage.database import _creating as creating_lock  # the lock it makes one under
+from consult_aid.storage.database import (
+    Database,
+    creating_lock,  # the lock a database is made under
+)
 
 Store = Database
 DATABASE_MARKER = "database-created"

@@ -10,11 +10,18 @@ Kept in ``DataFolder.identity`` as two files:
 Either create a self-signed EC P-256 certificate at setup (:func:`create_identity`) or import
 one issued elsewhere as a PKCS#12 file (:func:`import_pkcs12`).
 Its password can be changed later (:func:`change_password`); the key itself stays.
+
+Two programs may start on a new data folder at once: an identity is stored under an exclusive
+lock (``.creating`` in the folder, :func:`~consult_aid.files.exclusive_lock`), its two files
+written so that neither replaces a file already there, and an identity already stored is never
+replaced unless asked for (:class:`IdentityExistsError`; the caller loads the one there).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,10 +33,12 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from consult_aid.errors import KnownError
-from consult_aid.files import write_atomically
+from consult_aid.files import exclusive_lock, write_atomically, write_new_file
 
 KEY_FILE = "identity.p12"
 CERT_FILE = "certificate.pem"
+LOCK_FILE = ".creating"  # exists only while a program stores or changes the identity
+LOCK_TIMEOUT_S = 30.0
 MIN_PASSWORD_LENGTH = 8
 KDF_ROUNDS = 600_000  # PBKDF2-SHA256 iterations (OWASP 2023 guidance)
 VALID_YEARS = 10
@@ -44,6 +53,11 @@ class IdentityError(KnownError):
 
 class NoIdentityError(IdentityError):
     exit_code = 4
+
+
+class IdentityExistsError(IdentityError):
+    """The folder holds a signing identity already (perhaps made a moment ago by another
+    program starting at the same time): it was left as it is."""
 
 
 class WrongPasswordError(IdentityError):
@@ -121,7 +135,10 @@ def load_identity(folder: Path) -> SigningIdentity:
 def create_identity(folder: Path, *, name: str, clinic: str, password: str,
                     email: str = "", now: datetime | None = None,
                     replace: bool = False) -> SigningIdentity:
-    """Make a self-signed EC P-256 certificate for ``name`` at ``clinic`` and store it."""
+    """Make a self-signed EC P-256 certificate for ``name`` at ``clinic`` and store it.
+
+    :class:`IdentityExistsError` when the folder holds an identity (unless ``replace``), also
+    one another program stored while this one was making its key: load that one instead."""
     _check_new_password(password)
     name = name.strip()
     if not name:
@@ -177,11 +194,13 @@ def change_password(folder: Path, *, current: str, new: str) -> SigningIdentity:
     new password unlocks the key.
     """
     _check_new_password(new)
-    identity = load_identity(folder)
-    unlocked = identity.unlock(current)
-    blob = _encrypt(unlocked.private_key, unlocked.certificate, unlocked.chain, new)
-    _check_readable(blob, new, unlocked)
-    write_atomically(folder / KEY_FILE, blob)
+    load_identity(folder)  # NoIdentityError before anything is locked or written
+    with _locked(folder):
+        identity = load_identity(folder)
+        unlocked = identity.unlock(current)
+        blob = _encrypt(unlocked.private_key, unlocked.certificate, unlocked.chain, new)
+        _check_readable(blob, new, unlocked)
+        write_atomically(folder / KEY_FILE, blob)
     return identity
 
 
@@ -204,14 +223,55 @@ def certificate_fingerprint(cert: x509.Certificate) -> str:
 
 def _store(folder: Path, key: PrivateKey, cert: x509.Certificate,
            chain: tuple[x509.Certificate, ...], password: str, *, replace: bool) -> SigningIdentity:
+    """Write the pair under the folder's lock; without ``replace``, never over files there.
+
+    The slow part (encrypting the key) is done before the lock is taken. A new pair is written
+    certificate first, key last, each with :func:`write_new_file`: a program killed between
+    the two leaves a certificate without a key, which is no identity (:func:`has_identity`)
+    and is replaced by the next one made. A key file without its certificate is never
+    replaced silently: it may be the clinic's key, whose certificate was lost.
+    """
     if has_identity(folder) and not replace:
-        raise IdentityError(f"{folder} already holds a signing identity; replacing it must be "
-                            "asked for explicitly.")
+        raise _exists(folder)
     blob = _encrypt(key, cert, chain, password)
+    pem = cert.public_bytes(serialization.Encoding.PEM)
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / KEY_FILE, blob)
-    write_atomically(folder / CERT_FILE, cert.public_bytes(serialization.Encoding.PEM))
+    with _locked(folder):
+        if replace:
+            write_atomically(folder / KEY_FILE, blob)
+            write_atomically(folder / CERT_FILE, pem)
+            return SigningIdentity(folder, cert)
+        if has_identity(folder):  # made by another program while this one encrypted its key
+            raise _exists(folder)
+        if (folder / KEY_FILE).exists():
+            raise IdentityError(f"{folder} holds a signing key ({KEY_FILE}) without its "
+                                f"certificate ({CERT_FILE}); it was left as it is. Restore the "
+                                "identity folder from a backup, or move the key aside.")
+        (folder / CERT_FILE).unlink(missing_ok=True)  # a half-made pair: no key, no identity
+        try:
+            write_new_file(folder / CERT_FILE, pem)
+            write_new_file(folder / KEY_FILE, blob)
+        except FileExistsError:  # written meanwhile by a program that does not take the lock
+            raise _exists(folder) from None
     return SigningIdentity(folder, cert)
+
+
+def _exists(folder: Path) -> IdentityExistsError:
+    return IdentityExistsError(f"{folder} already holds a signing identity; replacing it must "
+                               "be asked for explicitly.")
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """The folder's identity lock: one program at a time stores or changes the identity."""
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(exclusive_lock(folder / LOCK_FILE, timeout=LOCK_TIMEOUT_S))
+        except TimeoutError:
+            raise IdentityError(f"Another Consult Aid program has been changing the signing "
+                                f"identity in {folder} for {LOCK_TIMEOUT_S:.0f} seconds; "
+                                "nothing was changed. Try again when it has finished.") from None
+        yield
 
 
 def _encrypt(key: PrivateKey, cert: x509.Certificate, chain: tuple[x509.Certificate, ...],

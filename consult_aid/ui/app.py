@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication
 from consult_aid.content import load_catalog
 from consult_aid.datadir import DataFolder
 from consult_aid.errors import DamagedDatabaseError, KnownError
+from consult_aid.files import remove_stale_temp_files
 from consult_aid.logs import configure_logging
 from consult_aid.services.backup import RestoreResult, restore_backup
 from consult_aid.services.check import quick_check
@@ -89,6 +90,9 @@ def build_context(data: DataFolder, *, read_only: bool = False) -> AppContext:
 
     Read-only: both connections (the window's and the writer's) open the database as it is,
     with no migration, and refuse every write; the demo patient is not added."""
+    if not read_only:
+        for folder in (data.root, data.identity):  # leftovers of writes a crash cut short
+            remove_stale_temp_files(folder)
     db = open_store(data.database, read_only=read_only)
     try:
         if not read_only:

@@ -247,8 +247,12 @@ def test_restore_brings_a_damaged_data_folder_back(
     assert code == 0 and demo_copy.consult_id in out and "signed" in out
     with open_database(data / DB) as db:
         entry = AuditLog(db).entries()[-1]
+        # the backup holds no entry of itself; the restore says when it was made
+        restored_from = last_backup_at(db)
     assert entry.action == "data.restored"
     assert sha256(folder / "MANIFEST.json") in entry.detail
+    manifest = json.loads((folder / "MANIFEST.json").read_text(encoding="utf-8"))
+    assert restored_from == datetime.fromisoformat(manifest["created_at"])
 
 
 def test_restore_onto_a_new_data_folder(demo_copy: DemoRun, tmp_path: Path,
