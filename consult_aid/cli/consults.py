@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 from consult_aid.cli.output import limit, output_file, write_output
-from consult_aid.domain import ConsultStatus, ConsultSummary
-from consult_aid.exchange.consult_json import consult_from_json
+from consult_aid.content import load_catalog
+from consult_aid.content.errors import UnknownPackError
+from consult_aid.domain import Consult, ConsultStatus, ConsultSummary
+from consult_aid.exchange.consult_json import consult_from_json, require_known_pack_ids
 from consult_aid.input_files import MAX_CONSULT_JSON_BYTES, MAX_PDF_BYTES
 from consult_aid.services import consults
 from consult_aid.services.consults import export_json, import_json, read_input_file
@@ -95,6 +97,7 @@ def run_import(args: argparse.Namespace) -> int:
     if pdf_path is None and parsed.is_locked:
         candidate = args.file.with_suffix(".pdf")
         pdf_path = candidate if candidate.exists() else None
+    _require_known_pack_ids(args, parsed)
     pdf = read_input_file(pdf_path, max_bytes=MAX_PDF_BYTES, what="PDF") if pdf_path else None
     addendum_paths = list(args.addendum_pdf) or (
         sorted(args.file.parent.glob(f"{args.file.stem}.addendum-*.pdf")) if parsed.addenda
@@ -109,6 +112,18 @@ def run_import(args: argparse.Namespace) -> int:
              "were not drawn in this program; they are drawn again on the pads before "
              "signing.")
     return 0
+
+
+def _require_known_pack_ids(args: argparse.Namespace, consult: Consult) -> None:
+    """Every checklist item, benefit or risk, red flag and measure the consult names must be
+    its pack's, when that pack is installed here (a consult signed elsewhere with a clinic's
+    own pack comes in on the strength of its signed PDF alone)."""
+    try:
+        pack = load_catalog(args.data.packs).find(consult.pack.id,
+                                                  content_hash=consult.pack.content_hash)
+    except UnknownPackError:
+        return
+    require_known_pack_ids(consult, pack)
 
 
 def run_export(args: argparse.Namespace) -> int:

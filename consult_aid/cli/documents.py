@@ -18,12 +18,13 @@ from consult_aid.domain import ConsultStatus
 from consult_aid.domain.validation import ValidationError
 from consult_aid.errors import InputError
 from consult_aid.exchange import consult_from_json
+from consult_aid.exchange.consult_json import require_known_pack_ids
 from consult_aid.files import remove_stale_temp_files
 from consult_aid.input_files import (
     MAX_CONSULT_JSON_BYTES,
-    MAX_PASSWORD_FILE_BYTES,
     MAX_PDF_BYTES,
     MAX_TEXT_FILE_BYTES,
+    read_password_file,
 )
 from consult_aid.report.layout import Paper
 from consult_aid.report.wording import moment
@@ -188,6 +189,7 @@ def run_render(args: argparse.Namespace) -> int:
                                                 what="consult JSON file"))
     catalog = load_catalog(data.packs)
     pack = catalog.find(consult.pack.id, content_hash=consult.pack.content_hash)
+    require_known_pack_ids(consult, pack)
     draft = dataclasses.replace(consult, status=ConsultStatus.DRAFT, signed_at=None,
                                 pdf_sha256="")
     write_output(args.out, summary_preview(draft, pack, args.paper))
@@ -240,13 +242,7 @@ def run_addendum(args: argparse.Namespace) -> int:
 def _password(args: argparse.Namespace, *, required: bool, prompt: bool = True) -> str | None:
     """From --password-file, else $CONSULT_AID_PASSWORD, else a prompt on a terminal."""
     if args.password_file is not None:
-        try:
-            text = read_input_file(args.password_file, max_bytes=MAX_PASSWORD_FILE_BYTES,
-                                   what="password file").decode("utf-8", errors="strict")
-        except UnicodeDecodeError:
-            raise InputError(f"{args.password_file}: not UTF-8 text") from None
-        lines = text.splitlines()
-        return lines[0] if lines else ""
+        return read_password_file(args.password_file)
     if os.environ.get(PASSWORD_ENV):
         return os.environ[PASSWORD_ENV]
     if prompt and sys.stdin.isatty():

@@ -11,13 +11,12 @@ its problems and never stops the program.
 from __future__ import annotations
 
 import logging
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from consult_aid.content.errors import PackError, PackProblem, UnknownPackError
-from consult_aid.content.loader import load_pack, version_key
+from consult_aid.content.loader import load_pack, parse, read_pack_file, version_key
 from consult_aid.content.model import Pack
 from consult_aid.resources import resource_path
 
@@ -53,11 +52,13 @@ class CatalogEntry(NamedTuple):
 
 
 def _declared(path: Path, key: str) -> str:
+    """What an invalid file says its id or version is: read as carefully as any pack file (it
+    may be a named pipe, or a file built to make the TOML parser take gigabytes)."""
     try:
-        value = tomllib.loads(path.read_text(encoding="utf-8")).get(key)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        value = parse(read_pack_file(path), str(path)).get(key)
+    except PackError:
         return ""
-    return value if isinstance(value, str) else ""
+    return value[:100] if isinstance(value, str) else ""
 
 
 @dataclass(slots=True)

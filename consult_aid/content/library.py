@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from consult_aid.content.errors import PackProblem
+from consult_aid.content import safe_toml
+from consult_aid.content.errors import PackError, PackProblem
 from consult_aid.content.fields import Reader, Table, join
 from consult_aid.content.model import Condition, Option, Reference
+from consult_aid.input_files import MAX_PACK_BYTES, InputFileError, read_input
 from consult_aid.resources import resource_path
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-MAX_LIBRARY_FILE = 1_000_000  # bytes; a library file is a page of text, not a data dump
+MAX_LIBRARY_FILE = MAX_PACK_BYTES  # a library file is a page of text, not a data dump
 CONDITIONS_FILE = "conditions.toml"
 
 
@@ -138,14 +139,17 @@ class LibrarySession:
         self._readers[name] = reader
         data: Table | None = None
         try:
-            if file.is_file() and file.stat().st_size <= MAX_LIBRARY_FILE:
-                raw = file.read_bytes()
-                data = tomllib.loads(raw.decode("utf-8"))
+            if file.exists():  # a missing file is the caller's problem ("no library file")
+                raw = read_input(file, max_bytes=MAX_LIBRARY_FILE, what="library file")
+                data = safe_toml.loads(raw.decode("utf-8"), str(file))
                 self._raw[name] = raw
-            elif file.is_file():
-                reader.problem("(file)", f"is over {MAX_LIBRARY_FILE:,} bytes")
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            reader.problem("(file)", f"cannot be read: {exc}")
+        except InputFileError as exc:
+            reader.problem("(file)", exc.reason)
+        except UnicodeDecodeError as exc:
+            reader.problem("(file)", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8")
+        except PackError as exc:
+            for problem in exc.problems:
+                reader.problem(problem.key_path, problem.message)
         self._parsed[name] = data
         return data
 

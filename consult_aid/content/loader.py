@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import tomllib
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from consult_aid.content import safe_toml
 from consult_aid.content.checks import check_pack
 from consult_aid.content.errors import PackError, PackProblem
 from consult_aid.content.fields import Reader, Table, join
@@ -39,6 +39,10 @@ from consult_aid.content.model import (
     RedFlag,
     Reference,
 )
+from consult_aid.domain import limits as lim
+from consult_aid.domain.consult import MEASURE_ID
+from consult_aid.domain.limits import Text, text_problems
+from consult_aid.input_files import MAX_PACK_BYTES, InputFileError, read_input
 
 SOURCES = ("built-in", "clinic")
 _NO_DATE = date.min  # stands in for a missing date; the pack is then rejected anyway
@@ -77,11 +81,7 @@ def load_pack(path: Path, source: str = "built-in", library: Library | None = No
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
     file = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise PackError(file, [PackProblem(file, "(file)",
-                                           f"cannot be read: {exc.strerror or exc}")]) from exc
+    raw = read_pack_file(Path(path))
     data = parse(raw, file)
     reader = Reader(file)
     used = (library or builtin_library()).session()
@@ -91,6 +91,7 @@ def load_pack(path: Path, source: str = "built-in", library: Library | None = No
         digest.update(b"\0" + name.encode() + b"\0" + body)
     pack = replace(pack, content_hash=digest.hexdigest())
     check_pack(reader, pack, data)
+    check_recorded_values(reader, pack)
     check_applies(reader, pack, used.condition_ids())
     problems = [*reader.problems, *used.problems()]
     if problems:
@@ -98,20 +99,25 @@ def load_pack(path: Path, source: str = "built-in", library: Library | None = No
     return pack
 
 
-def parse(raw: bytes, file: str) -> Table:
-    """TOML text to tables; a syntax error becomes a problem located by line and column."""
+def read_pack_file(path: Path) -> bytes:
+    """The bytes of a pack or library file: a regular file of at most MAX_PACK_BYTES (a named
+    pipe or a device in ``packs/`` is refused at once, never waited on); else PackError."""
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        return read_input(path, max_bytes=MAX_PACK_BYTES, what="pack file")
+    except InputFileError as exc:
+        raise PackError(str(path), [PackProblem(str(path), "(file)", exc.reason)]) from None
+
+
+def parse(raw: bytes, file: str) -> Table:
+    """TOML text to tables, bounded (:mod:`.safe_toml`); a syntax error becomes a problem
+    located by line and column."""
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         problem = PackProblem(file, f"byte {exc.start}",
                               "the file is not UTF-8 text; save it as UTF-8")
         raise PackError(file, [problem]) from exc
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        where = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        key_path = f"line {where.group(1)}, column {where.group(2)}" if where else "(syntax)"
-        text = re.sub(r"\s*\(at line \d+, column \d+\)", "", message) or "invalid TOML"
-        raise PackError(file, [PackProblem(file, key_path, f"TOML syntax error: {text}")]) from exc
+    return safe_toml.loads(text, file)
 
 
 def build(r: Reader, data: Table, *, content_hash: str, source: str,
@@ -475,6 +481,37 @@ def read_reference(r: Reader, path: str, t: Table) -> Reference:
         r.problem(join(path, "year"), f"{year} is not a plausible publication year")
     return Reference(id=r.text(t, "id", path), citation=r.text(t, "citation", path), year=year,
                      url=r.text(t, "url", path, required=False))
+
+
+def check_recorded_values(r: Reader, pack: Pack) -> None:
+    """What a consult records from the pack fits the consult's own limits
+    (:mod:`consult_aid.domain.limits`): its id and version, the ids of conditions, options,
+    benefits and risks, checklist items, red flags and measures, medicine names and handout
+    titles. Else a consult on this pack could never be saved (the window) or imported."""
+    def fits(path: str, value: str, limit: Text) -> None:
+        for problem in text_problems(path, value, limit):
+            r.problem(path, problem.message)
+
+    fits("id", pack.id, Text("pack id", lim.PACK_ID, True))
+    fits("version", pack.version, Text("version", lim.VERSION, True))
+    ids = [(f"conditions[{i}].id", c.id) for i, c in enumerate(pack.conditions)]
+    ids += [(f"checklist[{i}].id", c.id) for i, c in enumerate(pack.checklist)]
+    ids += [(f"red_flags[{i}].id", f.id) for i, f in enumerate(pack.red_flags)]
+    for o, option in enumerate(pack.options):
+        ids.append((f"options[{o}].id", option.id))
+        for group, items in (("benefits", option.benefits), ("expect", option.expect),
+                             ("risks", option.risks)):
+            ids += [(f"options[{o}].{group}[{i}].id", item.id) for i, item in enumerate(items)]
+        for m, medicine in enumerate(option.medicines):
+            fits(f"options[{o}].medicines[{m}]", medicine, Text("medicine's name", 200, True))
+    for path, ident in ids:
+        fits(path, ident, Text("id", lim.PACK_ID, True))
+    for m, measure in enumerate(pack.measures):
+        fits(f"measures[{m}].id", measure.id,
+             Text("measure's id", 40, True, MEASURE_ID, "lower-case letters, digits and "
+                                                       "hyphens, starting with one of the two"))
+    for key, handout in pack.handouts():
+        fits(f"{key}.title", handout.title, Text("handout's title", 300, True))
 
 
 def check_applies(r: Reader, pack: Pack, library_conditions: frozenset[str]) -> None:

@@ -7,10 +7,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from consult_aid.domain import limits as lim
+from consult_aid.domain.limits import (
+    CONSULT_ID,
+    OPTIONAL_ID,
+    Text,
+    items,
+    limit_problems,
+    line,
+    pack_key,
+    prose,
+)
 from consult_aid.domain.participants import Clinician, Participants, Patient
 from consult_aid.domain.signature import Signature
 from consult_aid.domain.teachback import Understanding
-from consult_aid.domain.validation import Problem, check_score, check_text
+from consult_aid.domain.validation import Problem, check_score
 from consult_aid.errors import KnownError
 
 MAX_OPIOID_MME = 10_000.0
@@ -39,9 +50,9 @@ class RecordLockedError(KnownError):
 class PackRef:
     """Exactly which procedure content the patient was shown."""
 
-    id: str
-    version: str
-    content_hash: str
+    id: str = field(metadata=line("pack id", lim.PACK_ID))
+    version: str = field(metadata=line("pack version", lim.VERSION))
+    content_hash: str = field(metadata=line("pack content hash", lim.HASH))
 
 
 MAX_MEASURES = 20  # a pack's condition-step measures (tone, spasms, goals ...)
@@ -51,38 +62,38 @@ MEASURE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 @dataclass(slots=True)
 class TreatmentTried:
-    treatment: str = ""
-    outcome: str = ""
+    treatment: str = field(default="", metadata=prose("treatment tried", lim.LINE))
+    outcome: str = field(default="", metadata=prose("outcome of the treatment", 1000))
 
 
 @dataclass(slots=True)
 class Condition:
-    diagnosis: str = ""
-    diagnosis_id: str = ""  # the pack's condition id, or "" when typed freely
-    pain_location: str = ""
+    diagnosis: str = field(default="", metadata=line("diagnosis", 500))
+    # the pack's condition id, or "" when typed freely
+    diagnosis_id: str = field(default="", metadata=line("diagnosis id", lim.PACK_ID))
+    pain_location: str = field(default="", metadata=prose("pain location", lim.LINE))
     pain_duration_months: int | None = None
     pain_now: int | None = None
     pain_average: int | None = None
     pain_worst: int | None = None
     interference: int | None = None  # 0-10, how much pain interferes with daily activity
-    function_notes: str = ""
-    treatments_tried: list[TreatmentTried] = field(default_factory=list)
-    current_medicines: str = ""
+    function_notes: str = field(default="", metadata=prose("note on function", lim.NOTE))
+    treatments_tried: list[TreatmentTried] = field(
+        default_factory=list, metadata=items("treatments tried", lim.MAX_TREATMENTS))
+    current_medicines: str = field(default="", metadata=prose("current medicines", lim.NOTE))
     opioid_mme_per_day: float | None = None  # oral morphine milligram equivalents per day
     # The pack's own measures (``Pack.measures``: a tone scale, the spasm score, goals), by
     # measure id, as recorded
-    measures: dict[str, str] = field(default_factory=dict)
+    measures: dict[str, str] = field(default_factory=dict, metadata=items(
+        "measures", MAX_MEASURES,
+        key=Text("measure's name", 40, True, MEASURE_ID, "lower-case letters, digits and "
+                                                         "hyphens, starting with one of the two"),
+        value=Text("measure", MAX_MEASURE_TEXT, False)))
 
     def problems(self, prefix: str = "condition") -> list[Problem]:
+        """The clinical rules; text lengths and counts are the consult's limits (see
+        :mod:`consult_aid.domain.limits`)."""
         p: list[Problem] = []
-        if len(self.measures) > MAX_MEASURES:
-            p.append(Problem(f"{prefix}.measures", f"At most {MAX_MEASURES} measures."))
-        for key, value in list(self.measures.items())[:MAX_MEASURES]:
-            if not MEASURE_ID.match(key):
-                p.append(Problem(f"{prefix}.measures", "A measure's name is not valid."))
-                continue
-            p += check_text(f"{prefix}.measures.{key}", value, label="measure",
-                            max_length=MAX_MEASURE_TEXT)
         for name, label in (("pain_now", "pain score now"),
                             ("pain_average", "average pain score"),
                             ("pain_worst", "worst pain score"),
@@ -102,7 +113,6 @@ class Condition:
                 and self.pain_now > self.pain_worst):
             p.append(Problem(f"{prefix}.pain_worst",
                              "The worst pain score is lower than the pain now; check both."))
-        p += check_text(f"{prefix}.diagnosis", self.diagnosis, label="diagnosis", max_length=500)
         return p
 
 
@@ -111,7 +121,7 @@ class HistoryFinding:
     """A yes/no/unknown answer with details (``present`` is None until asked)."""
 
     present: bool | None = None
-    details: str = ""
+    details: str = field(default="", metadata=prose("details", 1000))
 
 
 class PsychEvaluation(StrEnum):
@@ -130,7 +140,7 @@ HISTORY_FINDINGS = (
 
 @dataclass(slots=True)
 class History:
-    comorbidities: str = ""
+    comorbidities: str = field(default="", metadata=prose("comorbidities", lim.NOTE))
     anticoagulants: HistoryFinding = field(default_factory=HistoryFinding)
     infection: HistoryFinding = field(default_factory=HistoryFinding)
     diabetes: HistoryFinding = field(default_factory=HistoryFinding)
@@ -143,7 +153,8 @@ class History:
     implanted_devices: HistoryFinding = field(default_factory=HistoryFinding)
     mri_needs: HistoryFinding = field(default_factory=HistoryFinding)
     psych_evaluation: PsychEvaluation | None = None
-    psych_notes: str = ""
+    psych_notes: str = field(default="", metadata=prose("note on the psychological evaluation",
+                                                        lim.NOTE))
 
     def finding(self, name: str) -> HistoryFinding:
         if name not in HISTORY_FINDINGS:
@@ -154,10 +165,11 @@ class History:
 
 @dataclass(slots=True)
 class Lifestyle:
-    work: str = ""
-    activity: str = ""
-    goals: str = ""  # in the patient's own words
-    home_support: str = ""
+    work: str = field(default="", metadata=prose("work", 1000))
+    activity: str = field(default="", metadata=prose("activity", 1000))
+    # in the patient's own words
+    goals: str = field(default="", metadata=prose("goals", lim.WORDS))
+    home_support: str = field(default="", metadata=prose("support at home", 1000))
     travel_minutes: int | None = None  # one way, to the clinic for refills and follow-up
 
     def problems(self, prefix: str = "lifestyle") -> list[Problem]:
@@ -169,8 +181,8 @@ class Lifestyle:
 
 @dataclass(slots=True)
 class PatientQuestion:
-    question: str = ""
-    answer: str = ""
+    question: str = field(default="", metadata=prose("question", lim.WORDS))
+    answer: str = field(default="", metadata=prose("answer", lim.NOTE))
 
 
 class DecisionRole(StrEnum):
@@ -183,7 +195,7 @@ class DecisionRole(StrEnum):
 
 @dataclass(slots=True)
 class Values:
-    what_matters_most: str = ""
+    what_matters_most: str = field(default="", metadata=prose("what matters most", lim.WORDS))
     preferred_role: DecisionRole | None = None
 
 
@@ -245,26 +257,27 @@ NO_RECOMMENDATION = "none"  # Decision.recommendation: the clinician made no rec
 @dataclass(slots=True)
 class Decision:
     choice: DecisionChoice | None = None
-    option_id: str = ""  # the pack option the patient prefers, if any
-    next_steps: str = ""
+    # the pack option the patient prefers, if any
+    option_id: str = field(default="", metadata=line("option id", lim.PACK_ID))
+    next_steps: str = field(default="", metadata=prose("next steps", lim.NOTE))
     follow_up: date | None = None
-    notes: str = ""
+    notes: str = field(default="", metadata=prose("notes", lim.NOTE))
     scope: DecisionScope | None = None  # for an option with a trial (pack: has_trial)
-    medicine: str = ""  # the planned medicine, for an option that has medicines
+    # the planned medicine, for an option that has medicines
+    medicine: str = field(default="", metadata=line("planned medicine", 200))
     # the option the clinician recommended, NO_RECOMMENDATION, or "" (not recorded)
-    recommendation: str = ""
-    recommendation_reason: str = ""
-    conflict_addressed: str = ""  # how a SURE score of 3 or less was addressed
+    recommendation: str = field(default="", metadata=line("recommendation", 200))
+    recommendation_reason: str = field(default="", metadata=prose("reason for the "
+                                                                  "recommendation", lim.WORDS))
+    # how a SURE score of 3 or less was addressed
+    conflict_addressed: str = field(default="", metadata=prose("note on the decisional conflict",
+                                                               lim.WORDS))
 
     def problems(self, consult_day: date, prefix: str = "decision") -> list[Problem]:
         p: list[Problem] = []
         if self.follow_up is not None and self.follow_up < consult_day:
             p.append(Problem(f"{prefix}.follow_up",
                              "The follow-up date is before the consult; choose a later date."))
-        p += check_text(f"{prefix}.medicine", self.medicine, label="planned medicine",
-                        max_length=200)
-        p += check_text(f"{prefix}.recommendation", self.recommendation,
-                        label="recommendation", max_length=200)
         return p
 
 
@@ -272,9 +285,9 @@ class Decision:
 class HandoutGiven:
     """A pack's patient handout given to the patient (printed in the window, or on paper)."""
 
-    pack_id: str
-    title: str
-    version: str
+    pack_id: str = field(metadata=line("handout's pack id", lim.PACK_ID))
+    title: str = field(metadata=line("handout's title", 300))
+    version: str = field(metadata=line("handout's version", lim.VERSION))
     given_at: datetime
     printed: bool = True  # printed by the program for this consult
 
@@ -284,15 +297,17 @@ class Addendum:
     """A note added after signing. The signed record itself never changes."""
 
     written_at: datetime
-    author: str
-    text: str
-    id: str = ""
-    document_sha256: str = ""
+    author: str = field(metadata=line("addendum's author", lim.NAME))
+    text: str = field(metadata=prose("addendum", lim.ADDENDUM))
+    id: str = field(default="", metadata=line("addendum id", lim.ID, pattern=OPTIONAL_ID,
+                                               rule=lim.ID_RULE))
+    document_sha256: str = field(default="", metadata=line("addendum's document hash",
+                                                           lim.HASH))
 
 
 @dataclass(slots=True)
 class Consult:
-    id: str
+    id: str = field(metadata=line("consult id", lim.ID, pattern=CONSULT_ID, rule=lim.ID_RULE))
     patient: Patient
     clinician: Clinician
     pack: PackRef
@@ -303,20 +318,28 @@ class Consult:
     condition: Condition = field(default_factory=Condition)
     history: History = field(default_factory=History)
     lifestyle: Lifestyle = field(default_factory=Lifestyle)
-    checklist: dict[str, bool | None] = field(default_factory=dict)  # candidacy item id -> met
-    understanding: dict[str, Understanding] = field(default_factory=dict)
+    # candidacy item id -> met
+    checklist: dict[str, bool | None] = field(default_factory=dict, metadata=items(
+        "checklist items", lim.MAX_CHECKLIST, key=pack_key("checklist item id")))
+    understanding: dict[str, Understanding] = field(default_factory=dict, metadata=items(
+        "benefits and risks", lim.MAX_UNDERSTANDING, key=pack_key("benefit or risk id")))
     # pack red flag id -> discussed with the patient (a prompt, never a verdict: the record
     # shows the point was talked about, not what was concluded)
-    red_flags_discussed: dict[str, bool] = field(default_factory=dict)
-    questions: list[PatientQuestion] = field(default_factory=list)
+    red_flags_discussed: dict[str, bool] = field(default_factory=dict, metadata=items(
+        "red flags", lim.MAX_RED_FLAGS, key=pack_key("red flag id")))
+    questions: list[PatientQuestion] = field(default_factory=list, metadata=items(
+        "questions", lim.MAX_QUESTIONS))
     values: Values = field(default_factory=Values)
     sure: SureAnswers = field(default_factory=SureAnswers)
     decision: Decision = field(default_factory=Decision)
-    signatures: list[Signature] = field(default_factory=list)
-    handouts_given: list[HandoutGiven] = field(default_factory=list)
-    addenda: list[Addendum] = field(default_factory=list)
+    signatures: list[Signature] = field(default_factory=list, metadata=items(
+        "signatures", lim.MAX_SIGNATURES))
+    handouts_given: list[HandoutGiven] = field(default_factory=list, metadata=items(
+        "handouts given", lim.MAX_HANDOUTS))
+    addenda: list[Addendum] = field(default_factory=list, metadata=items(
+        "addenda", lim.MAX_ADDENDA))
     signed_at: datetime | None = None
-    pdf_sha256: str = ""
+    pdf_sha256: str = field(default="", metadata=line("summary's hash", lim.HASH))
 
     @property
     def is_locked(self) -> bool:
@@ -341,6 +364,8 @@ class Consult:
         day = self.created_at.date()
         p = self.patient.problems(day)
         p += self.clinician.problems()
+        p += limit_problems(Consult, self, "", skip=frozenset({"patient", "clinician"}))
+        p += self._time_problems()
         p += self.participants.problems()
         p += self.condition.problems()
         p += self.lifestyle.problems()
@@ -351,6 +376,21 @@ class Consult:
                 p.append(Problem(f"signatures[{i}].signed_at",
                                  f"The {sig.role.label.lower()}'s signature is dated before "
                                  "the consult started."))
+        return p
+
+    def _time_problems(self) -> list[Problem]:
+        """The consult's own times in order: nothing happens to it before it started."""
+        p: list[Problem] = []
+        start = self.created_at
+        if start.utcoffset() is None:
+            return p
+        if self.updated_at.utcoffset() is not None and self.updated_at < start:
+            p.append(Problem("updated_at", "The time of the last change is before the consult "
+                                           "started; check the date and time."))
+        if (self.signed_at is not None and self.signed_at.utcoffset() is not None
+                and self.signed_at < start):
+            p.append(Problem("signed_at", "The consult is signed at a time before it "
+                                          "started; check the date and time."))
         return p
 
     def facts(self) -> dict[str, object]:

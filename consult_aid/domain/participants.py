@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from consult_aid.domain.validation import Problem, check_text
+from consult_aid.domain import limits as lim
+from consult_aid.domain.limits import OPTIONAL_ID, limit_problems, line, prose
+from consult_aid.domain.validation import Problem
 
 
 class Sex(StrEnum):
@@ -25,39 +27,34 @@ class Decider(StrEnum):
 
 @dataclass(slots=True)
 class Contact:
-    phone: str = ""
-    email: str = ""
-    address: str = ""
+    phone: str = field(default="", metadata=line("phone number", lim.PHONE))
+    email: str = field(default="", metadata=line("e-mail address", lim.EMAIL))
+    address: str = field(default="", metadata=prose("address", lim.ADDRESS))
 
 
 @dataclass(slots=True)
 class Patient:
-    name: str
+    name: str = field(metadata=line("patient's name", lim.NAME))
     date_of_birth: date
     sex: Sex = Sex.UNKNOWN
-    mrn: str = ""
+    mrn: str = field(default="", metadata=line("medical record number", lim.MRN))
     contact: Contact = field(default_factory=Contact)
-    id: str = ""
+    id: str = field(default="", metadata=line("patient id", lim.ID, pattern=OPTIONAL_ID,
+                                               rule=lim.ID_RULE))
 
     def problems(self, today: date, prefix: str = "patient") -> list[Problem]:
-        p = check_text(f"{prefix}.name", self.name, label="patient's name", required=True,
-                       max_length=200)
+        p = limit_problems(Patient, self, prefix)
+        if not self.name.strip():
+            p.append(Problem(f"{prefix}.name", "Enter the patient's name."))
         if self.date_of_birth > today:
             p.append(Problem(f"{prefix}.date_of_birth",
                              "The date of birth is in the future; check the year."))
         elif today.year - self.date_of_birth.year > 130:
             p.append(Problem(f"{prefix}.date_of_birth",
                              "The date of birth is more than 130 years ago; check the year."))
-        p += check_text(f"{prefix}.mrn", self.mrn, label="medical record number", max_length=64)
         if self.contact.email and "@" not in self.contact.email:
             p.append(Problem(f"{prefix}.contact.email",
                              "The e-mail address needs an @, like name@example.org."))
-        p += check_text(f"{prefix}.contact.phone", self.contact.phone, label="phone number",
-                        max_length=64)
-        p += check_text(f"{prefix}.contact.email", self.contact.email, label="e-mail address",
-                        max_length=254)
-        p += check_text(f"{prefix}.contact.address", self.contact.address, label="address",
-                        max_length=500)
         return p
 
     def age_on(self, day: date) -> int:
@@ -71,15 +68,15 @@ class Patient:
 class Person:
     """A named participant other than the patient (representative, witness)."""
 
-    name: str = ""
-    relationship: str = ""
+    name: str = field(default="", metadata=line("name", lim.NAME))
+    relationship: str = field(default="", metadata=line("relationship", lim.SHORT))
 
 
 @dataclass(slots=True)
 class Interpreter:
-    name: str = ""
-    language: str = ""
-    identifier: str = ""
+    name: str = field(default="", metadata=line("interpreter's name", lim.NAME))
+    language: str = field(default="", metadata=line("language", lim.SHORT))
+    identifier: str = field(default="", metadata=line("interpreter's ID number", lim.SHORT))
 
 
 @dataclass(slots=True)
@@ -116,31 +113,25 @@ COST_NOTE_MAX = 1500  # characters: a short paragraph on a printed handout
 
 @dataclass(slots=True)
 class Clinician:
-    name: str
-    credentials: str = ""
-    registration: str = ""
-    clinic: str = ""
-    clinic_phone: str = ""  # the clinic's day-time number
-    id: str = ""
-    out_of_hours_phone: str = ""  # the clinic's number at night and at weekends
-    emergency_number: str = ""  # the local emergency services number (handouts); "" unknown
+    name: str = field(metadata=line("clinician's name", lim.NAME))
+    credentials: str = field(default="", metadata=line("credentials", lim.NAME))
+    registration: str = field(default="", metadata=line("registration number", lim.SHORT))
+    clinic: str = field(default="", metadata=line("clinic's name", lim.NAME))
+    # the clinic's day-time number
+    clinic_phone: str = field(default="", metadata=line("clinic's phone number", lim.PHONE))
+    id: str = field(default="", metadata=line("clinician id", lim.ID, pattern=OPTIONAL_ID,
+                                               rule=lim.ID_RULE))
+    # the clinic's number at night and at weekends
+    out_of_hours_phone: str = field(default="", metadata=line("out-of-hours phone number",
+                                                              lim.PHONE))
+    # the local emergency services number (handouts); "" unknown
+    emergency_number: str = field(default="", metadata=line("emergency number", 32))
     # The clinic's own words on cost and insurance for patients (no pack can know them)
-    cost_note: str = ""
+    cost_note: str = field(default="", metadata=prose("note on cost and insurance",
+                                                      COST_NOTE_MAX))
 
     def problems(self, prefix: str = "clinician") -> list[Problem]:
-        p = check_text(f"{prefix}.name", self.name, label="clinician's name", required=True,
-                       max_length=200)
-        p += check_text(f"{prefix}.credentials", self.credentials, label="credentials",
-                        max_length=200)
-        p += check_text(f"{prefix}.registration", self.registration,
-                        label="registration number", max_length=100)
-        p += check_text(f"{prefix}.clinic", self.clinic, label="clinic's name", max_length=200)
-        p += check_text(f"{prefix}.clinic_phone", self.clinic_phone, label="clinic's phone number",
-                        max_length=64)
-        p += check_text(f"{prefix}.out_of_hours_phone", self.out_of_hours_phone,
-                        label="out-of-hours phone number", max_length=64)
-        p += check_text(f"{prefix}.emergency_number", self.emergency_number,
-                        label="emergency number", max_length=32)
-        p += check_text(f"{prefix}.cost_note", self.cost_note,
-                        label="note on cost and insurance", max_length=COST_NOTE_MAX)
+        p = limit_problems(Clinician, self, prefix)
+        if not self.name.strip():
+            p.append(Problem(f"{prefix}.name", "Enter the clinician's name."))
         return p

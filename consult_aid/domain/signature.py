@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from consult_aid.domain import limits as lim
+from consult_aid.domain.limits import items, line, span
 from consult_aid.domain.validation import Problem
 
 
@@ -54,27 +56,28 @@ _MEANINGS = {
 class Point:
     """A sampled pen position in signature-pad units (0..1000 wide, 0..300 high)."""
 
-    x: float
-    y: float
-    pressure: float = 0.5
+    x: float = field(metadata=span("pen's position across the pad", 0.0, 1000.0))
+    y: float = field(metadata=span("pen's position down the pad", 0.0, 300.0))
+    pressure: float = field(default=0.5, metadata=span("pen pressure", 0.0, 1.0))
 
 
 @dataclass(frozen=True, slots=True)
 class Stroke:
-    points: tuple[Point, ...]
+    points: tuple[Point, ...] = field(metadata=items("points in one stroke", lim.MAX_POINTS))
 
 
-PAD_WIDTH = 1000.0
+PAD_WIDTH = 1000.0  # the pad's units; Point's limits say the same
 PAD_HEIGHT = 300.0
 
 
 @dataclass(slots=True)
 class Signature:
     role: SignerRole
-    printed_name: str
+    printed_name: str = field(metadata=line("signer's printed name", lim.NAME))
     signed_at: datetime
-    meaning: str
-    strokes: tuple[Stroke, ...] = field(default_factory=tuple)
+    meaning: str = field(metadata=line("signature's meaning", lim.MEANING))
+    strokes: tuple[Stroke, ...] = field(default_factory=tuple, metadata=items(
+        "strokes", lim.MAX_STROKES, total=("points", lim.MAX_POINTS, "points in the signature")))
 
     def problems(self, prefix: str = "signature") -> list[Problem]:
         p: list[Problem] = []
@@ -88,9 +91,4 @@ class Signature:
                              "program's own text for that role."))
         if not self.strokes or sum(len(s.points) for s in self.strokes) < 2:
             p.append(Problem(f"{prefix}.strokes", f"The {self.role.value} has not signed yet."))
-        for stroke in self.strokes:
-            for pt in stroke.points:
-                if not (0.0 <= pt.pressure <= 1.0):
-                    p.append(Problem(f"{prefix}.strokes", "Pen pressure must be from 0 to 1."))
-                    return p
         return p

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+from consult_aid.domain import limits as lim
+from consult_aid.domain.limits import line, prose
 
 
 class TeachBack(StrEnum):
@@ -26,10 +29,10 @@ class Understanding:
     discussed and the teach-back showed it understood: the consult keeps it visible until then.
     """
 
-    item_id: str
+    item_id: str = field(metadata=line("benefit or risk id", lim.PACK_ID))
     discussed: bool = False
     level: TeachBack | None = None
-    patient_words: str = ""
+    patient_words: str = field(default="", metadata=prose("patient's words", lim.WORDS))
     re_explained: bool = False
 
     @property

@@ -17,8 +17,11 @@ from typing import Any
 import jsonschema
 
 from consult_aid.domain import Addendum, Consult
+from consult_aid.domain.limits import limit_problems
+from consult_aid.domain.pack_ids import PackIds, unknown_pack_ids
 from consult_aid.errors import InputError
-from consult_aid.exchange import typed_json
+from consult_aid.exchange import safe_json, typed_json
+from consult_aid.input_files import MAX_CONSULT_JSON_BYTES, describe_size
 from consult_aid.resources import resource_path
 
 FORMAT = "consult-aid/consult"
@@ -87,22 +90,24 @@ def canonical_text(document: dict[str, Any]) -> str:
 
 
 def consult_from_json(text: str | bytes) -> Consult:
-    """Parse and check a consult's JSON form; any problem raises InputError naming the field."""
+    """Parse and check a consult's JSON form; any problem raises InputError naming the field.
+
+    What no consult holds is refused before any deep work, in this order: a text larger than
+    MAX_CONSULT_JSON_BYTES; not UTF-8; JSON nested too deep, too many values, long numbers, NaN,
+    a key given twice, a lone surrogate (:mod:`.safe_json`); then any field over its limit
+    (:mod:`consult_aid.domain.limits`: lengths, characters, counts, ids, the pad's range),
+    before the JSON Schema and the clinical rules.
+    """
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_CONSULT_JSON_BYTES:
+        raise InputError(f"not a consult: the JSON is {describe_size(size)}; a consult's JSON "
+                         f"form is at most {describe_size(MAX_CONSULT_JSON_BYTES)}")
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InputError(f"the file is not UTF-8 text (byte {exc.start})") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, "
-                         f"column {exc.colno}") from None
-    except RecursionError:
-        raise InputError("not a consult: the JSON is nested far deeper than a consult "
-                         "is") from None
-    except ValueError as exc:  # e.g. an integer of thousands of digits
-        raise InputError(f"not valid JSON: {exc}") from None
+    document = safe_json.loads(text, what="not a consult")
     return consult_from_document(document)
 
 
@@ -114,7 +119,10 @@ def consult_from_document(document: Any) -> Consult:
     version = document.get("version")
     if version != VERSION:
         raise InputError(f"version: this Consult Aid reads version {VERSION}, "
-                         f"the file has {version!r}")
+                         f"the file has {_shown(version)}")
+    over = limit_problems(Consult, document.get("consult"), "consult", first_only=True)
+    if over:
+        raise InputError(f"{over[0].field}: {over[0].message}")
     errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
@@ -134,21 +142,83 @@ def consult_from_document(document: Any) -> Consult:
     return consult
 
 
+def require_known_pack_ids(consult: Consult, pack: PackIds) -> None:
+    """InputError when the consult names an id its pack does not have (a checklist item, a
+    benefit or risk, a red flag, a measure): for an import or a rendering, once the consult's
+    pack (``catalog.find(consult.pack.id, content_hash=consult.pack.content_hash)``) is known."""
+    problems = unknown_pack_ids(consult, pack)
+    if problems:
+        raise InputError("; ".join(f"consult.{p.field}: {p.message}" for p in problems))
+
+
+def _shown(value: Any) -> str:
+    """A value from the file in a message: short, escaped (only for values that are no patient
+    data, like the format version)."""
+    text = repr(value) if isinstance(value, int | float | str | bool) or value is None else (
+        typed_json.describe(value))
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
 def _path(parts: Iterable[str | int]) -> str:
     text = ""
     for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        part_text = f"[{part}]" if isinstance(part, int) else safe_json.describe_key(
+            str(part), quoted=False)
+        text += part_text if isinstance(part, int) else (f".{part_text}" if text else part_text)
     return text or "(top level)"
 
 
+_TYPE_WORDS = {"string": "text", "integer": "a whole number", "number": "a number",
+               "boolean": "true or false", "object": "an object", "array": "a list",
+               "null": "null"}
+
+
 def _schema_message(error: jsonschema.ValidationError) -> str:
-    if error.validator == "required":
-        return error.message.replace("is a required property", "is missing")
-    if error.validator == "additionalProperties":
-        return error.message.replace("Additional properties are not allowed",
-                                     "unknown field(s) not allowed")
-    message = error.message
-    return message if len(message) <= 200 else message[:200] + "…"
+    """The schema's complaint in words that never quote the value (it may be patient data, or a
+    megabyte of anything)."""
+    rule: Any = error.validator_value
+    match error.validator:
+        case "required":
+            return error.message.replace("is a required property", "is missing")
+        case "additionalProperties":
+            known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+            extra = sorted(k for k in error.instance if k not in known) if isinstance(
+                error.instance, dict) else []
+            shown = ", ".join(safe_json.describe_key(str(k)) for k in extra[:3])
+            return f"unknown field(s) not allowed: {shown}" + ("…" if len(extra) > 3 else "")
+        case "type":
+            got = typed_json.describe(error.instance)
+            return f"must be {_expected({'type': rule})}, got {got}"
+        case "anyOf" | "oneOf":
+            wanted = " or ".join(_expected(s) for s in rule)
+            got = typed_json.describe(error.instance)
+            return f"is not valid here: must be {wanted}, got {got}"
+        case "enum":
+            return "is not one of " + ", ".join(repr(v) for v in rule)
+        case "const":
+            return f"must be {rule!r}"
+        case "maxLength":
+            return f"is longer than {rule:,} characters"
+        case "maxItems" | "maxProperties":
+            return f"has more than {rule:,} items"
+        case "minimum" | "maximum":
+            return f"must be at {'least' if error.validator == 'minimum' else 'most'} {rule:g}"
+        case "pattern":
+            return "does not have the form this field needs"
+    return f"does not meet the schema's {error.validator!r} rule"
+
+
+def _expected(schema: Any) -> str:
+    if not isinstance(schema, dict):
+        return "a valid value"
+    if "$ref" in schema:
+        return "an object"
+    if "enum" in schema:
+        return "one of " + ", ".join(repr(v) for v in schema["enum"])
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        return " or ".join(_TYPE_WORDS.get(str(k), str(k)) for k in kind)
+    return _TYPE_WORDS.get(str(kind), "a valid value")
 
 
 def build_schema() -> dict[str, Any]:
@@ -157,6 +227,7 @@ def build_schema() -> dict[str, Any]:
     consult_ref = typed_json.schema_for(Consult, definitions)
     definitions["Consult"]["properties"][LEGACY_LAST_STEP] = {
         "type": "string",
+        "maxLength": 64,
         "description": "Read for older files and ignored; no longer written (window state).",
     }
     return {

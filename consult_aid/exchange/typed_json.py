@@ -15,6 +15,8 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar, overload
 
+from consult_aid.domain.limits import Items, Limit, Span, Text, limit_of
+
 _T = TypeVar("_T")
 
 
@@ -56,7 +58,8 @@ def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
     return False
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """What kind of value this is, in words ("text", "a list"): never the value itself."""
     if value is None:
         return "null"
     return {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list",
@@ -94,7 +97,7 @@ def load(tp: Any, data: Any, path: str) -> Any:
         return tp(data)
     if tp is datetime:
         if not isinstance(data, str):
-            raise FieldError(path, f"must be a date and time as text, got {_describe(data)}")
+            raise FieldError(path, f"must be a date and time as text, got {describe(data)}")
         try:
             value = datetime.fromisoformat(data)
         except ValueError:
@@ -112,31 +115,37 @@ def load(tp: Any, data: Any, path: str) -> Any:
             raise FieldError(path, f"is not a real date: {data!r}") from None
     if tp is bool:
         if not isinstance(data, bool):
-            raise FieldError(path, f"must be true or false, got {_describe(data)}")
+            raise FieldError(path, f"must be true or false, got {describe(data)}")
         return data
     if tp is int:
         if isinstance(data, bool) or not isinstance(data, int):
-            raise FieldError(path, f"must be a whole number, got {_describe(data)}")
+            raise FieldError(path, f"must be a whole number, got {describe(data)}")
         return data
     if tp is float:
-        if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
-            raise FieldError(path, f"must be a number, got {_describe(data)}")
-        return float(data)
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            raise FieldError(path, f"must be a number, got {describe(data)}")
+        try:
+            number = float(data)
+        except OverflowError:
+            raise FieldError(path, "is too large to be a number here") from None
+        if not math.isfinite(number):
+            raise FieldError(path, "must be a finite number, not NaN or infinity")
+        return number
     if tp is str:
         if not isinstance(data, str):
-            raise FieldError(path, f"must be text, got {_describe(data)}")
+            raise FieldError(path, f"must be text, got {describe(data)}")
         if "\x00" in data:
             raise FieldError(path, "contains a null character")
         return data
     if origin in (list, tuple):
         if not isinstance(data, list):
-            raise FieldError(path, f"must be a list, got {_describe(data)}")
+            raise FieldError(path, f"must be a list, got {describe(data)}")
         (inner, *_) = typing.get_args(tp)
         items = [load(inner, v, f"{path}[{i}]") for i, v in enumerate(data)]
         return items if origin is list else tuple(items)
     if origin is dict:
         if not isinstance(data, dict):
-            raise FieldError(path, f"must be an object, got {_describe(data)}")
+            raise FieldError(path, f"must be an object, got {describe(data)}")
         _, inner = typing.get_args(tp)
         return {k: load(inner, v, f"{path}.{k}") for k, v in data.items()}
     raise TypeError(f"no JSON mapping for {tp!r} at {path}")
@@ -144,7 +153,7 @@ def load(tp: Any, data: Any, path: str) -> Any:
 
 def _load_dataclass(cls: type, data: Any, path: str) -> Any:
     if not isinstance(data, dict):
-        raise FieldError(path, f"must be an object, got {_describe(data)}")
+        raise FieldError(path, f"must be an object, got {describe(data)}")
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - set(fields))
     if unknown:
@@ -168,7 +177,7 @@ def schema_for(tp: Any, definitions: dict[str, Any]) -> dict[str, Any]:
         name = tp.__name__
         if name not in definitions:
             definitions[name] = {}  # placeholder against recursion
-            props = {f.name: schema_for(hints(tp)[f.name], definitions)
+            props = {f.name: _limited(schema_for(hints(tp)[f.name], definitions), limit_of(f))
                      for f in dataclasses.fields(tp)}
             required = [f.name for f in dataclasses.fields(tp)
                         if f.default is dataclasses.MISSING
@@ -180,10 +189,10 @@ def schema_for(tp: Any, definitions: dict[str, Any]) -> dict[str, Any]:
         return {"$ref": f"#/$defs/{name}"}
     if isinstance(tp, type) and issubclass(tp, Enum):
         return {"enum": [m.value for m in tp]}
-    if tp is datetime:
-        return {"type": "string", "format": "date-time"}
+    if tp is datetime:  # 2026-11-25T14:32:05.123456+01:00 is 32 characters
+        return {"type": "string", "format": "date-time", "maxLength": 40}
     if tp is date:
-        return {"type": "string", "format": "date"}
+        return {"type": "string", "format": "date", "maxLength": 10}
     if tp is bool:
         return {"type": "boolean"}
     if tp is int:
@@ -198,3 +207,29 @@ def schema_for(tp: Any, definitions: dict[str, Any]) -> dict[str, Any]:
         return {"type": "object",
                 "additionalProperties": schema_for(typing.get_args(tp)[1], definitions)}
     raise TypeError(f"no JSON Schema for {tp!r}")
+
+
+def _limited(schema: dict[str, Any], limit: Limit | None) -> dict[str, Any]:
+    """``schema`` with the field's declared limit (:mod:`consult_aid.domain.limits`)."""
+    kind = schema.get("type")
+    if isinstance(limit, Text) and kind == "string":
+        out = {**schema, "maxLength": limit.max_chars}
+        if limit.pattern is not None:
+            out["pattern"] = f"^{limit.pattern.pattern}$"
+        return out
+    if isinstance(limit, Items) and kind == "array":
+        out = {**schema, "maxItems": limit.max_items}
+        if limit.value is not None:
+            out["items"] = _limited(out["items"], limit.value)
+        return out
+    if isinstance(limit, Items) and kind == "object":
+        out = {**schema, "maxProperties": limit.max_items}
+        if limit.key is not None:
+            names = _limited({"type": "string"}, limit.key)
+            out["propertyNames"] = {k: v for k, v in names.items() if k != "type"}
+        if limit.value is not None:
+            out["additionalProperties"] = _limited(out["additionalProperties"], limit.value)
+        return out
+    if isinstance(limit, Span) and kind == "number":
+        return {**schema, "minimum": limit.low, "maximum": limit.high}
+    return schema

@@ -10,6 +10,7 @@ import uuid
 from datetime import datetime
 
 from consult_aid.domain import Addendum
+from consult_aid.domain.limits import MAX_ADDENDA
 from consult_aid.domain.validation import Problem, ValidationError, check_text
 from consult_aid.errors import KnownError
 from consult_aid.report.addendum import render_addendum
@@ -36,11 +37,14 @@ def add_addendum(db: Database, consult_id: str, *, author: str, text: str,
     problems = check_text("addendum.text", text, label="addendum", required=True,
                           max_length=MAX_ADDENDUM_LENGTH)
     problems += check_text("addendum.author", author, label="author's name", required=True,
-                           max_length=200)
+                           max_length=200, single_line=True)
     if problems:
         raise ValidationError(problems)
     repo = ConsultRepository(db)
     consult = repo.get(consult_id)
+    if len(consult.addenda) >= MAX_ADDENDA:  # what import would refuse is never stored here
+        raise ValidationError([Problem("addendum", f"This consult has {MAX_ADDENDA} addenda, "
+                                                   "the most one consult can hold.")])
     if not consult.is_locked:
         raise ValidationError([Problem("addendum", "This consult is not signed yet: change it "
                                                    "directly instead of adding an addendum.")])

@@ -29,6 +29,7 @@ from consult_aid.exchange.consult_json import (
     consult_from_json,
     consult_to_json,
 )
+from consult_aid.input_files import MAX_INPUT_BYTES, read_input
 from consult_aid.services import require_zone
 from consult_aid.services.signing import require_valid_signature
 from consult_aid.services.trust import require_accepted_signer
@@ -223,12 +224,8 @@ def _addendum_pdf(db: Database, consult: Consult, index: int, addendum: Addendum
     return pdf
 
 
-def read_input_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
+def read_input_file(path: Path, *, max_bytes: int = MAX_INPUT_BYTES, what: str = "file") -> bytes:
+    """A file the user named, through :func:`consult_aid.input_files.read_input`: a regular
+    file of at most ``max_bytes`` (pass the limit of its kind, e.g. MAX_PDF_BYTES), else an
+    InputError naming it."""
+    return read_input(path, max_bytes=max_bytes, what=what)

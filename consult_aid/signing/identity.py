@@ -304,6 +304,9 @@ def _check_readable(blob: bytes, password: str, expected: UnlockedIdentity) -> N
 
 def _load_pkcs12(data: bytes, password: str, *, what: str
                  ) -> tuple[PrivateKey, x509.Certificate | None, list[x509.Certificate]]:
+    if "\x00" in password:  # the PKCS#12 library panics on it rather than failing
+        raise WrongPasswordError(f"The password does not unlock {what}: a password holds no "
+                                 "null character.")
     try:
         key, cert, chain = pkcs12.load_key_and_certificates(data, password.encode("utf-8"))
     except ValueError as exc:
@@ -320,6 +323,8 @@ def _load_pkcs12(data: bytes, password: str, *, what: str
 
 
 def _check_new_password(password: str) -> None:
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in password):
+        raise IdentityError("The password may not hold control characters.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise IdentityError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
 

@@ -30,6 +30,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from consult_aid.input_files import MAX_PDF_BYTES, describe_size
 from consult_aid.signing.identity import certificate_fingerprint, describe_name
 
 
@@ -90,13 +91,16 @@ def verify_pdf(data: bytes, *, extra_trust_roots: Iterable[x509.Certificate] = (
     sha256 = hashlib.sha256(data).hexdigest()
     if b"%PDF-" not in data[:1024]:
         return Verification(Verdict.UNREADABLE, sha256, (), ("The file is not a PDF.",))
+    if len(data) > MAX_PDF_BYTES:
+        return Verification(Verdict.UNREADABLE, sha256, (), (
+            f"The file is {describe_size(len(data))}; a PDF is checked up to "
+            f"{describe_size(MAX_PDF_BYTES)}.",))
     try:
         embedded = _signatures(data)
     except _READ_ERRORS as exc:
         readable = _readable_prefix(data)
         if readable is None:
-            return Verification(Verdict.UNREADABLE, sha256, (),
-                                (f"The PDF cannot be read ({type(exc).__name__}: {exc}).",))
+            return Verification(Verdict.UNREADABLE, sha256, (), (_cannot_read(exc),))
         inner = verify_pdf(readable, extra_trust_roots=extra_trust_roots)
         return Verification(Verdict.INVALID, sha256, inner.signatures, (
             *inner.problems, f"{len(data) - len(readable):,} bytes were added after the end "
@@ -111,8 +115,7 @@ def verify_pdf(data: bytes, *, extra_trust_roots: Iterable[x509.Certificate] = (
         try:
             reports.append(_check(sig, roots))
         except Exception as exc:  # untrusted input: any failure is an invalid signature
-            problems.append(f"Signature {sig.field_name!r} cannot be checked "
-                            f"({type(exc).__name__}: {exc}).")
+            problems.append(f"Signature {_name(sig)} cannot be checked ({_reason(exc)}).")
     for report in reports:
         if not report.intact:
             problems.append(f"Signature {report.field_name!r}: the signed content was changed "
@@ -132,7 +135,38 @@ def verify_pdf(data: bytes, *, extra_trust_roots: Iterable[x509.Certificate] = (
     return Verification(verdict, sha256, tuple(reports), tuple(problems))
 
 
-_READ_ERRORS = (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError)
+# What reading an untrusted PDF may raise: pyHanko's own error, the errors of malformed
+# structures, and RecursionError (arrays or dictionaries nested thousands deep: pyHanko reads
+# them recursively) or MemoryError. Each means "not a readable PDF", never a traceback.
+_READ_ERRORS = (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError,
+                RecursionError, MemoryError, OverflowError, AssertionError)
+# How many earlier ends of file (%%EOF) are tried when the whole file does not read: a signed
+# file with bytes appended has its signed end among the last few; a file made of thousands of
+# %%EOF markers is not worth thousands of readings.
+MAX_EOF_TRIES = 8
+
+
+def _cannot_read(exc: BaseException) -> str:
+    return f"The PDF cannot be read ({_reason(exc)})."
+
+
+def _reason(exc: BaseException) -> str:
+    """Why, in words that fit on a line: nesting and memory in plain words, else the error's
+    own text (pyHanko's messages name the structure, never document content), cut short."""
+    if isinstance(exc, RecursionError):
+        return "its objects are nested far deeper than any real document's"
+    if isinstance(exc, MemoryError):
+        return "it needs more memory than any real document"
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _name(sig: EmbeddedPdfSignature) -> str:
+    try:
+        name = str(sig.field_name)
+    except Exception:  # untrusted input
+        name = "?"
+    return repr(name[:80])
 
 
 def _signatures(data: bytes) -> list[EmbeddedPdfSignature]:
@@ -146,7 +180,9 @@ def _readable_prefix(data: bytes) -> bytes | None:
     the part that was (perhaps) signed, so the check can say who signed and that it changed.
     """
     end = data.rfind(b"%%EOF")
-    while end > 0:
+    tries = 0
+    while end > 0 and tries < MAX_EOF_TRIES:
+        tries += 1
         prefix = data[: end + len(b"%%EOF")]
         if len(prefix) < len(data):
             try:

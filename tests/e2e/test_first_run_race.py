@@ -7,10 +7,10 @@ starts two real processes together in a new folder; both must finish (or one mus
 clear one-line message, never a traceback), ``check`` must be clean, and every signed summary
 must verify as this clinic's.
 
-``CONSULT_AID_RACE_ROUNDS`` changes the number of rounds (default 8; 40 in `make reliability`). The fast tests below
-pin down each part of the fix on its own: migrations re-read the schema version inside their
-write transaction, a new database is created by one program at a time, and a signing identity
-is stored once and never replaced.
+``CONSULT_AID_RACE_ROUNDS`` changes the number of rounds (default 8; 40 in
+`make reliability`). The fast tests below pin down each part of the fix on its own: migrations
+re-read the schema version inside their write transaction, a new database is created by one
+program at a time, and a signing identity is stored once and never replaced.
 """
 
 from __future__ import annotations

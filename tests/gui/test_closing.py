@@ -27,7 +27,9 @@ pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 DISK_FULL = "disk is full"
 # Long enough that storing it needs pages the capped file cannot grow to.
-LONG_GOALS = "Swim again in the lake with my grandchildren every summer. " * 600
+# At the goals field's limit (2,000 characters), in a script of 3 bytes a character: several
+# new database pages, as a patient's own words in Japanese would need
+LONG_GOALS = ("毎年夏に孫たちと湖でまた泳ぎたい。" * 200)[:2000]
 
 
 def stored_goals(window: MainWindow, consult_id: str) -> str:

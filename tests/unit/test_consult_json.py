@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -40,6 +41,20 @@ text = st.one_of(
 )
 
 
+# What the consult's limits refuse (consult_aid.domain.limits; tests/unit/test_input_limits.py):
+# control characters in any text, and also line breaks, tabs and bidi controls in one line.
+_NOT_IN_PROSE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_NOT_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _prose(value: str, limit: int) -> str:
+    return _NOT_IN_PROSE.sub("", value)[:limit]
+
+
+def _line(value: str, limit: int) -> str:
+    return _NOT_IN_LINE.sub("", value)[:limit]
+
+
 def test_the_committed_schema_is_the_one_the_model_defines() -> None:
     committed = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     assert committed == build_schema(), (
@@ -66,11 +81,11 @@ def test_round_trip_through_the_database_is_byte_identical(
     answer: str, diagnosis: str,
 ) -> None:
     consult = sample_consult()
-    consult.patient.name = name[:200] if name[:200].strip() else "A. Patient"
-    consult.lifestyle.goals = goals
-    consult.condition.diagnosis = diagnosis[:500]
-    consult.understanding["ipump-infection"].patient_words = words
-    consult.questions.append(PatientQuestion(question, answer))
+    consult.patient.name = _line(name, 200) if _line(name, 200).strip() else "A. Patient"
+    consult.lifestyle.goals = _prose(goals, 2000)
+    consult.condition.diagnosis = _line(diagnosis, 500)
+    consult.understanding["ipump-infection"].patient_words = _prose(words, 2000)
+    consult.questions.append(PatientQuestion(_prose(question, 2000), _prose(answer, 4000)))
     first = consult_to_json(consult)  # as exported: every id assigned
     with open_database(tmp_path_factory.mktemp("db") / "db.sqlite3") as db:
         import_json(db, first)

@@ -17,7 +17,8 @@ from consult_aid.storage import open_database
 from consult_aid.storage.consults import ConsultRepository
 from tests.builders import sample_consult, sample_patient
 
-LONG_NOTES = ("Cannot stand for more than ten minutes; sleeps four hours a night. " * 300)[:19_000]
+# At the note's limit (4,000 characters), 3 bytes a character: several new database pages
+LONG_NOTES = ("十分以上立っていられない。夜は四時間しか眠れない。" * 200)[:4000]
 
 
 def stored_body(con: sqlite3.Connection, consult_id: str) -> str:
