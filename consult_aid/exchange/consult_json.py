@@ -111,6 +111,27 @@ def consult_from_json(text: str | bytes) -> Consult:
     return consult_from_document(document)
 
 
+def consult_from_stored(text: str) -> Consult:
+    """A consult as the database keeps it: read, never judged by today's limits.
+
+    What was stored passed the checks of the version that stored it; a later, stricter limit
+    (a note that is now too long) must not make a record unreadable — never lose a consult.
+    Its structure and types are still checked; the window shows what is over a limit as a
+    problem to fix before the draft is saved again.
+    """
+    document = safe_json.loads(text, what="not a stored consult")
+    if not isinstance(document, dict) or document.get("format") != FORMAT \
+            or document.get("version") != VERSION:
+        raise InputError("the stored record is not a consult of this version")
+    body = document.get("consult")
+    if isinstance(body, dict) and LEGACY_LAST_STEP in body:
+        body = {k: v for k, v in body.items() if k != LEGACY_LAST_STEP}
+    try:
+        return typed_json.load(Consult, body, "consult")
+    except typed_json.FieldError as exc:
+        raise InputError(f"{exc.path}: {exc.problem}") from None
+
+
 def consult_from_document(document: Any) -> Consult:
     if not isinstance(document, dict):
         raise InputError("the file must hold a JSON object with format, version and consult")

@@ -24,7 +24,7 @@ from consult_aid.errors import DamagedDatabaseError, KnownError
 from consult_aid.exchange.consult_json import (
     accepted_fingerprints,
     addendum_fingerprint,
-    consult_from_json,
+    consult_from_stored,
 )
 from consult_aid.services.store import DATABASE_MARKER
 from consult_aid.services.trust import PINNED, TRUST_ADDED
@@ -351,7 +351,7 @@ def _check_summary(where: str, body: str, sha256: str, pdf: bytes, *,
                    signers: _Signers) -> list[Finding]:
     found = _check_pdf(where, "summary", sha256, pdf, signers)
     try:
-        consult = consult_from_json(body.encode("utf-8"))
+        consult = consult_from_stored(body)
     except KnownError as exc:
         return [*found, Finding(where, f"the stored record cannot be read: {exc}")]
     if record_fingerprint_in(pdf) not in accepted_fingerprints(consult, STEP_IDS):

@@ -14,7 +14,7 @@ from consult_aid.domain import Addendum, Consult, ConsultStatus, ConsultSummary
 from consult_aid.domain.consult import RecordLockedError
 from consult_aid.domain.validation import Problem, ValidationError, raise_if
 from consult_aid.errors import DamagedDatabaseError, NotFoundError
-from consult_aid.exchange.consult_json import consult_from_json, consult_to_json
+from consult_aid.exchange.consult_json import consult_from_stored, consult_to_json
 from consult_aid.storage.database import Database, latest_version
 from consult_aid.storage.folding import FOLD_VERSION
 from consult_aid.storage.people import ClinicianRepository, PatientRepository
@@ -209,7 +209,7 @@ class ConsultRepository:
         row = self.db.query_one("SELECT status, body FROM consults WHERE id = ?", (consult_id,))
         if row is None:
             raise NotFoundError(f"No consult with id {consult_id}.")
-        consult = consult_from_json(row[1])
+        consult = consult_from_stored(row[1])
         consult.status = ConsultStatus(row[0])
         consult.addenda = self._addenda(consult_id)
         return consult
