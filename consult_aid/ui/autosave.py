@@ -126,7 +126,8 @@ class Autosaver(QObject):
         if self._consult.is_locked or self._stopped or self.read_only:
             return
         now = self._clock()
-        self._consult.updated_at = now
+        # a clock set back (daylight saving, a wrong clock fixed) must not make the draft unsavable
+        self._consult.updated_at = max(now, self._consult.created_at)
         self._revision += 1
         revision = self._revision
         snapshot, held = savable_copy(self._consult, self._stored)

@@ -141,3 +141,20 @@ def test_settings_keep_other_sections(tmp_path: Path) -> None:
     assert '"other"' in path.read_text()
     path.write_text("not json")
     assert load_settings(path) == UiSettings()
+
+
+def test_signature_pad_stops_taking_ink_at_the_stored_limit(qtbot: QtBot) -> None:
+    """A scribble longer than a stored signature may be (MAX_POINTS) is held at the limit, so
+    what the pad gives can always be saved and imported again."""
+    from consult_aid.domain.limits import MAX_POINTS
+
+    pad = SignaturePad()
+    qtbot.addWidget(pad)
+    pad.resize(500, 150)
+    pad.show()
+    path = [(5 + (i * 13) % 490, 5 + (i * 7) % 140) for i in range(MAX_POINTS + 500)]
+    draw(pad, path)
+    (stroke,) = pad.strokes()
+    assert len(stroke.points) == MAX_POINTS
+    draw(pad, [(20, 20), (40, 40)])  # a full pad takes no more strokes
+    assert len(pad.strokes()) == 1

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from consult_aid.domain import Point, Stroke
+from consult_aid.domain.limits import MAX_POINTS, MAX_STROKES
 from consult_aid.domain.signature import PAD_HEIGHT, PAD_WIDTH
 
 MOUSE_PRESSURE = 0.5
@@ -99,9 +100,14 @@ class SignaturePad(QWidget):
                        area.top() + p.y / PAD_HEIGHT * area.height())
 
     # --- input --------------------------------------------------------------------------------
+    def _room(self) -> int:
+        """How many more points the signature may hold (the limits a stored one must keep)."""
+        used = sum(len(s.points) for s in self._strokes) + len(self._current or ())
+        return MAX_POINTS - used
+
     def _begin(self, pos: QPointF, pressure: float) -> None:
-        if self._read_only:
-            return
+        if self._read_only or len(self._strokes) >= MAX_STROKES or self._room() < 2:
+            return  # a full pad takes no more ink (Clear starts again)
         self._current = [self._to_pad(pos, pressure)]
         self.update()
 
@@ -109,6 +115,8 @@ class SignaturePad(QWidget):
         if self._current is None:
             return
         point = self._to_pad(pos, pressure)
+        if self._room() <= 0:  # full (a stroke begins only with room for a dot's two points)
+            return
         if (point.x, point.y) != (self._current[-1].x, self._current[-1].y):
             self._current.append(point)
             self.update()
