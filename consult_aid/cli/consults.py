@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from consult_aid.cli.output import limit, output_file, write_output
 from consult_aid.content import load_catalog
 from consult_aid.content.errors import UnknownPackError
 from consult_aid.domain import Consult, ConsultStatus, ConsultSummary
+from consult_aid.errors import InputError
 from consult_aid.exchange.consult_json import consult_from_json, require_known_pack_ids
 from consult_aid.input_files import MAX_CONSULT_JSON_BYTES, MAX_PDF_BYTES
 from consult_aid.services import consults
 from consult_aid.services.consults import export_json, import_json, read_input_file
+from consult_aid.services.fhir import export_fhir
 from consult_aid.services.store import open_store
 from consult_aid.terminal import echo, safe, safe_json
 
@@ -49,14 +52,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         "FILE.addendum-*.pdf beside the JSON)")
     p.set_defaults(handler=run_import)
 
-    p = sub.add_parser("export", help="write a consult's JSON form",
-                       description="Write a consult's JSON form to standard output or a file.")
+    p = sub.add_parser("export", help="write a consult's JSON form, or a FHIR R4 Bundle",
+                       description="Write a consult's JSON form to standard output or a file "
+                                   "(--json), or a signed consult as an HL7 FHIR R4 Bundle for "
+                                   "the EHR (--fhir FILE.json, docs/fhir-export.md).")
     p.add_argument("id", help="the consult id (see `consult-aid list`)")
-    p.add_argument("--json", action="store_true", required=True,
-                   help="export as JSON (the only format so far)")
-    p.add_argument("--out", type=Path, help="file to write (default: standard output); a signed "
-                                            "consult's PDFs (summary and addenda) are written "
-                                            "beside it; all readable by you only (0600)")
+    form = p.add_mutually_exclusive_group(required=True)
+    form.add_argument("--json", action="store_true",
+                      help="export the consult's JSON form (docs/consult-json.md)")
+    form.add_argument("--fhir", type=Path, metavar="FILE.json",
+                      help="write a signed consult as a FHIR R4 Bundle (Patient, Practitioner, "
+                           "Consent, a DocumentReference per signed PDF, Provenance) to "
+                           "FILE.json, readable by you only (0600); a draft is refused")
+    p.add_argument("--out", type=Path, help="with --json: file to write (default: standard "
+                                            "output); a signed consult's PDFs (summary and "
+                                            "addenda) are written beside it; all readable by "
+                                            "you only (0600)")
     p.set_defaults(handler=run_export)
 
 
@@ -127,6 +138,8 @@ def _require_known_pack_ids(args: argparse.Namespace, consult: Consult) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    if args.fhir is not None:
+        return _run_export_fhir(args)
     with open_store(args.data.database, read_only=args.read_only) as db:
         exported = export_json(db, args.id)
     if args.out is None:
@@ -142,4 +155,15 @@ def run_export(args: argparse.Namespace) -> int:
     for path, data in files:
         write_output(path, data)
         echo(f"Wrote {path}")
+    return 0
+
+
+def _run_export_fhir(args: argparse.Namespace) -> int:
+    if args.out is not None:
+        raise InputError("--out goes with --json; --fhir names the file to write itself")
+    path = output_file(args.fhir, "--fhir")
+    with open_store(args.data.database, read_only=args.read_only) as db:
+        text = export_fhir(db, args.id, now=datetime.now().astimezone())
+    write_output(path, text.encode("utf-8"))
+    echo(f"Wrote {path}")
     return 0
