@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench screenshots clean
+.PHONY: run test lint bench screenshots clean reliability
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ test: $(STAMP)
 	$(BIN)/ruff check consult_aid tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# The full reliability suite (docs/RELIABILITY.md); `make test` runs its fast part.
+reliability: $(STAMP)
+	$(BIN)/python -m tests.reliability.run_full
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 from consult_aid.domain import Addendum
 from consult_aid.domain.steps import STEP_IDS
-from consult_aid.errors import DamagedDatabaseError, KnownError
+from consult_aid.errors import DamagedDatabaseError, DiskFullError, KnownError
 from consult_aid.exchange.consult_json import (
     accepted_fingerprints,
     addendum_fingerprint,
@@ -33,6 +35,7 @@ from consult_aid.signing.record import addendum_fingerprint_in, record_fingerpri
 from consult_aid.signing.verify import verify_pdf
 from consult_aid.storage.audit import chain_hash
 from consult_aid.storage.database import connect_read_only
+from consult_aid.storage.errors import SQLITE_IOERR, raise_classified
 
 SIGNED = ("signed", "amended")
 
@@ -68,7 +71,7 @@ def check_database(path: Path, identity: Path | None = None) -> CheckReport:
                                                 "from a backup"),), 0, 0)
     try:
         con = _read_only(path)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, KnownError) as exc:
         return CheckReport((Finding("database", f"cannot be opened: {exc}"),), 0, 0)
     try:
         return _check(con, identity)
@@ -267,6 +270,8 @@ def quick_check(path: Path, identity: Path | None = None) -> CheckReport:
     try:
         con = _read_only(path)
     except sqlite3.Error as exc:
+        if _not_damage(exc):
+            _raise_storage(exc, path)
         return _fails(f"cannot be opened: {exc}")
     try:
         rows = [r[0] for r in con.execute("PRAGMA quick_check(5)")]
@@ -274,6 +279,8 @@ def quick_check(path: Path, identity: Path | None = None) -> CheckReport:
             return CheckReport(tuple(Finding("database", f"damaged: {r}") for r in rows), 0, 0)
         return CheckReport(tuple(_pinned_identity(con, identity)), 0, 0)
     except sqlite3.DatabaseError as exc:
+        if _not_damage(exc):
+            _raise_storage(exc, path)
         return _fails(f"damaged or not a Consult Aid database: {exc}")
     finally:
         con.close()
@@ -285,10 +292,27 @@ def _fails(problem: str) -> CheckReport:
 
 def _read_only(path: Path) -> sqlite3.Connection:
     """Never writes, and reads a database in a read-only folder too (see connect_read_only)."""
-    try:
-        return connect_read_only(path)
-    except KnownError as exc:  # a WAL that cannot be read there: say why, as SQLite would
-        raise sqlite3.OperationalError(str(exc)) from exc
+    return connect_read_only(path)
+
+
+_DAMAGE_CODES = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB: the file itself is wrong
+
+
+def _raise_storage(exc: sqlite3.Error, path: Path) -> NoReturn:
+    """The storage error for ``exc``; an I/O error on a disk with no room left is a full disk
+    (SQLite reports a shared-memory file it could not grow as I/O, not as full)."""
+    code = getattr(exc, "sqlite_errorcode", 0)
+    if code & 0xFF == SQLITE_IOERR and shutil.disk_usage(path.parent).free < 1024 * 1024:
+        raise DiskFullError("The disk is full: nothing was read or changed. Free some space "
+                            "and try again.") from exc
+    raise_classified(exc)
+
+
+def _not_damage(exc: sqlite3.Error) -> bool:
+    """A full disk, an I/O error or a permission is the machine's trouble, not the file's: it
+    is reported as such (a StorageError), never as damage calling for a restore."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF not in _DAMAGE_CODES
 
 
 def _pinned(con: sqlite3.Connection) -> dict[str, str] | None:
