@@ -107,6 +107,12 @@ def build_context(data: DataFolder, *, read_only: bool = False) -> AppContext:
                       settings=settings, read_only=read_only)
 
 
+def _no_restore(src: Path) -> RestoreResult:
+    raise KnownError("This data folder is read-only: a backup cannot be restored into it. "
+                     "Restore into a folder you may write to (consult-aid --data-dir DIR "
+                     "restore BACKUP).")
+
+
 def _ask(problem: StartupProblem, *, restore: Restore) -> StartupDecision:
     return ask_startup(problem, restore=restore)
 
@@ -231,12 +237,16 @@ def run_app(data: DataFolder, *, read_only: bool = False,
     # instance() is typed QCoreApplication; this process only ever creates a QApplication
     app = cast(QApplication, QApplication.instance() or QApplication(sys.argv))
     app.setApplicationName("Consult Aid")
-    lock = acquire_instance_lock(data)
-    if lock is None:
+    # A folder nothing can be written in (a backup copy, a read-only share) is opened read-only
+    # and without the lock file, which could not be made there: no window can change it.
+    folder_read_only = read_only and data.is_read_only()
+    lock = None if folder_read_only else acquire_instance_lock(data)
+    if lock is None and not folder_read_only:
         tell(lock_holder_message(data))
         return 1
     if choose is None:
-        choose = partial(_ask, restore=restore_holding(lock, data))
+        choose = partial(_ask, restore=restore_holding(lock, data) if lock is not None
+                         else _no_restore)
     try:
         opened = open_window(data, read_only=read_only, choose=choose, tell=tell)
         if isinstance(opened, int):
@@ -251,4 +261,5 @@ def run_app(data: DataFolder, *, read_only: bool = False,
             restore_sigterm()
             close_context(ctx)
     finally:
-        lock.unlock()
+        if lock is not None:
+            lock.unlock()

@@ -27,6 +27,9 @@ BUG_MESSAGE = ("Something went wrong that Consult Aid did not expect. What was e
 STARTUP_BUG_MESSAGE = ("Consult Aid could not start because of an error it did not expect. "
                        "The details were written to the log in the data folder ({log}); "
                        "please pass it to the person who looks after Consult Aid.")
+STARTUP_BUG_UNLOGGED = ("Consult Aid could not start because of an error it did not expect, "
+                        "and the data folder's log could not be written (a read-only "
+                        "folder?). Please tell the person who looks after Consult Aid.")
 
 
 def message_for(error: BaseException) -> str:
@@ -43,6 +46,8 @@ def startup_message(error: BaseException, log_file: object) -> str:
     not say that work was saved."""
     if isinstance(error, KnownError):
         return message_for(error)
+    if log_file is None:
+        return STARTUP_BUG_UNLOGGED
     return STARTUP_BUG_MESSAGE.format(log=log_file)
 
 

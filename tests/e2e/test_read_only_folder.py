@@ -228,3 +228,39 @@ def test_changes_only_in_a_wal_file_are_never_skipped_silently(
         assert "Copy the data folder to a folder you may write to" in done.stderr
     finally:
         _writable(data)
+
+
+WINDOW_PROBE = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from consult_aid.datadir import resolve
+from consult_aid.ui.app import run_app
+
+app = QApplication([])
+def look():
+    window = next(w for w in app.topLevelWidgets() if w.objectName() == "MainWindow"
+                  or type(w).__name__ == "MainWindow")
+    print("banner", window.read_only_banner.isVisible(), window.read_only_banner.text()[:40])
+    print("start", window.start.start_button.isEnabled())
+    window.close()
+QTimer.singleShot(3000, look)
+sys.exit(run_app(resolve(sys.argv[1]), read_only=True, tell=lambda m: print("told", m)))
+"""
+
+
+def test_the_window_opens_a_read_only_folder_read_only_without_a_lock(
+        reader: list[str], read_only_copy: Path) -> None:
+    """Viewing works on a read-only folder: no lock file could be made there (nor is one
+    needed: nothing can change it), the banner says why nothing can be saved."""
+    before = _snapshot(read_only_copy)
+    env = {**os.environ, "PYTHONPATH": ROOT, "QT_QPA_PLATFORM": "offscreen",
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run([*reader, sys.executable, "-c", WINDOW_PROBE, str(read_only_copy)],
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "told" not in done.stdout, done.stdout  # not "already open elsewhere"
+    assert "banner True Read-only" in done.stdout, done.stdout + done.stderr
+    assert "start False" in done.stdout
+    assert done.returncode == 0
+    assert _snapshot(read_only_copy) == before
