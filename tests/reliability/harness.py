@@ -126,7 +126,7 @@ def summary_lines() -> list[str]:
     if FIGURES.trials:
         lines += [f"SIGKILL trials ({'full' if FULL else 'fast'} run, seed {SEED})",
                   f"{'scenario':<12} {'run':>5} {'survived':>9} {'killed':>7} "
-                  f"{'acked':>6} {'lost':>5} {'window s':>9} {'tmp left':>8}"]
+                  f"{'acked':>6} {'lost':>5} {'run s':>9} {'tmp left':>8}"]
         for name, t in FIGURES.trials.items():
             lines.append(f"{name:<12} {t.run:>5} {t.survived:>9} {t.killed_mid_run:>7} "
                          f"{t.acknowledged:>6} {t.lost:>5} {t.duration_s:>9.2f} "

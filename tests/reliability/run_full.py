@@ -54,7 +54,7 @@ def markdown(figures: dict[str, Any], minutes: float) -> str:
            f"{m['nproc']} cores, {m['ram']} RAM, Python {m['python']}, SQLite {m['sqlite']}, "
            f"{m['system']}.", ""]
     out += ["| scenario | trials run | survived | killed mid-run | acknowledged changes | "
-            "lost | kill window (s) | temp files left |", "| --- | ---: | ---: | ---: | ---: | "
+            "lost | measured run (s) | temp files left |", "| --- | ---: | ---: | ---: | ---: | "
             "---: | ---: | ---: |"]
     total = [0, 0, 0, 0, 0]
     for name, t in figures["trials"].items():
