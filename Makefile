@@ -18,11 +18,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check consult_aid tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest --ignore=tests/gui/test_record_view.py \
-		--ignore=tests/gui/test_insights_view.py
-	# In a process of their own: after the whole suite, Qt has crashed at one test's teardown
-	# with these two in the same process (a segfault not yet explained; see docs/RELIABILITY.md)
-	$(BIN)/python -m pytest tests/gui/test_record_view.py tests/gui/test_insights_view.py
+	$(BIN)/python -m pytest
 
 # The full reliability suite (docs/RELIABILITY.md); `make test` runs its fast part.
 reliability: $(STAMP)
