@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "consult_aid.cli.documents",
     "consult_aid.cli.trust",
     "consult_aid.cli.backup",
+    "consult_aid.cli.insights",
 )
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from consult_aid.content.model import Pack
@@ -29,13 +29,17 @@ from consult_aid.exchange.consult_json import (
     consult_from_json,
     consult_to_json,
 )
+from consult_aid.files import write_atomically
 from consult_aid.input_files import MAX_INPUT_BYTES, read_input
 from consult_aid.services import require_zone
 from consult_aid.services.signing import require_valid_signature
 from consult_aid.services.trust import require_accepted_signer
 from consult_aid.signing.record import addendum_fingerprint_in, record_fingerprint_in
 from consult_aid.storage.audit import AuditLog
-from consult_aid.storage.consults import ConsultRepository
+from consult_aid.storage.consults import ARCHIVE_SORTS as ARCHIVE_SORTS
+from consult_aid.storage.consults import NO_DECISION as NO_DECISION
+from consult_aid.storage.consults import ArchiveFilter, ConsultRepository
+from consult_aid.storage.consults import ArchiveSummary as ArchiveSummary
 from consult_aid.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -103,6 +107,63 @@ def summaries(db: Database, *, limit: int = 100, offset: int = 0,
 def search(db: Database, text: str, limit: int = 100) -> list[ConsultSummary]:
     """Consults whose patient name, MRN, diagnosis or any text match every word typed."""
     return ConsultRepository(db).search(text, limit=limit)
+
+
+DISCARDED = "consult.discarded"
+
+
+def archive_page(db: Database, *, text: str = "", since: date | None = None,
+                 until: date | None = None, pack_id: str | None = None,
+                 status: ConsultStatus | None = None, decision: str | None = None,
+                 clinician_id: str | None = None, sort: str = "date", descending: bool = True,
+                 offset: int = 0, limit: int = 100) -> list[ArchiveSummary]:
+    """One page of the archive, searched (every word typed, folded: "mueller" finds
+    "Müller"), filtered and sorted in SQL. ``sort`` is one of :data:`ARCHIVE_SORTS`;
+    ``decision`` a DecisionChoice value or :data:`NO_DECISION`."""
+    return ConsultRepository(db).archive_page(
+        ArchiveFilter(text, since, until, pack_id, status, decision, clinician_id),
+        sort=sort, descending=descending, offset=offset, limit=limit)
+
+
+def archive_count(db: Database, *, text: str = "", since: date | None = None,
+                  until: date | None = None, pack_id: str | None = None,
+                  status: ConsultStatus | None = None, decision: str | None = None,
+                  clinician_id: str | None = None) -> int:
+    """How many consults :func:`archive_page` pages through with the same filters."""
+    return ConsultRepository(db).archive_count(
+        ArchiveFilter(text, since, until, pack_id, status, decision, clinician_id))
+
+
+def archive_choices(db: Database) -> tuple[list[str], list[tuple[str, str]]]:
+    """What the archive's filters offer: the pack ids with consults, and (id, name) of the
+    clinicians with consults."""
+    repo = ConsultRepository(db)
+    return repo.archive_packs(), repo.archive_clinicians()
+
+
+def discard_draft(db: Database, consult_id: str, *, now: datetime) -> ConsultSummary:
+    """Delete a draft (never a signed consult), audited as "consult.discarded"; returns what
+    it was."""
+    require_zone(now)
+    with db.transaction():
+        summary = ConsultRepository(db).discard_draft(consult_id)
+        AuditLog(db).record(DISCARDED, consult_id=consult_id,
+                            detail=f"draft started {summary.created_at:%Y-%m-%d}", at=now)
+    return summary
+
+
+def export_copy(db: Database, consult_id: str, folder: Path) -> list[Path]:
+    """Write the consult's JSON and its signed PDFs into ``folder`` (each file owner-only,
+    written atomically); the export is audited by :func:`export_json`. Returns the files."""
+    exported = export_json(db, consult_id)
+    stem = f"consult-{consult_id}"
+    files: list[tuple[Path, bytes]] = [(folder / f"{stem}.json", exported.text.encode("utf-8"))]
+    if exported.summary_pdf is not None:
+        files.append((folder / f"{stem}.pdf", exported.summary_pdf))
+    files += [(folder / f"{stem}.addendum-{aid}.pdf", pdf) for aid, pdf in exported.addendum_pdfs]
+    for path, data in files:
+        write_atomically(path, data, mode=0o600)
+    return [path for path, _ in files]
 
 
 def signed_summary(db: Database, consult_id: str) -> bytes:

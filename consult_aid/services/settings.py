@@ -23,6 +23,7 @@ SECTION = "ui"
 PAPERS = ("a4", "letter")
 VERSION = 1
 BACKUP_REMINDER_DAYS = (1, 365)  # the reminder's allowed range, in days
+STALE_DRAFT_DAYS = (1, 3650)  # the allowed range of "drafts older than N days are flagged"
 
 
 @dataclass(slots=True)
@@ -31,6 +32,8 @@ class UiSettings:
     paper: str = ""  # "a4" | "letter" | "" (from the computer's locale)
     # the start screen reminds about a backup when the last one is older than this (or none)
     backup_reminder_days: int = 7
+    # the start screen flags a draft started longer ago than this ("started 45 days ago")
+    stale_draft_days: int = 30
     version: int = VERSION
 
 
@@ -60,6 +63,10 @@ def load_settings(path: Path) -> UiSettings:
         settings.paper = values["paper"]
     if valid_reminder_days(values.get("backup_reminder_days")):
         settings.backup_reminder_days = values["backup_reminder_days"]
+    stale = values.get("stale_draft_days")
+    if isinstance(stale, int) and not isinstance(stale, bool) \
+            and STALE_DRAFT_DAYS[0] <= stale <= STALE_DRAFT_DAYS[1]:
+        settings.stale_draft_days = stale
     return settings
 
 

@@ -7,7 +7,7 @@ import functools
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from consult_aid.domain import Addendum, Consult, ConsultStatus, ConsultSummary
@@ -43,6 +43,101 @@ def _summary(row: tuple[Any, ...]) -> ConsultSummary:
     cid, name, dob, mrn, created, pack_id, pack_version, status, diagnosis = row
     return ConsultSummary(cid, name, date.fromisoformat(dob), mrn, datetime.fromisoformat(created),
                           pack_id, pack_version, ConsultStatus(status), diagnosis or "")
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveSummary(ConsultSummary):
+    """An archive row: the summary with the decision (its value, "" when none is recorded)
+    and the clinician (id and name)."""
+
+    decision: str = ""
+    clinician_id: str = ""
+    clinician_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveFilter:
+    """What the archive shows: every field narrows it; empty/None fields do not.
+
+    ``decision`` is a DecisionChoice value, or :data:`NO_DECISION` for consults without one.
+    """
+
+    text: str = ""
+    since: date | None = None
+    until: date | None = None
+    pack_id: str | None = None
+    status: ConsultStatus | None = None
+    decision: str | None = None
+    clinician_id: str | None = None
+
+
+NO_DECISION = "none"
+_DECISION_SQL = "json_extract(c.body, '$.consult.decision.choice')"
+_PATIENT_SQL = "json_extract(c.body, '$.consult.patient.name')"
+# sort key -> SQL expression; every sort ends with the consult's date and rowid (stable pages)
+ARCHIVE_SORTS: dict[str, str] = {
+    "date": "c.created_at",
+    "patient": f"{_PATIENT_SQL} COLLATE NOCASE",
+    "born": "json_extract(c.body, '$.consult.patient.date_of_birth')",
+    "mrn": "json_extract(c.body, '$.consult.patient.mrn') COLLATE NOCASE",
+    "procedure": "c.pack_id",
+    "status": "c.status",
+    "decision": f"coalesce({_DECISION_SQL}, '')",
+    "clinician": "k.name COLLATE NOCASE",
+}
+_ARCHIVE_SELECT = (
+    f"SELECT c.id, {_PATIENT_SQL}, "
+    "json_extract(c.body, '$.consult.patient.date_of_birth'), "
+    "json_extract(c.body, '$.consult.patient.mrn'), c.created_at, c.pack_id, c.pack_version, "
+    "c.status, json_extract(c.body, '$.consult.condition.diagnosis'), "
+    f"coalesce({_DECISION_SQL}, ''), c.clinician_id, coalesce(k.name, '') "
+    "FROM consults AS c LEFT JOIN clinicians AS k ON k.id = c.clinician_id"
+)
+
+
+def _archive_where(f: ArchiveFilter) -> tuple[str, list[Any]]:
+    """The JOIN (for text) and WHERE clause of an archive query, with its parameters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    join = ""
+    query = fts_query(f.text) if f.text else None
+    if query is not None:
+        join = " JOIN consult_search AS s ON s.rowid = c.rowid"
+        clauses.append("consult_search MATCH ?")
+        params.append(query)
+    # created_at is ISO 8601 in local time: its first ten characters are the consult's day,
+    # so plain string comparison against day boundaries uses the created_at index
+    if f.since is not None:
+        clauses.append("c.created_at >= ?")
+        params.append(f.since.isoformat())
+    if f.until is not None:
+        clauses.append("c.created_at < ?")
+        params.append((f.until + timedelta(days=1)).isoformat())
+    if f.pack_id:
+        clauses.append("c.pack_id = ?")
+        params.append(f.pack_id)
+    if f.status is not None:
+        clauses.append("c.status = ?")
+        params.append(f.status.value)
+    if f.decision == NO_DECISION:
+        clauses.append(f"{_DECISION_SQL} IS NULL")
+    elif f.decision:
+        clauses.append(f"{_DECISION_SQL} = ?")
+        params.append(f.decision)
+    if f.clinician_id:
+        clauses.append("c.clinician_id = ?")
+        params.append(f.clinician_id)
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return join + where, params
+
+
+def _archive_summary(row: tuple[Any, ...]) -> ArchiveSummary:
+    cid, name, dob, mrn, created, pack_id, pack_version, status, diagnosis, decision, \
+        clinician_id, clinician_name = row
+    return ArchiveSummary(cid, name, date.fromisoformat(dob), mrn,
+                          datetime.fromisoformat(created), pack_id, pack_version,
+                          ConsultStatus(status), diagnosis or "", decision or "",
+                          clinician_id, clinician_name)
 
 
 def _body(consult: Consult) -> str:
@@ -263,6 +358,51 @@ class ConsultRepository:
             (query, limit),
         )
         return [_summary(r) for r in rows]
+
+    def archive_page(self, f: ArchiveFilter, *, sort: str = "date", descending: bool = True,
+                     offset: int = 0, limit: int = 100) -> list[ArchiveSummary]:
+        """One page of the archive as filtered and sorted, all in SQL."""
+        if sort not in ARCHIVE_SORTS:
+            raise ValueError(f"unknown archive sort {sort!r}; one of {sorted(ARCHIVE_SORTS)}")
+        where, params = _archive_where(f)
+        direction = "DESC" if descending else "ASC"
+        tie = "" if sort == "date" else f", c.created_at {direction}"
+        rows = self.db.query(
+            f"{_ARCHIVE_SELECT}{where} ORDER BY {ARCHIVE_SORTS[sort]} {direction}{tie}, "
+            f"c.rowid {direction} LIMIT ? OFFSET ?", (*params, max(0, limit), max(0, offset)))
+        return [_archive_summary(r) for r in rows]
+
+    def archive_count(self, f: ArchiveFilter) -> int:
+        """How many consults the filter lets through."""
+        where, params = _archive_where(f)
+        row = self.db.query_one(f"SELECT count(*) FROM consults AS c{where}", params)
+        return int(row[0]) if row else 0
+
+    def archive_clinicians(self) -> list[tuple[str, str]]:
+        """(id, name) of every clinician who has a consult, by name."""
+        rows = self.db.query(
+            "SELECT k.id, k.name FROM clinicians AS k WHERE EXISTS "
+            "(SELECT 1 FROM consults AS c WHERE c.clinician_id = k.id) "
+            "ORDER BY k.name COLLATE NOCASE")
+        return [(str(i), str(n)) for i, n in rows]
+
+    def archive_packs(self) -> list[str]:
+        """The pack ids the archive has consults of."""
+        return [str(r[0]) for r in self.db.query("SELECT DISTINCT pack_id FROM consults "
+                                                 "ORDER BY pack_id")]
+
+    def discard_draft(self, consult_id: str) -> ConsultSummary:
+        """Delete a draft (its window step goes with it); a signed consult is refused. Returns
+        the draft's summary as it was."""
+        with self.db.transaction() as con:
+            row = con.execute(f"{_SUMMARY_SELECT} WHERE c.id = ?", (consult_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"No consult with id {consult_id}.")
+            summary = _summary(row)
+            if summary.status is not ConsultStatus.DRAFT:
+                raise RecordLockedError("This consult is signed: it is kept, never discarded.")
+            con.execute("DELETE FROM consults WHERE id = ? AND status = 'draft'", (consult_id,))
+        return summary
 
     # -- archive ------------------------------------------------------------------------------
     def documents(self, consult_id: str) -> list[ArchivedDocument]:

@@ -1,13 +1,21 @@
-"""The archive: a searchable list of every consult, newest first, fetched a page at a time.
+"""The archive: every consult, searched, filtered and sorted in SQL, fetched a page at a time.
 
-``ArchiveModel`` is a QAbstractTableModel over ``ConsultRepository.summaries``/``search``.
-Signals of ``ArchiveView``: ``open_requested(str)`` with a consult id, ``back_requested()``.
+``ArchiveModel`` is a QAbstractTableModel over ``consults.archive_page``: it holds the pages
+fetched so far and asks for the next one only when the view scrolls to it (canFetchMore /
+fetchMore); a header click sorts in SQL (:meth:`ArchiveModel.sort`).
+
+Signals of ``ArchiveView``: ``open_requested(str)`` with a consult id (open it in the consult
+view: a draft to go on, a signed one read-only), ``record_requested(str)`` with a signed
+consult's id (show its record: the signed PDF, addenda, reprint, export), ``back_requested()``.
 
 Keyboard: Down (or Enter) in the search box moves into the list with its first row selected;
-Enter on a row opens it; Up on the first row goes back to the search box.
+Enter on a row shows a signed consult's record, or opens a draft; Up on the first row goes
+back to the search box. Alt letters reach every filter, "Sort by" and the buttons.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -22,6 +30,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,27 +41,40 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consult_aid.domain import ConsultSummary
+from consult_aid.domain import ConsultStatus, ConsultSummary, DecisionChoice
 from consult_aid.services import consults
 from consult_aid.services.store import Store
+from consult_aid.ui.archive_filters import ArchiveFilters
 
 PAGE = 100
 Index = QModelIndex | QPersistentModelIndex
 
 
 class ArchiveModel(QAbstractTableModel):
-    COLUMNS = ("Date", "Patient", "Born", "MRN", "Procedure", "Diagnosis", "Status")
+    COLUMNS = ("Date", "Patient", "Born", "MRN", "Procedure", "Diagnosis", "Status", "Decision",
+               "Clinician")
+    # the SQL sort of each column (None: not sortable)
+    SORTS = ("date", "patient", "born", "mrn", "procedure", None, "status", "decision",
+             "clinician")
 
-    def __init__(self, db: Store, pack_titles: dict[str, str] | None = None) -> None:
+    def __init__(self, db: Store, pack_titles: dict[str, str] | None = None,
+                 page: int = PAGE) -> None:
         super().__init__()
         self._db = db
         self._titles = pack_titles or {}
+        self._page = page
         self._rows: list[ConsultSummary] = []
         self._text = ""
+        self._filters: dict[str, Any] = {}
+        self.sort_key = "date"
+        self.descending = True
+        self.total = 0
         self._more = True
         self.refresh()
 
+    # --- what is shown ------------------------------------------------------------------------
     def set_filter(self, text: str) -> None:
+        """Search as typed (every word, folded: "mueller" finds "Müller")."""
         self._text = text.strip()
         self.refresh()
 
@@ -60,27 +82,59 @@ class ArchiveModel(QAbstractTableModel):
     def filter_text(self) -> str:
         return self._text
 
+    def set_filters(self, **filters: Any) -> None:
+        """The filters of ``consults.archive_page`` (since, until, pack_id, status, decision,
+        clinician_id); None leaves one open."""
+        self._filters = {k: v for k, v in filters.items() if v is not None}
+        self.refresh()
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        return dict(self._filters)
+
+    def set_sort(self, key: str, descending: bool) -> None:
+        if key not in consults.ARCHIVE_SORTS:
+            raise ValueError(f"unknown archive sort {key!r}")
+        if (key, descending) != (self.sort_key, self.descending):
+            self.sort_key, self.descending = key, descending
+            self.refresh()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """A header click: sort by that column in SQL (a column without a sort is ignored)."""
+        key = self.SORTS[column] if 0 <= column < len(self.SORTS) else None
+        if key is not None:
+            self.set_sort(key, order == Qt.SortOrder.DescendingOrder)
+
+    def sort_column(self) -> int:
+        return self.SORTS.index(self.sort_key)
+
     def refresh(self) -> None:
+        """From the first page again (after a search, a filter, a sort or a change)."""
         self.beginResetModel()
-        if self._text:
-            self._rows = consults.search(self._db, self._text, limit=1000)
-            self._more = False
-        else:
-            self._rows = consults.summaries(self._db, limit=PAGE)
-            self._more = len(self._rows) == PAGE
+        self._rows = self._fetch(0)
+        self._more = len(self._rows) == self._page
+        self.total = consults.archive_count(self._db, text=self._text, **self._filters)
         self.endResetModel()
+
+    def _fetch(self, offset: int) -> list[ConsultSummary]:
+        return list(consults.archive_page(
+            self._db, text=self._text, sort=self.sort_key, descending=self.descending,
+            offset=offset, limit=self._page, **self._filters))
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
         return not parent.isValid() and self._more
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
-        more = consults.summaries(self._db, limit=PAGE, offset=len(self._rows))
-        self._more = len(more) == PAGE
+        if parent.isValid() or not self._more:
+            return
+        more = self._fetch(len(self._rows))
+        self._more = len(more) == self._page
         if more:
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
             self._rows += more
             self.endInsertRows()
 
+    # --- Qt model -----------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)
 
@@ -98,30 +152,69 @@ class ArchiveModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
-                                               Qt.ItemDataRole.AccessibleTextRole):
+                                               Qt.ItemDataRole.AccessibleTextRole,
+                                               Qt.ItemDataRole.ToolTipRole):
             return None
         s = self._rows[index.row()]
-        status = self.tr(s.status.label)
+        column = index.column()
+        if column == 7:
+            return self.decision_text(s)
+        if column == 8:
+            return getattr(s, "clinician_name", "")
         return (f"{s.created_at:%Y-%m-%d %H:%M}", s.patient_name, f"{s.date_of_birth:%Y-%m-%d}",
                 s.mrn, self._titles.get(s.pack_id, s.pack_id), s.diagnosis,
-                status)[index.column()]
+                self.tr(s.status.label))[column]
+
+    def decision_text(self, s: ConsultSummary) -> str:
+        value = getattr(s, "decision", "")
+        try:
+            return self.tr(DecisionChoice(value).label) if value else ""
+        except ValueError:
+            return str(value)
+
+
+def sort_choices() -> list[tuple[str, str, bool]]:
+    """(label, sort key, descending) for the "Sort by" list, in the order it offers them."""
+    return [
+        ("Date, newest first", "date", True), ("Date, oldest first", "date", False),
+        ("Patient, A to Z", "patient", False), ("Patient, Z to A", "patient", True),
+        ("Date of birth, oldest first", "born", False),
+        ("Date of birth, youngest first", "born", True),
+        ("MRN, ascending", "mrn", False), ("MRN, descending", "mrn", True),
+        ("Procedure, A to Z", "procedure", False), ("Procedure, Z to A", "procedure", True),
+        ("Status, drafts first", "status", False), ("Status, amended first", "status", True),
+        ("Decision, A to Z", "decision", False), ("Decision, Z to A", "decision", True),
+        ("Clinician, A to Z", "clinician", False), ("Clinician, Z to A", "clinician", True),
+    ]
 
 
 class ArchiveView(QWidget):
     open_requested = Signal(str)
+    record_requested = Signal(str)
     back_requested = Signal()
 
     def __init__(self, db: Store, pack_titles: dict[str, str],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._db = db
+        self._titles = pack_titles
         title = QLabel(self.tr("Archive"), self)
         title.setObjectName("pageTitle")
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("hint")
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.tr("Name, MRN, diagnosis or any text"))
         self.search.setAccessibleName(self.tr("Search the archive"))
         self.search.setClearButtonEnabled(True)
         search_label = QLabel(self.tr("&Search the archive"), self)
         search_label.setBuddy(self.search)
+        self.filters = ArchiveFilters(self)
+        self.sort_combo = QComboBox(self)
+        self.sort_combo.setAccessibleName(self.tr("Sort by"))
+        for text, key, descending in sort_choices():
+            self.sort_combo.addItem(self.tr(text), (key, descending))
+        sort_label = QLabel(self.tr("Sort b&y"), self)
+        sort_label.setBuddy(self.sort_combo)
         self.empty_label = QLabel(self)
         self.empty_label.setObjectName("hint")
         self.empty_label.setTextFormat(Qt.TextFormat.PlainText)  # echoes what was typed
@@ -136,11 +229,27 @@ class ArchiveView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        self.table.activated.connect(lambda index: self._open(index.row()))
+        # dates, MRN and status fit their contents; patient, procedure, decision and clinician
+        # share the room left (elided, whole in the tooltip). The diagnosis is searched but not
+        # a column: eight columns fit 1280 pixels, larger text too, without scrolling sideways.
+        for section in range(self.model.columnCount()):
+            header.setSectionResizeMode(section, QHeaderView.ResizeMode.Stretch
+                                        if section in (1, 4, 7, 8)
+                                        else QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnHidden(5, True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        header.sortIndicatorChanged.connect(self._header_sorted)
+        self.table.activated.connect(lambda index: self._activate(index.row()))
+        self.record_button = QPushButton(self.tr("Show the &record"), self)
+        self.record_button.setToolTip(self.tr("The signed record: its PDF, addenda, reprint and "
+                                              "export"))
+        self.record_button.clicked.connect(self._record_selected)
         self.open_button = QPushButton(self.tr("&Open"), self)
         self.open_button.setObjectName("primary")
         self.open_button.clicked.connect(self._open_selected)
@@ -154,21 +263,78 @@ class ArchiveView(QWidget):
         self.search.returnPressed.connect(self._focus_table)
         self.search.installEventFilter(self)
         self.table.installEventFilter(self)
+        self.filters.changed.connect(self._filters_changed)
+        self.sort_combo.currentIndexChanged.connect(self._sort_chosen)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_buttons())
+        self.model.modelReset.connect(self._update_buttons)
         layout = QVBoxLayout(self)
-        layout.addWidget(title)
+        layout.setSpacing(8)
+        heading = QHBoxLayout()
+        heading.addWidget(title)
+        heading.addStretch(1)
+        heading.addWidget(self.count_label)
+        layout.addLayout(heading)
         layout.addWidget(search_label)
-        layout.addWidget(self.search)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 3)
+        search_row.addSpacing(16)
+        search_row.addWidget(sort_label)
+        search_row.addWidget(self.sort_combo, 1)
+        layout.addLayout(search_row)
+        layout.addWidget(self.filters)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(back)
         buttons.addStretch(1)
+        buttons.addWidget(self.record_button)
         buttons.addWidget(self.open_button)
         layout.addLayout(buttons)
+        self._load_choices()
+        self._show_empty()
+        self._update_buttons()
 
     def refresh(self) -> None:
+        self._load_choices()
         self.model.refresh()
 
+    def _load_choices(self) -> None:
+        packs, clinicians = consults.archive_choices(self._db)
+        ids = list(dict.fromkeys([*self._titles, *packs]))
+        self.filters.set_choices([(p, self._titles.get(p, p)) for p in ids], clinicians)
+
+    # --- filters and sorting ------------------------------------------------------------------
+    def _filters_changed(self) -> None:
+        self.model.set_filters(**self.filters.values())
+
+    def _sort_chosen(self, index: int) -> None:
+        key, descending = self.sort_combo.itemData(index)
+        self.model.set_sort(key, descending)
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder
+                                if descending else Qt.SortOrder.AscendingOrder)
+        header.blockSignals(False)
+        header.viewport().update()
+
+    def _header_sorted(self, column: int, order: Qt.SortOrder) -> None:
+        key = ArchiveModel.SORTS[column]
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key is None:  # not sortable: the indicator stays where the sort is
+            key, descending = self.model.sort_key, self.model.descending
+        index = self._sort_index(key, descending)
+        if index >= 0 and index != self.sort_combo.currentIndex():
+            self.sort_combo.setCurrentIndex(index)  # sorts, and sets the indicator
+        else:
+            self._sort_chosen(self.sort_combo.currentIndex())
+
+    def _sort_index(self, key: str, descending: bool) -> int:
+        for i in range(self.sort_combo.count()):
+            if tuple(self.sort_combo.itemData(i)) == (key, descending):
+                return i
+        return -1
+
+    # --- keyboard -----------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
                 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
@@ -182,7 +348,9 @@ class ArchiveView(QWidget):
     def _table_key(self, key: int) -> bool:
         """Enter opens the current row; Up on the first row goes back to the search box."""
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self._open_selected()
+            row = self._selected_row()
+            if row is not None:
+                self._activate(row)
             return True
         if key == Qt.Key.Key_Up and self.table.currentIndex().row() <= 0:
             self.search.setFocus()
@@ -190,12 +358,19 @@ class ArchiveView(QWidget):
         return False
 
     def _show_empty(self) -> None:
+        total = self.model.total
+        self.count_label.setText(self.tr("1 consult") if total == 1
+                                 else self.tr("{n} consults").format(n=f"{total:,}"))
         text = self.model.filter_text
         if self.model.rowCount():
             self.empty_label.hide()
             return
-        self.empty_label.setText(self.tr("No consults match “{text}”.").format(text=text)
-                                 if text else self.tr("No consults yet."))
+        if text:
+            self.empty_label.setText(self.tr("No consults match “{text}”.").format(text=text))
+        elif self.model.filters:
+            self.empty_label.setText(self.tr("No consults match these filters."))
+        else:
+            self.empty_label.setText(self.tr("No consults yet."))
         self.empty_label.show()
 
     def _focus_table(self) -> None:
@@ -206,12 +381,35 @@ class ArchiveView(QWidget):
             self.table.selectRow(0)
             self.table.setFocus()
 
-    def _open_selected(self) -> None:
+    def _selected_row(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
         if rows:
-            self._open(rows[0].row())
-        elif self.table.currentIndex().isValid():
-            self._open(self.table.currentIndex().row())
+            return rows[0].row()
+        if self.table.currentIndex().isValid():
+            return self.table.currentIndex().row()
+        return None
+
+    def _update_buttons(self) -> None:
+        row = self._selected_row()
+        signed = row is not None and self.model.summary(row).status is not ConsultStatus.DRAFT
+        self.record_button.setEnabled(signed)
+
+    def _open_selected(self) -> None:
+        row = self._selected_row()
+        if row is not None:
+            self._open(row)
+
+    def _record_selected(self) -> None:
+        row = self._selected_row()
+        if row is not None and self.model.summary(row).status is not ConsultStatus.DRAFT:
+            self.record_requested.emit(self.model.summary(row).id)
+
+    def _activate(self, row: int) -> None:
+        """Enter or a double click: a signed consult's record, a draft to go on with."""
+        if self.model.summary(row).status is ConsultStatus.DRAFT:
+            self._open(row)
+        else:
+            self.record_requested.emit(self.model.summary(row).id)
 
     def _open(self, row: int) -> None:
         self.open_requested.emit(self.model.summary(row).id)

@@ -1,7 +1,8 @@
 """The main window: setup on first run, the start screen, a consult, the archive.
 
 Menus: File (start screen, archive, back up, settings, quit), Go (next/previous step:
-Ctrl+PgDown/Ctrl+PgUp, Alt+Right/Alt+Left), View (larger text, remembered).
+Ctrl+PgDown/Ctrl+PgUp, Alt+Right/Alt+Left), View (larger text, remembered; what patients
+find hard).
 
 With the database open read-only (``ctx.read_only``) a banner across the window says so and
 why; nothing that writes is offered (no setup, no new patient or consult, no signing, no
@@ -35,6 +36,11 @@ from consult_aid.domain import Consult, Patient
 from consult_aid.errors import KnownError
 from consult_aid.services import consults
 from consult_aid.services.clinic import current_clinician, needs_setup
+from consult_aid.services.insights import (
+    filter_choices,
+    insights_in_own_connection,
+    item_titles,
+)
 from consult_aid.services.settings import save_settings
 from consult_aid.ui.archive import ArchiveView
 from consult_aid.ui.autosave import Autosaver
@@ -44,7 +50,9 @@ from consult_aid.ui.context import AppContext
 from consult_aid.ui.dialogs import Dialogs
 from consult_aid.ui.documents_flow import DocumentActions
 from consult_aid.ui.errors import SaveFailedBox, ask_save_failed, show_error
+from consult_aid.ui.insights_view import InsightsView
 from consult_aid.ui.operations import WriteOp
+from consult_aid.ui.record_view import RecordView
 from consult_aid.ui.session import ConsultSession
 from consult_aid.ui.settings_page import SettingsPage
 from consult_aid.ui.setup_page import SetupPage
@@ -104,7 +112,11 @@ class MainWindow(QMainWindow):
         self.archive = ArchiveView(ctx.db, {p.id: p.title for p in ctx.catalog.packs()})
         self.archive.back_requested.connect(self.show_start)
         self.archive.open_requested.connect(self.open_consult)
-        for w in (self.setup_page, self.start, self.archive):
+        self.archive.record_requested.connect(self.show_record)
+        self.record = RecordView(ctx, self.dialogs)
+        self.record.back_requested.connect(self.show_archive)
+        self.record.open_requested.connect(self.open_consult)
+        for w in (self.setup_page, self.start, self.archive, self.record):
             self.stack.addWidget(w)
         self.consult_view: ConsultView | None = None
         self.signing: SigningFlow | None = None  # of the open consult
@@ -114,12 +126,20 @@ class MainWindow(QMainWindow):
         self.backup = BackupFlow(ctx, self, folder=self.dialogs.backup_folder,
                                  before=self._hand_over_consult)
         self.backup.busy.connect(self._busy)
+        self.record.busy.connect(self._busy)
+        self.record.printed.connect(self._printed)
         self.backup.written.connect(lambda _result: self.start.refresh_backup_notice())
         self.start.backup_requested.connect(self.back_up)
         self._build_menus()
         self.settings_page = SettingsPage(ctx, self.large_text_action)
         self.settings_page.back_requested.connect(self.show_start)
         self.stack.addWidget(self.settings_page)
+        self.insights_view = InsightsView(
+            lambda f: insights_in_own_connection(ctx.data.database, f),
+            lambda: filter_choices(ctx.db), {p.id: p.title for p in ctx.catalog.packs()},
+            item_titles(ctx.catalog.packs()), run_in_background=ctx.tasks.run)
+        self.insights_view.back_requested.connect(self.show_start)
+        self.stack.addWidget(self.insights_view)
         if self.needs_setup():
             self.stack.setCurrentWidget(self.setup_page)
         else:
@@ -158,6 +178,8 @@ class MainWindow(QMainWindow):
         self.large_text_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
         self.large_text_action.toggled.connect(self.set_large_text)
         view.addAction(self.large_text_action)
+        self.insights_action = view.addAction(self.tr("What patients find &hard…"),
+                                              self.show_insights)
 
     # --- screens ------------------------------------------------------------------------------
     def needs_setup(self) -> bool:
@@ -189,6 +211,30 @@ class MainWindow(QMainWindow):
         self.archive.refresh()
         self.stack.setCurrentWidget(self.archive)
         self.archive.search.setFocus()
+
+    def show_insights(self) -> None:
+        """View ▸ What patients find hard: counts over signed consults (an open consult is
+        stored and closed first, as for the archive)."""
+        if not self._leave_consult(self.show_insights):
+            return
+        self.insights_view.enter()
+        self.stack.setCurrentWidget(self.insights_view)
+        self.insights_view.pack.setFocus()
+
+    def show_record(self, consult_id: str) -> None:
+        """A signed consult's record from the archive: its PDF, addenda, reprint, export."""
+        if not self._leave_consult(lambda: self.show_record(consult_id)):
+            return
+        try:
+            consult = consults.get_consult(self.ctx.db, consult_id)
+        except Exception as exc:  # a KnownError (damaged database) or a bug
+            show_error(self, exc)
+            return
+        if not consult.is_locked:  # a draft is gone on with in the consult view
+            self.open_consult(consult_id)
+        elif self.record.show_record(consult):
+            self.stack.setCurrentWidget(self.record)
+            self.record.reprint_button.setFocus()
 
     def show_settings(self) -> None:
         """The settings page; an open consult is stored and closed first (as for the archive)."""

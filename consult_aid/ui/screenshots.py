@@ -152,17 +152,6 @@ def _shoot_recovery(out: Path, tmp: Path, *, large: bool = False,
         app.processEvents()
     finally:
         close_context(ctx)
-    with data.database.open("r+b") as handle:  # a disk fault: 4 KiB of noise in the file
-        handle.seek(8192)
-        handle.write(bytes((i * 7919 + 13) % 251 for i in range(4096)))
-    problem = StartupProblem.of_report(data, quick_check(data.database, data.identity))
-    dialog = StartupCheckDialog(problem)
-    dialog.show()
-    app.processEvents()
-    dialog.grab().save(str(out / "startup-check.png"))
-    dialog.close()
-    dialog.deleteLater()
-    app.processEvents()
     ctx = build_context(data, read_only=True)
     ctx.clock = lambda: NOW
     ctx.check_failed = True
@@ -176,8 +165,22 @@ def _shoot_recovery(out: Path, tmp: Path, *, large: bool = False,
         window.deleteLater()
         app.processEvents()
     finally:
-        apply_theme(app, large_text=False)
         close_context(ctx)
+    # then a disk fault: 4 KiB of noise in the file, and the dialog at the next start (the
+    # read-only window above shows the same data, read before the damage: what a damaged page
+    # still lets it read varies)
+    with data.database.open("r+b") as handle:  # a disk fault: 4 KiB of noise in the file
+        handle.seek(8192)
+        handle.write(bytes((i * 7919 + 13) % 251 for i in range(4096)))
+    problem = StartupProblem.of_report(data, quick_check(data.database, data.identity))
+    dialog = StartupCheckDialog(problem)
+    dialog.show()
+    app.processEvents()
+    dialog.grab().save(str(out / "startup-check.png"))
+    dialog.close()
+    dialog.deleteLater()
+    app.processEvents()
+    apply_theme(app, large_text=False)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ Signals: ``start_requested(Patient, Pack)``, ``resume_requested(str)`` with a co
 
 Each time it is shown (:meth:`StartScreen.refresh`) the search and the new-patient form are
 empty, so the next patient starts clean; a draft is listed with its patient, date, procedure
-and the step it reached.
+and the step it reached, and "Started 45 days ago" when older than the settings'
+``stale_draft_days``. "Discard the draft…" (Alt+D, or Delete in the list) deletes a draft after
+a confirmation naming the patient and the date (audited "consult.discarded").
 
 A quiet notice says when the last backup is older than the settings' reminder (or there is
 none), with "Back up now…" (Alt+U). With the database open read-only, nothing here writes: no
@@ -15,9 +17,11 @@ patient can be added, no consult started; drafts open to be read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -27,6 +31,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -54,6 +59,26 @@ from consult_aid.ui.widgets.fields import (
 )
 
 PATIENT_ROWS = 5  # the patient list shows at least this many rows, whatever the text size
+DRAFT_ID = Qt.ItemDataRole.UserRole
+DRAFT_LABEL = Qt.ItemDataRole.UserRole + 1  # "Jane Doe, started 2026-10-01" for the question
+ConfirmDiscard = Callable[[QWidget, str], bool]
+
+
+def confirm_discard(parent: QWidget, what: str) -> bool:
+    """Ask before a draft is deleted; Cancel is the default (Enter keeps the draft)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, parent.tr("Discard the draft?"),
+                      parent.tr("Discard the draft consult of {what}? It is deleted and cannot "
+                                "be brought back; the audit trail keeps a note that it was "
+                                "discarded.").format(what=what),
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    discard = box.addButton(parent.tr("&Discard the draft"),
+                            QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton(parent.tr("&Keep it"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is discard
 
 
 class StartScreen(QWidget):
@@ -143,13 +168,22 @@ class StartScreen(QWidget):
         self.drafts.itemActivated.connect(self._resume_item)
         self.resume_button = QPushButton(self.tr("&Resume the selected consult"), self)
         self.resume_button.clicked.connect(self._resume)
+        self.discard_button = QPushButton(self.tr("&Discard the draft…"), self)
+        self.discard_button.setAccessibleDescription(self.tr(
+            "Deletes the selected draft after asking; Delete in the list does the same."))
+        self.discard_button.clicked.connect(self.discard_selected)
+        self.confirm_discard: ConfirmDiscard = confirm_discard  # injectable: tests answer it
+        self.drafts.installEventFilter(self)
         self.archive_button = QPushButton(self.tr("Open the ar&chive…"), self)  # A: add
         self.archive_button.clicked.connect(self.archive_requested)
         right = QWidget(self)
         rcol = QVBoxLayout(right)
         rcol.setContentsMargins(0, 0, 0, 0)
         rcol.addWidget(self.drafts, 1)
-        rcol.addWidget(self.resume_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.resume_button, 1)
+        buttons.addWidget(self.discard_button)
+        rcol.addLayout(buttons)
         rcol.addWidget(self.archive_button)
 
         # the new consult's fields keep their size and scroll when the window is small or the
@@ -178,6 +212,7 @@ class StartScreen(QWidget):
             # nothing here may write: no new patient, no new consult; drafts open to be read
             self.new_form.setEnabled(False)
             self.resume_button.setText(self.tr("&Read the selected consult"))
+            self.discard_button.hide()  # nothing is deleted read-only
         self.refresh()
 
     def _backup_notice(self) -> QFrame:
@@ -268,17 +303,62 @@ class StartScreen(QWidget):
         if self.drafts.count():
             self.drafts.setCurrentRow(0)
         self.resume_button.setEnabled(self.drafts.count() > 0)
+        self.discard_button.setEnabled(self.drafts.count() > 0 and not self.ctx.read_only)
 
     def _add_draft(self, summary: ConsultSummary, procedure: str) -> None:
-        """One draft: patient and date, then procedure and the step reached."""
+        """One draft: patient and date, then procedure and the step reached; a third line
+        when it was started longer ago than the settings' ``stale_draft_days``."""
         reached = self.step_reached(consults.last_step(self.ctx.db, summary.id))
         when = day(summary.created_at.date())
         second = f"{procedure} · {reached}" if reached else procedure
-        item = QListWidgetItem(f"{summary.patient_name} · {when}\n{second}", self.drafts)
-        item.setData(Qt.ItemDataRole.UserRole, summary.id)
+        stale = self.draft_age(summary)
+        text = f"{summary.patient_name} · {when}\n{second}" + (f"\n⚠ {stale}" if stale else "")
+        item = QListWidgetItem(text, self.drafts)
+        item.setData(DRAFT_ID, summary.id)
+        item.setData(DRAFT_LABEL, self.tr("{name}, started {when}").format(
+            name=summary.patient_name, when=when))
         item.setData(Qt.ItemDataRole.AccessibleTextRole, ", ".join(
-            part for part in (summary.patient_name, when, procedure, reached) if part))
-        item.setToolTip(f"{summary.patient_name}\n{when}\n{second}")
+            part for part in (summary.patient_name, when, procedure, reached, stale) if part))
+        item.setToolTip(f"{summary.patient_name}\n{when}\n{second}"
+                        + (f"\n{stale}" if stale else ""))
+
+    def draft_age(self, summary: ConsultSummary) -> str:
+        """"Started 45 days ago" for a draft older than the settings' ``stale_draft_days``,
+        else ""."""
+        days = (self.ctx.clock().date() - summary.created_at.date()).days
+        if days <= self.ctx.settings.stale_draft_days:
+            return ""
+        return self.tr("Started {n} days ago").format(n=days)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.drafts and event.type() == QEvent.Type.KeyPress \
+                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Delete \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.discard_selected()
+            return True
+        return super().eventFilter(watched, event)
+
+    def discard_selected(self) -> None:
+        """Ask, naming the patient and the date; then delete the draft (audited)."""
+        item = self.drafts.currentItem()
+        if item is None or self.ctx.read_only or not self.discard_button.isEnabled():
+            return
+        consult_id = str(item.data(DRAFT_ID))
+        if not self.confirm_discard(self, str(item.data(DRAFT_LABEL))):
+            return
+        row = self.drafts.currentRow()
+        now = self.ctx.clock()
+        self.discard_button.setEnabled(False)
+        WriteOp(self, lambda db: consults.discard_draft(db, consult_id, now=now)) \
+            .success(lambda _summary: self._discarded(row)) \
+            .finally_(lambda: self.discard_button.setEnabled(self.drafts.count() > 0)) \
+            .run_in_background(self.ctx.writer)
+
+    def _discarded(self, row: int) -> None:
+        self.refresh_drafts()
+        if self.drafts.count():
+            self.drafts.setCurrentRow(min(row, self.drafts.count() - 1))
+            self.drafts.setFocus()
 
     def step_reached(self, step_id: str) -> str:
         """'6. Benefits and risks' for a known step id, else ''."""

@@ -184,7 +184,8 @@ def test_open_read_only_shows_the_banner_and_writes_nothing(
     consult = folder_with_a_consult(data_folder, identity_files)
     scribble(data_folder)
     before = data_folder.database.read_bytes()
-    answers = Answers(StartupDecision.READ_ONLY)
+    # if the first reads hit the damage, the dialog asks again without read-only: quit then
+    answers = Answers(StartupDecision.READ_ONLY, StartupDecision.QUIT)
     result = open_window(data_folder, choose=answers, tell=no_tell)
     if isinstance(result, int):  # the scribble hit a page the first reads need
         assert answers.shown[-1].read_only_possible is False
