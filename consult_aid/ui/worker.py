@@ -23,8 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QCoreApplication,
-    QEvent,
     QObject,
     QRunnable,
     QThread,
@@ -39,25 +37,59 @@ Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
 
-class _Bridge(QObject):
-    """Lives on the GUI thread; signals emitted from workers are queued to it."""
+# on_done, on_error, result, error, and the work itself (released on the GUI thread too)
+_Result = tuple[Done | None, Failed | None, object, BaseException | None, object]
 
-    finished = Signal(object, object, object, object)  # on_done, on_error, result, error
+
+class _Bridge(QObject):
+    """Lives on the GUI thread; workers hand it their results, which it delivers there.
+
+    A worker puts its result in a queue and drops every reference it held (the job, its
+    callbacks, the result) *before* waking the GUI thread, and the one bridge lives as long as
+    the program: so no Python object — above all no Qt object's wrapper — is ever freed on a
+    worker thread, and nothing is delivered to a bridge that is gone. (A bridge per runner,
+    freed by the pool thread holding its last reference while the GUI thread delivered to it,
+    crashed Qt at a test's teardown.)
+    """
+
+    ready = Signal()
 
     def __init__(self) -> None:
         super().__init__()
-        self.finished.connect(self._deliver)
+        self._results: queue.SimpleQueue[_Result] = queue.SimpleQueue()
+        self.ready.connect(self.deliver)
 
-    @Slot(object, object, object, object)
-    def _deliver(self, on_done: Done | None, on_error: Failed | None, result: object,
-                 error: BaseException | None) -> None:
-        if error is not None:
-            if on_error is not None:
-                on_error(error)
-            else:
-                log.error("background job failed", exc_info=error)
-        elif on_done is not None:
-            on_done(result)
+    def post(self, item: _Result) -> None:
+        """Any thread: queue ``item`` for delivery on the GUI thread."""
+        self._results.put(item)
+        self.ready.emit()
+
+    @Slot()
+    def deliver(self) -> None:
+        """GUI thread: call the callbacks of every result handed over so far."""
+        while True:
+            try:
+                on_done, on_error, result, error, _work = self._results.get_nowait()
+            except queue.Empty:
+                return
+            if error is not None:
+                if on_error is not None:
+                    on_error(error)
+                else:
+                    log.error("background job failed", exc_info=error)
+            elif on_done is not None:
+                on_done(result)
+
+
+_BRIDGE: _Bridge | None = None
+
+
+def _gui_bridge() -> _Bridge:
+    """The program's one bridge, made on first use (on the GUI thread) and never freed."""
+    global _BRIDGE
+    if _BRIDGE is None:
+        _BRIDGE = _Bridge()
+    return _BRIDGE
 
 
 @dataclass(slots=True)
@@ -79,7 +111,7 @@ class DatabaseWriter(QThread):
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._pending: dict[str, _Job] = {}
         self._lock = threading.Lock()
-        self._bridge = _Bridge()
+        self._bridge = _gui_bridge()
         self._idle = threading.Event()
         self._idle.set()
 
@@ -114,7 +146,7 @@ class DatabaseWriter(QThread):
 
     def deliver(self) -> None:
         """Call the ``on_done``/``on_error`` of jobs that finished but are not delivered yet."""
-        QCoreApplication.sendPostedEvents(self._bridge, QEvent.Type.MetaCall)
+        self._bridge.deliver()
 
     def stop(self) -> None:
         self._queue.put(None)
@@ -135,7 +167,10 @@ class DatabaseWriter(QThread):
                     result, error = job.fn(db), None
                 except Exception as exc:  # delivered to the GUI thread, never lost
                     result, error = None, exc
-                self._bridge.finished.emit(job.on_done, job.on_error, result, error)
+                item: _Result = (job.on_done, job.on_error, result, error, job)
+                del job, result, error  # the GUI thread holds the only references now
+                self._bridge.post(item)
+                del item
                 with self._lock:
                     if self._queue.empty():
                         self._idle.set()
@@ -148,14 +183,22 @@ class _Runnable(QRunnable):
     def __init__(self, fn: Callable[[], Any], on_done: Done | None, on_error: Failed | None,
                  bridge: _Bridge) -> None:
         super().__init__()
-        self._fn, self._on_done, self._on_error, self._bridge = fn, on_done, on_error, bridge
+        self._fn: Callable[[], Any] | None = fn
+        self._callbacks: tuple[Done | None, Failed | None] | None = (on_done, on_error)
+        self._bridge = bridge
 
     def run(self) -> None:
+        fn, self._fn = self._fn, None
+        callbacks, self._callbacks = self._callbacks, None
+        assert fn is not None and callbacks is not None
         try:
-            result, error = self._fn(), None
+            result, error = fn(), None
         except Exception as exc:
             result, error = None, exc
-        self._bridge.finished.emit(self._on_done, self._on_error, result, error)
+        item: _Result = (callbacks[0], callbacks[1], result, error, fn)
+        del fn, callbacks, result, error  # the GUI thread holds the only references now
+        self._bridge.post(item)
+        del item
 
 
 class TaskRunner:
@@ -164,7 +207,7 @@ class TaskRunner:
     def __init__(self) -> None:
         self._pool = QThreadPool()
         self._pool.setMaxThreadCount(2)
-        self._bridge = _Bridge()
+        self._bridge = _gui_bridge()
 
     def run(self, fn: Callable[[], Any], on_done: Done | None = None,
             on_error: Failed | None = None) -> None:

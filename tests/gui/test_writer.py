@@ -6,15 +6,18 @@ first job the way a slow disk would hold it.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from consult_aid.storage import Database, open_database
-from consult_aid.ui.worker import DatabaseWriter
+from consult_aid.ui.worker import DatabaseWriter, TaskRunner
 
 
 @pytest.fixture
@@ -94,3 +97,37 @@ def test_a_job_already_running_is_not_replaced_by_one_with_its_key(
     assert writer.settle(10)
     assert record.ran == ["after"]
     assert record.done == [("after", "after")]
+
+
+class _Tracked:
+    """An object that records on which thread it was freed."""
+
+    freed_on: ClassVar[list[str]] = []
+
+    def __init__(self, value: str = "") -> None:
+        self.value = value
+
+    def __call__(self, *_args: object) -> _Tracked:
+        return _Tracked("result")
+
+    def __del__(self) -> None:
+        _Tracked.freed_on.append(threading.current_thread().name)
+
+
+def test_work_callbacks_and_results_are_freed_on_the_gui_thread(
+        writer: DatabaseWriter, qtbot: QtBot) -> None:
+    """A Qt object's wrapper freed on a worker thread can crash Qt; so everything a job held
+    (the work, its callbacks, its result) is let go on the GUI thread."""
+    _Tracked.freed_on.clear()
+    tasks = TaskRunner()
+    delivered: list[str] = []
+    for _ in range(20):
+        tasks.run(_Tracked(), lambda r: delivered.append(r.value))
+        writer.submit(_Tracked(), lambda r: delivered.append(r.value))
+    assert tasks.wait(10_000) and writer.wait_idle(10)
+    qtbot.waitUntil(lambda: len(delivered) == 40, timeout=10_000)
+    assert delivered == ["result"] * 40
+    gc.collect()
+    gui = threading.current_thread().name
+    assert set(_Tracked.freed_on) == {gui}
+    assert len(_Tracked.freed_on) >= 80  # 40 pieces of work, 40 results
