@@ -1,0 +1,39 @@
+-- Consult Aid schema version 11: accounts, so that every access is made, and audited, by a person.
+--
+-- An account is never deleted (the audit trail names it): an administrator deactivates it.
+-- Passwords are stored as argon2id hashes (PHC string); failed sign-ins in a row, the time of
+-- the last one and a lockout end are kept here so that a restarted program still slows down
+-- and locks out (consult_aid/domain/passwords.py).
+CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE
+        CHECK (length(username) BETWEEN 2 AND 32 AND username = lower(username)),
+    display_name TEXT NOT NULL CHECK (length(display_name) BETWEEN 1 AND 120),
+    password_hash TEXT NOT NULL CHECK (password_hash LIKE '$argon2id$%'),
+    must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1)),
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    failed_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
+    last_failure_at TEXT,
+    locked_until TEXT,
+    created_at TEXT NOT NULL,
+    password_changed_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE account_roles (
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    role TEXT NOT NULL CHECK (role IN ('clinician', 'assistant', 'administrator')),
+    PRIMARY KEY (account_id, role)
+) STRICT;
+
+CREATE TRIGGER accounts_kept
+BEFORE DELETE ON accounts
+BEGIN
+    SELECT RAISE(ABORT, 'an account stays on record; deactivate it instead');
+END;
+
+CREATE TRIGGER accounts_named_once
+BEFORE UPDATE OF username, created_at ON accounts
+WHEN new.username IS NOT old.username OR new.created_at IS NOT old.created_at
+BEGIN
+    SELECT RAISE(ABORT, 'an account keeps its user name');
+END;
