@@ -28,6 +28,7 @@ QLabel#redFlag { background: #fff4e0; border-left: 0.3em solid #d69e2e; color: #
 QLabel#readOnlyBanner { background: #fff4e0; color: #5f370e; font-weight: 600;
                        border-bottom: 1px solid #e6c98f; padding: 0.5em 1em; }
 QFrame#backupNotice { background: #eef4fb; border: 1px solid #c9d6e6; border-radius: 0.4em; }
+QFrame#lockPanel { background: #ffffff; border: 1px solid #c9d6e6; border-radius: 0.6em; }
 QLabel#backupNoticeText { color: #243b53; padding: 0.2em 0.3em; }
 QLabel#finding { color: #1f2933; padding: 0.1em 0; }
 QLabel#subHeading { font-weight: 600; color: #14213d; padding-top: 0.4em; }
