@@ -143,7 +143,7 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime) -> Acc
     stored = None if username_problem(name) else repo.find(name)
     audit = AuditLog(db)
     if stored is None or not stored.account.active:
-        _verify(_dummy_hash(), password)
+        verify_password(_dummy_hash(), password)
         audit.record(SIGN_IN_FAILED, detail="unknown or inactive account",
                      actor=stored.account.username if stored else UNKNOWN_ACCOUNT, at=now)
         raise SignInRefusedError("The user name or the password is not right.")
@@ -161,7 +161,7 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime) -> Acc
             audit.record(SIGN_IN_FAILED, detail="too soon after a failure",
                          actor=account.username, at=now)
             raise SignInRefusedError(f"Wait {wait} seconds, then try again.", wait_seconds=wait)
-    if not _verify(stored.password_hash, password):
+    if not verify_password(stored.password_hash, password):
         failures = stored.failed_attempts + 1
         until = locked_until(failures, now)
         repo.record_failure(account.id, at=now, locked_until=until)
@@ -181,7 +181,8 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime) -> Acc
     return account
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def verify_password(password_hash: str, password: str) -> bool:
+    """True when ``password`` is the one ``password_hash`` was made from."""
     try:
         return _HASHER.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -191,7 +192,7 @@ def _verify(password_hash: str, password: str) -> bool:
 def change_own_password(db: Database, actor: Account, old: str, new: str, *,
                         now: datetime) -> None:
     stored = AccountRepository(db).find(actor.username)
-    if stored is None or not _verify(stored.password_hash, old):
+    if stored is None or not verify_password(stored.password_hash, old):
         AuditLog(db).record(PASSWORD_CHANGED, detail="failed: the current password was wrong",
                             actor=actor.username, at=now)
         raise InputError("The current password is not right; the password was not changed.")

@@ -37,3 +37,36 @@ WHEN new.username IS NOT old.username OR new.created_at IS NOT old.created_at
 BEGIN
     SELECT RAISE(ABORT, 'an account keeps its user name');
 END;
+
+-- Emergency access ("break glass") for a clinic locked out of every administrator account: a
+-- one-time code, shown once when it is made (to be kept sealed), stored only as an argon2id
+-- hash. Using it sets a new password for one administrator account, is always audited, and
+-- stays on show to everyone until an administrator acknowledges it.
+CREATE TABLE emergency_codes (
+    id INTEGER PRIMARY KEY,
+    code_hash TEXT NOT NULL CHECK (code_hash LIKE '$argon2id$%'),
+    issued_at TEXT NOT NULL,
+    issued_by TEXT NOT NULL,
+    used_at TEXT,
+    used_by TEXT,  -- the name the person using it gave
+    used_reason TEXT,
+    used_for TEXT,  -- the administrator account whose password it set
+    acknowledged_at TEXT,
+    acknowledged_by TEXT,
+    CHECK (used_at IS NULL OR (used_by IS NOT NULL AND used_reason IS NOT NULL
+                               AND used_for IS NOT NULL)),
+    CHECK (acknowledged_at IS NULL OR used_at IS NOT NULL)
+) STRICT;
+
+CREATE TRIGGER emergency_codes_kept
+BEFORE DELETE ON emergency_codes
+BEGIN
+    SELECT RAISE(ABORT, 'an emergency code stays on record');
+END;
+
+CREATE TRIGGER emergency_codes_used_once
+BEFORE UPDATE OF used_at, used_by, used_reason, used_for ON emergency_codes
+WHEN old.used_at IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'an emergency code is used once');
+END;

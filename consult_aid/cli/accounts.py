@@ -1,0 +1,161 @@
+"""``accounts``: the first administrator, and (administrators) adding and managing accounts;
+anyone: changing their own password."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from datetime import datetime
+
+from consult_aid.cli.auth import (
+    NO_ACCOUNTS,
+    PASSWORD_FILE_VAR,
+    USER_VAR,
+    account_name,
+    account_password,
+    signed_in,
+)
+from consult_aid.domain.accounts import Role
+from consult_aid.errors import InputError
+from consult_aid.input_files import read_password_file
+from consult_aid.services import accounts
+from consult_aid.services.store import open_store
+from consult_aid.terminal import echo
+
+NEW_PASSWORD_FILE_VAR = "CONSULT_AID_NEW_PASSWORD_FILE"  # noqa: S105 (the variable's name)
+
+
+def _roles(text: str) -> frozenset[Role]:
+    try:
+        return frozenset(Role(part.strip().lower()) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "roles are clinician, assistant and administrator, separated by commas") from None
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "accounts", help="accounts: the first administrator, add, reset, roles, deactivate",
+        description="Each person has their own account. Roles: clinician (runs and signs "
+                    "consults), assistant (prepares patient details, history and lifestyle), "
+                    "administrator (accounts, settings, packs, trusted certificates, audit). "
+                    f"Commands sign in as {USER_VAR} with the password from "
+                    f"{PASSWORD_FILE_VAR} (or ask). A new password is read from "
+                    f"{NEW_PASSWORD_FILE_VAR} or asked for twice.")
+    actions = p.add_subparsers(dest="accounts_action", metavar="ACTION", required=True)
+    init = actions.add_parser("init", help="make the first account (administrator and "
+                                           "clinician) of a data folder that has none")
+    init.add_argument("username")
+    init.add_argument("--name", required=True, help='the name records show, e.g. "Dr. Sam '
+                                                    'Rivera"')
+    init.set_defaults(handler=run_init)
+    listing = actions.add_parser("list", help="list the accounts")
+    listing.set_defaults(handler=run_list, reads_only=True)
+    add = actions.add_parser("add", help="add an account (its user changes the password at "
+                                         "first sign-in)")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="the name records show")
+    add.add_argument("--roles", type=_roles, required=True,
+                     help="clinician, assistant, administrator (comma-separated)")
+    add.set_defaults(handler=run_add)
+    reset = actions.add_parser("reset", help="set a new password for an account (ends a "
+                                             "lockout; must be changed at next sign-in)")
+    reset.add_argument("username")
+    reset.set_defaults(handler=run_reset)
+    roles = actions.add_parser("roles", help="set an account's roles")
+    roles.add_argument("username")
+    roles.add_argument("roles", type=_roles)
+    roles.set_defaults(handler=run_roles)
+    for name, active in (("deactivate", False), ("reactivate", True)):
+        a = actions.add_parser(name, help=f"{name} an account (accounts are never deleted)")
+        a.add_argument("username")
+        a.set_defaults(handler=run_active, active=active)
+    password = actions.add_parser("password", help="change your own password")
+    password.set_defaults(handler=run_password)
+
+
+def _new_password() -> str:
+    path = os.environ.get(NEW_PASSWORD_FILE_VAR)
+    if path:
+        return read_password_file(path)
+    if not sys.stdin.isatty():
+        raise InputError(f"A new password is needed: put it in a file named by "
+                         f"{NEW_PASSWORD_FILE_VAR} (owner-only), or run this in a terminal.")
+    first = getpass.getpass("New password (12 characters or more): ")
+    if getpass.getpass("The same password again: ") != first:
+        raise InputError("The two passwords differ; nothing was changed.")
+    return first
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def run_init(args: argparse.Namespace) -> int:
+    password = _new_password()
+    with open_store(args.data.database) as db:
+        account = accounts.create_first_administrator(db, args.username, args.name, password,
+                                                      now=_now())
+    echo(f"Made the first account: {account.username} ({account.display_name}), "
+         f"{account.roles_text.lower()}.")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with open_store(args.data.database) as db:
+        actor = signed_in(db, now=_now())
+        listed = accounts.list_accounts(db, actor)
+    for a in listed:
+        state = "" if a.active else "  (deactivated)"
+        change = "  (must change password)" if a.must_change_password and a.active else ""
+        echo(f"{a.username:<16} {a.display_name} — {a.roles_text}{state}{change}")
+    return 0
+
+
+def run_add(args: argparse.Namespace) -> int:
+    with open_store(args.data.database) as db:
+        actor = signed_in(db, now=_now())
+        account = accounts.create_account(db, actor, args.username, args.name, args.roles,
+                                          _new_password(), now=_now())
+    echo(f"Added {account.username} ({account.display_name}), {account.roles_text.lower()}. "
+         "They choose their own password at first sign-in.")
+    return 0
+
+
+def run_reset(args: argparse.Namespace) -> int:
+    with open_store(args.data.database) as db:
+        actor = signed_in(db, now=_now())
+        accounts.reset_password(db, actor, args.username, _new_password(), now=_now())
+    echo(f"New password set for {args.username.lower()}; it must be changed at the next "
+         "sign-in.")
+    return 0
+
+
+def run_roles(args: argparse.Namespace) -> int:
+    with open_store(args.data.database) as db:
+        actor = signed_in(db, now=_now())
+        accounts.set_roles(db, actor, args.username, args.roles, now=_now())
+    echo(f"Roles of {args.username.lower()}: "
+         + ", ".join(sorted(r.value for r in args.roles)))
+    return 0
+
+
+def run_active(args: argparse.Namespace) -> int:
+    with open_store(args.data.database) as db:
+        actor = signed_in(db, now=_now())
+        accounts.set_active(db, actor, args.username, args.active, now=_now())
+    echo(f"{args.username.lower()} is {'active' if args.active else 'deactivated'}.")
+    return 0
+
+
+def run_password(args: argparse.Namespace) -> int:
+    with open_store(args.data.database) as db:
+        if not accounts.has_accounts(db):
+            raise InputError(NO_ACCOUNTS)
+        name, old = account_name(), account_password()
+        actor = accounts.sign_in(db, name, old, now=_now())
+        accounts.change_own_password(db, actor, old, _new_password(), now=_now())
+    echo("Your password is changed.")
+    return 0

@@ -1,0 +1,207 @@
+"""Signing in, and making a data folder's first account: pages the window shows before any
+patient detail.
+
+:class:`SignInPage` asks for a user name and password; after a refusal with a wait, its button
+counts the seconds down. :class:`FirstAccountPage` makes the first account (administrator and
+clinician) of a folder that has none, checking the password's strength as it is typed.
+
+Signals: SignInPage ``sign_in_requested(str, str)`` (user name, password), ``quit_requested()``;
+FirstAccountPage ``create_requested(str, str, str)`` (user name, name on records, password).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consult_aid.domain.accounts import username_problem
+from consult_aid.domain.passwords import MIN_LENGTH, password_problem
+
+
+def _centred(page: QWidget, panel: QFrame) -> None:
+    outer = QVBoxLayout(page)
+    outer.addStretch(1)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(panel, 3)
+    row.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(2)
+
+
+def _panel(page: QWidget, title: str, intro: str) -> tuple[QFrame, QVBoxLayout]:
+    panel = QFrame(page)
+    panel.setObjectName("lockPanel")
+    panel.setMaximumWidth(640)
+    heading = QLabel(title, panel)
+    heading.setObjectName("pageTitle")
+    text = QLabel(intro, panel)
+    text.setWordWrap(True)
+    text.setTextFormat(Qt.TextFormat.PlainText)
+    column = QVBoxLayout(panel)
+    column.setContentsMargins(32, 28, 32, 28)
+    column.setSpacing(12)
+    column.addWidget(heading)
+    column.addWidget(text)
+    _centred(page, panel)
+    return panel, column
+
+
+def _message(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName("fieldError")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class SignInPage(QWidget):
+    sign_in_requested = Signal(str, str)
+    quit_requested = Signal()
+
+    def __init__(self, clinic: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        intro = (self.tr("{clinic}: sign in with your own account.").format(clinic=clinic)
+                 if clinic else self.tr("Sign in with your own account."))
+        panel, column = _panel(self, self.tr("Sign in to Consult Aid"), intro)
+        self.username = QLineEdit(panel)
+        self.username.setAccessibleName(self.tr("User name"))
+        self.password = QLineEdit(panel)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(self.tr("Password"))
+        form = QFormLayout()
+        for text, field in ((self.tr("User &name"), self.username),
+                            (self.tr("&Password"), self.password)):
+            label = QLabel(text, panel)
+            label.setBuddy(field)
+            form.addRow(label, field)
+        column.addLayout(form)
+        self.message = _message(panel)
+        column.addWidget(self.message)
+        self.sign_in_button = QPushButton(self.tr("&Sign in"), panel)
+        self.sign_in_button.setObjectName("primary")
+        self.sign_in_button.clicked.connect(self._submit)
+        quit_button = QPushButton(self.tr("&Quit"), panel)
+        quit_button.clicked.connect(self.quit_requested)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(quit_button)
+        row.addWidget(self.sign_in_button)
+        column.addLayout(row)
+        self.username.returnPressed.connect(self.password.setFocus)
+        self.password.returnPressed.connect(self._submit)
+        self._wait = 0
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        """Shown afresh: empty fields, the focus on the user name."""
+        self.username.clear()
+        self.password.clear()
+        self.message.hide()
+        self.username.setFocus()
+
+    def show_refusal(self, text: str, wait_seconds: int = 0) -> None:
+        self.message.setText(text)
+        self.message.show()
+        self.password.clear()
+        self.password.setFocus()
+        self._wait = wait_seconds
+        if wait_seconds > 0:
+            self._tick(first=True)
+            self._countdown.start()
+
+    def _tick(self, first: bool = False) -> None:
+        if not first:
+            self._wait -= 1
+        waiting = self._wait > 0
+        self.sign_in_button.setEnabled(not waiting)
+        self.sign_in_button.setText(self.tr("Wait {n} s").format(n=self._wait) if waiting
+                                    else self.tr("&Sign in"))
+        if not waiting:
+            self._countdown.stop()
+
+    def _submit(self) -> None:
+        if not self.sign_in_button.isEnabled():
+            return
+        name, password = self.username.text().strip(), self.password.text()
+        if not name:
+            self.username.setFocus()
+        elif not password:
+            self.password.setFocus()
+        else:
+            self.sign_in_requested.emit(name, password)
+
+
+class FirstAccountPage(QWidget):
+    create_requested = Signal(str, str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        panel, column = _panel(self, self.tr("Make the first account"), self.tr(
+            "Everyone who uses Consult Aid signs in with an account of their own. This first "
+            "account is the clinic's administrator and a clinician; it adds the others."))
+        self.username = QLineEdit(panel)
+        self.display_name = QLineEdit(panel)
+        self.display_name.setPlaceholderText(self.tr("as records show it, e.g. Dr. Sam Rivera"))
+        self.password = QLineEdit(panel)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = QLineEdit(panel)
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(
+            self.tr("{n} characters or more; a short sentence works well").format(n=MIN_LENGTH))
+        form = QFormLayout()
+        for text, field in ((self.tr("User &name"), self.username),
+                            (self.tr("Name on &records"), self.display_name),
+                            (self.tr("&Password"), self.password),
+                            (self.tr("The password a&gain"), self.repeat)):
+            label = QLabel(text, panel)
+            label.setBuddy(field)
+            form.addRow(label, field)
+        column.addLayout(form)
+        self.message = _message(panel)
+        column.addWidget(self.message)
+        self.create_button = QPushButton(self.tr("&Make the account"), panel)
+        self.create_button.setObjectName("primary")
+        self.create_button.clicked.connect(self._submit)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.create_button)
+        column.addLayout(row)
+        for field in (self.username, self.display_name, self.password):
+            field.returnPressed.connect(self.focusNextChild)
+        self.repeat.returnPressed.connect(self._submit)
+
+    def problem(self) -> str | None:
+        """What stops the account being made, as the clinician would be told it."""
+        name = self.username.text().strip().lower()
+        shown = self.display_name.text().strip()
+        return (username_problem(name)
+                or (None if shown else self.tr("Give the name records show."))
+                or password_problem(self.password.text(), name, shown)
+                or (None if self.repeat.text() == self.password.text()
+                    else self.tr("The two passwords differ.")))
+
+    def show_problem(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    def _submit(self) -> None:
+        problem = self.problem()
+        if problem:
+            self.show_problem(problem)
+            return
+        self.message.hide()
+        self.create_requested.emit(self.username.text().strip().lower(),
+                                   self.display_name.text().strip(), self.password.text())
