@@ -21,6 +21,14 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _local(at: str) -> str:
+    """A stored time (ISO, with its offset) on this computer's clock."""
+    try:
+        return f"{datetime.fromisoformat(at).astimezone():%Y-%m-%d %H:%M:%S}"
+    except ValueError:
+        return at
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "audit", help="read the audit trail: who did what, when (administrators)",
@@ -65,5 +73,5 @@ def run(args: argparse.Namespace) -> int:
     for e in entries:
         about = f" consult {e.consult_id}" if e.consult_id else ""
         detail = f" — {e.detail}" if e.detail else ""
-        echo(f"{e.at[:19].replace('T', ' ')}  {e.actor:<16} {e.action}{about}{detail}")
+        echo(f"{_local(e.at)}  {e.actor:<16} {e.action}{about}{detail}")
     return 0

@@ -18,6 +18,9 @@ from consult_aid.services.accounts import require
 from consult_aid.storage.audit import AuditEntry, AuditLog
 from consult_aid.storage.database import Database
 
+__all__ = ["AuditEntry", "AuditFilter", "actions_in_trail", "export_trail", "read_trail",
+           "trail_csv"]
+
 READ = "audit.read"
 EXPORTED = "audit.exported"
 MAX_ROWS = 100_000  # one read; a longer period is read in parts (narrow the dates)
