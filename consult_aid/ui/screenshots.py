@@ -19,7 +19,10 @@ import sys
 import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 WIDTH, HEIGHT = 1280, 800
 NOW = datetime(2026, 11, 24, 14, 32, 5, tzinfo=timezone(timedelta(hours=1)))
@@ -42,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         if not recovery_only:
             _shoot(out, Path(tmp), large=large, size=size)
         _shoot_recovery(out, Path(tmp) / "recovery", large=large, size=size)
+        if not recovery_only:
+            _shoot_accounts(out, Path(tmp) / "accounts", large=large, size=size)
     print(f"screenshots written to {out}")
     return 0
 
@@ -181,6 +186,70 @@ def _shoot_recovery(out: Path, tmp: Path, *, large: bool = False,
     dialog.deleteLater()
     app.processEvents()
     apply_theme(app, large_text=False)
+
+
+def _grab(widget: QWidget, path: Path, size: tuple[int, int]) -> None:
+    """Show ``widget`` at ``size``, let it paint, save it to ``path``, and close it."""
+    from PySide6.QtWidgets import QApplication
+
+    widget.resize(*size)
+    widget.show()
+    for _ in range(3):
+        QApplication.processEvents()
+    widget.grab().save(str(path))
+    widget.close()
+    widget.deleteLater()
+    QApplication.processEvents()
+
+
+def _shoot_accounts(out: Path, tmp: Path, *, large: bool = False,
+                    size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
+    """The account pages (issue 14; not yet wired into the window): sign-in, the lock
+    screen, the accounts view and the audit view, on a folder with three accounts."""
+    from PySide6.QtWidgets import QApplication
+
+    from consult_aid.datadir import DataFolder
+    from consult_aid.domain.accounts import Role
+    from consult_aid.services.accounts import create_account, create_first_administrator
+    from consult_aid.services.store import open_store
+    from consult_aid.ui.accounts_view import AccountsView
+    from consult_aid.ui.app import build_context, close_context
+    from consult_aid.ui.audit_view import AuditView
+    from consult_aid.ui.idle_lock import LockScreen
+    from consult_aid.ui.sign_in import SignInPage
+    from consult_aid.ui.theme import apply_theme
+
+    app = cast(QApplication, QApplication.instance() or QApplication([]))
+    apply_theme(app, large_text=large)
+    data = DataFolder(tmp / "data").ensure()
+    with open_store(data.database) as db:
+        admin = create_first_administrator(db, "sokafor", "Dr Sam Okafor",
+                                           secrets.token_urlsafe(16), now=NOW)
+        create_account(db, admin, "mkhan", "Dr Mina Khan", frozenset({Role.CLINICIAN}),
+                       secrets.token_urlsafe(16), now=NOW)
+        create_account(db, admin, "jlee", "Jo Lee", frozenset({Role.ASSISTANT}),
+                       secrets.token_urlsafe(16), now=NOW)
+    sign_in_page = SignInPage("Riverside Pain Clinic")
+    sign_in_page.start()
+    sign_in_page.username.setText("mkhan")
+    sign_in_page.show_refusal("The user name or the password is not right.", wait_seconds=4)
+    _grab(sign_in_page, out / "sign-in.png", size)
+    lock = LockScreen()
+    lock.show_locked("Dr Mina Khan", NOW)
+    _grab(lock, out / "lock-screen.png", size)
+    ctx = build_context(data)
+    ctx.clock = lambda: NOW
+    try:
+        for view in (AccountsView(ctx), AuditView(ctx)):
+            view.resize(*size)
+            view.open_for(admin)
+            ctx.writer.wait_idle()
+            ctx.writer.deliver()
+            name = "accounts.png" if isinstance(view, AccountsView) else "audit.png"
+            _grab(view, out / name, size)
+    finally:
+        close_context(ctx)
+        apply_theme(app, large_text=False)
 
 
 if __name__ == "__main__":
