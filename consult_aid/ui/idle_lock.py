@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFormLayout,
@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
+
+from consult_aid.ui.sign_in import centred_panel, error_label
 
 DEFAULT_IDLE_MINUTES = 5
 MIN_IDLE_MINUTES, MAX_IDLE_MINUTES = 1, 60
@@ -94,14 +95,7 @@ class LockScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("lockScreen")
-        panel = QFrame(self)
-        panel.setObjectName("lockPanel")
-        panel.setMaximumWidth(620)
-        self.title = QLabel(self.tr("Consult Aid is locked"), panel)
-        self.title.setObjectName("pageTitle")
-        self.who = QLabel(panel)
-        self.who.setTextFormat(Qt.TextFormat.PlainText)
-        self.who.setWordWrap(True)
+        panel, column, self.who = centred_panel(self, self.tr("Consult Aid is locked"))
         self.password = QLineEdit(panel)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName(self.tr("Your password"))
@@ -109,11 +103,7 @@ class LockScreen(QWidget):
         self.unlock_button = QPushButton(self.tr("&Unlock"), panel)
         self.unlock_button.setObjectName("primary")
         self.unlock_button.clicked.connect(self._unlock)
-        self.message = QLabel(panel)
-        self.message.setObjectName("fieldError")
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = error_label(panel)
         self.other_button = QPushButton(self.tr("&Sign in as someone else…"), panel)
         self.other_button.clicked.connect(self._show_other)
         self.other = QFrame(panel)
@@ -136,23 +126,10 @@ class LockScreen(QWidget):
         row.addStretch(1)
         row.addWidget(self.other_button)
         row.addWidget(self.unlock_button)
-        column = QVBoxLayout(panel)
-        column.setContentsMargins(32, 28, 32, 28)
-        column.setSpacing(12)
-        column.addWidget(self.title)
-        column.addWidget(self.who)
         column.addLayout(form)
         column.addWidget(self.message)
         column.addLayout(row)
         column.addWidget(self.other)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        centre = QHBoxLayout()
-        centre.addStretch(1)
-        centre.addWidget(panel, 3)
-        centre.addStretch(1)
-        outer.addLayout(centre)
-        outer.addStretch(2)
 
     def show_locked(self, display_name: str, at: datetime) -> None:
         """Locked for ``display_name``: the fields are emptied, the password has the focus."""

@@ -38,7 +38,10 @@ def _centred(page: QWidget, panel: QFrame) -> None:
     outer.addStretch(2)
 
 
-def _panel(page: QWidget, title: str, intro: str) -> tuple[QFrame, QVBoxLayout]:
+def centred_panel(page: QWidget, title: str, intro: str = "") -> tuple[QFrame, QVBoxLayout,
+                                                                      QLabel]:
+    """A white panel in the middle of ``page`` with a title and an intro line (returned, to
+    change later); the caller adds its fields to the column."""
     panel = QFrame(page)
     panel.setObjectName("lockPanel")
     panel.setMaximumWidth(640)
@@ -53,10 +56,11 @@ def _panel(page: QWidget, title: str, intro: str) -> tuple[QFrame, QVBoxLayout]:
     column.addWidget(heading)
     column.addWidget(text)
     _centred(page, panel)
-    return panel, column
+    return panel, column, text
 
 
-def _message(parent: QWidget) -> QLabel:
+def error_label(parent: QWidget) -> QLabel:
+    """A hidden, red, wrapped label for what went wrong."""
     label = QLabel(parent)
     label.setObjectName("fieldError")
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -73,7 +77,7 @@ class SignInPage(QWidget):
         super().__init__(parent)
         intro = (self.tr("{clinic}: sign in with your own account.").format(clinic=clinic)
                  if clinic else self.tr("Sign in with your own account."))
-        panel, column = _panel(self, self.tr("Sign in to Consult Aid"), intro)
+        panel, column, _intro = centred_panel(self, self.tr("Sign in to Consult Aid"), intro)
         self.username = QLineEdit(panel)
         self.username.setAccessibleName(self.tr("User name"))
         self.password = QLineEdit(panel)
@@ -86,7 +90,7 @@ class SignInPage(QWidget):
             label.setBuddy(field)
             form.addRow(label, field)
         column.addLayout(form)
-        self.message = _message(panel)
+        self.message = error_label(panel)
         column.addWidget(self.message)
         self.sign_in_button = QPushButton(self.tr("&Sign in"), panel)
         self.sign_in_button.setObjectName("primary")
@@ -149,7 +153,7 @@ class FirstAccountPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        panel, column = _panel(self, self.tr("Make the first account"), self.tr(
+        panel, column, _intro = centred_panel(self, self.tr("Make the first account"), self.tr(
             "Everyone who uses Consult Aid signs in with an account of their own. This first "
             "account is the clinic's administrator and a clinician; it adds the others."))
         self.username = QLineEdit(panel)
@@ -170,7 +174,7 @@ class FirstAccountPage(QWidget):
             label.setBuddy(field)
             form.addRow(label, field)
         column.addLayout(form)
-        self.message = _message(panel)
+        self.message = error_label(panel)
         column.addWidget(self.message)
         self.create_button = QPushButton(self.tr("&Make the account"), panel)
         self.create_button.setObjectName("primary")

@@ -4,9 +4,7 @@ account, never under a name from the environment."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 
@@ -25,26 +23,12 @@ from consult_aid.services.accounts import (
     set_roles,
     sign_in,
 )
-from consult_aid.services.store import Store, open_store
+from consult_aid.services.store import Store
 from consult_aid.storage.audit import AuditLog
+from tests.unit.accounts_data import ADMIN_PW, T0
 
-T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
-ADMIN_PW = "a long walk by the river"
 ASSIST_PW = "seven green kettles boiling"
 
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Store]:
-    store = open_store(tmp_path / "consult-aid.sqlite3")
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-@pytest.fixture
-def admin(db: Store) -> Account:
-    return create_first_administrator(db, "srivera", "Dr. Sam Rivera", ADMIN_PW, now=T0)
 
 
 def last_entries(db: Store, n: int) -> list[tuple[str, str, str]]:

@@ -6,9 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -19,19 +17,10 @@ from consult_aid.services.accounts import (
     create_first_administrator,
 )
 from consult_aid.services.audit_trail import AuditFilter, export_trail, read_trail, trail_csv
-from consult_aid.services.store import Store, open_store
+from consult_aid.services.store import Store
 from consult_aid.storage.audit import AuditLog
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Store]:
-    store = open_store(tmp_path / "consult-aid.sqlite3")
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@ and why, stays on show until acknowledged, and works only once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 
@@ -17,7 +15,6 @@ from consult_aid.services.accounts import (
     NotAllowedError,
     SignInRefusedError,
     create_account,
-    create_first_administrator,
     sign_in,
 )
 from consult_aid.services.emergency import (
@@ -28,25 +25,9 @@ from consult_aid.services.emergency import (
     unacknowledged,
     use_code,
 )
-from consult_aid.services.store import Store, open_store
+from consult_aid.services.store import Store
 from consult_aid.storage.audit import AuditLog
-
-T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
-ADMIN_PW = "a long walk by the river"
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Store]:
-    store = open_store(tmp_path / "consult-aid.sqlite3")
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-@pytest.fixture
-def admin(db: Store) -> Account:
-    return create_first_administrator(db, "srivera", "Dr. Sam Rivera", ADMIN_PW, now=T0)
+from tests.unit.accounts_data import ADMIN_PW, T0
 
 
 def lock_out(db: Store) -> None:
