@@ -25,6 +25,7 @@ from consult_aid.exchange.fhir_bundle import MRN_SYSTEM, SHA256_SYSTEM, SignedPd
 from consult_aid.storage import open_database
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.consults import ConsultRepository
+from tests.e2e.cli_run import run
 
 from .conftest import DemoRun
 
@@ -35,12 +36,6 @@ DATABASE = "consult-aid.sqlite3"
 @pytest.fixture(autouse=True)
 def _password(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONSULT_AID_PASSWORD", PASSWORD)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 def export_fhir(data: Path, consult_id: str, out: Path,

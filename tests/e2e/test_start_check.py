@@ -11,22 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from consult_aid.cli import main
 from consult_aid.errors import DamagedDatabaseError, StorageError
 from consult_aid.services.addenda import add_addendum
 from consult_aid.services.check import quick_check
 from consult_aid.services.store import open_store
 from consult_aid.signing.identity import IdentityError, create_identity
+from tests.e2e.cli_run import run
 
 from .conftest import DemoRun
 
 DAMAGED = 5  # StorageError's exit code
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 def digest(path: Path) -> str:

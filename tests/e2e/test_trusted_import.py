@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from consult_aid.cli import main
 from consult_aid.domain import ConsultStatus
 from consult_aid.storage import open_database
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.consults import ConsultRepository
+from tests.e2e.cli_run import run
 
 from .conftest import DemoRun
 
@@ -25,12 +25,6 @@ PASSWORD = "consult-aid-demo"
 @pytest.fixture(autouse=True)
 def _password(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONSULT_AID_PASSWORD", PASSWORD)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 def export(data: Path, consult_id: str, out: Path, capsys: pytest.CaptureFixture[str]) -> Path:
