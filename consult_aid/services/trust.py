@@ -19,6 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from consult_aid.errors import InputError, KnownError, NotFoundError
+from consult_aid.input_files import MAX_CERTIFICATE_BYTES, describe_size
 from consult_aid.signing.identity import (
     IdentityError,
     SigningIdentity,
@@ -33,7 +34,6 @@ from consult_aid.storage.certificates import (
 )
 from consult_aid.storage.database import Database
 
-MAX_CERTIFICATE_BYTES = 64 * 1024
 PINNED = "identity.pinned"
 TRUST_ADDED = "trust.added"
 TRUST_REMOVED = "trust.removed"
@@ -121,8 +121,8 @@ def require_accepted_signer(db: Database, fingerprint: str, signer: str, *, what
 def read_certificate(data: bytes) -> x509.Certificate:
     """A certificate from PEM or DER bytes; InputError when it is neither or too large."""
     if len(data) > MAX_CERTIFICATE_BYTES:
-        raise InputError(f"the certificate file is larger than {MAX_CERTIFICATE_BYTES // 1024} "
-                         "KiB: not a certificate")
+        raise InputError(f"the certificate file is larger than "
+                         f"{describe_size(MAX_CERTIFICATE_BYTES)}: not a certificate")
     for load in (x509.load_pem_x509_certificate, x509.load_der_x509_certificate):
         try:
             return load(data)
