@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                                     'Rivera"')
     init.set_defaults(handler=run_init)
     listing = actions.add_parser("list", help="list the accounts")
-    listing.set_defaults(handler=run_list, reads_only=True)
+    listing.set_defaults(handler=run_list)  # the sign-in is recorded
     add = actions.add_parser("add", help="add an account (its user changes the password at "
                                          "first sign-in)")
     add.add_argument("username")

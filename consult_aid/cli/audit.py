@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help=f"at most this many entries (default 200, at most {MAX_ROWS:,})")
     p.add_argument("--csv", type=Path, metavar="FILE",
                    help="write them as CSV to FILE (a new file) instead")
-    p.set_defaults(handler=run, reads_only=True)
+    p.set_defaults(handler=run)  # not read-only: the reading is recorded
 
 
 def run(args: argparse.Namespace) -> int:
