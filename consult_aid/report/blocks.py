@@ -14,11 +14,11 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     KeepTogether,
-    Paragraph,
     Spacer,
     Table,
 )
 
+from consult_aid.report.paragraph import Paragraph
 from consult_aid.report.styles import (
     WARNING_BG,
     WARNING_EDGE,

@@ -18,12 +18,13 @@ from datetime import date
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from consult_aid.content.model import AfterTrial, Pack, Reference
 from consult_aid.content.placeholders import fill_placeholders
 from consult_aid.report.blocks import Story
 from consult_aid.report.layout import SIDE_MARGIN, Metadata, Paper, RunningHeader, build_pdf
+from consult_aid.report.paragraph import Paragraph
 from consult_aid.report.styles import Styles
 from consult_aid.report.text import clean
 from consult_aid.report.wording import day

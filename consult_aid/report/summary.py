@@ -38,6 +38,10 @@ def render_summary(consult: Consult, pack: Pack, *, paper: Paper | str = Paper.A
     signatures) follows; the appendix, on its own pages, holds the evidence.
     """
     paper = Paper.parse(paper)
+    # the record's fingerprint (canonical JSON of the whole consult, hashed) is computed once:
+    # the appendix prints it and the keywords carry it
+    fingerprint = (record_fingerprint(consult) if consult.status is not ConsultStatus.DRAFT
+                   else None)
     story = Story(paper.size[0] - 2 * SIDE_MARGIN)
     decision_page(story, consult, pack)
     note_at = len(story.flowables)
@@ -47,10 +51,10 @@ def render_summary(consult: Consult, pack: Pack, *, paper: Paper | str = Paper.A
     sections.signatures(story, consult)
     sections.addenda(story, consult)
     story.add(PageBreak())
-    appendix(story, consult, pack)
+    appendix(story, consult, pack, fingerprint=fingerprint)
     header = _header(story, consult, pack)
     return build_pdf(story.finish(note_at), paper=paper, header=header,
-                     metadata=summary_metadata(consult, pack))
+                     metadata=summary_metadata(consult, pack, fingerprint=fingerprint))
 
 
 def _header(story: Story, consult: Consult, pack: Pack) -> RunningHeader:
@@ -67,12 +71,16 @@ def _header(story: Story, consult: Consult, pack: Pack) -> RunningHeader:
                          watermark=DRAFT_MARK if draft else "")
 
 
-def summary_metadata(consult: Consult, pack: Pack) -> Metadata:
-    """Document properties: no patient name (file managers and search indexes show these)."""
+def summary_metadata(consult: Consult, pack: Pack, *, fingerprint: str | None = None
+                     ) -> Metadata:
+    """Document properties: no patient name (file managers and search indexes show these).
+
+    ``fingerprint``: the consult's :func:`record_fingerprint` when the caller has it already.
+    """
     keywords = ["consult summary", clean(pack.id), clean(pack.version)]
     if consult.status is not ConsultStatus.DRAFT:
         # covered by the PDF signature: an imported JSON is checked against it
-        keywords.append(RECORD_KEYWORD + record_fingerprint(consult))
+        keywords.append(RECORD_KEYWORD + (fingerprint or record_fingerprint(consult)))
     return Metadata(
         title=f"{SUMMARY_TITLE} {clean(consult.id)}",
         author=clean(consult.clinician.name),

@@ -4,7 +4,7 @@ the SURE questions, the references, the pack's facts and the record's fingerprin
 
 from __future__ import annotations
 
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table
 
 from consult_aid.content.figures import KEY_NUMBERS, group_sentence, key_lines, picture, sentence
 from consult_aid.content.model import Item, ItemKind, Pack
@@ -15,6 +15,7 @@ from consult_aid.domain.step_rules import consult_items
 from consult_aid.exchange.consult_json import record_fingerprint
 from consult_aid.report.blocks import Story
 from consult_aid.report.flowables import IconArray
+from consult_aid.report.paragraph import Paragraph
 from consult_aid.report.styles import (
     BENEFIT,
     BENEFIT_MIDDLE,
@@ -33,7 +34,9 @@ APPENDIX_TITLE = "Appendix: the evidence behind this record"
 ICON_WIDTH = {100: 80.0, 1000: 120.0}  # points: 8 per person; 3 per person (40 x 25)
 
 
-def appendix(story: Story, consult: Consult, pack: Pack) -> None:
+def appendix(story: Story, consult: Consult, pack: Pack, *,
+             fingerprint: str | None = None) -> None:
+    """``fingerprint``: the consult's :func:`record_fingerprint` when the caller has it."""
     story.add(story.para(APPENDIX_TITLE, story.s.title))
     story.muted("What the patient was shown, as the procedure pack words it, with its sources. "
                 "Numbers in square brackets refer to the references below.")
@@ -43,7 +46,7 @@ def appendix(story: Story, consult: Consult, pack: Pack) -> None:
     _checklist(story, consult, pack)
     _values(story, consult)
     _references(story, pack)
-    _about(story, consult, pack)
+    _about(story, consult, pack, fingerprint)
 
 
 def _items(story: Story, consult: Consult, pack: Pack) -> None:
@@ -177,7 +180,7 @@ def _references(story: Story, pack: Pack) -> None:
                             bulletText=f"[{number}]"))
 
 
-def _about(story: Story, consult: Consult, pack: Pack) -> None:
+def _about(story: Story, consult: Consult, pack: Pack, fingerprint: str | None) -> None:
     story.add(CondPageBreak(160))
     story.heading("About this information and this record")
     rows = [
@@ -192,5 +195,5 @@ def _about(story: Story, consult: Consult, pack: Pack) -> None:
     ]
     if consult.status is not ConsultStatus.DRAFT:
         rows.append(("Record fingerprint (SHA-256 of the consult's data as signed)",
-                     f"<font size='8'>{record_fingerprint(consult)}</font>"))
+                     f"<font size='8'>{fingerprint or record_fingerprint(consult)}</font>"))
     story.fields(rows)

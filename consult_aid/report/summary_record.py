@@ -3,13 +3,14 @@ decision_record` (the window's review step shows the same lines)."""
 
 from __future__ import annotations
 
-from reportlab.platypus import Paragraph, Table
+from reportlab.platypus import Table
 
 from consult_aid.content.model import Pack
 from consult_aid.domain import Consult, ConsultStatus
 from consult_aid.domain.dates import day
 from consult_aid.domain.record import DecisionRecord, RecordLine, decision_record
 from consult_aid.report.blocks import Story, split_in_row
+from consult_aid.report.paragraph import Paragraph
 from consult_aid.report.styles import WARNING_EDGE, field_table_style
 
 TITLE = "Informed-decision consult summary"

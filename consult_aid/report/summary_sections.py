@@ -6,7 +6,7 @@ signatures. Short to read; the evidence behind it is in the appendix
 from __future__ import annotations
 
 from reportlab.lib.colors import Color
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
+from reportlab.platypus import Flowable, KeepTogether, Table
 
 from consult_aid.content.figures import sentence
 from consult_aid.content.model import Item, ItemKind, Pack
@@ -18,6 +18,7 @@ from consult_aid.domain.signers import required_signers
 from consult_aid.domain.step_rules import consult_items
 from consult_aid.report.blocks import Story, split_in_row
 from consult_aid.report.flowables import SignatureDrawing
+from consult_aid.report.paragraph import Paragraph
 from consult_aid.report.styles import (
     ACCENT,
     BENEFIT,

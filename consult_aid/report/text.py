@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
+from functools import cache, lru_cache
 
 import arabic_reshaper
 from bidi.algorithm import get_display  # the implementation that mirrors brackets (L4)
@@ -41,6 +42,12 @@ _FIRST_RTL = "\u0590"  # no right-to-left letters below the Hebrew block
 _RESHAPER = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
 
 
+_ESCAPE_TABLE = str.maketrans(_ESCAPES)
+# Results are memoised (a summary shows the same pack text every time it is rendered); the
+# functions are pure once the fonts are registered, and lru_cache is thread-safe.
+_MEMO_SIZE = 8192
+
+
 def literal(text: object) -> str:
     """Paragraph markup that shows ``text`` literally: escaped, line breaks kept.
 
@@ -49,10 +56,15 @@ def literal(text: object) -> str:
     """
     if text is None:
         return ""
+    return _literal(str(text))
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _literal(text: str) -> str:
     out: list[str] = []
-    for kind, chunk in _chunks(clean(str(text))):
+    for kind, chunk in _chunks(clean(text)):
         if kind == "text":
-            out.append("".join(_ESCAPES.get(c, c) for c in chunk))
+            out.append(chunk.translate(_ESCAPE_TABLE))
         elif kind == "break":
             out.append("<br/>")
         else:
@@ -60,10 +72,29 @@ def literal(text: object) -> str:
     return "".join(out)
 
 
+@cache
+def _kept_as_is() -> frozenset[str]:
+    """The characters :func:`clean` keeps unchanged: "\\n", and those drawable that are neither
+    a control, surrogate, private-use or unassigned character, nor another line break or a tab."""
+    return frozenset({"\n", *(
+        c for c in map(chr, register_fonts().drawable)
+        if c not in _LINE_BREAKS and c != "\t"
+        and unicodedata.category(c) not in ("Cc", "Cs", "Co", "Cn"))})
+
+
+@cache
+def _left_to_right() -> frozenset[str]:
+    """The characters :func:`printable` accepts that are not right-to-left letters."""
+    return frozenset(c for c in map(chr, register_fonts().drawable)
+                     if not (c >= _FIRST_RTL and unicodedata.bidirectional(c) in ("R", "AL")))
+
+
 def clean(text: str) -> str:
     """``text`` normalised to NFC with control characters removed and line breaks unified."""
     fonts = register_fonts()
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if _kept_as_is().issuperset(text):  # the usual case: nothing to remove or replace
+        return text
     kept: list[str] = []
     for char in text:
         if char in _LINE_BREAKS:
@@ -81,6 +112,7 @@ def clean(text: str) -> str:
     return "".join(kept)
 
 
+@lru_cache(maxsize=_MEMO_SIZE)
 def has_unprintable(text: str) -> bool:
     """True when :func:`literal` would show part of ``text`` as a placeholder."""
     return any(kind == "unprintable" for kind, _ in _chunks(clean(text)))
@@ -142,9 +174,14 @@ def _chunks(text: str) -> Iterator[tuple[str, str]]:
     A line with right-to-left text comes out in visual order (see the module's docstring).
     """
     drawable = register_fonts().drawable
+    left_to_right = _left_to_right()
     for number, line in enumerate(text.split("\n")):
         if number:
             yield "break", "\n"
+        if left_to_right.issuperset(line):  # the usual case: all printable, no RTL letter
+            if line:
+                yield "text", line
+            continue
         visual = _visual_lines(line, drawable)
         if visual is None:
             yield from _line_chunks(line, drawable)

@@ -20,6 +20,9 @@ replaced unless asked for (:class:`IdentityExistsError`; the caller loads the on
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -93,14 +96,26 @@ class SigningIdentity:
         return self.certificate.not_valid_after_utc
 
     def unlock(self, password: str) -> UnlockedIdentity:
-        """The key, decrypted in memory. Raises :class:`WrongPasswordError`."""
+        """The key, decrypted in memory. Raises :class:`WrongPasswordError`.
+
+        The password is asked for at every signature, but the key is decrypted (600,000
+        PBKDF2 rounds, about 150 ms) once per session: later calls with the same password and
+        the same key file get the key decrypted then (:data:`_unlocked`). Any other password
+        is checked the slow way, so guessing costs what it always did; a changed key file
+        (a new password, another identity) is decrypted again.
+        """
         data = _read(self.folder / KEY_FILE)
+        cert_der = self.certificate.public_bytes(serialization.Encoding.DER)
+        cached = _unlocked.get(data, cert_der, password)
+        if cached is not None:
+            return cached
         key, cert, chain = _load_pkcs12(data, password, what="the signing identity")
-        if cert is None or cert.public_bytes(serialization.Encoding.DER) != \
-                self.certificate.public_bytes(serialization.Encoding.DER):
+        if cert is None or cert.public_bytes(serialization.Encoding.DER) != cert_der:
             raise IdentityError(f"The signing identity in {self.folder} is inconsistent: the "
                                 f"key file and {CERT_FILE} hold different certificates.")
-        return UnlockedIdentity(certificate=cert, private_key=key, chain=tuple(chain))
+        unlocked = UnlockedIdentity(certificate=cert, private_key=key, chain=tuple(chain))
+        _unlocked.put(data, cert_der, password, unlocked)
+        return unlocked
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +127,55 @@ class UnlockedIdentity:
     @property
     def common_name(self) -> str:
         return common_name(self.certificate)
+
+
+class _UnlockedKeys:
+    """The keys unlocked in this session, by the SHA-256 of their key file and certificate.
+
+    Holds no password: only an HMAC of it under a random key made for this process, compared
+    in constant time. What it holds is in memory only, like the unlocked key it returns;
+    :func:`forget_unlocked` empties it (the window's idle lock and sign-out call it).
+    """
+
+    MAX_KEYS = 4
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._secret = os.urandom(32)
+        self._keys: dict[bytes, tuple[bytes, UnlockedIdentity]] = {}
+
+    def _id(self, key_file: bytes, cert_der: bytes) -> bytes:
+        return hashlib.sha256(hashlib.sha256(key_file).digest() + cert_der).digest()
+
+    def _tag(self, password: str) -> bytes:
+        return hmac.new(self._secret, password.encode("utf-8", "surrogatepass"),
+                        hashlib.sha256).digest()
+
+    def get(self, key_file: bytes, cert_der: bytes, password: str) -> UnlockedIdentity | None:
+        with self._lock:
+            found = self._keys.get(self._id(key_file, cert_der))
+        if found is None or not hmac.compare_digest(found[0], self._tag(password)):
+            return None
+        return found[1]
+
+    def put(self, key_file: bytes, cert_der: bytes, password: str,
+            unlocked: UnlockedIdentity) -> None:
+        with self._lock:
+            while len(self._keys) >= self.MAX_KEYS:
+                self._keys.pop(next(iter(self._keys)))
+            self._keys[self._id(key_file, cert_der)] = (self._tag(password), unlocked)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._keys.clear()
+
+
+_unlocked = _UnlockedKeys()
+
+
+def forget_unlocked() -> None:
+    """Drop every key unlocked in this session: the next signature decrypts its key again."""
+    _unlocked.clear()
 
 
 def has_identity(folder: Path) -> bool:
