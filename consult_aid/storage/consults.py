@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import hashlib
 import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -72,60 +73,78 @@ class ArchiveFilter:
 
 
 NO_DECISION = "none"
-_DECISION_SQL = "json_extract(c.body, '$.consult.decision.choice')"
-_PATIENT_SQL = "json_extract(c.body, '$.consult.patient.name')"
-# sort key -> SQL expression; every sort ends with the consult's date and rowid (stable pages)
+# The archive reads archive_rows (migration 0009): one narrow row per consult, kept by triggers,
+# with an index per sort; never the consults' JSON bodies.
+# sort key -> SQL expression; every sort ends with the consult's date and rowid (stable pages),
+# and each (expression, created_at, rowid) is an index of archive_rows, so a page is a range.
 ARCHIVE_SORTS: dict[str, str] = {
-    "date": "c.created_at",
-    "patient": f"{_PATIENT_SQL} COLLATE NOCASE",
-    "born": "json_extract(c.body, '$.consult.patient.date_of_birth')",
-    "mrn": "json_extract(c.body, '$.consult.patient.mrn') COLLATE NOCASE",
-    "procedure": "c.pack_id",
-    "status": "c.status",
-    "decision": f"coalesce({_DECISION_SQL}, '')",
-    "clinician": "k.name COLLATE NOCASE",
+    "date": "a.created_at",
+    "patient": "a.patient_name COLLATE NOCASE",
+    "born": "a.date_of_birth",
+    "mrn": "a.mrn COLLATE NOCASE",
+    "procedure": "a.pack_id",
+    "status": "a.status",
+    "decision": "a.decision",
+    "clinician": "a.clinician_name COLLATE NOCASE",
 }
 _ARCHIVE_SELECT = (
-    f"SELECT c.id, {_PATIENT_SQL}, "
-    "json_extract(c.body, '$.consult.patient.date_of_birth'), "
-    "json_extract(c.body, '$.consult.patient.mrn'), c.created_at, c.pack_id, c.pack_version, "
-    "c.status, json_extract(c.body, '$.consult.condition.diagnosis'), "
-    f"coalesce({_DECISION_SQL}, ''), c.clinician_id, coalesce(k.name, '') "
-    "FROM consults AS c LEFT JOIN clinicians AS k ON k.id = c.clinician_id"
+    "SELECT a.consult_id, a.patient_name, a.date_of_birth, a.mrn, a.created_at, a.pack_id, "
+    "a.pack_version, a.status, a.diagnosis, a.decision, a.clinician_id, a.clinician_name "
+    "FROM archive_rows AS a"
 )
 
 
-def _archive_where(f: ArchiveFilter) -> tuple[str, list[Any]]:
-    """The JOIN (for text) and WHERE clause of an archive query, with its parameters."""
+# A search that matches more consults than this is "dense": the page walks the sort's index and
+# keeps the rows found by the search (a set made once), stopping after a page; fewer matches
+# are looked up one by one and sorted. Either way a page reads a few thousand rows at most.
+DENSE_MATCHES = 2000
+# the archive searches a word from its second letter (one letter matches nearly every consult)
+ARCHIVE_WORD_MIN = 2
+_MATCHES = "SELECT rowid FROM consult_search WHERE consult_search MATCH ?"
+
+
+# counts per connection, while the database is unchanged (ConsultRepository._counted)
+_COUNTS: weakref.WeakKeyDictionary[Database, dict[Any, Any]] = weakref.WeakKeyDictionary()
+_VERSION = ("version",)
+
+
+def archive_text_query(text: str) -> str | None:
+    """The full-text query of what was typed in the archive's search box (None: no search)."""
+    return fts_query(text, min_length=ARCHIVE_WORD_MIN) if text else None
+
+
+def _archive_where(f: ArchiveFilter, *, dense: bool = False) -> tuple[str, list[Any]]:
+    """The WHERE clause of an archive query, with its parameters. ``dense``: the search
+    matches many consults (see DENSE_MATCHES)."""
     clauses: list[str] = []
     params: list[Any] = []
     join = ""
-    query = fts_query(f.text) if f.text else None
+    query = archive_text_query(f.text)
     if query is not None:
-        join = " JOIN consult_search AS s ON s.rowid = c.rowid"
-        clauses.append("consult_search MATCH ?")
+        # '+' keeps the planner from driving the query by the matches (then sorting them all)
+        clauses.append(f"{'+' if dense else ''}a.consult_rowid IN ({_MATCHES})")
         params.append(query)
     # created_at is ISO 8601 in local time: its first ten characters are the consult's day,
     # so plain string comparison against day boundaries uses the created_at index
     if f.since is not None:
-        clauses.append("c.created_at >= ?")
+        clauses.append("a.created_at >= ?")
         params.append(f.since.isoformat())
     if f.until is not None:
-        clauses.append("c.created_at < ?")
+        clauses.append("a.created_at < ?")
         params.append((f.until + timedelta(days=1)).isoformat())
     if f.pack_id:
-        clauses.append("c.pack_id = ?")
+        clauses.append("a.pack_id = ?")
         params.append(f.pack_id)
     if f.status is not None:
-        clauses.append("c.status = ?")
+        clauses.append("a.status = ?")
         params.append(f.status.value)
     if f.decision == NO_DECISION:
-        clauses.append(f"{_DECISION_SQL} IS NULL")
+        clauses.append("a.decision = ''")
     elif f.decision:
-        clauses.append(f"{_DECISION_SQL} = ?")
+        clauses.append("a.decision = ?")
         params.append(f.decision)
     if f.clinician_id:
-        clauses.append("c.clinician_id = ?")
+        clauses.append("a.clinician_id = ?")
         params.append(f.clinician_id)
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     return join + where, params
@@ -364,31 +383,69 @@ class ConsultRepository:
         """One page of the archive as filtered and sorted, all in SQL."""
         if sort not in ARCHIVE_SORTS:
             raise ValueError(f"unknown archive sort {sort!r}; one of {sorted(ARCHIVE_SORTS)}")
-        where, params = _archive_where(f)
+        where, params = self._where(f)
         direction = "DESC" if descending else "ASC"
-        tie = "" if sort == "date" else f", c.created_at {direction}"
+        tie = "" if sort == "date" else f", a.created_at {direction}"
         rows = self.db.query(
             f"{_ARCHIVE_SELECT}{where} ORDER BY {ARCHIVE_SORTS[sort]} {direction}{tie}, "
-            f"c.rowid {direction} LIMIT ? OFFSET ?", (*params, max(0, limit), max(0, offset)))
+            f"a.consult_rowid {direction} LIMIT ? OFFSET ?",
+            (*params, max(0, limit), max(0, offset)))
         return [_archive_summary(r) for r in rows]
 
     def archive_count(self, f: ArchiveFilter) -> int:
         """How many consults the filter lets through."""
-        where, params = _archive_where(f)
-        row = self.db.query_one(f"SELECT count(*) FROM consults AS c{where}", params)
-        return int(row[0]) if row else 0
+        matches = self._matches(f)
+        if matches is not None and dataclasses.replace(f, text="") == ArchiveFilter():
+            return matches  # the search alone
+        where, params = self._where(f)
+        return self._counted(f"SELECT count(*) FROM archive_rows AS a{where}", params)
+
+    def _where(self, f: ArchiveFilter) -> tuple[str, list[Any]]:
+        """:func:`_archive_where` for ``f``, dense or not; a search that every consult
+        matches ("mrn" while an MRN is typed) narrows nothing and is left out."""
+        matches = self._matches(f)
+        if matches is not None and matches >= self._counted("SELECT count(*) FROM archive_rows"):
+            f = dataclasses.replace(f, text="")
+        return _archive_where(f, dense=matches is not None and matches > DENSE_MATCHES)
+
+    def _matches(self, f: ArchiveFilter) -> int | None:
+        """How many consults the search finds (None: no search), from the index alone."""
+        query = archive_text_query(f.text)
+        if query is None:
+            return None
+        return self._counted("SELECT count(*) FROM consult_search WHERE consult_search MATCH ? "
+                             "AND rowid > 0", (query,))  # rowid -1 is the fold marker
+
+    def _counted(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> int:
+        """A count, remembered until the database changes: a keystroke's page and total (and
+        a sort, or paging) ask the same counts again. ``data_version`` changes when another
+        connection commits, ``total_changes`` when this one writes."""
+        con = self.db.connection
+        version = (con.execute("PRAGMA data_version").fetchone()[0], con.total_changes)
+        cache = _COUNTS.setdefault(self.db, {})
+        if cache.get(_VERSION) != version:
+            cache.clear()
+            cache[_VERSION] = version
+        key = (sql, *params)
+        if key not in cache:
+            row = self.db.query_one(sql, params)
+            cache[key] = int(row[0]) if row else 0
+            if len(cache) > 64:  # a few searches' worth
+                for old in list(cache)[1:33]:
+                    del cache[old]
+        return int(cache[key])
 
     def archive_clinicians(self) -> list[tuple[str, str]]:
         """(id, name) of every clinician who has a consult, by name."""
         rows = self.db.query(
             "SELECT k.id, k.name FROM clinicians AS k WHERE EXISTS "
-            "(SELECT 1 FROM consults AS c WHERE c.clinician_id = k.id) "
+            "(SELECT 1 FROM archive_rows AS a WHERE a.clinician_id = k.id) "
             "ORDER BY k.name COLLATE NOCASE")
         return [(str(i), str(n)) for i, n in rows]
 
     def archive_packs(self) -> list[str]:
         """The pack ids the archive has consults of."""
-        return [str(r[0]) for r in self.db.query("SELECT DISTINCT pack_id FROM consults "
+        return [str(r[0]) for r in self.db.query("SELECT DISTINCT pack_id FROM archive_rows "
                                                  "ORDER BY pack_id")]
 
     def discard_draft(self, consult_id: str) -> ConsultSummary:

@@ -15,7 +15,7 @@ back to the search box. Alt letters reach every filter, "Sort by" and the button
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -64,6 +64,8 @@ class ArchiveModel(QAbstractTableModel):
         self._titles = pack_titles or {}
         self._page = page
         self._rows: list[ConsultSummary] = []
+        # each row's column texts, made when the row is first shown (None: not yet)
+        self._shown: list[tuple[str, ...] | None] = []
         self._text = ""
         self._filters: dict[str, Any] = {}
         self.sort_key = "date"
@@ -74,9 +76,12 @@ class ArchiveModel(QAbstractTableModel):
 
     # --- what is shown ------------------------------------------------------------------------
     def set_filter(self, text: str) -> None:
-        """Search as typed (every word, folded: "mueller" finds "Müller")."""
-        self._text = text.strip()
-        self.refresh()
+        """Search as typed (every word, folded: "mueller" finds "Müller"); the same words
+        again (a space typed) ask nothing new."""
+        text = text.strip()
+        if text != self._text:
+            self._text = text
+            self.refresh()
 
     @property
     def filter_text(self) -> str:
@@ -97,7 +102,7 @@ class ArchiveModel(QAbstractTableModel):
             raise ValueError(f"unknown archive sort {key!r}")
         if (key, descending) != (self.sort_key, self.descending):
             self.sort_key, self.descending = key, descending
-            self.refresh()
+            self.refresh(recount=False)  # the same consults in another order
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """A header click: sort by that column in SQL (a column without a sort is ignored)."""
@@ -108,12 +113,16 @@ class ArchiveModel(QAbstractTableModel):
     def sort_column(self) -> int:
         return self.SORTS.index(self.sort_key)
 
-    def refresh(self) -> None:
-        """From the first page again (after a search, a filter, a sort or a change)."""
+    def refresh(self, *, recount: bool = True) -> None:
+        """From the first page again (after a search, a filter, a sort or a change); the
+        total is counted again unless ``recount`` is False (a sort)."""
         self.beginResetModel()
         self._rows = self._fetch(0)
+        self._shown = [None] * len(self._rows)
         self._more = len(self._rows) == self._page
-        self.total = consults.archive_count(self._db, text=self._text, **self._filters)
+        if recount or not self._more:
+            self.total = (consults.archive_count(self._db, text=self._text, **self._filters)
+                          if self._more else len(self._rows))
         self.endResetModel()
 
     def _fetch(self, offset: int) -> list[ConsultSummary]:
@@ -132,6 +141,7 @@ class ArchiveModel(QAbstractTableModel):
         if more:
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
             self._rows += more
+            self._shown += [None] * len(more)
             self.endInsertRows()
 
     # --- Qt model -----------------------------------------------------------------------------
@@ -150,20 +160,25 @@ class ArchiveModel(QAbstractTableModel):
             return self.tr(self.COLUMNS[section])
         return None
 
+    _TEXT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
+                             Qt.ItemDataRole.ToolTipRole})
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
-                                               Qt.ItemDataRole.AccessibleTextRole,
-                                               Qt.ItemDataRole.ToolTipRole):
+        # called for every cell and role on each paint: an index into texts made once per row
+        if role not in self._TEXT_ROLES or not index.isValid():
             return None
-        s = self._rows[index.row()]
-        column = index.column()
-        if column == 7:
-            return self.decision_text(s)
-        if column == 8:
-            return getattr(s, "clinician_name", "")
+        row = index.row()
+        texts = self._shown[row]
+        if texts is None:
+            texts = self._shown[row] = self._texts(self._rows[row])
+        return texts[index.column()]
+
+    def _texts(self, s: ConsultSummary) -> tuple[str, ...]:
+        """The row's column texts, in the order of COLUMNS."""
         return (f"{s.created_at:%Y-%m-%d %H:%M}", s.patient_name, f"{s.date_of_birth:%Y-%m-%d}",
                 s.mrn, self._titles.get(s.pack_id, s.pack_id), s.diagnosis,
-                self.tr(s.status.label))[column]
+                self.tr(s.status.label), self.decision_text(s),
+                getattr(s, "clinician_name", ""))
 
     def decision_text(self, s: ConsultSummary) -> str:
         value = getattr(s, "decision", "")
@@ -192,6 +207,11 @@ class ArchiveView(QWidget):
     open_requested = Signal(str)
     record_requested = Signal(str)
     back_requested = Signal()
+    STRETCHED = (1, 4, 7, 8)  # patient, procedure, decision, clinician share the room left
+    # the widest text each fixed column can hold (MRN: as long as most clinics' numbers)
+    WIDEST: ClassVar[dict[int, str]] = {
+        0: "0000-00-00 00:00", 2: "0000-00-00", 3: "MRN-00000000", 5: "",
+        6: max((s.label for s in ConsultStatus), key=len)}
 
     def __init__(self, db: Store, pack_titles: dict[str, str],
                  parent: QWidget | None = None) -> None:
@@ -235,10 +255,12 @@ class ArchiveView(QWidget):
         # dates, MRN and status fit their contents; patient, procedure, decision and clinician
         # share the room left (elided, whole in the tooltip). The diagnosis is searched but not
         # a column: eight columns fit 1280 pixels, larger text too, without scrolling sideways.
+        # The fixed-format columns are as wide as their widest possible text, measured once
+        # (fit_columns): sizing them to their contents read every cell on every search.
         for section in range(self.model.columnCount()):
             header.setSectionResizeMode(section, QHeaderView.ResizeMode.Stretch
-                                        if section in (1, 4, 7, 8)
-                                        else QHeaderView.ResizeMode.ResizeToContents)
+                                        if section in self.STRETCHED
+                                        else QHeaderView.ResizeMode.Fixed)
         self.table.setColumnHidden(5, True)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setSectionsClickable(True)
@@ -291,10 +313,33 @@ class ArchiveView(QWidget):
         buttons.addWidget(self.open_button)
         layout.addLayout(buttons)
         self._load_choices()
+        self.fit_columns()
         self._show_empty()
         self._update_buttons()
+        self._fresh = True  # just read: the first refresh() (when first shown) reads nothing
+
+    def fit_columns(self) -> None:
+        """Each fixed column as wide as its widest text or its header, in the table's font."""
+        header = self.table.horizontalHeader()
+        cell = self.table.fontMetrics()
+        head = header.fontMetrics()
+        pad = 3 * cell.height()  # the cell's margins, and room for the sort indicator
+        for section, widest in self.WIDEST.items():
+            title = str(self.model.headerData(section, Qt.Orientation.Horizontal))
+            header.resizeSection(section, max(cell.horizontalAdvance(self.tr(widest)),
+                                              head.horizontalAdvance(title)) + pad)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # larger text: wider columns
+            self.fit_columns()
 
     def refresh(self) -> None:
+        """Read the archive again (it may have changed since it was last shown); right after
+        the view was built, it is current already."""
+        if self._fresh:
+            self._fresh = False
+            return
         self._load_choices()
         self.model.refresh()
 
