@@ -8,6 +8,10 @@ Everything printed that came from data goes through :func:`consult_aid.terminal.
 folder that cannot be written is opened as with ``--read-only`` (with a note saying so), and
 the commands that would write refuse. Standard output closed early (``consult-aid list |
 head -1``) ends the command quietly.
+
+Start-up is kept short (issue 16): :func:`main` imports only the module of the command given
+(:data:`COMMANDS`; all of them for the help or an unknown command), and each command module
+imports what signs, renders or validates inside the handler that needs it.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ from consult_aid.datadir import DEMO_MARKER, ENV_VAR, DataFolder, demo_folder, r
 from consult_aid.errors import InputError, KnownError
 from consult_aid.files import remove_stale_temp_files, write_atomically
 from consult_aid.logs import configure_logging
-from consult_aid.services.check import DataFolderDamagedError, quick_check
 from consult_aid.terminal import discard_output, protect_streams, safe
 
 COMMAND_MODULES = (
@@ -35,12 +38,55 @@ COMMAND_MODULES = (
     "consult_aid.cli.trust",
     "consult_aid.cli.backup",
     "consult_aid.cli.insights",
+    "consult_aid.cli.accounts",
+    "consult_aid.cli.audit",
 )
+
+# The module whose register() adds each command (a test keeps this in step with them).
+COMMANDS = {
+    "run": "consult_aid.cli.gui",
+    "list": "consult_aid.cli.consults",
+    "search": "consult_aid.cli.consults",
+    "import": "consult_aid.cli.consults",
+    "export": "consult_aid.cli.consults",
+    "packs": "consult_aid.cli.packs",
+    "demo": "consult_aid.cli.documents",
+    "render": "consult_aid.cli.documents",
+    "addendum": "consult_aid.cli.documents",
+    "verify": "consult_aid.cli.documents",
+    "check": "consult_aid.cli.documents",
+    "trust": "consult_aid.cli.trust",
+    "backup": "consult_aid.cli.backup",
+    "restore": "consult_aid.cli.backup",
+    "insights": "consult_aid.cli.insights",
+    "accounts": "consult_aid.cli.accounts",
+    "audit": "consult_aid.cli.audit",
+}
 
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_modules(argv: Sequence[str] | None) -> tuple[str, ...]:
+    """The command modules a parser for ``argv`` needs: the one of the command named, or
+    ``run``'s when none is; every module (the whole help, the list of choices) for ``-h``
+    before the command, an unknown command, or ``argv`` None."""
+    if argv is None:
+        return COMMAND_MODULES
+    args = iter(argv)
+    for arg in args:
+        if arg == "-h" or arg.startswith("--h") or arg == "--":  # --help, or --he...
+            return COMMAND_MODULES
+        if arg.startswith("--d") and "=" not in arg:  # --data-dir DIR (or an abbreviation)
+            next(args, None)
+        elif not arg.startswith("-"):
+            module = COMMANDS.get(arg)
+            return (module,) if module is not None else COMMAND_MODULES
+    return (COMMANDS["run"],)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser with every command; given ``argv``, with only the command it names
+    (:func:`command_modules`), so that only that command's module is imported."""
     parser = argparse.ArgumentParser(
         prog="consult-aid",
         description="Informed-decision consults for intrathecal pain pumps and spinal cord "
@@ -59,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "share) is opened this way by itself, with a note; the commands "
                              "that write refuse it")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in command_modules(argv):
         importlib.import_module(name).register(sub)
     return parser
 
@@ -84,10 +130,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # last-resort handler, which would print its traceback on the terminal.
     logging.getLogger("consult_aid").addHandler(_QUIET)
     protect_streams()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    given = list(argv if argv is not None else sys.argv[1:])
+    parser = build_parser(given)
+    args = parser.parse_args(given)
     if args.command is None:
-        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "run"])
+        args = parser.parse_args([*given, "run"])
     log_file: Path | None = None
     try:
         args.data = _data_folder(args)
@@ -198,6 +245,8 @@ def _start_check(args: argparse.Namespace) -> None:
         return
     if args.command in NO_START_CHECK:
         return
+    from consult_aid.services.check import DataFolderDamagedError, quick_check
+
     report = quick_check(args.data.database, args.data.identity)
     if not report.ok:
         raise DataFolderDamagedError(report)

@@ -1,4 +1,8 @@
-"""``list``, ``search``, ``import`` and ``export``: the consult records from the command line."""
+"""``list``, ``search``, ``import`` and ``export``: the consult records from the command line.
+
+``list`` and ``search`` import only what they read with; the JSON, FHIR and signing code is
+imported by ``import`` and ``export`` themselves (issue 16: start-up).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,17 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from consult_aid.cli.output import limit, output_file, write_output
-from consult_aid.content import load_catalog
-from consult_aid.content.errors import UnknownPackError
-from consult_aid.domain import Consult, ConsultStatus, ConsultSummary
+from consult_aid.domain import ConsultStatus
 from consult_aid.errors import InputError
-from consult_aid.exchange.consult_json import consult_from_json, require_known_pack_ids
-from consult_aid.input_files import MAX_CONSULT_JSON_BYTES, MAX_PDF_BYTES
 from consult_aid.services import consults
-from consult_aid.services.consults import export_json, import_json, read_input_file
-from consult_aid.services.fhir import export_fhir
 from consult_aid.services.store import open_store
 from consult_aid.terminal import echo, safe, safe_json
+
+if TYPE_CHECKING:
+    from consult_aid.domain import Consult, ConsultSummary
 
 LIMIT_HELP = "how many to show, 1 to 10,000 (default 50); other values are refused"
 
@@ -102,6 +104,10 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from consult_aid.exchange.consult_json import consult_from_json
+    from consult_aid.input_files import MAX_CONSULT_JSON_BYTES, MAX_PDF_BYTES
+    from consult_aid.services.consults import import_json, read_input_file
+
     text = read_input_file(args.file, max_bytes=MAX_CONSULT_JSON_BYTES, what="consult JSON file")
     pdf_path = args.pdf
     parsed = consult_from_json(text)
@@ -129,6 +135,10 @@ def _require_known_pack_ids(args: argparse.Namespace, consult: Consult) -> None:
     """Every checklist item, benefit or risk, red flag and measure the consult names must be
     its pack's, when that pack is installed here (a consult signed elsewhere with a clinic's
     own pack comes in on the strength of its signed PDF alone)."""
+    from consult_aid.content import load_catalog
+    from consult_aid.content.errors import UnknownPackError
+    from consult_aid.exchange.consult_json import require_known_pack_ids
+
     try:
         pack = load_catalog(args.data.packs).find(consult.pack.id,
                                                   content_hash=consult.pack.content_hash)
@@ -141,7 +151,7 @@ def run_export(args: argparse.Namespace) -> int:
     if args.fhir is not None:
         return _run_export_fhir(args)
     with open_store(args.data.database, read_only=args.read_only) as db:
-        exported = export_json(db, args.id)
+        exported = consults.export_json(db, args.id)
     if args.out is None:
         sys.stdout.write(safe_json(exported.text))
         return 0
@@ -161,6 +171,8 @@ def run_export(args: argparse.Namespace) -> int:
 def _run_export_fhir(args: argparse.Namespace) -> int:
     if args.out is not None:
         raise InputError("--out goes with --json; --fhir names the file to write itself")
+    from consult_aid.services.fhir import export_fhir
+
     path = output_file(args.fhir, "--fhir")
     with open_store(args.data.database, read_only=args.read_only) as db:
         text = export_fhir(db, args.id, now=datetime.now().astimezone())

@@ -6,8 +6,17 @@ and printed, nothing can be saved (``consult-aid --read-only``)."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
+
+# What the window uses that needs no Qt, imported before Qt: once PySide6 is loaded it reads
+# the source of every module imported after it (looking for `from __feature__ import`), which
+# made these cost about a third more (issue 16: start-up).
+BEFORE_QT = ("consult_aid.content", "consult_aid.services.backup", "consult_aid.services.check",
+             "consult_aid.services.clinic", "consult_aid.services.consults",
+             "consult_aid.services.demo", "consult_aid.services.patients",
+             "consult_aid.services.settings", "consult_aid.services.store")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
     if problem is not None:
         print(problem.message(), file=sys.stderr)
         return 2
+    for name in BEFORE_QT:
+        importlib.import_module(name)
     try:
         from consult_aid.ui.app import run_app  # Qt is imported only when a window is wanted
     except ImportError as exc:  # e.g. a system library Qt needs (libEGL, libxkbcommon) missing

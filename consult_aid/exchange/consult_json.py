@@ -12,9 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from consult_aid.domain import Addendum, Consult
 from consult_aid.domain.limits import limit_problems
@@ -23,6 +21,9 @@ from consult_aid.errors import InputError
 from consult_aid.exchange import safe_json, typed_json
 from consult_aid.input_files import MAX_CONSULT_JSON_BYTES, describe_size
 from consult_aid.resources import resource_path
+
+if TYPE_CHECKING:  # imported where it validates (issue 16)
+    import jsonschema
 
 FORMAT = "consult-aid/consult"
 VERSION = 1
@@ -269,6 +270,8 @@ def build_schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema
+
     schema = json.loads(resource_path(*SCHEMA_FILE).read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema, format_checker=None)

@@ -29,10 +29,6 @@ from consult_aid.exchange.consult_json import (
     consult_from_stored,
 )
 from consult_aid.services.store import DATABASE_MARKER
-from consult_aid.services.trust import PINNED, TRUST_ADDED
-from consult_aid.signing.identity import IdentityError, has_identity, load_identity
-from consult_aid.signing.record import addendum_fingerprint_in, record_fingerprint_in
-from consult_aid.signing.verify import verify_pdf
 from consult_aid.storage.audit import chain_hash
 from consult_aid.storage.database import connect_read_only
 from consult_aid.storage.errors import SQLITE_IOERR, raise_classified
@@ -154,6 +150,8 @@ class _Signers:
 
     @classmethod
     def of(cls, con: sqlite3.Connection, identity: Path | None) -> _Signers:
+        from consult_aid.services.trust import PINNED, TRUST_ADDED
+
         found = list(_pinned_identity(con, identity))
         known = _pinned(con) or {}
         audited = {detail for (detail,) in con.execute(
@@ -199,6 +197,8 @@ def _addenda(con: sqlite3.Connection) -> dict[str, list[_AddendumRow]]:
 
 def _check_addendum(where: str, consult_id: str, summary_sha256: str, row: _AddendumRow, *,
                     signers: _Signers) -> list[Finding]:
+    from consult_aid.signing.record import addendum_fingerprint_in
+
     aid, written_at, author, text, sha256, pdf = row
     here = f"{where}, addendum {aid}"
     if pdf is None or sha256 is None:
@@ -217,6 +217,8 @@ def _check_addendum(where: str, consult_id: str, summary_sha256: str, row: _Adde
 
 def _check_pdf(where: str, what: str, sha256: str, pdf: bytes, signers: _Signers
                ) -> list[Finding]:
+    from consult_aid.signing.verify import verify_pdf
+
     found: list[Finding] = []
     if hashlib.sha256(pdf).hexdigest() != sha256:
         found.append(Finding(where, f"the archived {what} is not the file that was signed "
@@ -336,6 +338,9 @@ def _pinned_identity(con: sqlite3.Connection, identity: Path | None) -> list[Fin
 
 
 def _own_fingerprint(identity: Path | None) -> str | None:
+    # the signing package only when there is an identity to read (issue 16: start-up)
+    from consult_aid.signing.identity import IdentityError, has_identity, load_identity
+
     if identity is None or not has_identity(identity):
         return None
     try:
@@ -373,6 +378,8 @@ def _check_audit_chain(con: sqlite3.Connection) -> list[Finding]:
 
 def _check_summary(where: str, body: str, sha256: str, pdf: bytes, *,
                    signers: _Signers) -> list[Finding]:
+    from consult_aid.signing.record import record_fingerprint_in
+
     found = _check_pdf(where, "summary", sha256, pdf, signers)
     try:
         consult = consult_from_stored(body)

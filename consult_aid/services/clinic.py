@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from consult_aid.datadir import DataFolder
 from consult_aid.domain import Clinician, Problem, ValidationError
 from consult_aid.domain.validation import raise_if
 from consult_aid.errors import KnownError
-from consult_aid.services.trust import pin_identity, require_own_identity
-from consult_aid.signing.identity import (
-    SigningIdentity,
-    WrongPasswordError,
-    change_password,
-    create_identity,
-    has_identity,
-    load_identity,
-)
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.database import Database
 from consult_aid.storage.people import ClinicianRepository
+
+if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 16: start-up)
+    from consult_aid.signing.identity import SigningIdentity
 
 MIN_PASSWORD = 8
 
@@ -38,6 +33,8 @@ def current_clinician(db: Database) -> Clinician | None:
 
 def existing_identity(data: DataFolder) -> SigningIdentity | None:
     """The data folder's signing identity, or None; a damaged one raises a known error."""
+    from consult_aid.signing.identity import has_identity, load_identity
+
     return load_identity(data.identity) if has_identity(data.identity) else None
 
 
@@ -52,6 +49,8 @@ def signing_identity(data: DataFolder) -> SigningIdentity:
 
 def needs_setup(db: Database, data: DataFolder) -> bool:
     """True until a clinician is registered and the data folder has a signing identity."""
+    from consult_aid.signing.identity import has_identity
+
     return current_clinician(db) is None or not has_identity(data.identity)
 
 
@@ -63,6 +62,9 @@ def register_clinician(db: Database, data: DataFolder, clinician: Clinician, *, 
     (a ValidationError on ``password`` otherwise). Only a folder without a key gets a new one,
     and its password must have at least :data:`MIN_PASSWORD` characters. Audited.
     """
+    from consult_aid.services.trust import pin_identity, require_own_identity
+    from consult_aid.signing.identity import WrongPasswordError, create_identity
+
     existing = existing_identity(data)
     if existing is not None:
         try:
@@ -129,6 +131,8 @@ def change_signing_password(db: Database, data: DataFolder, *, current: str, new
     same as the old one. The key file is replaced atomically, never lost (see
     :func:`~consult_aid.signing.identity.change_password`). Audited (no password is written).
     """
+    from consult_aid.signing.identity import WrongPasswordError, change_password, load_identity
+
     if len(new) < MIN_PASSWORD:
         raise ValidationError([Problem("new_password", f"Choose a password of at least "
                                                        f"{MIN_PASSWORD} characters.")])

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from consult_aid.content.model import Pack
 from consult_aid.domain import (
     Addendum,
     Clinician,
@@ -32,15 +32,15 @@ from consult_aid.exchange.consult_json import (
 from consult_aid.files import write_atomically
 from consult_aid.input_files import MAX_INPUT_BYTES, read_input
 from consult_aid.services import require_zone
-from consult_aid.services.signing import require_valid_signature
-from consult_aid.services.trust import require_accepted_signer
-from consult_aid.signing.record import addendum_fingerprint_in, record_fingerprint_in
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.consults import ARCHIVE_SORTS as ARCHIVE_SORTS
 from consult_aid.storage.consults import NO_DECISION as NO_DECISION
 from consult_aid.storage.consults import ArchiveFilter, ConsultRepository
 from consult_aid.storage.consults import ArchiveSummary as ArchiveSummary
 from consult_aid.storage.database import Database
+
+if TYPE_CHECKING:  # not the pack loader, for a command that only lists (issue 16)
+    from consult_aid.content.model import Pack
 
 log = logging.getLogger(__name__)
 SAVED = "consult.saved"
@@ -213,6 +213,11 @@ def import_json(db: Database, text: str | bytes, *, pdf: bytes | None = None,
     accepted signer, naming that addendum's fingerprint. Any problem raises InputError and
     writes nothing.
     """
+    # the signing stack (pyHanko) only when a consult is imported (issue 16: start-up)
+    from consult_aid.services.signing import require_valid_signature
+    from consult_aid.services.trust import require_accepted_signer
+    from consult_aid.signing.record import record_fingerprint_in
+
     consult = consult_from_json(text)
     repo = ConsultRepository(db)
     if repo.exists(consult.id):
@@ -265,6 +270,10 @@ def _addendum_pdf(db: Database, consult: Consult, index: int, addendum: Addendum
                   pdfs: Sequence[bytes]) -> bytes:
     """The signed PDF among ``pdfs`` that proves ``addendum`` (InputError naming what is
     missing or wrong)."""
+    from consult_aid.services.signing import require_valid_signature
+    from consult_aid.services.trust import require_accepted_signer
+    from consult_aid.signing.record import addendum_fingerprint_in
+
     field = f"consult.addenda[{index}]"
     by_hash = {hashlib.sha256(p).hexdigest(): p for p in pdfs}
     pdf = by_hash.get(addendum.document_sha256) if addendum.document_sha256 else None

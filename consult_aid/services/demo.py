@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from consult_aid.content import PackCatalog, UnknownPackError
 from consult_aid.content.model import Pack
@@ -33,16 +34,12 @@ from consult_aid.domain import (
 from consult_aid.domain.step_rules import consult_items
 from consult_aid.exchange.consult_json import consult_from_json
 from consult_aid.resources import resource_path
-from consult_aid.signing.identity import (
-    IdentityExistsError,
-    SigningIdentity,
-    create_identity,
-    has_identity,
-    load_identity,
-)
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.database import Database
 from consult_aid.storage.people import PatientRepository
+
+if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 16: start-up)
+    from consult_aid.signing.identity import SigningIdentity
 
 DEMO_FILE = ("demo", "demo-consult.json")
 SEEDED = "demo.patient_added"
@@ -133,6 +130,13 @@ def demo_identity(folder: Path, clinician: Clinician, password: str
     Two programs starting on a new data folder at once: one makes the identity, the other
     finds it made (:class:`IdentityExistsError`) and uses it. It is never replaced.
     """
+    from consult_aid.signing.identity import (
+        IdentityExistsError,
+        create_identity,
+        has_identity,
+        load_identity,
+    )
+
     if has_identity(folder):
         return load_identity(folder), False
     try:

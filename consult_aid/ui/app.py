@@ -8,11 +8,15 @@ Before the database is opened the data folder is checked (``quick_check``); when
 opening it finds it damaged, the clinician is told what is wrong and chooses: restore from a
 backup, open read-only, or quit (:mod:`consult_aid.ui.startup_check`). A damaged, emptied or
 missing database is never used silently, and no traceback reaches the clinician.
+
+``CONSULT_AID_QUIT_AFTER_FIRST_PAINT`` (set by ``benchmarks/bench_startup.py`` only): the window
+quits as soon as it has painted once, so that start-up is measured as a whole process.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -20,7 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QLockFile, QSysInfo, QTimer
+from PySide6.QtCore import QEvent, QLockFile, QObject, QSysInfo, QTimer
 from PySide6.QtWidgets import QApplication
 
 from consult_aid.content import load_catalog
@@ -51,6 +55,17 @@ log = logging.getLogger(__name__)
 
 LOCK_FILE = "consult-aid.lock"
 LOCK_WAIT_MS = 100
+QUIT_AFTER_FIRST_PAINT = "CONSULT_AID_QUIT_AFTER_FIRST_PAINT"  # for the start-up benchmark
+
+
+class _QuitAfterFirstPaint(QObject):
+    """Quits the application once the watched window's first paint is done."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, QApplication.quit)  # after this paint
+        return False
 
 
 def acquire_instance_lock(data: DataFolder) -> QLockFile | None:
@@ -253,6 +268,8 @@ def run_app(data: DataFolder, *, read_only: bool = False,
             return opened
         ctx, window = opened
         install_excepthook(lambda: window)
+        if os.environ.get(QUIT_AFTER_FIRST_PAINT):
+            window.installEventFilter(_QuitAfterFirstPaint(window))
         window.showMaximized()
         restore_sigterm = close_on_terminate(app, window)
         try:

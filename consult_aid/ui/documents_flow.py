@@ -7,30 +7,46 @@
 
 Signals: ``busy(str)`` with what is running ("" when idle); ``printed(int)`` with the number of
 pages sent to the printer.
+
+The PDF stack (reportlab through :mod:`consult_aid.services.documents`, QtPdf, QtPrintSupport)
+is imported when a document is first made or shown, on the task pool where it renders, not
+when the window starts (issue 16).
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
 
 from consult_aid.services.consults import signed_summary
-from consult_aid.services.documents import (
-    consult_handout,
-    record_handout_given,
-    summary_preview,
-)
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.dialogs import ChoosePrinter, default_paper
 from consult_aid.ui.errors import show_error
 from consult_aid.ui.operations import BackgroundOp, WriteOp
-from consult_aid.ui.pdf_preview import PdfPreviewDialog
-from consult_aid.ui.printing import paper_page_size, print_pdf
 from consult_aid.ui.session import ConsultSession
+
+if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrinter
+
+    from consult_aid.content import Pack
+    from consult_aid.domain import Consult
+    from consult_aid.ui.pdf_preview import PdfPreviewDialog
+
+
+def summary_preview(consult: Consult, pack: Pack, paper: str) -> bytes:
+    from consult_aid.services.documents import summary_preview
+
+    return summary_preview(consult, pack, paper)
+
+
+def consult_handout(consult: Consult, pack: Pack, paper: str, *, carer: bool) -> bytes:
+    from consult_aid.services.documents import consult_handout
+
+    return consult_handout(consult, pack, paper, carer=carer)
 
 
 class DocumentActions(QObject):
@@ -84,6 +100,8 @@ class DocumentActions(QObject):
                              self.tr("The signed summary as archived. It cannot be changed."))
 
     def open_pdf(self, data: bytes, title: str, note: str) -> PdfPreviewDialog:
+        from consult_aid.ui.pdf_preview import PdfPreviewDialog
+
         self.busy.emit("")
         dialog = PdfPreviewDialog(title, note, data, self.parent_widget)
         dialog.print_requested.connect(lambda: self.print_bytes(data))
@@ -129,12 +147,18 @@ class DocumentActions(QObject):
         session = self.session
         if session.database_read_only:
             return  # printed, but not recorded: nothing is written read-only
+        from consult_aid.services.documents import record_handout_given
+
         if record_handout_given(session.consult, session.pack, session.clock(), carer=carer):
             session.edited()
 
     def print_bytes(self, data: bytes, then: Callable[[], object] | None = None) -> None:
         if self._printer is not None:
             return  # one print job at a time
+        from PySide6.QtPrintSupport import QPrinter
+
+        from consult_aid.ui.printing import paper_page_size, print_pdf
+
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageSize(paper_page_size(self.paper))
         if not self.choose_printer(self.parent_widget, printer):

@@ -10,6 +10,11 @@ addendum, no settings saved, no backup) and consults open to be read and printed
 
 Leaving a consult (or closing the window) stores its latest state and waits for the database;
 if that fails or takes too long the window stays, says so, and offers Retry or Close anyway.
+
+Start-up (issue 16): the start screen is built with the window; the setup page, the
+archive, a signed consult's record, the settings page and the insights view are built, and
+their modules imported, the first time they are shown (or the attribute is read); the consult
+view's modules the first time a consult opens.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -36,30 +41,24 @@ from consult_aid.domain import Consult, Patient
 from consult_aid.errors import KnownError
 from consult_aid.services import consults
 from consult_aid.services.clinic import current_clinician, needs_setup
-from consult_aid.services.insights import (
-    filter_choices,
-    insights_in_own_connection,
-    item_titles,
-)
 from consult_aid.services.settings import save_settings
-from consult_aid.ui.archive import ArchiveView
-from consult_aid.ui.autosave import Autosaver
 from consult_aid.ui.backup_flow import BackupFlow
-from consult_aid.ui.consult_view import ConsultView
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.dialogs import Dialogs
-from consult_aid.ui.documents_flow import DocumentActions
 from consult_aid.ui.errors import SaveFailedBox, ask_save_failed, show_error
-from consult_aid.ui.insights_view import InsightsView
 from consult_aid.ui.operations import WriteOp
-from consult_aid.ui.record_view import RecordView
-from consult_aid.ui.session import ConsultSession
-from consult_aid.ui.settings_page import SettingsPage
-from consult_aid.ui.setup_page import SetupPage
-from consult_aid.ui.signing_flow import SigningFlow
 from consult_aid.ui.start_screen import StartScreen
-from consult_aid.ui.steps import ReviewActions
 from consult_aid.ui.theme import apply_theme
+
+if TYPE_CHECKING:  # imported where they are built (see the module's docstring)
+    from consult_aid.ui.archive import ArchiveView
+    from consult_aid.ui.consult_view import ConsultView
+    from consult_aid.ui.documents_flow import DocumentActions
+    from consult_aid.ui.insights_view import InsightsView
+    from consult_aid.ui.record_view import RecordView
+    from consult_aid.ui.settings_page import SettingsPage
+    from consult_aid.ui.setup_page import SetupPage
+    from consult_aid.ui.signing_flow import SigningFlow
 
 log = logging.getLogger(__name__)
 
@@ -103,21 +102,17 @@ class MainWindow(QMainWindow):
         # offscreen platform used by tests cannot take size hints).
         # a QMainWindow always has its own layout
         cast(QLayout, self.layout()).setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-        self.setup_page = SetupPage(ctx)
-        self.setup_page.completed.connect(self.show_start)
+        self._setup_page: SetupPage | None = None  # built when first shown (below)
         self.start = StartScreen(ctx)
         self.start.start_requested.connect(self.start_consult)
         self.start.resume_requested.connect(self.open_consult)
         self.start.archive_requested.connect(self.show_archive)
-        self.archive = ArchiveView(ctx.db, {p.id: p.title for p in ctx.catalog.packs()})
-        self.archive.back_requested.connect(self.show_start)
-        self.archive.open_requested.connect(self.open_consult)
-        self.archive.record_requested.connect(self.show_record)
-        self.record = RecordView(ctx, self.dialogs)
-        self.record.back_requested.connect(self.show_archive)
-        self.record.open_requested.connect(self.open_consult)
-        for w in (self.setup_page, self.start, self.archive, self.record):
-            self.stack.addWidget(w)
+        self.stack.addWidget(self.start)
+        # built when first shown (the properties below)
+        self._archive: ArchiveView | None = None
+        self._record: RecordView | None = None
+        self._settings_page: SettingsPage | None = None
+        self._insights_view: InsightsView | None = None
         self.consult_view: ConsultView | None = None
         self.signing: SigningFlow | None = None  # of the open consult
         self.documents: DocumentActions | None = None  # of the open consult
@@ -126,24 +121,83 @@ class MainWindow(QMainWindow):
         self.backup = BackupFlow(ctx, self, folder=self.dialogs.backup_folder,
                                  before=self._hand_over_consult)
         self.backup.busy.connect(self._busy)
-        self.record.busy.connect(self._busy)
-        self.record.printed.connect(self._printed)
         self.backup.written.connect(lambda _result: self.start.refresh_backup_notice())
         self.start.backup_requested.connect(self.back_up)
         self._build_menus()
-        self.settings_page = SettingsPage(ctx, self.large_text_action)
-        self.settings_page.back_requested.connect(self.show_start)
-        self.stack.addWidget(self.settings_page)
-        self.insights_view = InsightsView(
-            lambda f: insights_in_own_connection(ctx.data.database, f),
-            lambda: filter_choices(ctx.db), {p.id: p.title for p in ctx.catalog.packs()},
-            item_titles(ctx.catalog.packs()), run_in_background=ctx.tasks.run)
-        self.insights_view.back_requested.connect(self.show_start)
-        self.stack.addWidget(self.insights_view)
         if self.needs_setup():
             self.stack.setCurrentWidget(self.setup_page)
         else:
             self.show_start()
+
+    # --- pages built when first needed ---------------------------------------------------------
+    @property
+    def setup_page(self) -> SetupPage:
+        if self._setup_page is None:
+            from consult_aid.ui.setup_page import SetupPage
+
+            page = SetupPage(self.ctx)
+            page.completed.connect(self.show_start)
+            self.stack.insertWidget(0, page)
+            self._setup_page = page
+        return self._setup_page
+
+    @property
+    def archive(self) -> ArchiveView:
+        if self._archive is None:
+            from consult_aid.ui.archive import ArchiveView
+
+            archive = ArchiveView(self.ctx.db, {p.id: p.title for p in self.ctx.catalog.packs()})
+            archive.back_requested.connect(self.show_start)
+            archive.open_requested.connect(self.open_consult)
+            archive.record_requested.connect(self.show_record)
+            self.stack.addWidget(archive)
+            self._archive = archive
+        return self._archive
+
+    @property
+    def record(self) -> RecordView:
+        if self._record is None:
+            from consult_aid.ui.record_view import RecordView
+
+            record = RecordView(self.ctx, self.dialogs)
+            record.back_requested.connect(self.show_archive)
+            record.open_requested.connect(self.open_consult)
+            record.busy.connect(self._busy)
+            record.printed.connect(self._printed)
+            self.stack.addWidget(record)
+            self._record = record
+        return self._record
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        if self._settings_page is None:
+            from consult_aid.ui.settings_page import SettingsPage
+
+            page = SettingsPage(self.ctx, self.large_text_action)
+            page.back_requested.connect(self.show_start)
+            self.stack.addWidget(page)
+            self._settings_page = page
+        return self._settings_page
+
+    @property
+    def insights_view(self) -> InsightsView:
+        if self._insights_view is None:
+            from consult_aid.services.insights import (
+                filter_choices,
+                insights_in_own_connection,
+                item_titles,
+            )
+            from consult_aid.ui.insights_view import InsightsView
+
+            ctx = self.ctx
+            view = InsightsView(
+                lambda f: insights_in_own_connection(ctx.data.database, f),
+                lambda: filter_choices(ctx.db), {p.id: p.title for p in ctx.catalog.packs()},
+                item_titles(ctx.catalog.packs()), run_in_background=ctx.tasks.run)
+            view.back_requested.connect(self.show_start)
+            self.stack.addWidget(view)
+            self._insights_view = view
+        return self._insights_view
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -277,6 +331,13 @@ class MainWindow(QMainWindow):
     def _open(self, consult: Consult, pack: Pack, step: str = "") -> bool:
         if not self._leave_consult(lambda: self._open(consult, pack, step)):
             return False
+        from consult_aid.ui.autosave import Autosaver
+        from consult_aid.ui.consult_view import ConsultView
+        from consult_aid.ui.documents_flow import DocumentActions
+        from consult_aid.ui.session import ConsultSession
+        from consult_aid.ui.signing_flow import SigningFlow
+        from consult_aid.ui.steps import ReviewActions
+
         read_only = self.ctx.read_only
         session = ConsultSession(consult, pack, self.ctx.clock, database_read_only=read_only)
         autosaver = Autosaver(self.ctx.writer, consult, self.ctx.clock, step=step,

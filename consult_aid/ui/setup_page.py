@@ -10,7 +10,7 @@ Signals: ``completed()`` once the clinician is stored and the identity exists.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from consult_aid.domain import Clinician, Problem, ValidationError
 from consult_aid.services.clinic import (
     MIN_PASSWORD,
-    SigningIdentity,
     existing_identity,
     register_clinician,
 )
@@ -37,6 +36,9 @@ from consult_aid.ui.errors import show_error
 from consult_aid.ui.operations import WriteOp
 from consult_aid.ui.widgets.clinic_form import ClinicForm, PersonForm, clinician_from
 from consult_aid.ui.widgets.fields import ErrorLabel, Form, group, show_problems
+
+if TYPE_CHECKING:
+    from consult_aid.services.clinic import SigningIdentity
 
 
 class SetupPage(QWidget):

@@ -10,6 +10,9 @@
 
 Signals: ``busy(str)`` with what is running ("" when idle). The result of signing or amending
 reaches the window through the session (``ConsultSession.replaced``).
+
+The signing and report stacks (pyHanko, reportlab) are imported by the work itself, on the
+writer thread, the first time something is signed: not when the window starts (issue 16).
 """
 
 from __future__ import annotations
@@ -23,10 +26,8 @@ from PySide6.QtWidgets import QWidget
 from consult_aid.domain import Consult
 from consult_aid.domain.steps import blocking_items
 from consult_aid.errors import KnownError
-from consult_aid.services.addenda import add_addendum
 from consult_aid.services.clinic import current_clinician, signing_identity
 from consult_aid.services.consults import get_consult
-from consult_aid.services.signing import sign_and_archive
 from consult_aid.services.store import Store
 from consult_aid.ui.addendum_dialog import AddendumDialog
 from consult_aid.ui.context import AppContext
@@ -75,6 +76,8 @@ class SigningFlow(QObject):
         data, paper, now = self.ctx.data, self.documents.paper, self.ctx.clock()
 
         def work(db: Store) -> tuple[Consult, bytes]:
+            from consult_aid.services.signing import sign_and_archive
+
             identity = signing_identity(data)
             result = sign_and_archive(db, snapshot, pack, identity, password, now, paper)
             return get_consult(db, snapshot.id), result.pdf
@@ -141,6 +144,8 @@ class SigningFlow(QObject):
         paper = self.documents.paper
 
         def work(db: Store) -> Consult:
+            from consult_aid.services.addenda import add_addendum
+
             add_addendum(db, consult_id, author=author, text=text, now=now,
                          identity=signing_identity(data), password=password, paper=paper)
             return get_consult(db, consult_id)

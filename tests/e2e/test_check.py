@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -83,10 +84,15 @@ def test_random_bytes_or_an_emptied_database_are_found(demo_copy: DemoRun,
                                                        capsys: pytest.CaptureFixture[str]
                                                        ) -> None:
     path = demo_copy.data / "consult-aid.sqlite3"
-    size = path.stat().st_size
-    with path.open("r+b") as f:  # 4 KiB of noise in the middle of the file
-        f.seek(size // 2 - 2048)
-        f.write(os.urandom(4096))
+    # 4 KiB of noise over a page in use: the consults table's root page (noise over a free
+    # page, or inside the full-text index's data, is not damage SQLite can see)
+    with closing(sqlite3.connect(path)) as con:
+        page_size = con.execute("PRAGMA page_size").fetchone()[0]
+        (root,) = con.execute("SELECT rootpage FROM sqlite_schema WHERE name = 'consults'"
+                              ).fetchone()
+    with path.open("r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(os.urandom(page_size))
     code, out = check(demo_copy.data, capsys)
     assert code == 1 and out.startswith("database:")
     path.write_bytes(b"")

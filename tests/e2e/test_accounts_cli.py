@@ -1,0 +1,97 @@
+"""``consult-aid accounts`` and ``consult-aid audit`` as a script runs them: the first
+administrator, an assistant who may not read the audit or add accounts, wrong passwords that
+slow down and are recorded, and the trail read back and exported as CSV — all on a real data
+folder, through ``main``."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from consult_aid.cli.accounts import NEW_PASSWORD_FILE_VAR
+from consult_aid.cli.auth import PASSWORD_FILE_VAR, PASSWORD_VAR, USER_VAR
+from tests.e2e.cli_run import run
+
+ADMIN_PW = "a long walk by the river"
+ASSIST_PW = "seven green kettles boiling"
+
+
+def password_file(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text + "\n")
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
+def folder(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+           monkeypatch: pytest.MonkeyPatch) -> Path:
+    data = tmp_path / "data"
+    for var in (USER_VAR, PASSWORD_VAR, PASSWORD_FILE_VAR, NEW_PASSWORD_FILE_VAR):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv(NEW_PASSWORD_FILE_VAR, str(password_file(tmp_path, "new", ADMIN_PW)))
+    code, text = run(capsys, "--data-dir", str(data), "accounts", "init", "srivera",
+                     "--name", "Dr. Sam Rivera")
+    assert code == 0, text
+    assert "srivera (Dr. Sam Rivera), administrator, clinician" in text
+    return data
+
+
+def as_user(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, user: str, password: str) -> None:
+    monkeypatch.setenv(USER_VAR, user)
+    monkeypatch.setenv(PASSWORD_FILE_VAR, str(password_file(tmp_path, f"pw-{user}", password)))
+
+
+def test_accounts_and_audit_from_the_command_line(folder: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    data = ["--data-dir", str(folder)]
+    # a second "first" account is refused
+    code, text = run(capsys, *data, "accounts", "init", "intruder", "--name", "Someone")
+    assert code != 0 and "already has accounts" in text
+    as_user(monkeypatch, tmp_path, "srivera", ADMIN_PW)
+    monkeypatch.setenv(NEW_PASSWORD_FILE_VAR, str(password_file(tmp_path, "n2", ASSIST_PW)))
+    code, text = run(capsys, *data, "accounts", "add", "jlee", "--name", "Jo Lee",
+                     "--roles", "assistant")
+    assert code == 0, text
+    code, text = run(capsys, *data, "accounts", "list")
+    assert code == 0 and "jlee" in text and "Assistant  (must change password)" in text
+
+    # the assistant may not read the audit nor add accounts, and the refusals are recorded
+    as_user(monkeypatch, tmp_path, "jlee", ASSIST_PW)
+    code, text = run(capsys, *data, "audit")
+    assert code != 0 and "may not read the audit trail" in text
+    code, text = run(capsys, *data, "accounts", "add", "mallory", "--name", "M",
+                     "--roles", "administrator")
+    assert code != 0 and "may not manage accounts" in text
+    # USER names nobody: the account is who signed in with its password
+    monkeypatch.setenv("USER", "srivera")
+    as_user(monkeypatch, tmp_path, "srivera", "not the password at all")
+    code, text = run(capsys, *data, "audit")
+    assert code != 0 and "not right" in text and "Traceback" not in text
+
+    as_user(monkeypatch, tmp_path, "srivera", ADMIN_PW)
+    code, text = run(capsys, *data, "audit", "--user", "jlee")
+    assert code == 0, text
+    lines = text.splitlines()
+    assert any("jlee" in ln and "refused" in ln and "manage accounts" in ln for ln in lines)
+    assert any("jlee" in ln and "refused" in ln and "read the audit trail" in ln
+               for ln in lines)
+    assert any("jlee" in ln and "sign-in " in ln + " " for ln in lines)
+    code, text = run(capsys, *data, "audit", "--action", "sign-in.failed")
+    assert code == 0 and "srivera" in text and "wrong password (1 in a row)" in text
+    assert "not the password" not in text
+
+    out = tmp_path / "trail.csv"
+    code, text = run(capsys, *data, "audit", "--csv", str(out))
+    assert code == 0, text
+    with out.open(newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["id", "at", "account", "action", "consult", "detail"]
+    assert {"account.created", "sign-in", "sign-in.failed", "refused", "audit.read"} <= \
+        {r[3] for r in rows[1:]}
+    assert out.stat().st_mode & 0o077 == 0
+    code, text = run(capsys, *data, "audit", "--csv", str(out))
+    assert code != 0 and "exists already" in text

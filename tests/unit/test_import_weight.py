@@ -1,0 +1,113 @@
+"""Start-up stays light: opening the window or listing consults does not import the signing,
+report or validation libraries (pyHanko, reportlab, aiohttp, fhir.resources, pydantic); they
+are imported when first needed, inside the functions that sign, render or verify (issue 16).
+
+Each check runs in a fresh interpreter, as ``sys.modules`` of the test process already holds
+everything the other tests imported. (``fhir`` itself is always there: the namespace package's
+``.pth`` file puts it in ``sys.modules`` at interpreter start; ``fhir.resources`` is the heavy
+part.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("pyhanko", "pyhanko_certvalidator", "reportlab", "aiohttp", "fhir.resources",
+         "pydantic")
+
+
+def heavy_modules_after(code: str, env: dict[str, str] | None = None) -> list[str]:
+    """The heavy top-level packages in ``sys.modules`` after running ``code`` in a fresh
+    interpreter."""
+    probe = (f"{code}\n"
+             "import json, sys\n"
+             f"heavy = {HEAVY!r}\n"
+             "print(json.dumps(sorted(h for h in heavy if h in sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=False, timeout=180, env=env)
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_the_probe_sees_a_heavy_import() -> None:
+    """The check itself works: a module that does import reportlab is seen doing so."""
+    assert heavy_modules_after("import reportlab") == ["reportlab"]
+
+
+def test_importing_the_window_module_imports_no_signing_report_or_validation_library(
+        ) -> None:
+    assert heavy_modules_after("import consult_aid.ui.app") == []
+
+
+def test_importing_the_main_window_imports_none_either() -> None:
+    assert heavy_modules_after("import consult_aid.ui.main_window") == []
+
+
+@pytest.mark.parametrize("command", [["list"], ["list", "--limit", "50"], ["search", "Smith"]])
+def test_listing_or_searching_from_the_command_line_imports_none(
+        command: list[str], tmp_path: Path) -> None:
+    """``consult-aid list`` and ``search``, run whole on a data folder that has its database
+    (so the start-up check reads it), import only what they use."""
+    argv = ["--data-dir", str(tmp_path / "data"), *command]
+    assert heavy_modules_after(_run_main(argv, times=1)) == []  # makes the database
+    assert heavy_modules_after(_run_main(argv, times=1)) == []
+
+
+@pytest.mark.gui
+def test_the_window_imports_none_up_to_its_first_paint(tmp_path: Path) -> None:
+    """The window opened on a data folder (its second start: the database is there, the
+    setup page shows) and quit after its first paint imports none of them either."""
+    from consult_aid.ui.app import QUIT_AFTER_FIRST_PAINT
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", QUIT_AFTER_FIRST_PAINT: "1"}
+    argv = ["--data-dir", str(tmp_path / "data")]
+    assert heavy_modules_after(_run_main(argv, times=1), env=env) == []  # makes the database
+    assert heavy_modules_after(_run_main(argv, times=1), env=env) == []
+
+
+def _run_main(argv: list[str], *, times: int) -> str:
+    return ("import contextlib, io\n"
+            "from consult_aid.cli import main\n"
+            f"for _ in range({times}):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"        assert main({argv!r}) == 0\n")
+
+
+def test_each_command_is_registered_by_the_module_named_for_it() -> None:
+    """``main`` imports only the module :data:`~consult_aid.cli.COMMANDS` names for the
+    command given: that module must register it, and every command must be named."""
+    from consult_aid.cli import COMMAND_MODULES, COMMANDS, build_parser, command_modules
+
+    every = build_parser()._subparsers._group_actions[0].choices
+    assert set(COMMANDS) == set(every)
+    assert set(COMMANDS.values()) == set(COMMAND_MODULES)
+    for command, module in COMMANDS.items():
+        assert command_modules([command]) == (module,)
+        alone = build_parser([command])._subparsers._group_actions[0].choices
+        assert command in alone
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    ([], ("consult_aid.cli.gui",)),
+    (["--read-only"], ("consult_aid.cli.gui",)),
+    (["--data-dir", "list", "search", "x"], ("consult_aid.cli.consults",)),
+    (["--data-dir=/tmp/x", "--read-only", "check"], ("consult_aid.cli.documents",)),
+    (["--data", "/tmp/x", "trust", "list"], ("consult_aid.cli.trust",)),
+    (["--help"], None),
+    (["-h", "list"], None),
+    (["--he"], None),
+    (["no-such-command"], None),
+])
+def test_the_command_is_found_before_parsing(argv: list[str],
+                                             expected: tuple[str, ...] | None) -> None:
+    """Global options (``--data-dir DIR`` and its abbreviations) are skipped; help and an
+    unknown command get every module (the whole help, argparse's list of choices)."""
+    from consult_aid.cli import COMMAND_MODULES, command_modules
+
+    assert command_modules(argv) == (expected or COMMAND_MODULES)
