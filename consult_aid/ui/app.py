@@ -133,10 +133,15 @@ def _ask(problem: StartupProblem, *, restore: Restore) -> StartupDecision:
 
 
 def close_context(ctx: AppContext) -> None:
+    """The data folder is closed: work finished, connections closed, and any signing key
+    decrypted in this session forgotten."""
+    from consult_aid.signing.identity import forget_unlocked
+
     ctx.tasks.wait()
     ctx.writer.wait_idle()
     ctx.writer.stop()
     ctx.db.close()
+    forget_unlocked()
 
 
 def close_on_terminate(app: QApplication, window: MainWindow) -> Callable[[], None]:

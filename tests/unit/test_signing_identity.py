@@ -21,7 +21,9 @@ from consult_aid.signing.identity import (
     IdentityError,
     NoIdentityError,
     WrongPasswordError,
+    change_password,
     create_identity,
+    forget_unlocked,
     has_identity,
     import_pkcs12,
     load_identity,
@@ -126,3 +128,45 @@ def test_pkcs12_import_signs_and_verifies(tmp_path: Path) -> None:
 def test_a_file_that_is_not_pkcs12_is_refused(tmp_path: Path) -> None:
     with pytest.raises(IdentityError, match="not a readable PKCS#12"):
         import_pkcs12(tmp_path, b"not a p12 file", file_password="x", password=PASSWORD)
+
+
+def test_a_key_unlocked_once_is_reused_only_for_the_same_password_and_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key is decrypted once a session; a wrong password after a right one is still
+    refused, a rewritten key file is decrypted again, and forget_unlocked empties the cache."""
+    from consult_aid.signing import identity as identity_module
+
+    forget_unlocked()
+    identity = create_identity(tmp_path / "id", name="Dr. A", clinic="C", password=PASSWORD)
+    decrypted: list[int] = []
+    real_load = identity_module._load_pkcs12
+
+    def counting_load(*args: object, **kwargs: object) -> object:
+        decrypted.append(1)
+        return real_load(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(identity_module, "_load_pkcs12", counting_load)
+    first = identity.unlock(PASSWORD)
+    again = identity.unlock(PASSWORD)
+    assert len(decrypted) == 1 and again.private_key is first.private_key
+    with pytest.raises(WrongPasswordError):
+        identity.unlock(PASSWORD + "x")  # checked the slow way, and refused
+    assert len(decrypted) == 2
+    change_password(tmp_path / "id", current=PASSWORD, new="a new password here")
+    with pytest.raises(WrongPasswordError):
+        load_identity(tmp_path / "id").unlock(PASSWORD)  # the old password, new file
+    load_identity(tmp_path / "id").unlock("a new password here")
+    count = len(decrypted)
+    forget_unlocked()
+    load_identity(tmp_path / "id").unlock("a new password here")
+    assert len(decrypted) == count + 1  # decrypted again after forgetting
+
+
+def test_the_key_files_integrity_check_costs_as_much_as_its_encryption(tmp_path: Path) -> None:
+    from consult_aid.signing.identity import KDF_ROUNDS
+    from consult_aid.signing.pkcs12_mac import mac_iterations
+
+    create_identity(tmp_path / "id", name="Dr. A", clinic="C", password=PASSWORD)
+    assert mac_iterations((tmp_path / "id" / KEY_FILE).read_bytes()) == KDF_ROUNDS == 600_000
+    change_password(tmp_path / "id", current=PASSWORD, new="a new password here")
+    assert mac_iterations((tmp_path / "id" / KEY_FILE).read_bytes()) == KDF_ROUNDS
