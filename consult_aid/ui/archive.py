@@ -207,7 +207,9 @@ class ArchiveView(QWidget):
     open_requested = Signal(str)
     record_requested = Signal(str)
     back_requested = Signal()
-    STRETCHED = (1, 4, 7, 8)  # patient, procedure, decision, clinician share the room left
+    # patient, procedure, decision, clinician share the room left, the patient most
+    STRETCHED: ClassVar[dict[int, int]] = {1: 3, 4: 2, 7: 2, 8: 2}
+    CLINICIAN = 8
     # the widest text each fixed column can hold (MRN: as long as most clinics' numbers)
     WIDEST: ClassVar[dict[int, str]] = {
         0: "0000-00-00 00:00", 2: "0000-00-00", 3: "MRN-00000000", 5: "",
@@ -253,14 +255,14 @@ class ArchiveView(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         # dates, MRN and status fit their contents; patient, procedure, decision and clinician
-        # share the room left (elided, whole in the tooltip). The diagnosis is searched but not
-        # a column: eight columns fit 1280 pixels, larger text too, without scrolling sideways.
-        # The fixed-format columns are as wide as their widest possible text, measured once
-        # (fit_columns): sizing them to their contents read every cell on every search.
+        # share the room left by weight, the patient's name most (elided, whole in the
+        # tooltip); the clinician column shows only when the archive has more than one. The
+        # diagnosis is searched but not a column: the columns fit 1280 pixels, larger text too,
+        # without scrolling sideways. The fixed-format columns are as wide as their widest
+        # possible text, measured once (fit_columns): sizing them to their contents read every
+        # cell on every search.
         for section in range(self.model.columnCount()):
-            header.setSectionResizeMode(section, QHeaderView.ResizeMode.Stretch
-                                        if section in self.STRETCHED
-                                        else QHeaderView.ResizeMode.Fixed)
+            header.setSectionResizeMode(section, QHeaderView.ResizeMode.Fixed)
         self.table.setColumnHidden(5, True)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setSectionsClickable(True)
@@ -285,6 +287,7 @@ class ArchiveView(QWidget):
         self.search.returnPressed.connect(self._focus_table)
         self.search.installEventFilter(self)
         self.table.installEventFilter(self)
+        self.table.viewport().installEventFilter(self)
         self.filters.changed.connect(self._filters_changed)
         self.sort_combo.currentIndexChanged.connect(self._sort_chosen)
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_buttons())
@@ -323,11 +326,25 @@ class ArchiveView(QWidget):
         header = self.table.horizontalHeader()
         cell = self.table.fontMetrics()
         head = header.fontMetrics()
-        pad = 3 * cell.height()  # the cell's margins, and room for the sort indicator
+        # the cell's margins and the sort indicator: about a line's height and two digits
+        pad = cell.height() + 2 * cell.horizontalAdvance("0")
         for section, widest in self.WIDEST.items():
             title = str(self.model.headerData(section, Qt.Orientation.Horizontal))
             header.resizeSection(section, max(cell.horizontalAdvance(self.tr(widest)),
                                               head.horizontalAdvance(title)) + pad)
+        self._share_room()
+
+    def _share_room(self) -> None:
+        """The width the fixed columns leave, shared by the others by their weights."""
+        header = self.table.horizontalHeader()
+        shown = {s: w for s, w in self.STRETCHED.items() if not self.table.isColumnHidden(s)}
+        fixed = sum(header.sectionSize(s) for s in range(self.model.columnCount())
+                    if s not in self.STRETCHED and not self.table.isColumnHidden(s))
+        room = max(0, self.table.viewport().width() - fixed)
+        total = sum(shown.values()) or 1
+        least = 4 * self.table.fontMetrics().horizontalAdvance("0")
+        for section, weight in shown.items():
+            header.resizeSection(section, max(least, room * weight // total))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)
@@ -347,6 +364,10 @@ class ArchiveView(QWidget):
         packs, clinicians = consults.archive_choices(self._db)
         ids = list(dict.fromkeys([*self._titles, *packs]))
         self.filters.set_choices([(p, self._titles.get(p, p)) for p in ids], clinicians)
+        single = len(clinicians) <= 1
+        if self.table.isColumnHidden(self.CLINICIAN) != single:
+            self.table.setColumnHidden(self.CLINICIAN, single)
+            self._share_room()
 
     # --- filters and sorting ------------------------------------------------------------------
     def _filters_changed(self) -> None:
@@ -388,6 +409,8 @@ class ArchiveView(QWidget):
                 return True
             if watched is self.table and self._table_key(event.key()):
                 return True
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._share_room()  # a new window size, or the scroll bar came or went
         return super().eventFilter(watched, event)
 
     def _table_key(self, key: int) -> bool:
