@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import cast
 
 from PySide6.QtCore import QEvent, QLockFile, QObject, QSysInfo, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from consult_aid.content import load_catalog
 from consult_aid.datadir import DataFolder
@@ -33,7 +33,7 @@ from consult_aid.errors import DamagedDatabaseError, KnownError
 from consult_aid.files import remove_stale_temp_files
 from consult_aid.logs import configure_logging
 from consult_aid.services.backup import RestoreResult, restore_backup
-from consult_aid.services.check import quick_check
+from consult_aid.services.check import WHOLE_CHECK_MAX_BYTES, full_quick_check, quick_check
 from consult_aid.services.demo import ensure_demo_patient
 from consult_aid.services.settings import load_settings
 from consult_aid.services.store import open_store
@@ -95,8 +95,6 @@ def lock_holder_message(data: DataFolder) -> str:
 
 
 def _tell(message: str) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
     QMessageBox.information(None, "Consult Aid", message)
 
 
@@ -252,6 +250,36 @@ def open_window(data: DataFolder, *, read_only: bool = False, choose: Choose = a
             return 1
 
 
+def check_whole_in_background(ctx: AppContext, tell: Callable[[str], object]) -> bool:
+    """A large archive is checked at start only in part (services.check.quick_check): check
+    it whole now, on the task pool, and ``tell`` the clinician at once if it is damaged.
+    False when the start-up check was whole already (nothing to do)."""
+    path = ctx.data.database
+    try:
+        if path.stat().st_size <= WHOLE_CHECK_MAX_BYTES:
+            return False
+    except OSError:
+        return False
+
+    def checked(rows: list[str]) -> None:
+        if rows != ["ok"]:
+            damaged("; ".join(rows))
+
+    def damaged(what: str) -> None:
+        log.warning("the background check found damage: %s", what)
+        tell("While checking the whole archive in the background, Consult Aid found damage in "
+             f"its database ({what}). Finish what you are doing, quit, and restore the data "
+             "folder from a backup (consult-aid restore BACKUP); `consult-aid check` gives "
+             "the details.")
+
+    ctx.tasks.run(lambda: full_quick_check(path), checked, lambda exc: damaged(str(exc)))
+    return True
+
+
+def _warn_damage(parent: QWidget, text: str) -> None:
+    QMessageBox.warning(parent, parent.tr("Consult Aid found damage in its data"), text)
+
+
 def run_app(data: DataFolder, *, read_only: bool = False,
             tell: Callable[[str], object] = _tell, choose: Choose | None = None) -> int:
     # instance() is typed QCoreApplication; this process only ever creates a QApplication
@@ -276,6 +304,7 @@ def run_app(data: DataFolder, *, read_only: bool = False,
         if os.environ.get(QUIT_AFTER_FIRST_PAINT):
             window.installEventFilter(_QuitAfterFirstPaint(window))
         window.showMaximized()
+        check_whole_in_background(ctx, partial(_warn_damage, window))
         restore_sigterm = close_on_terminate(app, window)
         try:
             return int(app.exec())
