@@ -153,3 +153,11 @@ def change_signing_password(db: Database, data: DataFolder, *, current: str, new
 __all__ = ["CLINICIAN_FIELDS", "CLINIC_FIELDS", "MIN_PASSWORD", "SigningIdentity",
            "change_signing_password", "current_clinician", "existing_identity", "needs_setup",
            "register_clinician", "signing_identity", "update_clinician"]
+
+
+def forget_unlocked_keys() -> None:
+    """Forget every signing key decrypted in this session (the data folder is closed, or the
+    window locked): the next signature asks for the password and decrypts its key again."""
+    from consult_aid.signing.identity import forget_unlocked
+
+    forget_unlocked()

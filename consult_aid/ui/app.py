@@ -133,13 +133,13 @@ def _ask(problem: StartupProblem, *, restore: Restore) -> StartupDecision:
 def close_context(ctx: AppContext) -> None:
     """The data folder is closed: work finished, connections closed, and any signing key
     decrypted in this session forgotten."""
-    from consult_aid.signing.identity import forget_unlocked
+    from consult_aid.services.clinic import forget_unlocked_keys
 
     ctx.tasks.wait()
     ctx.writer.wait_idle()
     ctx.writer.stop()
     ctx.db.close()
-    forget_unlocked()
+    forget_unlocked_keys()
 
 
 def close_on_terminate(app: QApplication, window: MainWindow) -> Callable[[], None]:

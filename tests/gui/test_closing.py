@@ -47,8 +47,15 @@ def open_lifestyle(qtbot: QtBot, window: MainWindow) -> ConsultView:
 
 def _cap_pages(window: MainWindow, full: bool) -> None:
     def cap(db: Store) -> None:
-        pages = db.connection.execute("PRAGMA page_count").fetchone()[0]
-        db.connection.execute(f"PRAGMA max_page_count = {pages if full else 1_073_741_823}")
+        con = db.connection
+        if full:  # the free pages inside the file are taken first (a migration leaves some)
+            free = con.execute("PRAGMA freelist_count").fetchone()[0]
+            size = con.execute("PRAGMA page_size").fetchone()[0]
+            con.execute("CREATE TABLE IF NOT EXISTS test_filler(x BLOB)")
+            con.execute("INSERT INTO test_filler VALUES (zeroblob(?))", (free * size,))
+            con.commit()
+        pages = con.execute("PRAGMA page_count").fetchone()[0]
+        con.execute(f"PRAGMA max_page_count = {pages if full else 1_073_741_823}")
 
     window.ctx.writer.submit(cap)
     assert window.ctx.writer.wait_idle(5)
