@@ -387,15 +387,17 @@ def _pinned_identity(con: sqlite3.Connection, identity: Path | None) -> list[Fin
 
 
 def _own_fingerprint(identity: Path | None) -> str | None:
-    # the signing package only when there is an identity to read (issue 16: start-up)
-    from consult_aid.signing.identity import IdentityError, has_identity, load_identity
+    """The fingerprint of the data folder's certificate.pem, read without cryptography (it is
+    compared with the pinned one at every start)."""
+    from consult_aid.signing.files import CERT_FILE, has_identity, pem_fingerprint
 
     if identity is None or not has_identity(identity):
         return None
     try:
-        return load_identity(identity).fingerprint
-    except IdentityError:
-        return "unreadable certificate.pem"  # matches no pinned fingerprint: reported
+        pem = (identity / CERT_FILE).read_bytes()
+    except OSError:
+        pem = b""
+    return pem_fingerprint(pem) or "unreadable certificate.pem"  # matches no pinned one
 
 
 def _check_audit_chain(con: sqlite3.Connection) -> list[Finding]:

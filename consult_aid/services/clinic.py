@@ -49,7 +49,7 @@ def signing_identity(data: DataFolder) -> SigningIdentity:
 
 def needs_setup(db: Database, data: DataFolder) -> bool:
     """True until a clinician is registered and the data folder has a signing identity."""
-    from consult_aid.signing.identity import has_identity
+    from consult_aid.signing.files import has_identity  # no cryptography at start-up
 
     return current_clinician(db) is None or not has_identity(data.identity)
 

@@ -37,10 +37,11 @@ from cryptography.x509.oid import NameOID
 
 from consult_aid.errors import KnownError
 from consult_aid.files import exclusive_lock, write_atomically, write_new_file
+from consult_aid.signing.files import CERT_FILE as CERT_FILE
+from consult_aid.signing.files import KEY_FILE as KEY_FILE
+from consult_aid.signing.files import has_identity as has_identity
 from consult_aid.signing.pkcs12_mac import with_mac_iterations
 
-KEY_FILE = "identity.p12"
-CERT_FILE = "certificate.pem"
 LOCK_FILE = ".creating"  # exists only while a program stores or changes the identity
 LOCK_TIMEOUT_S = 30.0
 MIN_PASSWORD_LENGTH = 8
@@ -177,10 +178,6 @@ _unlocked = _UnlockedKeys()
 def forget_unlocked() -> None:
     """Drop every key unlocked in this session: the next signature decrypts its key again."""
     _unlocked.clear()
-
-
-def has_identity(folder: Path) -> bool:
-    return (folder / KEY_FILE).is_file() and (folder / CERT_FILE).is_file()
 
 
 def load_identity(folder: Path) -> SigningIdentity:

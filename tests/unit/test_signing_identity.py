@@ -170,3 +170,15 @@ def test_the_key_files_integrity_check_costs_as_much_as_its_encryption(tmp_path:
     assert mac_iterations((tmp_path / "id" / KEY_FILE).read_bytes()) == KDF_ROUNDS == 600_000
     change_password(tmp_path / "id", current=PASSWORD, new="a new password here")
     assert mac_iterations((tmp_path / "id" / KEY_FILE).read_bytes()) == KDF_ROUNDS
+
+
+def test_the_start_up_fingerprint_needs_no_cryptography_and_agrees(tmp_path: Path) -> None:
+    from consult_aid.signing.files import pem_fingerprint
+
+    identity = create_identity(tmp_path / "id", name="Dr. A", clinic="C", password=PASSWORD)
+    pem = (tmp_path / "id" / CERT_FILE).read_bytes()
+    assert pem_fingerprint(pem) == identity.fingerprint
+    assert pem_fingerprint(b"\n" + pem.replace(b"\n", b"\r\n") + b"trailing") == \
+        identity.fingerprint
+    assert pem_fingerprint(b"not a certificate") is None
+    assert pem_fingerprint(pem.replace(b"M", b"!", 1)) is None  # not base64: unreadable
