@@ -135,9 +135,11 @@ class DocumentActions(QObject):
 
     def _show_handout(self, data: bytes, carer: bool = False) -> PdfPreviewDialog:
         title = self.tr("Handout for carers") if carer else self.tr("Patient handout")
-        dialog = self.open_pdf(data, title,
-                               self.tr("To take home. Printing it records it as given in the "
-                                       "consult."))
+        # a signed record is never edited: printing the handout again records nothing there
+        note = (self.tr("To take home. The signed record does not change when it is printed "
+                        "again.") if self.session.consult.is_locked
+                else self.tr("To take home. Printing it records it as given in the consult."))
+        dialog = self.open_pdf(data, title, note)
         dialog.print_requested.disconnect()
         dialog.print_requested.connect(
             lambda: self.print_bytes(data, lambda: self.handout_printed(carer)))

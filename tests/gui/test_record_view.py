@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from consult_aid.domain import ConsultStatus
@@ -78,6 +78,9 @@ def test_print_the_handout_shows_it_to_print(qtbot: QtBot, window: MainWindow,
     dialog = record.documents.dialogs[-1]  # type: ignore[union-attr]
     assert dialog.windowTitle() == "Patient handout"
     assert dialog.preview.page_count() >= 1
+    # it does not claim to record anything in a signed record
+    notes = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "signed record does not change" in notes and "records it as given" not in notes
     dialog.close()
 
 
