@@ -69,6 +69,21 @@ def error_label(parent: QWidget) -> QLabel:
     return label
 
 
+def labelled_fields(panel: QWidget, column: QVBoxLayout,
+                    rows: tuple[tuple[str, QLineEdit], ...]) -> QLabel:
+    """The fields with their labels (Alt shortcuts) in a form on ``column``, and an error
+    label under them (returned)."""
+    form = QFormLayout()
+    for text, field in rows:
+        label = QLabel(text, panel)
+        label.setBuddy(field)
+        form.addRow(label, field)
+    column.addLayout(form)
+    message = error_label(panel)
+    column.addWidget(message)
+    return message
+
+
 class SignInPage(QWidget):
     sign_in_requested = Signal(str, str)
     quit_requested = Signal()
@@ -83,15 +98,8 @@ class SignInPage(QWidget):
         self.password = QLineEdit(panel)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName(self.tr("Password"))
-        form = QFormLayout()
-        for text, field in ((self.tr("User &name"), self.username),
-                            (self.tr("&Password"), self.password)):
-            label = QLabel(text, panel)
-            label.setBuddy(field)
-            form.addRow(label, field)
-        column.addLayout(form)
-        self.message = error_label(panel)
-        column.addWidget(self.message)
+        self.message = labelled_fields(panel, column, ((self.tr("User &name"), self.username),
+                                                       (self.tr("&Password"), self.password)))
         self.sign_in_button = QPushButton(self.tr("&Sign in"), panel)
         self.sign_in_button.setObjectName("primary")
         self.sign_in_button.clicked.connect(self._submit)
@@ -165,17 +173,11 @@ class FirstAccountPage(QWidget):
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(
             self.tr("{n} characters or more; a short sentence works well").format(n=MIN_LENGTH))
-        form = QFormLayout()
-        for text, field in ((self.tr("User &name"), self.username),
-                            (self.tr("Name on &records"), self.display_name),
-                            (self.tr("&Password"), self.password),
-                            (self.tr("The password a&gain"), self.repeat)):
-            label = QLabel(text, panel)
-            label.setBuddy(field)
-            form.addRow(label, field)
-        column.addLayout(form)
-        self.message = error_label(panel)
-        column.addWidget(self.message)
+        self.message = labelled_fields(panel, column, (
+            (self.tr("User &name"), self.username),
+            (self.tr("Name on &records"), self.display_name),
+            (self.tr("&Password"), self.password),
+            (self.tr("The password a&gain"), self.repeat)))
         self.create_button = QPushButton(self.tr("&Make the account"), panel)
         self.create_button.setObjectName("primary")
         self.create_button.clicked.connect(self._submit)
