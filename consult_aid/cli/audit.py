@@ -9,7 +9,13 @@ from pathlib import Path
 from consult_aid.cli.auth import signed_in
 from consult_aid.errors import InputError
 from consult_aid.files import write_new_file
-from consult_aid.services.audit_trail import MAX_ROWS, AuditFilter, export_trail, read_trail
+from consult_aid.services.audit_trail import (
+    MAX_ROWS,
+    AuditFilter,
+    export_trail,
+    local_time,
+    read_trail,
+)
 from consult_aid.services.store import open_store
 from consult_aid.terminal import echo
 
@@ -19,14 +25,6 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _local(at: str) -> str:
-    """A stored time (ISO, with its offset) on this computer's clock."""
-    try:
-        return f"{datetime.fromisoformat(at).astimezone():%Y-%m-%d %H:%M:%S}"
-    except ValueError:
-        return at
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,5 +71,5 @@ def run(args: argparse.Namespace) -> int:
     for e in entries:
         about = f" consult {e.consult_id}" if e.consult_id else ""
         detail = f" — {e.detail}" if e.detail else ""
-        echo(f"{_local(e.at)}  {e.actor:<16} {e.action}{about}{detail}")
+        echo(f"{local_time(e.at)}  {e.actor:<16} {e.action}{about}{detail}")
     return 0

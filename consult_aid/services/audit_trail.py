@@ -18,8 +18,8 @@ from consult_aid.services.accounts import require
 from consult_aid.storage.audit import AuditEntry, AuditLog
 from consult_aid.storage.database import Database
 
-__all__ = ["AuditEntry", "AuditFilter", "actions_in_trail", "export_trail", "read_trail",
-           "trail_csv"]
+__all__ = ["AuditEntry", "AuditFilter", "actions_in_trail", "export_trail", "local_time",
+           "read_trail", "trail_csv"]
 
 READ = "audit.read"
 EXPORTED = "audit.exported"
@@ -82,6 +82,14 @@ def actions_in_trail(db: Database, actor: Account) -> list[str]:
     """Every action name the trail holds (for a filter's choices)."""
     require(actor, Permission.READ_AUDIT, db=db)
     return [r[0] for r in db.query("SELECT DISTINCT action FROM audit_log ORDER BY action")]
+
+
+def local_time(at: str) -> str:
+    """An entry's stored time (ISO, with its offset) on this computer's clock."""
+    try:
+        return f"{datetime.fromisoformat(at).astimezone():%Y-%m-%d %H:%M:%S}"
+    except ValueError:
+        return at
 
 
 def _cell(value: object) -> str:

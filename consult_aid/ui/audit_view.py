@@ -11,7 +11,7 @@ Signals: ``back_requested()``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -39,6 +39,7 @@ from consult_aid.services.audit_trail import (
     AuditFilter,
     actions_in_trail,
     export_trail,
+    local_time,
     read_trail,
 )
 from consult_aid.services.store import Store
@@ -88,16 +89,8 @@ class TrailModel(QAbstractTableModel):
                                                Qt.ItemDataRole.ToolTipRole):
             return None
         e = self.entries[index.row()]
-        return (_local(e.at), e.actor, e.action, e.consult_id or "",
+        return (local_time(e.at), e.actor, e.action, e.consult_id or "",
                 e.detail)[index.column()]
-
-
-def _local(at: str) -> str:
-    """A stored time (ISO, with its offset) on this computer's clock."""
-    try:
-        return f"{datetime.fromisoformat(at).astimezone():%Y-%m-%d %H:%M:%S}"
-    except ValueError:
-        return at
 
 
 class AuditView(QWidget):
