@@ -90,6 +90,19 @@ def require(actor: Account, permission: Permission, *, db: Database | None = Non
                           "whose role allows it, or an administrator.")
 
 
+def permit(db: Database, permission: Permission, *, consult_id: str | None = None) -> Account:
+    """The account signed in on ``db`` if it may do ``permission``; else NotAllowedError (the
+    refusal audited). Every service that reads or changes patient data calls this first."""
+    actor = db.account
+    if actor is None:
+        if not db.read_only:
+            AuditLog(db).record(REFUSED, consult_id=consult_id,
+                                detail=f"{permission.value}: no one signed in")
+        raise NotAllowedError("No one is signed in: sign in with your own account first.")
+    require(actor, permission, db=None if db.read_only else db, consult_id=consult_id)
+    return actor
+
+
 def _check_new(username: str, display_name: str, password: str) -> None:
     problem = username_problem(username)
     if problem is None and not 0 < len(display_name.strip()) <= MAX_DISPLAY_NAME:
@@ -187,6 +200,12 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _HASHER.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+def verify_account_password(db: Database, account: Account, password: str) -> bool:
+    """True when ``password`` is ``account``'s (asked again before a signature)."""
+    stored = AccountRepository(db).find(account.username)
+    return stored is not None and verify_password(stored.password_hash, password)
 
 
 def change_own_password(db: Database, actor: Account, old: str, new: str, *,

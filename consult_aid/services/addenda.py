@@ -10,12 +10,14 @@ import uuid
 from datetime import datetime
 
 from consult_aid.domain import Addendum
+from consult_aid.domain.accounts import Permission
 from consult_aid.domain.limits import MAX_ADDENDA
 from consult_aid.domain.validation import Problem, ValidationError, check_text
 from consult_aid.errors import KnownError
 from consult_aid.report.addendum import render_addendum
 from consult_aid.report.layout import Paper
 from consult_aid.services import require_zone
+from consult_aid.services.accounts import permit
 from consult_aid.services.signing import not_saved
 from consult_aid.services.trust import require_own_identity
 from consult_aid.signing.identity import SigningIdentity
@@ -32,8 +34,10 @@ def add_addendum(db: Database, consult_id: str, *, author: str, text: str,
                  now: datetime, identity: SigningIdentity, password: str,
                  paper: Paper | str = Paper.A4) -> Addendum:
     """Write, sign and store an addendum (its PDF archived in the database) to the signed
-    consult ``consult_id``."""
+    consult ``consult_id``. Only an account that may sign; the author is recorded as given
+    (the audit entry and the signature name the signed-in account)."""
     require_zone(now)
+    permit(db, Permission.SIGN, consult_id=consult_id)
     problems = check_text("addendum.text", text, label="addendum", required=True,
                           max_length=MAX_ADDENDUM_LENGTH)
     problems += check_text("addendum.author", author, label="author's name", required=True,

@@ -25,6 +25,8 @@ from datetime import datetime
 from pathlib import Path
 
 from consult_aid.datadir import DataFolder
+from consult_aid.domain.accounts import Account, Permission
+from consult_aid.services.accounts import require
 from consult_aid.services.backup_files import (
     _CHUNK,
     BACKED_UP,
@@ -65,8 +67,10 @@ class BackupResult:
 
 
 # -- backup ----------------------------------------------------------------------------------
-def make_backup(data: DataFolder, dest: Path, *, now: datetime) -> BackupResult:
-    """Write a new, checked backup folder of ``data`` inside ``dest`` (created if missing)."""
+def make_backup(data: DataFolder, dest: Path, *, now: datetime, actor: Account) -> BackupResult:
+    """Write a new, checked backup folder of ``data`` inside ``dest`` (created if missing);
+    ``actor`` must be allowed to back up (audited under that account)."""
+    require(actor, Permission.BACKUP)
     dest = Path(dest).expanduser().resolve()
     if dest == data.root or dest.is_relative_to(data.root):
         raise BackupError(f"{dest} is inside the data folder: a backup there is lost with it. "
@@ -95,7 +99,7 @@ def make_backup(data: DataFolder, dest: Path, *, now: datetime) -> BackupResult:
     log.info("backup written: %d files, %d bytes", len(manifest.files), manifest.size)
     _record(data.database, BACKED_UP, now,
             f"{len(manifest.files)} files, {manifest.size} bytes; manifest sha256 "
-            f"{manifest.sha256}")
+            f"{manifest.sha256}", actor)
     return BackupResult(folder, len(manifest.files), manifest.size, manifest.sha256, report)
 
 

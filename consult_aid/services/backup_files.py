@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from consult_aid import __version__
+from consult_aid.domain.accounts import Account
 from consult_aid.errors import KnownError
 from consult_aid.files import write_atomically
 from consult_aid.services.check import CheckReport
@@ -287,8 +288,12 @@ def _schema_version(path: Path) -> int:
         con.close()
 
 
-def _record(database: Path, action: str, now: datetime, detail: str) -> None:
+def _record(database: Path, action: str, now: datetime, detail: str,
+            actor: Account | None) -> None:
+    """Audit a backup or restore under ``actor`` (None: a restore chosen at the window's
+    start-up check, before anyone could sign in — the accounts are in the damaged database)."""
     with open_store(database) as db:
+        db.account = actor
         AuditLog(db).record(action, detail=detail, at=now.astimezone(UTC))
 
 

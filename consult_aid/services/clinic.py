@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 
 from consult_aid.datadir import DataFolder
 from consult_aid.domain import Clinician, Problem, ValidationError
+from consult_aid.domain.accounts import Account, Permission
 from consult_aid.domain.validation import raise_if
 from consult_aid.errors import KnownError
+from consult_aid.services.accounts import has_accounts, permit
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.database import Database
 from consult_aid.storage.people import ClinicianRepository
@@ -29,6 +31,25 @@ CLINICIAN_FIELDS = ("name", "credentials", "registration")
 def current_clinician(db: Database) -> Clinician | None:
     """The clinician who set up this data folder most recently (one per exam-room PC)."""
     return ClinicianRepository(db).current()
+
+
+ACCOUNT_CLINICIAN_PREFIX = "account-"  # the clinician row of a clinician's account
+
+
+def clinician_for(db: Database, account: Account) -> Clinician:
+    """The clinician a consult names when ``account`` runs or signs it: the clinic's details
+    (name, phones, emergency number) with the account's name. The credentials and registration
+    entered at setup belong to the clinician who set up the folder, so they are kept only when
+    the account's name is theirs; another clinician's record never claims them."""
+    clinic = current_clinician(db)
+    if clinic is None:
+        raise KnownError("No clinic is set up in this data folder yet; an administrator sets it "
+                         "up first.")
+    if account.display_name == clinic.name:
+        return clinic
+    return dataclasses.replace(clinic, name=account.display_name, credentials="",
+                               registration="",
+                               id=f"{ACCOUNT_CLINICIAN_PREFIX}{account.username}"[:64])
 
 
 def existing_identity(data: DataFolder) -> SigningIdentity | None:
@@ -61,7 +82,11 @@ def register_clinician(db: Database, data: DataFolder, clinician: Clinician, *, 
     A signing key already in the data folder is never replaced: ``password`` must unlock it
     (a ValidationError on ``password`` otherwise). Only a folder without a key gets a new one,
     and its password must have at least :data:`MIN_PASSWORD` characters. Audited.
+
+    Once the folder has accounts, only one that may change the clinic's settings.
     """
+    if has_accounts(db):
+        permit(db, Permission.CLINIC_SETTINGS)
     from consult_aid.services.trust import pin_identity, require_own_identity
     from consult_aid.signing.identity import WrongPasswordError, create_identity
 
@@ -101,6 +126,7 @@ def update_clinician(db: Database, clinician: Clinician, *, now: datetime
     started keep the details they were started with. Audited by field name, never by value:
     ``settings.clinic_changed`` and ``settings.clinician_changed``.
     """
+    permit(db, Permission.CLINIC_SETTINGS)
     raise_if(clinician.problems())
     current = current_clinician(db)
     if current is None:
@@ -133,6 +159,7 @@ def change_signing_password(db: Database, data: DataFolder, *, current: str, new
     """
     from consult_aid.signing.identity import WrongPasswordError, change_password, load_identity
 
+    permit(db, Permission.SIGN)
     if len(new) < MIN_PASSWORD:
         raise ValidationError([Problem("new_password", f"Choose a password of at least "
                                                        f"{MIN_PASSWORD} characters.")])

@@ -21,6 +21,7 @@ from consult_aid.domain import (
     PackRef,
     Patient,
 )
+from consult_aid.domain.accounts import Permission
 from consult_aid.domain.steps import STEP_IDS
 from consult_aid.errors import InputError
 from consult_aid.exchange.consult_json import (
@@ -32,6 +33,14 @@ from consult_aid.exchange.consult_json import (
 from consult_aid.files import write_atomically
 from consult_aid.input_files import MAX_INPUT_BYTES, read_input
 from consult_aid.services import require_zone
+from consult_aid.services.access import (
+    LISTED,
+    OPENED,
+    SEARCHED,
+    permit_and_record,
+    record_access,
+)
+from consult_aid.services.accounts import NotAllowedError, permit
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.consults import ARCHIVE_SORTS as ARCHIVE_SORTS
 from consult_aid.storage.consults import NO_DECISION as NO_DECISION
@@ -48,6 +57,10 @@ SAVED = "consult.saved"
 # one "saved" entry per stretch of editing, not one per keystroke: a save is audited unless
 # the consult's newest entry is a save less than this long ago.
 SAVE_AUDIT_GAP = timedelta(minutes=10)
+# What an account that may prepare a consult but not run it (an assistant) may change: the
+# patient's details and the intake (who is there, condition, history, lifestyle).
+PREPARED_PARTS = frozenset({"patient", "participants", "condition", "history", "lifestyle",
+                            "pack", "clinician", "created_at"})
 
 
 def new_consult_id() -> str:
@@ -58,6 +71,7 @@ def start_consult(db: Database, patient: Patient, clinician: Clinician, pack: Pa
                   now: datetime) -> Consult:
     """Create and store a new draft consult for ``patient`` on ``pack``."""
     require_zone(now)
+    permit(db, Permission.PREPARE_CONSULT)
     consult = Consult(
         id=new_consult_id(), patient=patient, clinician=clinician,
         pack=PackRef(pack.id, pack.version, pack.content_hash),
@@ -70,21 +84,36 @@ def start_consult(db: Database, patient: Patient, clinician: Clinician, pack: Pa
     return consult
 
 
-def save_draft(db: Database, consult: Consult, *, now: datetime, step: str = "") -> None:
-    """Store the draft as it is now (the autosave), with the window's step; audited once per
-    stretch of editing (:data:`SAVE_AUDIT_GAP`)."""
+def save_draft(db: Database, consult: Consult, *, now: datetime, step: str = "") -> list[str]:
+    """Store the draft as it is now (the autosave), with the window's step; returns the parts
+    that changed. An account that may only prepare a consult is refused a change to any other
+    part (nothing is written). Audited with the names of the parts changed, never their
+    values: once per stretch of editing the same parts (:data:`SAVE_AUDIT_GAP`)."""
     require_zone(now)
+    actor = permit(db, Permission.PREPARE_CONSULT, consult_id=consult.id)
     audit = AuditLog(db)
     with db.transaction():
-        ConsultRepository(db).save_draft(consult, step=step)
+        changed = ConsultRepository(db).save_draft(consult, step=step)
+        beyond = sorted(set(changed) - PREPARED_PARTS)
+        if beyond and not actor.may(Permission.RUN_CONSULT):
+            raise NotAllowedError(
+                f"Your account ({actor.roles_text.lower()}) may prepare a consult but not "
+                f"change its {', '.join(beyond)}; nothing was saved.")
+        if not changed:
+            return changed
+        detail = ", ".join(changed)
         latest = audit.latest(consult.id)
-        if (latest is None or latest.action != SAVED
+        if (latest is None or latest.action != SAVED or latest.detail != detail
+                or latest.actor != actor.username
                 or now - datetime.fromisoformat(latest.at) >= SAVE_AUDIT_GAP):
-            audit.record(SAVED, consult_id=consult.id, at=now)
+            audit.record(SAVED, consult_id=consult.id, detail=detail, at=now)
+    return changed
 
 
 def get_consult(db: Database, consult_id: str) -> Consult:
-    """The stored consult (a draft, or the signed record with its addenda)."""
+    """The stored consult (a draft, or the signed record with its addenda); audited as
+    opened."""
+    permit_and_record(db, Permission.VIEW_CONSULTS, OPENED, consult_id=consult_id)
     return ConsultRepository(db).get(consult_id)
 
 
@@ -95,18 +124,27 @@ def last_step(db: Database, consult_id: str) -> str:
 
 
 def drafts(db: Database, limit: int = 100) -> list[ConsultSummary]:
-    return ConsultRepository(db).drafts(limit=limit)
+    permit(db, Permission.VIEW_CONSULTS)
+    found = ConsultRepository(db).drafts(limit=limit)
+    record_access(db, LISTED, detail=f"drafts; {len(found)} rows", burst=True)
+    return found
 
 
 def summaries(db: Database, *, limit: int = 100, offset: int = 0,
               status: ConsultStatus | None = None) -> list[ConsultSummary]:
     """Consults, newest first, a page at a time."""
-    return ConsultRepository(db).summaries(limit=limit, offset=offset, status=status)
+    permit(db, Permission.VIEW_CONSULTS)
+    found = ConsultRepository(db).summaries(limit=limit, offset=offset, status=status)
+    record_access(db, LISTED, detail=f"{len(found)} rows", burst=True)
+    return found
 
 
 def search(db: Database, text: str, limit: int = 100) -> list[ConsultSummary]:
     """Consults whose patient name, MRN, diagnosis or any text match every word typed."""
-    return ConsultRepository(db).search(text, limit=limit)
+    permit(db, Permission.VIEW_CONSULTS)
+    found = ConsultRepository(db).search(text, limit=limit)
+    record_access(db, SEARCHED, detail=f"{len(found)} found", burst=True)
+    return found
 
 
 DISCARDED = "consult.discarded"
@@ -120,9 +158,13 @@ def archive_page(db: Database, *, text: str = "", since: date | None = None,
     """One page of the archive, searched (every word typed, folded: "mueller" finds
     "Müller"), filtered and sorted in SQL. ``sort`` is one of :data:`ARCHIVE_SORTS`;
     ``decision`` a DecisionChoice value or :data:`NO_DECISION`."""
-    return ConsultRepository(db).archive_page(
+    permit(db, Permission.VIEW_CONSULTS)
+    found = ConsultRepository(db).archive_page(
         ArchiveFilter(text, since, until, pack_id, status, decision, clinician_id),
         sort=sort, descending=descending, offset=offset, limit=limit)
+    record_access(db, SEARCHED if text.strip() else LISTED, burst=True,
+                  detail=f"archive; {len(found)} rows from {offset}")
+    return found
 
 
 def archive_count(db: Database, *, text: str = "", since: date | None = None,
@@ -130,6 +172,7 @@ def archive_count(db: Database, *, text: str = "", since: date | None = None,
                   status: ConsultStatus | None = None, decision: str | None = None,
                   clinician_id: str | None = None) -> int:
     """How many consults :func:`archive_page` pages through with the same filters."""
+    permit(db, Permission.VIEW_CONSULTS)
     return ConsultRepository(db).archive_count(
         ArchiveFilter(text, since, until, pack_id, status, decision, clinician_id))
 
@@ -137,6 +180,7 @@ def archive_count(db: Database, *, text: str = "", since: date | None = None,
 def archive_choices(db: Database) -> tuple[list[str], list[tuple[str, str]]]:
     """What the archive's filters offer: the pack ids with consults, and (id, name) of the
     clinicians with consults."""
+    permit(db, Permission.VIEW_CONSULTS)
     repo = ConsultRepository(db)
     return repo.archive_packs(), repo.archive_clinicians()
 
@@ -145,6 +189,7 @@ def discard_draft(db: Database, consult_id: str, *, now: datetime) -> ConsultSum
     """Delete a draft (never a signed consult), audited as "consult.discarded"; returns what
     it was."""
     require_zone(now)
+    permit(db, Permission.PREPARE_CONSULT, consult_id=consult_id)
     with db.transaction():
         summary = ConsultRepository(db).discard_draft(consult_id)
         AuditLog(db).record(DISCARDED, consult_id=consult_id,
@@ -168,11 +213,13 @@ def export_copy(db: Database, consult_id: str, folder: Path) -> list[Path]:
 
 def signed_summary(db: Database, consult_id: str) -> bytes:
     """The archived, signed summary PDF (checked against its recorded SHA-256)."""
+    permit(db, Permission.VIEW_CONSULTS, consult_id=consult_id)
     return ConsultRepository(db).document(consult_id)
 
 
 def addendum_pdf(db: Database, consult_id: str, sha256: str) -> bytes:
     """An archived addendum PDF of the consult (checked against its recorded SHA-256)."""
+    permit(db, Permission.VIEW_CONSULTS, consult_id=consult_id)
     return ConsultRepository(db).document_by_sha256(consult_id, sha256)
 
 
@@ -187,6 +234,7 @@ class ExportedConsult:
 
 def export_json(db: Database, consult_id: str) -> ExportedConsult:
     """The consult's JSON form with its signed summary and addenda PDFs; audited."""
+    permit(db, Permission.PRINT_EXPORT, consult_id=consult_id)
     repo = ConsultRepository(db)
     consult = repo.get(consult_id)
     text = consult_to_json(consult)
@@ -218,6 +266,7 @@ def import_json(db: Database, text: str | bytes, *, pdf: bytes | None = None,
     from consult_aid.services.trust import require_accepted_signer
     from consult_aid.signing.record import record_fingerprint_in
 
+    permit(db, Permission.IMPORT)
     consult = consult_from_json(text)
     repo = ConsultRepository(db)
     if repo.exists(consult.id):

@@ -31,7 +31,9 @@ from consult_aid.domain import (
     TeachBack,
     TreatmentTried,
 )
+from consult_aid.domain.accounts import Account
 from consult_aid.domain.step_rules import consult_items
+from consult_aid.errors import KnownError
 from consult_aid.exchange.consult_json import consult_from_json
 from consult_aid.resources import resource_path
 from consult_aid.storage.audit import AuditLog
@@ -43,6 +45,10 @@ if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 16: s
 
 DEMO_FILE = ("demo", "demo-consult.json")
 SEEDED = "demo.patient_added"
+# The demo folder's one account (administrator and clinician), documented in the README: the
+# demo is fictional and its folder is never the real one.
+DEMO_USER = "srivera"
+DEMO_PASSWORD = "consult-aid-demo"  # noqa: S105 - the documented demo-only password
 
 
 def demo_consult(catalog: PackCatalog) -> tuple[Consult, Pack]:
@@ -159,3 +165,19 @@ def ensure_demo_patient(db: Database) -> Patient | None:
         patients.save(patient)
         audit.record(SEEDED, detail="fictional demo patient")
     return patient
+
+
+def ensure_demo_account(db: Database, clinician: Clinician, *, now: datetime) -> Account:
+    """The demo folder's account (:data:`DEMO_USER`, password :data:`DEMO_PASSWORD`, named as
+    the demo's clinician), made as the folder's first account when it has none. A folder whose
+    accounts are not the demo's is refused: the demo never adds a way into a real folder."""
+    from consult_aid.services.accounts import create_first_administrator, has_accounts
+    from consult_aid.storage.accounts import AccountRepository
+
+    stored = AccountRepository(db).find(DEMO_USER)
+    if stored is not None:
+        return stored.account
+    if has_accounts(db):
+        raise KnownError("This data folder has accounts of its own, so the demo does not add "
+                         "its account here; use a new folder for the demo (the default).")
+    return create_first_administrator(db, DEMO_USER, clinician.name, DEMO_PASSWORD, now=now)

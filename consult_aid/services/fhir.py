@@ -11,9 +11,11 @@ import json
 import logging
 from datetime import datetime
 
+from consult_aid.domain.accounts import Permission
 from consult_aid.errors import KnownError
 from consult_aid.exchange.fhir_bundle import SignedPdf, build_bundle
 from consult_aid.services import require_zone
+from consult_aid.services.accounts import permit
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.consults import ConsultRepository
 from consult_aid.storage.database import Database
@@ -37,6 +39,7 @@ def export_fhir(db: Database, consult_id: str, *, now: datetime) -> str:
     DamagedDatabaseError when an archived PDF no longer matches its recorded SHA-256.
     """
     require_zone(now)
+    permit(db, Permission.PRINT_EXPORT, consult_id=consult_id)
     repo = ConsultRepository(db)
     consult = repo.get(consult_id)
     if not consult.is_locked or consult.signed_at is None:

@@ -12,7 +12,7 @@ password, the certificate naming the clinician and pinned as one of the clinic's
   takes it over with the folder's signing password (:func:`adopt_folder_identity`), so its
   records keep verifying and nothing is lost.
 
-Not yet wired into the window and the signing service (see docs/accounts.md).
+:func:`signer_identity` is what signing uses: the signed-in clinician's own identity.
 """
 
 from __future__ import annotations
@@ -134,3 +134,32 @@ def adopt_folder_identity(db: Database, data: DataFolder, account: Account, *,
     AuditLog(db).record(ADOPTED, detail=f"certificate {identity.fingerprint}",
                         actor=account.username, at=now)
     return identity
+
+
+def signer_identity(db: Database, data: DataFolder, account: Account, password: str, *,
+                    now: datetime) -> SigningIdentity:
+    """The identity ``account`` signs with, unlocked by ``password`` at signing: their own,
+    made now at their first signature (a new one after an administrator's reset). A wrong
+    password raises :class:`WrongPasswordError` and changes nothing."""
+    from consult_aid.services.clinic import current_clinician
+
+    require(account, Permission.SIGN, db=db)
+    from consult_aid.services.accounts import verify_account_password
+
+    if not verify_account_password(db, account, password):
+        raise WrongPasswordError("The password is not right; nothing was signed.")
+    retire_if_unopenable(db, data, account, password, now=now)
+    clinic = current_clinician(db)
+    return clinician_identity(db, data, account, password,
+                              clinic=clinic.clinic if clinic is not None else "", now=now)
+
+
+def change_account_password(db: Database, data: DataFolder, actor: Account, old: str,
+                            new: str, *, now: datetime) -> None:
+    """Change one's own password, and re-lock one's signing key with it (a key that does not
+    open with the old password — after a reset — is set aside first)."""
+    from consult_aid.services.accounts import change_own_password
+
+    change_own_password(db, actor, old, new, now=now)
+    retire_if_unopenable(db, data, actor, old, now=now)
+    relock_identity(data, actor, old=old, new=new)

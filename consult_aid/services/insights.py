@@ -31,6 +31,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from consult_aid.domain.accounts import Account, Permission
+from consult_aid.services.accounts import permit
 from consult_aid.storage.database import Database
 
 FINAL_STATUSES = ("signed", "amended")
@@ -197,13 +199,15 @@ def _item_sums(db: Database, f: InsightsFilter) -> list[tuple[Any, ...]]:
         params)
 
 
-def insights_in_own_connection(database: Path, f: InsightsFilter) -> InsightsReport:
+def insights_in_own_connection(database: Path, f: InsightsFilter, actor: Account
+                               ) -> InsightsReport:
     """:func:`insights` on a read-only connection of its own (closed after), for a worker
     thread: a connection belongs to the thread that opened it, and counting a large archive
     takes seconds the window must not wait."""
     from consult_aid.services.store import open_store
 
     with open_store(database, read_only=True) as db:
+        db.account = actor
         return insights(db, pack_id=f.pack_id, clinician_id=f.clinician_id, since=f.since,
                         until=f.until)
 
@@ -215,7 +219,9 @@ def insights(db: Database, *, pack_id: str | None = None, clinician_id: str | No
     days included, the consult's own date), how often it was discussed, marked partly or not
     yet understood, and explained again; hardest first (by the share of its discussions
     marked partly or not yet, then by how many). From the sums kept at signing; with
-    ``recount`` from every consult's JSON instead (slow: to check the sums)."""
+    ``recount`` from every consult's JSON instead (slow: to check the sums). Counts only,
+    for an account that may view consults."""
+    permit(db, Permission.VIEW_CONSULTS)
     f = InsightsFilter(pack_id or None, clinician_id or None, since, until)
     where, params = _where(f)
     by_pack: dict[str, int] = {}

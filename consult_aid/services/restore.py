@@ -19,6 +19,8 @@ from datetime import datetime
 from pathlib import Path
 
 from consult_aid.datadir import DataFolder, make_private_dir
+from consult_aid.domain.accounts import Account, Permission
+from consult_aid.services.accounts import require
 from consult_aid.services.backup_files import (
     _CHUNK,
     DATABASE,
@@ -55,13 +57,19 @@ class RestoreResult:
 
 
 # -- restore ---------------------------------------------------------------------------------
-def restore_backup(data: DataFolder, src: Path, *, now: datetime,
+def restore_backup(data: DataFolder, src: Path, *, now: datetime, actor: Account | None,
                    caller_holds_lock: bool = False) -> RestoreResult:
     """Replace the data folder's items with a verified, checked backup; the replaced items are
     moved to ``<data folder>.replaced-<time>`` beside it, never deleted.
 
     ``caller_holds_lock``: the window restoring at its start-up check holds the folder's lock
-    itself (and keeps it, so no second window can open the folder meanwhile)."""
+    itself (and keeps it, so no second window can open the folder meanwhile).
+
+    ``actor``: the signed-in account, which must be allowed to restore; None only for the
+    restore offered when the data folder fails its start-up check, before anyone can sign in
+    (the accounts are in the database that failed). Audited either way."""
+    if actor is not None:
+        require(actor, Permission.RESTORE)
     src = Path(src).expanduser().resolve()
     if src == data.root or src.is_relative_to(data.root):
         raise RestoreError(f"{src} is inside the data folder it would replace; move the backup "
@@ -89,7 +97,7 @@ def restore_backup(data: DataFolder, src: Path, *, now: datetime,
     data.ensure()
     log.info("restored %d files from a backup", len(manifest.files))
     _record(data.database, RESTORED, now,
-            f"backup created {manifest.created_at}; manifest sha256 {manifest.sha256}")
+            f"backup created {manifest.created_at}; manifest sha256 {manifest.sha256}", actor)
     report = check_database(data.database, data.identity)
     return RestoreResult(aside if moved_aside else None, len(manifest.files),
                          manifest.created_at, report)

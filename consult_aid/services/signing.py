@@ -22,6 +22,7 @@ from pathlib import Path
 from consult_aid.content.model import Pack
 from consult_aid.datadir import DataFolder
 from consult_aid.domain import Consult, ConsultStatus, ConsultSummary
+from consult_aid.domain.accounts import Permission
 from consult_aid.domain.consult import RecordLockedError
 from consult_aid.domain.steps import blocking_items
 from consult_aid.domain.validation import Problem, ValidationError
@@ -29,6 +30,8 @@ from consult_aid.errors import DatabaseLockedError, InputError, KnownError, Stor
 from consult_aid.report.layout import Paper
 from consult_aid.report.summary import render_summary
 from consult_aid.services import require_zone
+from consult_aid.services.accounts import permit
+from consult_aid.services.clinic import clinician_for
 from consult_aid.services.store import open_store
 from consult_aid.services.trust import accepted_fingerprints, require_own_identity
 from consult_aid.signing.identity import SigningIdentity, has_identity, load_identity
@@ -79,8 +82,13 @@ def sign_and_archive(db: Database, consult: Consult, pack: Pack,
                      identity: SigningIdentity, password: str, now: datetime,
                      paper: Paper | str = Paper.A4, *,
                      timestamp_url: str | None = None) -> SignedSummary:
-    """Render, sign, verify and store ``consult`` with its signed PDF; returns them."""
+    """Render, sign, verify and store ``consult`` with its signed PDF; returns them.
+
+    Only an account that may sign; the record names the signed-in clinician (a consult
+    prepared by someone else is signed in the signer's name)."""
     require_zone(now)
+    actor = permit(db, Permission.SIGN, consult_id=consult.id)
+    consult = dataclasses.replace(consult, clinician=clinician_for(db, actor))
     check_ready_to_sign(consult, pack, now)
     require_own_identity(db, identity, now=now)  # never sign with a swapped-in identity
     unlocked = identity.unlock(password)  # a wrong password fails before any work

@@ -18,8 +18,10 @@ from datetime import datetime
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from consult_aid.domain.accounts import Permission
 from consult_aid.errors import InputError, KnownError, NotFoundError
 from consult_aid.input_files import MAX_CERTIFICATE_BYTES, describe_size
+from consult_aid.services.accounts import permit
 from consult_aid.signing.identity import (
     IdentityError,
     SigningIdentity,
@@ -134,6 +136,7 @@ def read_certificate(data: bytes) -> x509.Certificate:
 def trust_certificate(db: Database, data: bytes, *, now: datetime) -> KnownCertificate:
     """Trust the certificate in ``data`` (PEM or DER): consults and addenda signed with it can
     then be imported as signed. Audited."""
+    permit(db, Permission.MANAGE_TRUST)
     cert = read_certificate(data)
     _refuse_authority(cert)
     fingerprint = certificate_fingerprint(cert)
@@ -161,6 +164,7 @@ def untrust_certificate(db: Database, fingerprint: str, *, now: datetime) -> Kno
     """Stop trusting a certificate, named by its SHA-256 or a unique start of it (at least 8
     hex digits). Consults imported with it stay (and ``check`` still accounts for them: they
     were trusted when they came in); new imports signed by it are refused."""
+    permit(db, Permission.MANAGE_TRUST)
     wanted = fingerprint.strip().lower().replace(":", "")
     if len(wanted) < 8 or any(ch not in "0123456789abcdef" for ch in wanted):
         raise InputError("give the certificate's SHA-256 fingerprint (at least its first 8 hex "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,11 +19,13 @@ class AuditEntry:
     detail: str
 
 
-def current_actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name (some containers)
-        return "unknown"
+NOT_SIGNED_IN = "(not signed in)"  # the program itself, before anyone signed in
+
+
+def current_actor(db: Database) -> str:
+    """The account signed in on ``db``'s connection (issue 14): never a name taken from the
+    operating system or the environment, which anyone can set."""
+    return db.account.username if db.account is not None else NOT_SIGNED_IN
 
 
 _COLUMNS = "id, at, actor, action, consult_id, detail"
@@ -47,7 +48,7 @@ class AuditLog:
                actor: str | None = None, at: datetime | None = None) -> None:
         """Append one entry; joins the caller's transaction when there is one."""
         when = (at or datetime.now(UTC)).isoformat()
-        who = actor or current_actor()
+        who = actor or current_actor(self.db)
         with self.db.transaction() as con:  # the previous hash is read inside the write lock
             row = con.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
             link = chain_hash(row[0] if row else "", when, who, action, consult_id, detail)

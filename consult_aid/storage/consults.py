@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import json
 import uuid
 import weakref
 from dataclasses import dataclass
@@ -159,6 +160,20 @@ def _archive_summary(row: tuple[Any, ...]) -> ArchiveSummary:
                           clinician_id, clinician_name)
 
 
+# parts of a consult that change with every save, not with what anyone entered
+_BOOKKEEPING = frozenset({"id", "updated_at", "status"})
+
+
+def changed_parts(before: str | None, after: str) -> list[str]:
+    """The top-level parts of the consult (``patient``, ``history`` ...) that differ between two
+    stored bodies; every non-empty part when there was none before."""
+    new = json.loads(after)["consult"]
+    old = json.loads(before)["consult"] if before else {}
+    return sorted(k for k in new.keys() | old.keys()
+                  if k not in _BOOKKEEPING and new.get(k) != old.get(k)
+                  and (before or new.get(k) not in (None, "", [], {})))
+
+
 def _body(consult: Consult) -> str:
     """What the consult row keeps: the JSON form without addenda (they have their own table)."""
     return consult_to_json(dataclasses.replace(consult, addenda=[]))
@@ -220,12 +235,18 @@ class ConsultRepository:
             db.search_index_checked = True
 
     # -- drafts -------------------------------------------------------------------------------
-    def save_draft(self, consult: Consult, *, step: str = "") -> None:
+    def save_draft(self, consult: Consult, *, step: str = "") -> list[str]:
         """Insert or update a draft (and its patient and clinician), with the window's step
-        when one is given. A signed one is refused."""
+        when one is given. A signed one is refused. Returns the names of the consult's parts
+        that changed (``patient``, ``history`` ...; every part of a new one): the audit trail
+        names them, and a role may change only some."""
         consult.ensure_editable()
         raise_if(consult.problems())
+        body = _body(consult)
         with self.db.transaction() as con:
+            before = con.execute("SELECT body FROM consults WHERE id = ?",
+                                 (consult.id,)).fetchone()
+            changed = changed_parts(before[0] if before else None, body)
             self.patients.save(consult.patient, today=consult.created_at.date())
             self.clinicians.save(consult.clinician)
             cursor = con.execute(
@@ -239,7 +260,7 @@ class ConsultRepository:
                 "WHERE consults.status = 'draft'",
                 (consult.id, consult.patient.id, consult.clinician.id, consult.pack.id,
                  consult.pack.version, consult.pack.content_hash,
-                 consult.created_at.isoformat(), consult.updated_at.isoformat(), _body(consult)),
+                 consult.created_at.isoformat(), consult.updated_at.isoformat(), body),
             )
             if cursor.rowcount == 0:
                 raise RecordLockedError("This consult is signed and can no longer be changed; "
@@ -248,6 +269,7 @@ class ConsultRepository:
                 con.execute("INSERT INTO draft_steps(consult_id, step_id) VALUES (?, ?) "
                             "ON CONFLICT(consult_id) DO UPDATE SET step_id = excluded.step_id",
                             (consult.id, step))
+        return changed
 
     def last_step(self, consult_id: str) -> str:
         """The step a draft was last shown on in the window ("" when none was stored)."""

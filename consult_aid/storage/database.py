@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from consult_aid.domain.accounts import Account
 from consult_aid.errors import (
     DamagedDatabaseError,
     DatabaseLockedError,
@@ -133,6 +134,9 @@ class Database:
         self.path = Path(path)
         self.read_only = read_only
         self._depth = 0
+        # who is signed in on this connection (services check its permissions, and the audit
+        # trail names it); None until someone signs in
+        self.account: Account | None = None
         # the search index's fold is looked at once per connection (storage.consults)
         self.search_index_checked = read_only  # a read-only connection never rebuilds it
         # A new (or still empty) database is made by one program at a time: another starting

@@ -124,8 +124,9 @@ class ClinicianRepository:
         return _clinician(row)
 
     def current(self) -> Clinician | None:
-        """The clinician who set up this data folder most recently (one per exam-room PC)."""
+        """The clinician who set up this data folder most recently (one per exam-room PC); not
+        the rows of other clinicians' accounts (``account-<user>``, services.clinic)."""
         row = self.db.query_one(
-            f"SELECT {_CLINICIAN_COLUMNS} FROM clinicians ORDER BY updated_at DESC, rowid DESC "
-            "LIMIT 1")
+            f"SELECT {_CLINICIAN_COLUMNS} FROM clinicians WHERE id NOT LIKE 'account-%' "
+            "ORDER BY updated_at DESC, rowid DESC LIMIT 1")
         return _clinician(row) if row else None

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from consult_aid.content import PackCatalog
 from consult_aid.datadir import DataFolder
+from consult_aid.domain.accounts import Account
 from consult_aid.services.settings import UiSettings
 from consult_aid.services.store import Store
 from consult_aid.ui.worker import DatabaseWriter, TaskRunner
@@ -38,3 +39,15 @@ class AppContext:
     clock: Callable[[], datetime] = local_now
     read_only: bool = False
     check_failed: bool = False
+    account: Account | None = None  # who is signed in (None: no one, the sign-in page shows)
+
+    def use_account(self, account: Account | None) -> None:
+        """``account`` is signed in (None: signed out) on both connections: the window's and
+        the writer thread's (set there by a job, so every later write runs under it)."""
+        self.account = account
+        self.db.account = account
+
+        def set_on_writer(db: Store) -> None:
+            db.account = account
+
+        self.writer.submit(set_on_writer)
