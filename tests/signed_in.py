@@ -8,15 +8,21 @@ and reused), so :func:`consult_aid.services.accounts.sign_in` accepts the passwo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
+
+import pytest
 
 from consult_aid.domain.accounts import Account, Role
 from consult_aid.services.accounts import hash_password
+from consult_aid.services.store import open_store
 from consult_aid.storage.accounts import AccountRepository
 from consult_aid.storage.database import Database
 
-TEST_PASSWORD = "correct horse battery"  # noqa: S105 - the tests' own
+TEST_PASSWORD = "correct horse battery"
 CLINICIAN_NAME = "Dr Test Clinician"
 ADMIN_CLINICIAN = frozenset({Role.ADMINISTRATOR, Role.CLINICIAN})
 
@@ -45,3 +51,30 @@ def sign_in_db(db: Database, username: str = "drtest", display_name: str = CLINI
     account = add_account(db, username, display_name, roles, password)
     db.account = account
     return account
+
+
+@contextmanager
+def signed_database(path: Path, username: str = "drtest", display_name: str = CLINICIAN_NAME,
+                    roles: frozenset[Role] = ADMIN_CLINICIAN, password: str = TEST_PASSWORD
+                    ) -> Iterator[Database]:
+    """``open_store(path)`` with ``username`` signed in on it (closed after)."""
+    with open_store(path) as db:
+        sign_in_db(db, username, display_name, roles, password)
+        yield db
+
+
+def folder_for_commands(root: Path, monkeypatch: pytest.MonkeyPatch,
+                        username: str = "drtest", display_name: str = CLINICIAN_NAME,
+                        roles: frozenset[Role] = ADMIN_CLINICIAN) -> Path:
+    """A data folder at ``root`` with the account ``username``, which the commands run in
+    this test (and the processes it starts) sign in as: ``CONSULT_AID_USER`` and
+    ``CONSULT_AID_PASSWORD`` are set for the test."""
+    from consult_aid.datadir import DataFolder
+
+    data = DataFolder(root).ensure()
+    with open_store(data.database) as db:
+        add_account(db, username, display_name, roles)
+    monkeypatch.setenv("CONSULT_AID_USER", username)
+    monkeypatch.setenv("CONSULT_AID_PASSWORD", TEST_PASSWORD)
+    monkeypatch.delenv("CONSULT_AID_PASSWORD_FILE", raising=False)
+    return root

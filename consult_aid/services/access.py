@@ -56,3 +56,41 @@ def permit_and_record(db: Database, permission: Permission, action: str, *,
     actor = permit(db, permission, consult_id=consult_id)
     record_access(db, action, consult_id=consult_id, detail=detail, at=at)
     return actor
+
+
+def record_printed(db: Database, consult_id: str | None, what: str, *,
+                   at: datetime | None = None) -> None:
+    """A document of a consult was sent to a printer (``what``: "summary", "handout" ...),
+    by an account that may print."""
+    permit_and_record(db, Permission.PRINT_EXPORT, PRINTED, consult_id=consult_id, detail=what,
+                      at=at)
+
+
+def record_previewed(db: Database, consult_id: str, what: str = "summary", *,
+                     at: datetime | None = None) -> None:
+    """A consult's document was shown as a preview (rendered from the draft or the archive)."""
+    permit_and_record(db, Permission.VIEW_CONSULTS, PREVIEWED, consult_id=consult_id,
+                      detail=what, at=at)
+
+
+def record_verified(db: Database, detail: str, *, consult_id: str | None = None,
+                    at: datetime | None = None) -> None:
+    """A signed document was verified (``detail``: the verdict, never a file name)."""
+    permit_and_record(db, Permission.VIEW_CONSULTS, VERIFIED, consult_id=consult_id,
+                      detail=detail, at=at)
+
+
+def record_failed(db: Database, action: str, exc: BaseException, *,
+                  consult_id: str | None = None, at: datetime | None = None) -> None:
+    """``action`` was tried and failed: recorded as ``<action>.failed`` with the kind of
+    failure (its class, never its message, which may name a file or a patient). Never raises:
+    the failure being recorded may be the database's own."""
+    if db.read_only or db.account is None:
+        log.warning("%s failed (%s): not on the audit trail", action, type(exc).__name__)
+        return
+    try:
+        AuditLog(db).record(f"{action}.failed", consult_id=consult_id,
+                            detail=type(exc).__name__, at=at or datetime.now(UTC))
+    except Exception as audit_exc:
+        log.warning("%s failed, and so did recording it (%s)", action,
+                    type(audit_exc).__name__)

@@ -17,7 +17,8 @@ from consult_aid.errors import KnownError
 from consult_aid.report.addendum import render_addendum
 from consult_aid.report.layout import Paper
 from consult_aid.services import require_zone
-from consult_aid.services.accounts import permit
+from consult_aid.services.access import record_failed
+from consult_aid.services.accounts import NotAllowedError, permit
 from consult_aid.services.signing import not_saved
 from consult_aid.services.trust import require_own_identity
 from consult_aid.signing.identity import SigningIdentity
@@ -31,6 +32,21 @@ MAX_ADDENDUM_LENGTH = 20_000
 
 
 def add_addendum(db: Database, consult_id: str, *, author: str, text: str,
+                 now: datetime, identity: SigningIdentity, password: str,
+                 paper: Paper | str = Paper.A4) -> Addendum:
+    """See :func:`_add_addendum`; a failure after the permission check is recorded as failed
+    (``consult.amended.failed``) on the audit trail, with its kind."""
+    try:
+        return _add_addendum(db, consult_id, author=author, text=text, now=now,
+                             identity=identity, password=password, paper=paper)
+    except NotAllowedError:
+        raise  # recorded as refused already
+    except Exception as exc:
+        record_failed(db, "consult.amended", exc, consult_id=consult_id, at=now)
+        raise
+
+
+def _add_addendum(db: Database, consult_id: str, *, author: str, text: str,
                  now: datetime, identity: SigningIdentity, password: str,
                  paper: Paper | str = Paper.A4) -> Addendum:
     """Write, sign and store an addendum (its PDF archived in the database) to the signed

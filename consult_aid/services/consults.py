@@ -39,6 +39,7 @@ from consult_aid.services.access import (
     SEARCHED,
     permit_and_record,
     record_access,
+    record_failed,
 )
 from consult_aid.services.accounts import NotAllowedError, permit
 from consult_aid.storage.audit import AuditLog
@@ -148,6 +149,7 @@ def search(db: Database, text: str, limit: int = 100) -> list[ConsultSummary]:
 
 
 DISCARDED = "consult.discarded"
+EXPORTED = "consult.exported"
 
 
 def archive_page(db: Database, *, text: str = "", since: date | None = None,
@@ -200,14 +202,19 @@ def discard_draft(db: Database, consult_id: str, *, now: datetime) -> ConsultSum
 def export_copy(db: Database, consult_id: str, folder: Path) -> list[Path]:
     """Write the consult's JSON and its signed PDFs into ``folder`` (each file owner-only,
     written atomically); the export is audited by :func:`export_json`. Returns the files."""
-    exported = export_json(db, consult_id)
+    exported = _exported(db, consult_id)
     stem = f"consult-{consult_id}"
     files: list[tuple[Path, bytes]] = [(folder / f"{stem}.json", exported.text.encode("utf-8"))]
     if exported.summary_pdf is not None:
         files.append((folder / f"{stem}.pdf", exported.summary_pdf))
     files += [(folder / f"{stem}.addendum-{aid}.pdf", pdf) for aid, pdf in exported.addendum_pdfs]
-    for path, data in files:
-        write_atomically(path, data, mode=0o600)
+    try:
+        for path, data in files:
+            write_atomically(path, data, mode=0o600)
+    except OSError as exc:  # a full disk, a folder that cannot be written: never "exported"
+        record_failed(db, EXPORTED, exc, consult_id=consult_id)
+        raise
+    _record_export(db, exported, consult_id, f"; {len(files)} files")
     return [path for path, _ in files]
 
 
@@ -233,7 +240,19 @@ class ExportedConsult:
 
 
 def export_json(db: Database, consult_id: str) -> ExportedConsult:
-    """The consult's JSON form with its signed summary and addenda PDFs; audited."""
+    """The consult's JSON form with its signed summary and addenda PDFs; audited as exported
+    (a caller that then fails to write them records :func:`export_failed`)."""
+    exported = _exported(db, consult_id)
+    _record_export(db, exported, consult_id)
+    return exported
+
+
+def export_failed(db: Database, consult_id: str, exc: BaseException) -> None:
+    """An export handed out by :func:`export_json` could not be written where it was asked."""
+    record_failed(db, EXPORTED, exc, consult_id=consult_id)
+
+
+def _exported(db: Database, consult_id: str) -> ExportedConsult:
     permit(db, Permission.PRINT_EXPORT, consult_id=consult_id)
     repo = ConsultRepository(db)
     consult = repo.get(consult_id)
@@ -241,13 +260,18 @@ def export_json(db: Database, consult_id: str) -> ExportedConsult:
     pdf = signed_summary(db, consult_id) if consult.is_locked else None
     addenda = tuple((a.id, repo.document_by_sha256(consult_id, a.document_sha256))
                     for a in consult.addenda if a.document_sha256)
+    return ExportedConsult(text, pdf, addenda)
+
+
+def _record_export(db: Database, exported: ExportedConsult, consult_id: str,
+                   more: str = "") -> None:
     if db.read_only:  # a damaged database read to rescue it: nothing can be written there
         log.warning("export from a read-only database: not audited")
-    else:
-        AuditLog(db).record("consult.exported", consult_id=consult_id,
-                            detail="json" + (" + pdf" if pdf is not None else "")
-                                   + (f" + {len(addenda)} addenda" if addenda else ""))
-    return ExportedConsult(text, pdf, addenda)
+        return
+    AuditLog(db).record(EXPORTED, consult_id=consult_id,
+                        detail="json" + (" + pdf" if exported.summary_pdf is not None else "")
+                        + (f" + {len(exported.addendum_pdfs)} addenda"
+                           if exported.addendum_pdfs else "") + more)
 
 
 def import_json(db: Database, text: str | bytes, *, pdf: bytes | None = None,

@@ -30,7 +30,8 @@ from consult_aid.errors import DatabaseLockedError, InputError, KnownError, Stor
 from consult_aid.report.layout import Paper
 from consult_aid.report.summary import render_summary
 from consult_aid.services import require_zone
-from consult_aid.services.accounts import permit
+from consult_aid.services.access import record_failed
+from consult_aid.services.accounts import NotAllowedError, permit
 from consult_aid.services.clinic import clinician_for
 from consult_aid.services.store import open_store
 from consult_aid.services.trust import accepted_fingerprints, require_own_identity
@@ -82,13 +83,30 @@ def sign_and_archive(db: Database, consult: Consult, pack: Pack,
                      identity: SigningIdentity, password: str, now: datetime,
                      paper: Paper | str = Paper.A4, *,
                      timestamp_url: str | None = None) -> SignedSummary:
+    """See :func:`_sign_and_archive`; a failure after the permission check is recorded as failed
+    (``consult.signed.failed``) on the audit trail, with its kind."""
+    try:
+        return _sign_and_archive(db, consult, pack, identity, password, now, paper,
+                                 timestamp_url=timestamp_url)
+    except NotAllowedError:
+        raise  # recorded as refused already
+    except Exception as exc:
+        record_failed(db, "consult.signed", exc, consult_id=consult.id, at=now)
+        raise
+
+
+def _sign_and_archive(db: Database, consult: Consult, pack: Pack,
+                     identity: SigningIdentity, password: str, now: datetime,
+                     paper: Paper | str = Paper.A4, *,
+                     timestamp_url: str | None = None) -> SignedSummary:
     """Render, sign, verify and store ``consult`` with its signed PDF; returns them.
 
     Only an account that may sign; the record names the signed-in clinician (a consult
     prepared by someone else is signed in the signer's name)."""
     require_zone(now)
     actor = permit(db, Permission.SIGN, consult_id=consult.id)
-    consult = dataclasses.replace(consult, clinician=clinician_for(db, actor))
+    if consult.clinician.name != actor.display_name:  # prepared by someone else
+        consult = dataclasses.replace(consult, clinician=clinician_for(db, actor))
     check_ready_to_sign(consult, pack, now)
     require_own_identity(db, identity, now=now)  # never sign with a swapped-in identity
     unlocked = identity.unlock(password)  # a wrong password fails before any work

@@ -19,6 +19,7 @@ from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.consults import ConsultRepository
 from consult_aid.storage.database import Database
 from tests.builders import NOW, sample_consult, sample_patient, sign_in_place
+from tests.signed_in import sign_in_db
 
 OTHER = Clinician(name="Dr. Ben Adler", clinic="Riverside Pain Clinic", id="clin-2")
 # name, MRN, days before NOW, pack, decision, clinician, signed
@@ -37,6 +38,7 @@ PEOPLE = [
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
     with open_database(tmp_path / "db.sqlite3") as database:
+        sign_in_db(database)
         repo = ConsultRepository(database)
         for i, (name, mrn, days, pack, choice, clinician, signed) in enumerate(PEOPLE):
             c = sample_consult(f"{i:032x}", patient=sample_patient(name, mrn))

@@ -21,6 +21,7 @@ from consult_aid.storage import consults as storage_consults
 from consult_aid.storage.consults import ConsultRepository
 from consult_aid.storage.database import Database
 from tests.builders import fill_for_signing
+from tests.signed_in import sign_in_db
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
@@ -46,6 +47,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def db(archive: Path) -> Any:
     with open_store(archive) as store:
+        sign_in_db(store)
         yield store
 
 
@@ -200,6 +202,7 @@ def test_a_remembered_count_is_read_again_after_any_write(db: Store, archive: Pa
     assert consults.archive_count(db, text="muller") == before + 1
     assert consults.archive_count(db) == total + 1
     with open_store(archive) as other:  # another connection's (the autosave writer's)
+        sign_in_db(other)
         consults.discard_draft(other, draft.id, now=datetime.now().astimezone())
     assert consults.archive_count(db, text="muller") == before
     assert consults.archive_count(db) == total

@@ -31,6 +31,7 @@ from consult_aid.signing.pades import sign_pdf
 from consult_aid.signing.verify import verify_pdf
 from consult_aid.storage.audit import AuditLog
 from tests.builders import NOW
+from tests.signed_in import sign_in_db
 
 OLD = "s3cret-enough"
 NEW = "a new passphrase"
@@ -95,6 +96,7 @@ def test_changing_the_password_is_audited_without_it(data_folder: DataFolder) ->
     with open_store(data_folder.database) as db:
         register_clinician(db, data_folder, Clinician(name="Dr Ada Stone", clinic="Clinic"),
                            password=OLD, now=NOW)
+        sign_in_db(db)
         with pytest.raises(ValidationError) as wrong:
             change_signing_password(db, data_folder, current="wrong password", new=NEW, now=NOW)
         assert [p.field for p in wrong.value.problems] == ["current_password"]
@@ -115,6 +117,7 @@ def test_changed_details_are_audited_by_field_name_only(data_folder: DataFolder)
         stored = register_clinician(db, data_folder, Clinician(
             name="Dr Ada Stone", clinic="Clinic", clinic_phone="555 0100"),
             password=OLD, now=NOW)
+        sign_in_db(db)
         same, changed = update_clinician(db, Clinician(
             name="Dr Ada Stone", clinic="Clinic", clinic_phone="555 0100"), now=NOW)
         assert changed == [] and same.id == stored.id

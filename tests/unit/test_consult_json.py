@@ -25,6 +25,7 @@ from consult_aid.services.consults import export_json, import_json
 from consult_aid.storage import open_database
 from consult_aid.storage.consults import ConsultRepository
 from tests.builders import sample_consult
+from tests.signed_in import folder_for_commands, sign_in_db
 
 SCHEMA_PATH = resource_path("schema", "consult-v1.schema.json")
 
@@ -88,6 +89,7 @@ def test_round_trip_through_the_database_is_byte_identical(
     consult.questions.append(PatientQuestion(_prose(question, 2000), _prose(answer, 4000)))
     first = consult_to_json(consult)  # as exported: every id assigned
     with open_database(tmp_path_factory.mktemp("db") / "db.sqlite3") as db:
+        sign_in_db(db)
         import_json(db, first)
         result = export_json(db, consult.id)
     assert result.summary_pdf is None  # a draft has no signed PDF
@@ -129,12 +131,13 @@ def test_bad_json_names_the_field_and_the_problem(mutate, field: str, problem: s
     assert problem in message
 
 
-def test_cli_import_of_bad_json_exits_2_and_writes_nothing(tmp_path: Path, capsys) -> None:
+def test_cli_import_of_bad_json_exits_2_and_writes_nothing(tmp_path: Path, capsys,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     document = json.loads(consult_to_json(sample_consult()))
     document["consult"]["condition"]["pain_worst"] = 42
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(document), encoding="utf-8")
-    data = tmp_path / "data"
+    data = folder_for_commands(tmp_path / "data", monkeypatch)
     assert main(["--data-dir", str(data), "import", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "consult.condition.pain_worst" in err
@@ -143,15 +146,19 @@ def test_cli_import_of_bad_json_exits_2_and_writes_nothing(tmp_path: Path, capsy
         assert db.connection.execute("SELECT count(*) FROM patients").fetchone()[0] == 0
 
 
-def test_cli_rejects_broken_json_syntax(tmp_path: Path, capsys) -> None:
+def test_cli_rejects_broken_json_syntax(tmp_path: Path, capsys,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    folder_for_commands(tmp_path / "d", monkeypatch)
     bad = tmp_path / "broken.json"
     bad.write_text('{"format": "consult-aid/consult", "version": 1, "consult": {', "utf-8")
     assert main(["--data-dir", str(tmp_path / "d"), "import", str(bad)]) == 2
     assert "not valid JSON" in capsys.readouterr().err
 
 
-def test_cli_export_import_export_is_byte_identical(tmp_path: Path, capsys) -> None:
-    first_dir, second_dir = tmp_path / "one", tmp_path / "two"
+def test_cli_export_import_export_is_byte_identical(tmp_path: Path, capsys,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    first_dir = folder_for_commands(tmp_path / "one", monkeypatch)
+    second_dir = folder_for_commands(tmp_path / "two", monkeypatch)
     source = tmp_path / "in.json"
     source.write_text(consult_to_json(sample_consult()), encoding="utf-8")
     assert main(["--data-dir", str(first_dir), "import", str(source)]) == 0

@@ -23,6 +23,7 @@ from consult_aid.services.store import Store, open_store
 from consult_aid.storage.consults import ConsultRepository
 from tests.builders import CET, sample_clinician, sample_consult, sample_patient, sign_in_place
 from tests.pdfcheck import builtin_pack
+from tests.signed_in import folder_for_commands, sign_in_db
 
 PUMP, STIM = "intrathecal-pump", "spinal-cord-stimulator"
 P1, P2, P3 = "pump-leak-headache", "pump-wound-infection", "pump-mri-planning"
@@ -76,8 +77,10 @@ def build_archive(db: Store) -> None:
 
 
 @pytest.fixture
-def db(data_folder: DataFolder):  # type: ignore[no-untyped-def]
+def db(data_folder: DataFolder, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     with open_store(data_folder.database) as store:
+        sign_in_db(store)
+        folder_for_commands(data_folder.root, monkeypatch)  # the command signs in as drtest
         build_archive(store)
         yield store
 
@@ -138,6 +141,7 @@ def test_ties_order_by_count_then_id() -> None:
 
 def test_an_empty_archive_is_an_empty_report(data_folder: DataFolder) -> None:
     with open_store(data_folder.database) as store:
+        sign_in_db(store)
         report = insights(store)
     assert report.empty and report.items == () and report.consults_by_pack == {}
 
@@ -175,7 +179,9 @@ def test_the_command_prints_counts_and_no_patient(db, data_folder: DataFolder,
 
 
 def test_the_command_on_an_empty_archive_is_calm(tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+                                                 capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    folder_for_commands(tmp_path / "data", monkeypatch)
     assert main(["--data-dir", str(tmp_path / "data"), "insights"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("No signed consults match")

@@ -5,15 +5,19 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pytest
+
 from consult_aid.cli import main
 from consult_aid.exchange.consult_json import consult_to_json
 from consult_aid.storage import open_database
 from consult_aid.storage.audit import AuditLog
 from tests.builders import sample_consult
+from tests.signed_in import folder_for_commands
 
 
-def test_import_and_export_are_audited_and_logs_hold_no_patient_data(tmp_path: Path) -> None:
-    data = tmp_path / "data"
+def test_import_and_export_are_audited_and_logs_hold_no_patient_data(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = folder_for_commands(tmp_path / "data", monkeypatch)
     consult = sample_consult()
     source = tmp_path / "consult.json"
     source.write_text(consult_to_json(consult), encoding="utf-8")

@@ -31,7 +31,6 @@ from consult_aid.report.summary_appendix import APPENDIX_TITLE
 from consult_aid.services.consults import import_json
 from consult_aid.services.signing import sign_and_archive
 from consult_aid.signing.identity import create_identity
-from consult_aid.storage import open_database
 from consult_aid.storage.consults import ConsultRepository
 from tests.pdfcheck import (
     demo_consult,
@@ -41,6 +40,7 @@ from tests.pdfcheck import (
     signed_state,
     squeeze,
 )
+from tests.signed_in import signed_database
 
 PASSWORD = "clinic-password"
 
@@ -218,17 +218,18 @@ def test_a_pad_time_outside_the_consult_is_refused(data_folder: DataFolder, iden
     patient = consult.signatures[0]
     patient.signed_at = (consult.created_at - timedelta(minutes=1) if shift.startswith("before")
                          else now + timedelta(days=3650))
-    with open_database(data_folder.database) as db, pytest.raises(ValidationError) as caught:
+    with signed_database(data_folder.database, display_name="Dr. Sam Rivera") as db, \
+            pytest.raises(ValidationError) as caught:
         sign_and_archive(db, consult, pack, identity, PASSWORD, now)
     assert any(p.field.endswith("signed_at") for p in caught.value.problems)
-    with open_database(data_folder.database) as db:
+    with signed_database(data_folder.database, display_name="Dr. Sam Rivera") as db:
         assert not ConsultRepository(db).exists(consult.id)
 
 
 def test_an_imported_draft_comes_in_without_its_pad_signatures(data_folder: DataFolder) -> None:
     consult = demo_consult()
     assert consult.signatures
-    with open_database(data_folder.database) as db:
+    with signed_database(data_folder.database, display_name="Dr. Sam Rivera") as db:
         import_json(db, consult_to_json(consult))
         stored = ConsultRepository(db).get(consult.id)
     assert stored.signatures == []

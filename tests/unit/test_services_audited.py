@@ -14,6 +14,7 @@ from consult_aid.services.store import open_store
 from consult_aid.storage.audit import AuditLog
 from tests.builders import NOW, sample_clinician, sample_patient
 from tests.pdfcheck import builtin_pack
+from tests.signed_in import sign_in_db
 
 
 def actions(db, consult_id: str | None = None) -> list[str]:  # type: ignore[no-untyped-def]
@@ -22,6 +23,7 @@ def actions(db, consult_id: str | None = None) -> list[str]:  # type: ignore[no-
 
 def test_adding_a_patient_registering_and_settings_are_audited(data_folder: DataFolder) -> None:
     with open_store(data_folder.database) as db:
+        sign_in_db(db)
         patient = add_patient(db, Patient(name="Zofia Quill", date_of_birth=NOW.date()
                                           - timedelta(days=20_000)), today=NOW.date())
         register_clinician(db, data_folder, Clinician(name="Dr Ada Stone", clinic="Clinic"),
@@ -38,22 +40,29 @@ def test_adding_a_patient_registering_and_settings_are_audited(data_folder: Data
 def test_autosaves_are_audited_once_per_stretch_of_editing(data_folder: DataFolder) -> None:
     pack = builtin_pack("intrathecal-pump")
     with open_store(data_folder.database) as db:
+        sign_in_db(db)
         consult = consults.start_consult(db, sample_patient(), sample_clinician(), pack, NOW)
         for seconds in range(0, 300, 3):  # five minutes of typing: a save every 3 s
             consult.lifestyle.goals = f"Walk {seconds}"
             consults.save_draft(db, consult, now=NOW + timedelta(seconds=seconds),
                                 step="lifestyle")
         assert actions(db, consult.id) == ["consult.started", "consult.saved"]
+        consult.history.comorbidities = "Asthma"  # another part: a new entry, naming it
+        consults.save_draft(db, consult, now=NOW + timedelta(seconds=301))
         later = NOW + consults.SAVE_AUDIT_GAP + timedelta(minutes=5)
+        consults.save_draft(db, consult, now=later, step="decision")  # nothing changed
+        consult.lifestyle.goals = "Walk 297 steps"
         consults.save_draft(db, consult, now=later, step="decision")
-        assert actions(db, consult.id) == ["consult.started", "consult.saved", "consult.saved"]
-        assert consults.get_consult(db, consult.id).lifestyle.goals == "Walk 297"
+        saves = [e.detail for e in AuditLog(db).entries(consult.id) if e.action == "consult.saved"]
+        assert saves == ["lifestyle", "history", "lifestyle"]  # the parts, never their values
+        assert consults.get_consult(db, consult.id).lifestyle.goals == "Walk 297 steps"
         assert consults.last_step(db, consult.id) == "decision"
 
 
 def test_an_unknown_stored_step_is_not_offered(data_folder: DataFolder) -> None:
     pack = builtin_pack("intrathecal-pump")
     with open_store(data_folder.database) as db:
+        sign_in_db(db)
         consult = consults.start_consult(db, sample_patient(), sample_clinician(), pack, NOW)
         consults.save_draft(db, consult, now=NOW, step="a-step-that-was-removed")
         assert consults.last_step(db, consult.id) == ""

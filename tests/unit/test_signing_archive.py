@@ -16,10 +16,10 @@ from consult_aid.errors import DamagedDatabaseError
 from consult_aid.services.signing import sign_and_archive, verify_document
 from consult_aid.signing.identity import WrongPasswordError, create_identity
 from consult_aid.signing.verify import Verdict
-from consult_aid.storage import open_database
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.consults import ConsultRepository
 from tests.pdfcheck import demo_consult, demo_pack, flat_text
+from tests.signed_in import signed_database
 
 PASSWORD = "clinic-password"
 NOW = datetime(2026, 11, 27, 10, 30, tzinfo=timezone(timedelta(hours=-5)))
@@ -33,7 +33,7 @@ def identity(data_folder: DataFolder):  # type: ignore[no-untyped-def]
 
 def test_sign_and_archive_stores_file_row_and_audit(data_folder: DataFolder, identity) -> None:
     consult, pack = demo_consult(), demo_pack()
-    with open_database(data_folder.database) as db:
+    with signed_database(data_folder.database, display_name="Dr. Sam Rivera") as db:
         result = sign_and_archive(db, consult, pack, identity, PASSWORD, NOW)
         repo = ConsultRepository(db)
         stored = repo.get(consult.id)
@@ -55,7 +55,7 @@ def test_an_archived_pdf_that_no_longer_matches_its_hash_is_never_handed_out(
     import sqlite3
 
     consult = demo_consult()
-    with open_database(data_folder.database) as db:
+    with signed_database(data_folder.database, display_name="Dr. Sam Rivera") as db:
         sign_and_archive(db, consult, demo_pack(), identity, PASSWORD, NOW)
     # Damage the stored bytes behind the program's back (its guard trigger dropped first).
     con = sqlite3.connect(data_folder.database)
@@ -67,7 +67,7 @@ def test_an_archived_pdf_that_no_longer_matches_its_hash_is_never_handed_out(
     con.execute("UPDATE documents SET pdf = ? WHERE consult_id = ?", (bytes(damaged), consult.id))
     con.commit()
     con.close()
-    with open_database(data_folder.database) as db, \
+    with signed_database(data_folder.database, display_name="Dr. Sam Rivera") as db, \
             pytest.raises(DamagedDatabaseError, match="no longer matches"):
         ConsultRepository(db).document(consult.id)
 
@@ -75,7 +75,7 @@ def test_an_archived_pdf_that_no_longer_matches_its_hash_is_never_handed_out(
 def test_verify_finds_the_archive_record_and_own_identity(data_folder: DataFolder,
                                                           identity) -> None:
     consult = demo_consult()
-    with open_database(data_folder.database) as db:
+    with signed_database(data_folder.database, display_name="Dr. Sam Rivera") as db:
         result = sign_and_archive(db, consult, demo_pack(), identity, PASSWORD,
                                   NOW)
     report = verify_document(result.pdf, data_folder)
@@ -91,7 +91,7 @@ def test_verify_finds_the_archive_record_and_own_identity(data_folder: DataFolde
 
 def test_a_signed_consult_cannot_be_signed_again(data_folder: DataFolder, identity) -> None:
     consult = demo_consult()
-    with open_database(data_folder.database) as db:
+    with signed_database(data_folder.database, display_name="Dr. Sam Rivera") as db:
         result = sign_and_archive(db, consult, demo_pack(), identity, PASSWORD, NOW)
         with pytest.raises(RecordLockedError):
             sign_and_archive(db, result.consult, demo_pack(), identity, PASSWORD,
@@ -103,7 +103,7 @@ def test_an_incomplete_consult_is_refused_and_nothing_written(data_folder: DataF
     consult = demo_consult()
     consult.signatures = [s for s in consult.signatures if s.role.value != "patient"]
     consult.decision.next_steps = ""
-    with open_database(data_folder.database) as db:
+    with signed_database(data_folder.database, display_name="Dr. Sam Rivera") as db:
         with pytest.raises(ValidationError) as info:
             sign_and_archive(db, consult, demo_pack(), identity, PASSWORD, NOW)
         assert not ConsultRepository(db).exists(consult.id)
@@ -113,7 +113,7 @@ def test_an_incomplete_consult_is_refused_and_nothing_written(data_folder: DataF
 
 def test_a_wrong_password_writes_nothing(data_folder: DataFolder, identity) -> None:
     consult = demo_consult()
-    with open_database(data_folder.database) as db:
+    with signed_database(data_folder.database, display_name="Dr. Sam Rivera") as db:
         with pytest.raises(WrongPasswordError):
             sign_and_archive(db, consult, demo_pack(), identity, "wrong-password",
                              NOW)
@@ -123,8 +123,8 @@ def test_a_wrong_password_writes_nothing(data_folder: DataFolder, identity) -> N
 def test_a_pack_other_than_the_consults_is_refused(data_folder: DataFolder, identity) -> None:
     from tests.pdfcheck import builtin_pack
 
-    with open_database(data_folder.database) as db, pytest.raises(ValidationError,
-                                                                   match="was held with pack"):
+    with signed_database(data_folder.database, display_name="Dr. Sam Rivera") as db, \
+            pytest.raises(ValidationError, match="was held with pack"):
         sign_and_archive(db, demo_consult(), builtin_pack("spinal-cord-stimulator"),
                          identity, PASSWORD, NOW)
 
@@ -139,7 +139,7 @@ def test_a_consult_needing_more_information_can_be_signed_with_open_items(
     first, second = consult_items(consult, pack)[:2]
     consult.understanding[first.id].level = TeachBack.NOT_YET
     del consult.understanding[second.id]
-    with open_database(data_folder.database) as db:
+    with signed_database(data_folder.database, display_name="Dr. Sam Rivera") as db:
         with pytest.raises(ValidationError, match="Not yet understood"):
             sign_and_archive(db, consult, pack, identity, PASSWORD, NOW)
         consult.decision.choice = DecisionChoice.MORE_INFORMATION
@@ -154,7 +154,7 @@ def test_a_consult_needing_more_information_can_be_signed_with_open_items(
 def test_signing_twice_fails_and_leaves_the_archived_pdf_alone(data_folder: DataFolder,
                                                                   identity) -> None:
     consult, pack = demo_consult(), demo_pack()
-    with open_database(data_folder.database) as db:
+    with signed_database(data_folder.database, display_name="Dr. Sam Rivera") as db:
         first = sign_and_archive(db, consult, pack, identity, PASSWORD, NOW)
         stale = demo_consult()  # a second click / another window: an unsigned copy in memory
         with pytest.raises(RecordLockedError, match="already signed"):
@@ -167,7 +167,7 @@ def test_a_draft_cannot_be_amended(data_folder: DataFolder, identity) -> None:
     from consult_aid.services.addenda import add_addendum
 
     consult = demo_consult()
-    with open_database(data_folder.database) as db:
+    with signed_database(data_folder.database, display_name="Dr. Sam Rivera") as db:
         ConsultRepository(db).save_draft(consult)
         with pytest.raises(ValidationError, match="not signed yet"):
             add_addendum(db, consult.id, author="Dr A", text="note", now=NOW,

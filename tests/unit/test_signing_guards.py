@@ -18,10 +18,10 @@ from consult_aid.errors import KnownError
 from consult_aid.services import signing
 from consult_aid.signing.identity import create_identity
 from consult_aid.signing.verify import verify_pdf
-from consult_aid.storage import open_database
 from consult_aid.storage.consults import ConsultRepository
 from tests.builders import fill_for_signing, sample_consult
 from tests.pdfcheck import builtin_pack, reader
+from tests.signed_in import signed_database
 
 PASSWORD = "clinic-password"
 NOW = datetime(2026, 11, 25, 15, 30, tzinfo=timezone(timedelta(hours=1)))  # after the consult
@@ -60,7 +60,7 @@ def test_a_signed_pdf_that_does_not_verify_is_not_stored(
 
     monkeypatch.setattr(signing, "sign_pdf", damaging_signer)
 
-    with open_database(data_folder.database) as db:
+    with signed_database(data_folder.database, display_name="Dr. Sam Rivera") as db:
         ConsultRepository(db).save_draft(consult)
         with pytest.raises(KnownError) as caught:
             signing.sign_and_archive(db, consult, pack, identity, PASSWORD, NOW)
