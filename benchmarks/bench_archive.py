@@ -43,6 +43,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QComboBox, QTableView
 
+from benchmarks.bench_account import signed_in
 from consult_aid.content import load_catalog
 from consult_aid.datadir import DataFolder
 from consult_aid.services import insights as insights_service
@@ -132,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     from consult_aid.ui.archive import ArchiveView
 
     db = open_store(data.database)
+
+    signed_in(db)
     titles = {p.id: p.title for p in load_catalog(None).packs()}
     size = data.database.stat().st_size
     total = db.query_one("SELECT count(*) FROM consults")

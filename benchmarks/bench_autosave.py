@@ -38,6 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from benchmarks.bench_account import signed_in
 from consult_aid.content import load_catalog
 from consult_aid.domain import ConsultStatus
 from consult_aid.domain.drafts import savable_copy
@@ -79,10 +80,17 @@ def line(name: str, samples: list[float], base: dict[str, float] | None = None) 
     print(text, flush=True)
 
 
+def _signed_store(path: Path) -> object:
+    db = open_store(path)
+    signed_in(db)
+    return db
+
+
 def build_archive(path: Path) -> tuple[object, object]:
     catalog = load_catalog(None)
     consult, pack = demo_consult(catalog)
     db = open_store(path)
+    signed_in(db)
     repo = ConsultRepository(db)
     pdf = b"%PDF-1.7\n" + os.urandom(190_000)
     start = time.perf_counter()
@@ -114,7 +122,7 @@ def through_the_window(db_path: Path, consult: object) -> None:
 
     app = QCoreApplication.instance() or QCoreApplication([])
     gui_thread = threading.get_ident()
-    writer = DatabaseWriter(db_path, open_store)
+    writer = DatabaseWriter(db_path, _signed_store)
     writer.start()
     threads: set[int] = set()
     db_ms: list[float] = []

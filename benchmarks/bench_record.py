@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reportlab.pdfgen.canvas import Canvas
 from timing import report
 
+from benchmarks.bench_account import signed_in
 from consult_aid.content import load_catalog
 from consult_aid.datadir import DataFolder
 from consult_aid.report.fonts import register_fonts
@@ -80,6 +81,7 @@ def main() -> None:
     identity = create_identity(data.identity, name=consult.clinician.name,
                                clinic=consult.clinician.clinic, password=PASSWORD)
     db = open_database(data.database)
+    signed_in(db)
 
     def one_page() -> bytes:
         buffer = io.BytesIO()

@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from timing import measure, report
 
+from benchmarks.bench_account import signed_in
 from consult_aid.exchange.consult_json import consult_to_json
 from consult_aid.services.consults import save_draft
 from consult_aid.storage import open_database
@@ -27,6 +28,7 @@ from tests.builders import sample_consult, sample_patient
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-storage-"))
     db = open_database(folder / "db.sqlite3")
+    signed_in(db)
     repo = ConsultRepository(db)
     consult = sample_consult()
     consult.condition.function_notes = "Needs help with stairs. " * 40

@@ -44,6 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.bench_account import signed_in
 from consult_aid.content import load_catalog
 from consult_aid.content.model import Pack
 from consult_aid.datadir import DataFolder
@@ -185,6 +186,7 @@ def generate(out: Path, consults: int, *, seed: int = 16, real: int = 2, batch: 
     packs = catalog.packs()
     clinicians = _clinicians()
     db = open_store(data.database)
+    signed_in(db)
     db.connection.execute("PRAGMA synchronous=OFF")  # a generator: rerun it after a crash
     identity = create_identity(data.identity, name=clinicians[0].name,
                                clinic=clinicians[0].clinic, password=PASSWORD) if real else None

@@ -266,11 +266,39 @@ def _list(path: str, value: list[Any] | tuple[Any, ...], plan: _Plan) -> Iterato
         if count > most:
             yield Problem(path, f"Too many {label} ({count:,}; the limit is {most:,}).")
             return
+    spans = _number_spans(plan.inner) if plan.inner is not None else None
+    # a list of plain numbers' records (a stroke's points): checked inline, and walked item
+    # by item only to name the first one out of range
+    if spans is not None and all(_within(item, spans) for item in value):
+        return
     for i, item in enumerate(value):
         found = list(_item(f"{path}[{i}]", item, plan, limit))
         if found:
             yield from found
             return
+
+
+@cache
+def _number_spans(cls: type) -> tuple[tuple[str, float, float], ...] | None:
+    """(field, low, high) of a dataclass whose fields are all numbers with a :class:`Span`;
+    None for any other."""
+    plans = _plan(cls)
+    if not plans or not all(p.kind == "number" and isinstance(p.limit, Span) for p in plans):
+        return None
+    return tuple((p.name, p.limit.low, p.limit.high) for p in plans
+                 if isinstance(p.limit, Span))
+
+
+def _within(item: Any, spans: tuple[tuple[str, float, float], ...]) -> bool:
+    for name, low, high in spans:
+        value = _get(item, name)
+        if value is _MISSING or value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue  # the wrong type: the schema or the typed reader says so
+        if not (math.isfinite(value) and low <= value <= high):
+            return False
+    return True
 
 
 def _map(path: str, value: Mapping[Any, Any], plan: _Plan) -> Iterator[Problem]:

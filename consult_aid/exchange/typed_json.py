@@ -32,12 +32,24 @@ def hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # exact types: not an Enum's
+
+
+@cache
+def _dataclass_fields(cls: type) -> tuple[dataclasses.Field[Any], ...] | None:
+    """The fields of a dataclass type (looked up once per type), None for any other type."""
+    return dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else None
+
+
 def dump(value: Any, *, omit_defaults: bool = False) -> Any:
     """JSON-compatible form; with ``omit_defaults``, dataclass fields at their default are left
     out (a form that stays the same when a later version adds fields with defaults)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if type(value) in _PLAIN:  # most values: text, numbers (a consult has ~60,000 points)
+        return value
+    fields = _dataclass_fields(type(value))
+    if fields is not None:
         return {f.name: dump(getattr(value, f.name), omit_defaults=omit_defaults)
-                for f in dataclasses.fields(value)
+                for f in fields
                 if not (omit_defaults and _is_default(f, getattr(value, f.name)))}
     if isinstance(value, Enum):
         return value.value

@@ -16,7 +16,7 @@ from consult_aid.domain import Addendum, Consult, ConsultStatus, ConsultSummary
 from consult_aid.domain.consult import RecordLockedError
 from consult_aid.domain.validation import Problem, ValidationError, raise_if
 from consult_aid.errors import DamagedDatabaseError, NotFoundError
-from consult_aid.exchange.consult_json import consult_from_stored, consult_to_json
+from consult_aid.exchange.consult_json import consult_from_stored, stored_text
 from consult_aid.storage.database import Database, latest_version
 from consult_aid.storage.folding import FOLD_VERSION
 from consult_aid.storage.people import ClinicianRepository, PatientRepository
@@ -176,7 +176,7 @@ def changed_parts(before: str | None, after: str) -> list[str]:
 
 def _body(consult: Consult) -> str:
     """What the consult row keeps: the JSON form without addenda (they have their own table)."""
-    return consult_to_json(dataclasses.replace(consult, addenda=[]))
+    return stored_text(dataclasses.replace(consult, addenda=[]))
 
 
 # The search index (consult_search, patient_search) holds text folded by consult_fold. Which
