@@ -92,7 +92,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         description="Informed-decision consults for intrathecal pain pumps and spinal cord "
                     "stimulators: guided discussion, teach-back, signed PDF summary, archive.",
         epilog=f"Data folder: --data-dir DIR, else ${ENV_VAR}, else the per-user data folder. "
-               "Run without a command to open the window.",
+               "Every command that reads or writes a data folder's records signs in first: "
+               "the account $CONSULT_AID_USER (or asked for), its password from the file "
+               "$CONSULT_AID_PASSWORD_FILE, $CONSULT_AID_PASSWORD, or asked for; the first "
+               "account is made with `consult-aid accounts init`. Run without a command to "
+               "open the window.",
     )
     parser.add_argument("--version", action="version", version=f"consult-aid {__version__}")
     parser.add_argument("--data-dir", metavar="DIR",

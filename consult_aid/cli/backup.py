@@ -1,7 +1,9 @@
 """``backup`` and ``restore``: the data folder to a checked backup folder, and back.
 
-``restore`` never opens the data folder's own database before restoring: it is how a damaged
-or missing database is replaced, so it must work when that database cannot be read.
+``restore`` opens the data folder's own database before restoring only to sign in, after a
+quick check says it can be read: it is how a damaged or missing database is replaced, so it
+must work when that database cannot be read (then no one can sign in, and it goes ahead
+without an account).
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from consult_aid.cli.auth import SIGN_IN_HELP, signed_in
 from consult_aid.datadir import DataFolder
+from consult_aid.domain.accounts import Account
 from consult_aid.services.backup import make_backup, restore_backup
+from consult_aid.services.store import open_store
 from consult_aid.terminal import echo
 
 
@@ -24,7 +29,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                     "identity, clinic packs and settings, and MANIFEST.json with each file's "
                     "SHA-256. The copy is checked as `consult-aid check` does; a damaged "
                     "database is refused. Logs are not copied. Exit 0 when written, 1 when "
-                    "refused (nothing is left behind).")
+                    "refused (nothing is left behind).",
+        epilog=f"{SIGN_IN_HELP} A clinician or an administrator.")
     p.add_argument("dest", type=Path, metavar="DEST",
                    help="folder to write the backup folder in (created if missing); best on "
                         "another disk")
@@ -37,7 +43,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                     "current items aside into a folder DATA.replaced-YYYYMMDD-HHMMSS beside "
                     "it (nothing is deleted) and the backup's in. Works when the current "
                     "database is damaged or missing. Close the Consult Aid window first. Exit "
-                    "0 when restored, 1 when refused (nothing is changed).")
+                    "0 when restored, 1 when refused (nothing is changed).",
+        epilog=f"{SIGN_IN_HELP} An administrator only. When no one can sign in — the "
+               "database is missing or damaged (it holds the accounts), or has no accounts "
+               "yet — the restore goes ahead without an account (how a lost database is "
+               "brought back); a note says so, and the audit trail records it as not signed "
+               "in.")
     p.add_argument("src", type=Path, metavar="SRC",
                    help="the backup folder (consult-aid-backup-YYYYMMDD-HHMMSS)")
     p.set_defaults(handler=run_restore)
@@ -45,7 +56,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_backup(args: argparse.Namespace) -> int:
     data: DataFolder = args.data
-    result = make_backup(data, args.dest, now=datetime.now().astimezone())
+    now = datetime.now().astimezone()
+    with open_store(data.database) as db:
+        actor = signed_in(db, now=now)
+    result = make_backup(data, args.dest, now=now, actor=actor)
     report = result.report
     echo(f"Backup written: {result.folder} ({result.files} files, {_mb(result.size)}); "
          f"check: OK ({report.consults} consults, {report.documents} signed documents)")
@@ -53,8 +67,18 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    from consult_aid.cli.documents import no_one_can_sign_in
+
     data: DataFolder = args.data
-    result = restore_backup(data, args.src, now=datetime.now().astimezone())
+    now = datetime.now().astimezone()
+    actor: Account | None = None
+    why_not = no_one_can_sign_in(data)
+    if why_not is None:
+        with open_store(data.database) as db:
+            actor = signed_in(db, now=now)
+    else:
+        print(f"consult-aid: note: restoring without signing in: {why_not}.", file=sys.stderr)
+    result = restore_backup(data, args.src, now=now, actor=actor)
     kept = (f"the replaced data folder items are kept in {result.aside}" if result.aside
             else "the data folder held nothing to replace")
     echo(f"Restored from {args.src} (backup of {result.created_at}, {result.files} files); "

@@ -12,11 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from consult_aid.cli.auth import SIGN_IN_HELP, signed_store
 from consult_aid.cli.output import limit, output_file, write_output
 from consult_aid.domain import ConsultStatus
 from consult_aid.errors import InputError
 from consult_aid.services import consults
-from consult_aid.services.store import open_store
 from consult_aid.terminal import echo, safe, safe_json
 
 if TYPE_CHECKING:
@@ -27,14 +27,16 @@ LIMIT_HELP = "how many to show, 1 to 10,000 (default 50); other values are refus
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("list", help="list consults, newest first",
-                       description="List consults: id, patient, date, procedure, status.")
+                       description="List consults: id, patient, date, procedure, status.",
+                       epilog=f"{SIGN_IN_HELP} Any role.")
     p.add_argument("--limit", type=limit, default=50, help=LIMIT_HELP)
     p.add_argument("--status", choices=("draft", "signed", "amended"))
     p.set_defaults(handler=run_list)
 
     p = sub.add_parser("search", help="find consults by patient, MRN, diagnosis or any text",
                        description="Find consults whose patient name, MRN, diagnosis or free "
-                                   "text contain every word given (accents ignored).")
+                                   "text contain every word given (accents ignored).",
+                       epilog=f"{SIGN_IN_HELP} Any role.")
     p.add_argument("text", nargs="+", help="words to look for")
     p.add_argument("--limit", type=limit, default=50, help=LIMIT_HELP)
     p.set_defaults(handler=run_search)
@@ -45,7 +47,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                    "PDF, and each addendum with its own signed PDF. Each must "
                                    "verify and be signed by this clinic or by a certificate it "
                                    "trusts (`consult-aid trust add`). Exit code 2 on bad input; "
-                                   "nothing is written then.")
+                                   "nothing is written then.",
+                       epilog=f"{SIGN_IN_HELP} A clinician or an administrator.")
     p.add_argument("file", type=Path, help="the consult's JSON file")
     p.add_argument("--pdf", type=Path,
                    help="the signed summary PDF (default: FILE with .pdf, for a signed consult)")
@@ -57,7 +60,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("export", help="write a consult's JSON form, or a FHIR R4 Bundle",
                        description="Write a consult's JSON form to standard output or a file "
                                    "(--json), or a signed consult as an HL7 FHIR R4 Bundle for "
-                                   "the EHR (--fhir FILE.json, docs/fhir-export.md).")
+                                   "the EHR (--fhir FILE.json, docs/fhir-export.md).",
+                       epilog=f"{SIGN_IN_HELP} Any role.")
     p.add_argument("id", help="the consult id (see `consult-aid list`)")
     form = p.add_mutually_exclusive_group(required=True)
     form.add_argument("--json", action="store_true",
@@ -91,14 +95,14 @@ def _fit(text: str, width: int) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with open_store(args.data.database, read_only=args.read_only) as db:
+    with signed_store(args.data.database, read_only=args.read_only) as db:
         status = ConsultStatus(args.status) if args.status else None
         _print_table(consults.summaries(db, limit=args.limit, status=status))
     return 0
 
 
 def run_search(args: argparse.Namespace) -> int:
-    with open_store(args.data.database, read_only=args.read_only) as db:
+    with signed_store(args.data.database, read_only=args.read_only) as db:
         _print_table(consults.search(db, " ".join(args.text), limit=args.limit))
     return 0
 
@@ -121,7 +125,7 @@ def run_import(args: argparse.Namespace) -> int:
         else [])
     addendum_pdfs = [read_input_file(p, max_bytes=MAX_PDF_BYTES, what="PDF")
                      for p in addendum_paths]
-    with open_store(args.data.database) as db:
+    with signed_store(args.data.database) as db:
         consult = import_json(db, text, pdf=pdf, addendum_pdfs=addendum_pdfs)
     echo(f"Imported consult {consult.id} ({consult.status.value}).")
     if not parsed.is_locked and parsed.signatures:
@@ -150,7 +154,7 @@ def _require_known_pack_ids(args: argparse.Namespace, consult: Consult) -> None:
 def run_export(args: argparse.Namespace) -> int:
     if args.fhir is not None:
         return _run_export_fhir(args)
-    with open_store(args.data.database, read_only=args.read_only) as db:
+    with signed_store(args.data.database, read_only=args.read_only) as db:
         exported = consults.export_json(db, args.id)
     if args.out is None:
         sys.stdout.write(safe_json(exported.text))
@@ -174,7 +178,7 @@ def _run_export_fhir(args: argparse.Namespace) -> int:
     from consult_aid.services.fhir import export_fhir
 
     path = output_file(args.fhir, "--fhir")
-    with open_store(args.data.database, read_only=args.read_only) as db:
+    with signed_store(args.data.database, read_only=args.read_only) as db:
         text = export_fhir(db, args.id, now=datetime.now().astimezone())
     write_output(path, text.encode("utf-8"))
     echo(f"Wrote {path}")

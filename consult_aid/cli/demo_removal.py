@@ -4,7 +4,8 @@ The demo writes into a folder of its own (:func:`consult_aid.datadir.demo_folder
 ``--data-dir`` names one; a folder the demo made holds the file ``demo-folder``. Only such a
 folder is deleted, and only while every consult in it is of the demo's fictional patient: a
 folder that has since been used for real consults is never deleted. Nothing is audited — the
-audit trail goes with the folder.
+audit trail goes with the folder. No one signs in: the folder's consults are only counted by
+the program (no record is shown), and the folder is the demo's own.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import shutil
 
 from consult_aid.datadir import DEMO_MARKER, DataFolder
 from consult_aid.errors import InputError
-from consult_aid.services import consults
 from consult_aid.services.demo import demo_patient
 from consult_aid.services.store import open_store
+from consult_aid.storage.consults import ConsultRepository
 from consult_aid.terminal import echo
 
 _PAGE = 1000
@@ -47,7 +48,8 @@ def _real_consults(data: DataFolder) -> int:
     demo = demo_patient()
     count, offset = 0, 0
     with open_store(data.database, read_only=True) as db:
-        while page := consults.summaries(db, limit=_PAGE, offset=offset):
+        repo = ConsultRepository(db)
+        while page := repo.summaries(limit=_PAGE, offset=offset):
             count += sum((row.patient_name, row.date_of_birth, row.mrn)
                          != (demo.name, demo.date_of_birth, demo.mrn) for row in page)
             offset += len(page)

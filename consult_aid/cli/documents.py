@@ -4,35 +4,45 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import getpass
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
 
+from consult_aid.cli.auth import (
+    PASSWORD_FILE_VAR,
+    PASSWORD_VAR,
+    SIGN_IN_HELP,
+    USER_VAR,
+    sign_in_with_password,
+    signed_in,
+)
 from consult_aid.cli.demo_removal import remove_demo_folder
 from consult_aid.cli.output import output_file, output_folder, write_output
 from consult_aid.content import load_catalog
 from consult_aid.datadir import DataFolder
 from consult_aid.domain import ConsultStatus
+from consult_aid.domain.accounts import Account, Permission
 from consult_aid.domain.validation import ValidationError
-from consult_aid.errors import InputError
+from consult_aid.errors import InputError, KnownError
 from consult_aid.exchange import consult_from_json
 from consult_aid.exchange.consult_json import require_known_pack_ids
 from consult_aid.files import remove_stale_temp_files
-from consult_aid.input_files import (
-    MAX_CONSULT_JSON_BYTES,
-    MAX_PDF_BYTES,
-    MAX_TEXT_FILE_BYTES,
-    read_password_file,
-)
+from consult_aid.input_files import MAX_CONSULT_JSON_BYTES, MAX_PDF_BYTES, MAX_TEXT_FILE_BYTES
 from consult_aid.report.layout import Paper
 from consult_aid.report.wording import moment
+from consult_aid.services.access import record_verified
+from consult_aid.services.accounts import has_accounts, permit, sign_in
 from consult_aid.services.addenda import add_addendum
-from consult_aid.services.check import check_database
+from consult_aid.services.check import check_database, quick_check
 from consult_aid.services.consults import addendum_pdf, get_consult, new_consult_id, read_input_file
-from consult_aid.services.demo import demo_consult, demo_identity
+from consult_aid.services.demo import DEMO_PASSWORD, DEMO_USER, demo_consult, ensure_demo_account
 from consult_aid.services.documents import consult_handout, patient_handout, summary_preview
+from consult_aid.services.identities import (
+    account_identity,
+    clinician_identity,
+    identity_folder,
+    signer_identity,
+)
 from consult_aid.services.signing import (
     DocumentKind,
     VerifyReport,
@@ -41,34 +51,38 @@ from consult_aid.services.signing import (
     verify_document,
 )
 from consult_aid.services.store import open_store
-from consult_aid.signing.identity import has_identity, load_identity
+from consult_aid.signing.identity import IdentityExistsError
 from consult_aid.signing.verify import Verdict
 from consult_aid.storage.certificates import CertificateRole
 from consult_aid.terminal import echo
 
-PASSWORD_ENV = "CONSULT_AID_PASSWORD"  # noqa: S105 - the variable's name, not a password
-DEMO_PASSWORD = "consult-aid-demo"  # noqa: S105 - documented demo-only password
+PASSWORD_ENV = PASSWORD_VAR  # the account's password (cli.auth): one password, the account's
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "demo", help="make a signed demo summary and the handouts (no display needed)",
-        description="Create a demo clinician signing identity if the data folder has none, "
-                    "store, sign and archive a complete demo consult (a fictional patient, "
-                    "pain pump pack), and write the signed summary and the patient handouts "
-                    f"into DIR. The demo identity's password is ${PASSWORD_ENV} if set, else "
-                    f"'{DEMO_PASSWORD}'. The demo uses a data folder of its own, beside the "
-                    "real one (the per-user folder, or $CONSULT_AID_HOME, with '-demo' added), "
-                    "and never the real one unless --data-dir names it: --data-dir DIR puts "
-                    "the demo identity and the signed demo consult into DIR. --remove deletes "
-                    "the demo's folder (only a folder the demo made).")
+        description="Store, sign and archive a complete demo consult (a fictional patient, "
+                    "pain pump pack) and write the signed summary and the patient handouts "
+                    "into DIR. On a folder with no accounts the demo first makes its own "
+                    f"account, user '{DEMO_USER}', password '{DEMO_PASSWORD}' (administrator "
+                    "and clinician, named as the demo's clinician), and signs in with it; the "
+                    "consult is signed with that account's own signing identity (made at its "
+                    "first signature, locked by that password). The demo always signs in with "
+                    f"that password ({PASSWORD_VAR} is not used by the demo). Sign in to the "
+                    f"demo folder's window or other commands as {DEMO_USER} with it. The demo "
+                    "uses a data folder of its own, beside the real one (the per-user folder, "
+                    "or $CONSULT_AID_HOME, with '-demo' added), and never the real one unless "
+                    "--data-dir names it; a folder with accounts of its own is refused. "
+                    "--remove deletes the demo's folder (only a folder the demo made).")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--out", type=Path, metavar="DIR",
                       help="folder for the PDFs (made readable by you only when new)")
     what.add_argument("--remove", dest="remove_demo", action="store_true",
-                      help="delete the demo's data folder: its demo identity and demo "
+                      help="delete the demo's data folder: its demo account, identity and "
                            "consults (refused for a folder the demo did not make)")
-    _common(p)
+    p.add_argument("--paper", choices=("a4", "letter"), default="a4",
+                   help="paper size (default a4)")
     p.set_defaults(handler=run_demo)
 
     p = sub.add_parser(
@@ -89,15 +103,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "addendum", help="add a signed addendum to a signed consult",
         description="A signed consult is never changed: add a note to it instead. The addendum "
-                    "is signed with the data folder's signing identity (password from "
-                    f"--password-file, ${PASSWORD_ENV}, or a prompt), archived as its own PDF, "
-                    "and the consult becomes 'amended'.")
+                    "is signed with the signed-in clinician's own signing identity (made at "
+                    "their first signature, locked by their account password), archived as its "
+                    "own PDF, and the consult becomes 'amended'.",
+        epilog=f"{SIGN_IN_HELP} The same password unlocks the signing key (--password-file "
+               f"FILE names the password file instead of {PASSWORD_FILE_VAR}). A clinician "
+               "only.")
     p.add_argument("id", help="the consult id (see `consult-aid list`)")
     text = p.add_mutually_exclusive_group(required=True)
     text.add_argument("--text", help="the addendum's text")
     text.add_argument("--text-file", type=Path, metavar="FILE",
                       help="a UTF-8 file holding the addendum's text")
-    p.add_argument("--author", help="who writes it (default: the data folder's clinician)")
+    p.add_argument("--author", help="who writes it (default: the signed-in clinician's name)")
     p.add_argument("--out", type=Path, metavar="FILE.pdf", help="also write a copy of the PDF")
     _common(p)
     p.set_defaults(handler=run_addendum)
@@ -109,7 +126,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                     "matches this data folder's archive. Works on any copy of the file. Exit "
                     "0 valid and signed by this clinic or a certificate it trusts, 1 invalid "
                     "or modified, 2 not a readable PDF, 3 intact but signed by a certificate "
-                    "this clinic does not know (see `consult-aid trust`).")
+                    "this clinic does not know (see `consult-aid trust`).",
+        epilog=f"{SIGN_IN_HELP} Any role. A data folder with no database yet (a copy checked "
+               "elsewhere) needs no sign-in: the file alone is checked.")
     p.add_argument("file", type=Path, help="the PDF to check")
     p.set_defaults(handler=run_verify)
 
@@ -118,7 +137,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Check that the database is intact and that every signed consult matches "
                     "its archived, signed summary (hash, signature, record fingerprint). Prints "
                     "each problem with its consult; exit 0 when none, 1 otherwise. Never "
-                    "writes.")
+                    "writes (a backup folder can be checked in place): the password is checked "
+                    "as at any sign-in, but the sign-in is neither counted nor recorded.",
+        epilog=f"{SIGN_IN_HELP} Any role. When no one can sign in — the database is missing "
+               "or damaged (it holds the accounts), or has no accounts yet — the folder is "
+               "checked without an account, and a note says so.")
     p.set_defaults(handler=run_check)
 
 
@@ -126,7 +149,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--paper", choices=("a4", "letter"), default="a4",
                    help="paper size (default a4)")
     p.add_argument("--password-file", type=Path, metavar="FILE",
-                   help="file whose first line is the signing identity's password")
+                   help="file whose first line is your account's password (it also unlocks "
+                        f"your signing key); default ${PASSWORD_FILE_VAR}, ${PASSWORD_VAR}, "
+                        "or a prompt")
 
 
 # -- demo ------------------------------------------------------------------------------------
@@ -141,20 +166,33 @@ def run_demo(args: argparse.Namespace) -> int:
     catalog = load_catalog(data.packs)
     consult, pack = demo_consult(catalog)
     consult = dataclasses.replace(consult, id=new_consult_id())
-    if has_identity(data.identity):
-        identity = load_identity(data.identity)
-        password = _password(args, required=False) or DEMO_PASSWORD
-    else:
-        password = _password(args, required=False, prompt=False) or DEMO_PASSWORD
-        # a program starting on this folder at the same moment may make it first: then
-        # that identity is used, never replaced
-        identity, created = demo_identity(data.identity, consult.clinician, password)
-        if created:
-            echo(f"Created a demo signing identity for {identity.subject} in {data.identity}")
     now = datetime.now().astimezone()
     with open_store(data.database) as db:
+        # a program starting on this folder at the same moment may make the account first:
+        # then that one is used, never replaced
+        # one program at a time (BEGIN IMMEDIATE): two demos starting on a new folder at once
+        # make one account, never two "first" ones
+        with db.transaction():
+            new_account = not has_accounts(db)
+            ensure_demo_account(db, consult.clinician, now=now)
+        if new_account:
+            echo(f"Created the demo account {DEMO_USER} ({consult.clinician.name}), "
+                 "administrator and clinician")
+        account = db.account = sign_in(db, DEMO_USER, DEMO_PASSWORD, now=now)
+        made = account_identity(data, account) is None
+        _private_accounts_folder(data, account)
+        if made:  # the demo clinician's identity names the demo's clinic
+            try:
+                clinician_identity(db, data, account, DEMO_PASSWORD,
+                                   clinic=consult.clinician.clinic, now=now)
+            except IdentityExistsError:  # made by a demo started at the same moment: used
+                made = False
+        identity = signer_identity(db, data, account, DEMO_PASSWORD, now=now)
+        if made:
+            echo(f"Created a demo signing identity for {identity.subject} in "
+                 f"{identity_folder(data, account)}")
         try:
-            result = sign_and_archive(db, consult, pack, identity, password, now,
+            result = sign_and_archive(db, consult, pack, identity, DEMO_PASSWORD, now,
                                       Paper.parse(args.paper))
         except ValidationError as exc:
             return _problems(exc)
@@ -178,6 +216,9 @@ def run_demo(args: argparse.Namespace) -> int:
                 write_output(path, handout)  # made for this patient: their name is on it
             echo(f"{'Carers' if carer else 'Patient'} handout: {path}")
     echo(f"Archived as consult {result.consult.id}; check with: consult-aid verify {summary}")
+    echo(f"Demo account: user {DEMO_USER}, password {DEMO_PASSWORD} (fictional data only). "
+         f"Sign in with it in the window, or for commands: {USER_VAR}={DEMO_USER} "
+         f"{PASSWORD_VAR}={DEMO_PASSWORD} consult-aid --data-dir {data.root} list")
     return 0
 
 
@@ -213,18 +254,20 @@ def run_addendum(args: argparse.Namespace) -> int:
         text = args.text
     if args.out is not None:
         output_file(args.out)
-    if not has_identity(data.identity):
-        raise InputError(f"this data folder ({data.root}) has no signing identity to sign the "
-                         "addendum with")
-    identity = load_identity(data.identity)
+    now = datetime.now().astimezone()
     with open_store(data.database) as db:
-        author = args.author or get_consult(db, args.id).clinician.name
-        password = _password(args, required=True)
-        assert password is not None
+        account, password = sign_in_with_password(db, now=now,
+                                                  password_file=args.password_file)
+        db.account = account
+        get_consult(db, args.id)  # an unknown id is named before anything is signed
+        if account.may(Permission.SIGN):  # else refused (and audited) by signer_identity
+            _private_accounts_folder(data, account)
+        identity = signer_identity(db, data, account, password, now=now)
+        author = args.author or account.display_name
         try:
-            addendum = add_addendum(db, args.id, author=author, text=text,
-                                    now=datetime.now().astimezone(), identity=identity,
-                                    password=password, paper=Paper.parse(args.paper))
+            addendum = add_addendum(db, args.id, author=author, text=text, now=now,
+                                    identity=identity, password=password,
+                                    paper=Paper.parse(args.paper))
         except ValidationError as exc:
             for problem in exc.problems:
                 echo(f"consult-aid: {problem.field}: {problem.message}", file=sys.stderr)
@@ -239,18 +282,13 @@ def run_addendum(args: argparse.Namespace) -> int:
     return 0
 
 
-def _password(args: argparse.Namespace, *, required: bool, prompt: bool = True) -> str | None:
-    """From --password-file, else $CONSULT_AID_PASSWORD, else a prompt on a terminal."""
-    if args.password_file is not None:
-        return read_password_file(args.password_file)
-    if os.environ.get(PASSWORD_ENV):
-        return os.environ[PASSWORD_ENV]
-    if prompt and sys.stdin.isatty():
-        return getpass.getpass("Password of the signing identity: ")
-    if required:
-        raise InputError(f"the signing identity needs its password: use --password-file FILE "
-                         f"or ${PASSWORD_ENV}")
-    return None
+def _private_accounts_folder(data: DataFolder, account: Account) -> None:
+    """The folders of the clinicians' identities and of ``account``'s, owner-only like the
+    rest of the data folder (made here, before a first signature writes the key into it: the
+    signing layer makes a missing folder with the default permissions)."""
+    folder = identity_folder(data, account)
+    folder.parent.mkdir(mode=0o700, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
 
 
 def _problems(exc: ValidationError) -> int:
@@ -263,7 +301,16 @@ def _problems(exc: ValidationError) -> int:
 # -- verify ----------------------------------------------------------------------------------
 def run_verify(args: argparse.Namespace) -> int:
     pdf = read_input_file(args.file, max_bytes=MAX_PDF_BYTES, what="PDF")
-    report = verify_document(pdf, args.data)
+    data: DataFolder = args.data
+    if not data.database.is_file():  # no archive to look in: nothing to sign in to
+        report = verify_document(pdf, data)
+    else:  # the archive is looked up: by a signed-in account only, and audited
+        with open_store(data.database, read_only=args.read_only) as db:
+            db.account = signed_in(db, now=datetime.now().astimezone())
+            permit(db, Permission.VIEW_CONSULTS)
+            report = verify_document(pdf, data)
+            record_verified(db, f"{report.verdict.name.lower()}; {report.kind.value}",
+                            consult_id=report.archive_record.id if report.archive_record else None)
     for line in describe(report, args.file):
         echo(line)
     return int(report.verdict)
@@ -348,13 +395,20 @@ def _archive(report: VerifyReport) -> str:
             f"{record.created_at.date().isoformat()}).")
 
 
-__all__ = ["DEMO_PASSWORD", "PASSWORD_ENV", "register"]
+__all__ = ["DEMO_PASSWORD", "DEMO_USER", "PASSWORD_ENV", "no_one_can_sign_in", "register"]
 
 
 
 # -- check -----------------------------------------------------------------------------------
 def run_check(args: argparse.Namespace) -> int:
     data: DataFolder = args.data
+    why_not = no_one_can_sign_in(data)
+    if why_not is None:  # read-only: `check` writes nothing, so a backup is checked in place
+        with open_store(data.database, read_only=True) as db:
+            db.account = signed_in(db, now=datetime.now().astimezone())
+            permit(db, Permission.VIEW_CONSULTS)
+    else:
+        print(f"consult-aid: note: checked without signing in: {why_not}.", file=sys.stderr)
     report = check_database(data.database, data.identity)
     for finding in report.findings:
         echo(finding.line())
@@ -364,3 +418,18 @@ def run_check(args: argparse.Namespace) -> int:
         return 0
     print(f"{len(report.findings)} problem(s) found.", file=sys.stderr)
     return 1
+
+
+def no_one_can_sign_in(data: DataFolder) -> str | None:
+    """Why no account can sign in to ``data`` (its database, which holds the accounts, is
+    missing, damaged or has none yet), or None when one can and must."""
+    if not data.database.is_file():
+        return "the data folder has no database"
+    if not quick_check(data.database, data.identity).ok:
+        return "the database fails its quick check, and it holds the accounts"
+    try:
+        with open_store(data.database, read_only=True) as db:
+            return None if has_accounts(db) else "the data folder has no accounts yet"
+    except KnownError:
+        return "the database cannot be read, and it holds the accounts"
+

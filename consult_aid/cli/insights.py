@@ -6,6 +6,7 @@ import argparse
 import textwrap
 from datetime import date
 
+from consult_aid.cli.auth import SIGN_IN_HELP, signed_store
 from consult_aid.content import load_catalog
 from consult_aid.services.insights import (
     InsightsReport,
@@ -15,7 +16,6 @@ from consult_aid.services.insights import (
     item_titles,
     percent,
 )
-from consult_aid.services.store import open_store
 from consult_aid.terminal import echo, safe
 
 
@@ -33,7 +33,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Per benefit or risk, over signed and amended consults (drafts are not "
                     "counted): in how many it was discussed, marked partly or not yet "
                     "understood at the teach-back, and explained again. Hardest first. Counts "
-                    "only: no patient names or consult ids.")
+                    "only: no patient names or consult ids.",
+        epilog=f"{SIGN_IN_HELP} Any role.")
     p.add_argument("--pack", metavar="ID", help="only consults with this pack (see `packs`)")
     p.add_argument("--clinician", metavar="ID", help="only consults by this clinician's id")
     p.add_argument("--since", metavar="DATE", type=_day,
@@ -46,7 +47,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_insights(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.data.packs)
     packs = catalog.packs()
-    with open_store(args.data.database, read_only=args.read_only) as db:
+    with signed_store(args.data.database, read_only=args.read_only) as db:
         report = insights(db, pack_id=args.pack, clinician_id=args.clinician,
                           since=args.since, until=args.until)
         choices = filter_choices(db)

@@ -6,9 +6,9 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
+from consult_aid.cli.auth import SIGN_IN_HELP, signed_store
 from consult_aid.input_files import MAX_CERTIFICATE_BYTES
 from consult_aid.services.consults import read_input_file
-from consult_aid.services.store import open_store
 from consult_aid.services.trust import (
     trust_certificate,
     trusted_certificates,
@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                     "signed by this clinic's own signing identity or by a certificate trusted "
                     "here. Trust a certificate only after checking its SHA-256 with its owner "
                     "by a route you trust (a phone call, in person): the name inside a "
-                    "certificate proves nothing. Each change is audited.")
+                    "certificate proves nothing. Each change is audited.",
+        epilog=f"{SIGN_IN_HELP} add and remove: an administrator only; list: any role.")
     actions = p.add_subparsers(dest="trust_action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="trust a certificate file (PEM or DER)")
     add.add_argument("certificate", type=Path, metavar="CERT",
@@ -43,7 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_add(args: argparse.Namespace) -> int:
     data = read_input_file(args.certificate, max_bytes=MAX_CERTIFICATE_BYTES,
                            what="certificate file")
-    with open_store(args.data.database) as db:
+    with signed_store(args.data.database) as db:
         entry = trust_certificate(db, data, now=datetime.now().astimezone())
     echo(f"Trusted: {entry.subject}")
     echo(f"  SHA-256: {entry.fingerprint}")
@@ -52,7 +53,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with open_store(args.data.database, read_only=args.read_only) as db:
+    with signed_store(args.data.database, read_only=args.read_only) as db:
         entries = trusted_certificates(db)
     if not entries:
         echo("No certificate is pinned or trusted yet (the clinic's own is pinned when it is "
@@ -68,7 +69,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    with open_store(args.data.database) as db:
+    with signed_store(args.data.database) as db:
         entry = untrust_certificate(db, args.fingerprint, now=datetime.now().astimezone())
     echo(f"No longer trusted: {entry.subject} ({entry.fingerprint}). Consults imported with it "
          "stay; new imports signed with it are refused.")

@@ -31,7 +31,7 @@ class Role(StrEnum):
 
 class Permission(StrEnum):
     VIEW_CONSULTS = "view consults"  # open, list and search consults and their records
-    PREPARE_CONSULT = "prepare a consult"  # patient details, history, lifestyle
+    PREPARE_CONSULT = "prepare a consult"  # patient, who is there, condition, history, lifestyle
     RUN_CONSULT = "run a consult"  # options, risks, teach-back, the decision
     SIGN = "sign"  # sign a summary or an addendum
     PRINT_EXPORT = "print and export"  # print, export a copy, export for the EHR

@@ -35,10 +35,16 @@ def hints(cls: type) -> dict[str, Any]:
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # exact types: not an Enum's
 
 
-@cache
+_FIELDS: dict[type, tuple[dataclasses.Field[Any], ...] | None] = {}
+
+
 def _dataclass_fields(cls: type) -> tuple[dataclasses.Field[Any], ...] | None:
     """The fields of a dataclass type (looked up once per type), None for any other type."""
-    return dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else None
+    try:
+        return _FIELDS[cls]
+    except KeyError:
+        found = _FIELDS[cls] = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else None
+        return found
 
 
 def dump(value: Any, *, omit_defaults: bool = False) -> Any:

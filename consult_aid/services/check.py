@@ -375,15 +375,32 @@ def _pinned(con: sqlite3.Connection) -> dict[str, str] | None:
 
 
 def _pinned_identity(con: sqlite3.Connection, identity: Path | None) -> list[Finding]:
-    """The data folder's certificate.pem must be one the database pinned as its own."""
+    """The data folder's certificate.pem, and each clinician's (``identity/accounts/*``, set
+    aside ones too), must be one the database pinned as its own."""
     pinned = _pinned(con)
     own = {fp for fp, role in (pinned or {}).items() if role == "own"}
-    current = _own_fingerprint(identity)
-    if not own or current is None or current in own:
+    if not own or identity is None:
         return []
-    return [Finding("signing identity", f"certificate.pem (certificate {current[:16]}…) is not "
-                                        "the clinic's pinned signing certificate: it was "
-                                        "replaced outside Consult Aid")]
+    found = []
+    for label, folder in _identity_folders(identity):
+        current = _own_fingerprint(folder)
+        if current is not None and current not in own:
+            found.append(Finding("signing identity", f"{label} (certificate {current[:16]}…) "
+                                 "is not one of the clinic's pinned signing certificates: it "
+                                 "was replaced outside Consult Aid"))
+    return found
+
+
+def _identity_folders(identity: Path) -> list[tuple[str, Path]]:
+    """(name shown, folder) of the data folder's identity and of each clinician's."""
+    folders = [("certificate.pem", identity)]
+    accounts = identity / "accounts"
+    try:
+        children = sorted(p for p in accounts.iterdir() if p.is_dir())
+    except OSError:
+        children = []
+    folders += [(f"accounts/{p.name}/certificate.pem", p) for p in children]
+    return folders
 
 
 def _own_fingerprint(identity: Path | None) -> str | None:

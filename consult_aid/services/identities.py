@@ -28,11 +28,13 @@ from consult_aid.services.accounts import require
 from consult_aid.signing.files import CERT_FILE, KEY_FILE, has_identity
 from consult_aid.signing.identity import (
     SigningIdentity,
-    WrongPasswordError,
     change_password,
     create_identity,
     import_pkcs12,
     load_identity,
+)
+from consult_aid.signing.identity import (
+    WrongPasswordError as WrongPasswordError,  # re-exported: what a wrong password raises
 )
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.database import Database
@@ -41,6 +43,13 @@ ACCOUNTS_FOLDER = "accounts"
 MADE = "identity.made"
 ADOPTED = "identity.adopted"
 RETIRED = "identity.retired"
+
+
+def _private_folder(folder: Path) -> None:
+    """``identity/accounts`` made (or made again) owner-only: the keys inside are encrypted,
+    and still nobody else's to copy and attack offline."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.chmod(0o700)
 
 
 def identity_folder(data: DataFolder, account: Account) -> Path:
@@ -61,6 +70,7 @@ def clinician_identity(db: Database, data: DataFolder, account: Account, passwor
     existing = account_identity(data, account)
     if existing is not None:
         return existing
+    _private_folder(identity_folder(data, account).parent)
     identity = create_identity(identity_folder(data, account), name=account.display_name,
                                clinic=clinic, password=password)
     pin_identity(db, identity, now=now, how=f"made for {account.username}")
@@ -78,6 +88,7 @@ def import_clinician_identity(db: Database, data: DataFolder, account: Account, 
     require(account, Permission.SIGN, db=db)
     if account_identity(data, account) is not None:
         raise InputError("You already have a signing identity here.")
+    _private_folder(identity_folder(data, account).parent)
     identity = import_pkcs12(identity_folder(data, account), p12, file_password=file_password,
                              password=password)
     pin_identity(db, identity, now=now, how=f"imported by {account.username}")

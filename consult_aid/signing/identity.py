@@ -297,7 +297,7 @@ def _store(folder: Path, key: PrivateKey, cert: x509.Certificate,
         raise _exists(folder)
     blob = _encrypt(key, cert, chain, password)
     pem = cert.public_bytes(serialization.Encoding.PEM)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new folder: owner only
     with _locked(folder):
         if replace:
             write_atomically(folder / KEY_FILE, blob)

@@ -1,8 +1,13 @@
 """One real run of ``consult-aid demo`` for the e2e session; tests that change files get a copy.
 
-The demo creates a signing identity, renders, signs and archives a summary and writes the
-handouts. Doing that once and copying its folders keeps every test on a real signed demo (the
-same files the command wrote) without paying for the command in every test.
+The demo creates its account (srivera) and that account's signing identity, renders, signs and
+archives a summary and writes the handouts. Doing that once and copying its folders keeps every
+test on a real signed demo (the same files the command wrote) without paying for the command in
+every test.
+
+Every command signs in: each test runs as the demo's account (``CONSULT_AID_USER`` and
+``CONSULT_AID_PASSWORD``, set in the environment so that a ``consult-aid`` subprocess inherits
+them too); a test on a folder of its own makes an account there first (:func:`init_account`).
 """
 
 from __future__ import annotations
@@ -16,9 +21,32 @@ from pathlib import Path
 import pytest
 
 from consult_aid.cli import main
-from consult_aid.cli.documents import PASSWORD_ENV
+from consult_aid.cli.auth import PASSWORD_FILE_VAR, PASSWORD_VAR, USER_VAR
+from consult_aid.services.demo import DEMO_PASSWORD, DEMO_USER
 from consult_aid.storage import open_database
 from consult_aid.storage.consults import ConsultRepository
+from tests.signed_in import signed_database
+
+NEW_PASSWORD_FILE_VAR = "CONSULT_AID_NEW_PASSWORD_FILE"
+
+
+@pytest.fixture(autouse=True)
+def demo_account_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands sign in as the demo's account (subprocesses inherit it)."""
+    monkeypatch.setenv(USER_VAR, DEMO_USER)
+    monkeypatch.setenv(PASSWORD_VAR, DEMO_PASSWORD)
+    monkeypatch.delenv(PASSWORD_FILE_VAR, raising=False)
+    monkeypatch.delenv(NEW_PASSWORD_FILE_VAR, raising=False)
+
+
+def init_account(data: Path, username: str = DEMO_USER, password: str = DEMO_PASSWORD,
+                 display_name: str = "Dr. Sam Rivera") -> None:
+    """The first account (administrator and clinician) of the data folder ``data``, made in
+    its real database (created when missing) — with the environment's account by default."""
+    data.mkdir(parents=True, exist_ok=True)
+    with signed_database(data / "consult-aid.sqlite3", username, display_name,
+                         password=password):
+        pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +69,8 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     data, out = root / "data", root / "out"
     stdout, stderr = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as env:
-        env.delenv(PASSWORD_ENV, raising=False)
+        env.delenv(USER_VAR, raising=False)  # the demo signs in as its own account by itself
+        env.delenv(PASSWORD_VAR, raising=False)
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             code = main(["--data-dir", str(data), "demo", "--out", str(out)])
     assert code == 0, stderr.getvalue()

@@ -16,6 +16,7 @@ from tests.e2e.cli_run import run
 
 ADMIN_PW = "a long walk by the river"
 ASSIST_PW = "seven green kettles boiling"
+OWN_PW = "my own quiet lighthouse"
 
 
 def password_file(folder: Path, name: str, text: str) -> Path:
@@ -59,8 +60,15 @@ def test_accounts_and_audit_from_the_command_line(folder: Path, tmp_path: Path,
     code, text = run(capsys, *data, "accounts", "list")
     assert code == 0 and "jlee" in text and "Assistant  (must change password)" in text
 
-    # the assistant may not read the audit nor add accounts, and the refusals are recorded
+    # the assistant first chooses their own password: until then every command is refused
     as_user(monkeypatch, tmp_path, "jlee", ASSIST_PW)
+    code, text = run(capsys, *data, "list")
+    assert code != 0 and "consult-aid accounts password" in text
+    monkeypatch.setenv(NEW_PASSWORD_FILE_VAR, str(password_file(tmp_path, "n3", OWN_PW)))
+    code, text = run(capsys, *data, "accounts", "password")
+    assert code == 0, text
+    # the assistant may not read the audit nor add accounts, and the refusals are recorded
+    as_user(monkeypatch, tmp_path, "jlee", OWN_PW)
     code, text = run(capsys, *data, "audit")
     assert code != 0 and "may not read the audit trail" in text
     code, text = run(capsys, *data, "accounts", "add", "mallory", "--name", "M",

@@ -31,6 +31,9 @@ from consult_aid.storage.database import open_database
 from .conftest import DemoRun
 
 DB = "consult-aid.sqlite3"
+# the demo clinician's own signing identity (each account signs with its own)
+CERT = "identity/accounts/srivera/certificate.pem"
+KEY = "identity/accounts/srivera/identity.p12"
 
 
 def run(capsys: pytest.CaptureFixture[str], data: Path, *args: str) -> tuple[int, str, str]:
@@ -48,10 +51,34 @@ def backup(capsys: pytest.CaptureFixture[str], data: Path, dest: Path) -> Path:
     return folder
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file of a data folder but its logs (each command run appends to those)."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.relative_to(folder).parts[0] != "logs"}
+def snapshot(folder: Path) -> dict[str, object]:
+    """Every file of a data folder but its logs (each command run appends to those); the
+    database as its records, but for the sign-ins every command adds (the audit trail's
+    entries and the accounts' sign-in counts), which :func:`sign_ins_since` checks."""
+    files: dict[str, object] = {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.relative_to(folder).parts[0] != "logs"
+        and not p.name.startswith(DB)}
+    con = sqlite3.connect(f"{(folder / DB).as_uri()}?mode=ro", uri=True)
+    try:
+        tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = "
+                                            "'table' ORDER BY name")
+                  if t not in {"audit_log", "accounts"} and not t.startswith("sqlite_")]
+        files[DB] = {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}")))
+                     for t in tables}
+        files["audit entries"] = con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    finally:
+        con.close()
+    return files
+
+
+def sign_ins_since(folder: Path, before: dict[str, object]) -> list[tuple[str, str]]:
+    """The audit trail's entries added since ``before`` (action, account)."""
+    with open_database(folder / DB) as db:
+        entries = AuditLog(db).entries()
+    count = before["audit entries"]
+    assert isinstance(count, int)
+    return [(e.action, e.actor) for e in entries[count:]]
 
 
 def leftovers(data: Path) -> list[str]:
@@ -114,11 +141,10 @@ def test_a_backup_lists_every_file_checks_clean_and_is_audited(
     assert manifest["format"] == "consult-aid-backup" and manifest["version"] == 1
     files = manifest["files"]
     assert isinstance(files, dict)
-    assert sorted(files) == [DB, "database-created", "identity/certificate.pem",
-                             "identity/identity.p12", "settings.json"]
+    assert sorted(files) == [DB, "database-created", CERT, KEY, "settings.json"]
     for rel, entry in files.items():
         assert entry == {"sha256": sha256(folder / rel), "size": (folder / rel).stat().st_size}
-    for rel in ("identity/certificate.pem", "identity/identity.p12", "settings.json"):
+    for rel in (CERT, KEY, "settings.json"):
         assert (folder / rel).read_bytes() == (data / rel).read_bytes()
     assert sorted(p.name for p in folder.iterdir()) == [
         "MANIFEST.json", DB, "database-created", "identity", "packs", "settings.json"]
@@ -131,8 +157,9 @@ def test_a_backup_lists_every_file_checks_clean_and_is_audited(
     assert report.ok and report.consults == 1 and report.documents == 1
 
     with open_database(data / DB) as db:
-        entry = AuditLog(db).entries()[-1]
-        assert entry.action == "data.backed_up"
+        sign_in, entry = AuditLog(db).entries()[-2:]
+        assert (sign_in.action, sign_in.actor) == ("sign-in", "srivera")
+        assert (entry.action, entry.actor) == ("data.backed_up", "srivera")
         assert entry.detail == (f"5 files, {sum(e['size'] for e in files.values())} bytes; "
                                 f"manifest sha256 {sha256(folder / 'MANIFEST.json')}")
         assert str(tmp_path) not in entry.detail
@@ -149,13 +176,18 @@ def test_a_backup_while_another_connection_writes_holds_the_last_committed_state
     writer.execute("CREATE TABLE scratch (n INTEGER)")
     writer.execute("INSERT INTO scratch VALUES (1)")  # committed, so far only in the WAL
     assert (demo_copy.data / f"{DB}-wal").stat().st_size > 0
-    writer.execute("BEGIN IMMEDIATE")
-    writer.execute("INSERT INTO scratch VALUES (2)")  # uncommitted, holding the write lock
+    (entries_before,) = writer.execute("SELECT count(*) FROM audit_log").fetchone()
 
     def release_once_copied() -> None:
-        # the copy is done once the manifest is written; the backup's own audit entry then
-        # waits (busy timeout) for this write transaction to end
+        # once the command has signed in (its sign-in is a write), an uncommitted write holds
+        # the lock while the copy is made; the copy is done once the manifest is written, and
+        # the backup's own audit entry then waits (busy timeout) for this write to end
         deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and writer.execute(
+                "SELECT count(*) FROM audit_log").fetchone()[0] == entries_before:
+            time.sleep(0.001)
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("INSERT INTO scratch VALUES (2)")  # uncommitted, holding the write lock
         while time.monotonic() < deadline and not list(dest.glob("*/MANIFEST.json")):
             time.sleep(0.005)
         writer.execute("ROLLBACK")
@@ -237,8 +269,14 @@ def test_restore_brings_a_damaged_data_folder_back(
     assert out.startswith(f"Restored from {folder} (backup of ")
     assert f"the replaced data folder items are kept in {aside}." in out
     assert out.rstrip().endswith("`consult-aid check`: OK")
-    assert (aside / DB).read_bytes() == damaged
-    assert (aside / "identity" / "certificate.pem").is_file()
+    if named == "database:":  # no one could sign in: the damaged file is kept as it was
+        assert (aside / DB).read_bytes() == damaged
+    else:  # the restore's sign-in is recorded in the database it replaced, which is kept
+        assert not check_database(aside / DB).ok
+        with open_database(aside / DB) as db:
+            assert [(e.action, e.actor) for e in AuditLog(db).entries()[-1:]] == [
+                ("sign-in", "srivera")]
+    assert (aside / CERT).is_file()
     assert leftovers(data) == [aside.name]  # no staging folder left behind
 
     code, out, err = run(capsys, data, "check")
@@ -246,10 +284,11 @@ def test_restore_brings_a_damaged_data_folder_back(
     code, out, _ = run(capsys, data, "list")
     assert code == 0 and demo_copy.consult_id in out and "signed" in out
     with open_database(data / DB) as db:
-        entry = AuditLog(db).entries()[-1]
+        (entry,) = [e for e in AuditLog(db).entries() if e.action == "data.restored"]
         # the backup holds no entry of itself; the restore says when it was made
         restored_from = last_backup_at(db)
-    assert entry.action == "data.restored"
+    # the restorer signed in, unless no one could: the accounts were in the damaged database
+    assert entry.actor == ("(not signed in)" if named == "database:" else "srivera")
     assert sha256(folder / "MANIFEST.json") in entry.detail
     manifest = json.loads((folder / "MANIFEST.json").read_text(encoding="utf-8"))
     assert restored_from == datetime.fromisoformat(manifest["created_at"])
@@ -269,12 +308,12 @@ def test_restore_onto_a_new_data_folder(demo_copy: DemoRun, tmp_path: Path,
     assert code == 0 and out.startswith("OK: 1 consults"), out + err
     code, out, _ = run(capsys, fresh, "list")
     assert code == 0 and demo_copy.consult_id in out
-    for rel in ("identity/certificate.pem", "identity/identity.p12"):
+    for rel in (CERT, KEY):
         assert (fresh / rel).read_bytes() == (folder / rel).read_bytes()
 
 
 def flip_a_byte(folder: Path) -> None:
-    path = folder / "identity" / "certificate.pem"
+    path = folder / CERT
     raw = bytearray(path.read_bytes())
     raw[100] ^= 0x01
     path.write_bytes(bytes(raw))
@@ -285,7 +324,7 @@ def add_a_file(folder: Path) -> None:
 
 
 def remove_a_file(folder: Path) -> None:
-    (folder / "identity" / "identity.p12").unlink()
+    (folder / KEY).unlink()
 
 
 def remove_the_manifest(folder: Path) -> None:
@@ -318,9 +357,9 @@ def a_newer_schema(folder: Path) -> None:
 
 
 REFUSALS = {
-    "changed-file": (flip_a_byte, "identity/certificate.pem differ from the manifest"),
+    "changed-file": (flip_a_byte, f"{CERT} differ from the manifest"),
     "added-file": (add_a_file, "does not list: packs/extra-pack.toml"),
-    "missing-file": (remove_a_file, "missing: identity/identity.p12"),
+    "missing-file": (remove_a_file, f"missing: {KEY}"),
     "no-manifest": (remove_the_manifest, "has no MANIFEST.json"),
     "not-json": (garble_the_manifest, "it is not valid JSON"),
     "dotdot-path": (list_a_path("../outside.txt"), "not a plain relative path"),
@@ -343,6 +382,9 @@ def test_restore_refuses_a_backup_that_is_not_what_it_says_and_changes_nothing(
     code, out, err = run(capsys, data, "restore", str(folder))
     assert code == 1 and out == ""
     assert message in err and "nothing was changed" in err.lower()
+    added = sign_ins_since(data, before)
+    assert added == [("sign-in", "srivera")]  # the only change: the restorer's sign-in
+    before["audit entries"] = int(str(before["audit entries"])) + 1
     assert snapshot(data) == before
     assert leftovers(data) == []
 
@@ -355,6 +397,8 @@ def test_restore_waits_for_the_window_to_close(demo_copy: DemoRun, tmp_path: Pat
     before = snapshot(data)
     code, _, err = run(capsys, data, "restore", str(folder))
     assert code == 1 and "close the Consult Aid window first" in err
+    assert sign_ins_since(data, before) == [("sign-in", "srivera")]
+    before["audit entries"] = int(str(before["audit entries"])) + 1
     assert snapshot(data) == before and leftovers(data) == []
 
     ended = subprocess.Popen([sys.executable, "-c", "pass"])

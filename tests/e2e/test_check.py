@@ -101,17 +101,23 @@ def test_random_bytes_or_an_emptied_database_are_found(demo_copy: DemoRun,
     assert path.stat().st_size == 0  # check never writes, not even an empty database
 
 
-def test_a_replaced_certificate_is_found(demo_copy: DemoRun, tmp_path: Path,
+@pytest.mark.parametrize("place", ["accounts/srivera", "."],
+                         ids=["the clinician's identity", "the folder's own place"])
+def test_a_replaced_certificate_is_found(demo_copy: DemoRun, tmp_path: Path, place: str,
                                          capsys: pytest.CaptureFixture[str]) -> None:
-    from consult_aid.signing.identity import CERT_FILE, create_identity
+    from consult_aid.signing.identity import CERT_FILE, KEY_FILE, create_identity
 
     stranger = tmp_path / "stranger"
     create_identity(stranger, name="Dr Stranger", clinic="Elsewhere", password="x" * 12)
-    (demo_copy.data / "identity" / CERT_FILE).write_bytes((stranger / CERT_FILE).read_bytes())
+    target = demo_copy.data / "identity" / place
+    for name in (CERT_FILE, KEY_FILE):  # a whole identity put in the clinic's place
+        (target / name).write_bytes((stranger / name).read_bytes())
     code, out = check(demo_copy.data, capsys)
     assert code == 1
-    assert "certificate.pem" in out and "not the clinic's pinned signing certificate" in out
-    # and the program refuses to sign with it, or to run a command on the folder
+    shown = "certificate.pem" if place == "." else f"{place}/certificate.pem"
+    assert f"{shown} (certificate" in out
+    assert "not one of the clinic's pinned signing certificates" in out
+    # and the program refuses to run a command on the folder
     assert main(["--data-dir", str(demo_copy.data), "list"]) == 5
     assert "failed its start-up check" in capsys.readouterr().err
 

@@ -17,7 +17,7 @@ from consult_aid.resources import resource_path
 from consult_aid.services.demo import DEMO_FILE
 from tests.pdfcheck import flat_text
 
-from .conftest import DemoRun
+from .conftest import DemoRun, init_account
 
 ROOT = str(Path(__file__).resolve().parents[2])
 
@@ -79,9 +79,9 @@ CASES: dict[str, Case] = {
 def test_malformed_input_gets_a_clear_answer(name: str, tmp_path: Path, capsys,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("CONSULT_AID_PASSWORD", raising=False)
     data, scratch = tmp_path / "data", tmp_path / "scratch"
     scratch.mkdir()
+    init_account(data)  # signed in, so the command gets as far as the bad input
     argv = ["--data-dir", str(data), *CASES[name](data, scratch)]
     try:
         code = main(argv)
@@ -146,6 +146,7 @@ def test_a_bug_is_logged_and_named_in_one_line(tmp_path: Path,
         raise ZeroDivisionError("a bug")
 
     monkeypatch.setattr(consults, "summaries", broken)
+    init_account(tmp_path / "data")
     assert main(["--data-dir", str(tmp_path / "data"), "list"]) == EXIT_BUG
     err = capsys.readouterr().err
     assert err.strip().count("\n") == 0 and "Traceback" not in err

@@ -21,14 +21,15 @@ from pathlib import Path
 import pytest
 
 from consult_aid.cli import EXIT_BUG, main
-from consult_aid.cli.documents import DEMO_PASSWORD, PASSWORD_ENV
+from consult_aid.cli.documents import DEMO_PASSWORD, DEMO_USER, PASSWORD_ENV
 from consult_aid.services import store
 from consult_aid.services.consults import save_draft
 from consult_aid.services.store import open_store
 from consult_aid.terminal import safe_json
 from tests.builders import NOW, sample_consult, sample_patient
+from tests.signed_in import sign_in_db
 
-from .conftest import DemoRun
+from .conftest import DemoRun, init_account
 
 ROOT = str(Path(__file__).resolve().parents[2])
 HOSTILE_NAME = "Mallory \x1b[2J\u202eLIVE\u2066 evil\nNext\x9b31m \x07end"
@@ -54,6 +55,7 @@ def hostile_folder(tmp_path: Path) -> Path:
     data.mkdir()
     path = data / "consult-aid.sqlite3"
     with open_store(path) as db:
+        sign_in_db(db, DEMO_USER, "Dr. Sam Rivera", password=DEMO_PASSWORD)
         save_draft(db, sample_consult("1" * 32, patient=sample_patient("Mallory One")), now=NOW)
         save_draft(db, sample_consult("2" * 32, patient=sample_patient("Mallory Two")), now=NOW)
         save_draft(db, sample_consult("3" * 32, patient=sample_patient("Grace Hopper")), now=NOW)
@@ -113,6 +115,7 @@ def test_json_on_standard_output_escapes_what_a_terminal_obeys_and_stays_the_sam
 
 def test_an_error_naming_a_hostile_id_shows_it_escaped(tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    init_account(tmp_path / "data")
     assert main(["--data-dir", str(tmp_path / "data"), "export", "no\x1b[2J\u202eid",
                  "--json"]) == 4
     err = capsys.readouterr().err
@@ -216,9 +219,9 @@ def test_a_first_start_that_cannot_write_names_the_file_and_leaves_nothing_broke
     assert "Traceback" not in err and "no file" not in err and "Logging error" not in err
     assert err.count("\n") == 1 and str(data / "consult-aid.sqlite3") in err, err
     assert not (data / "consult-aid.sqlite3").exists()
-    again = _run("--data-dir", str(data), "list")
-    assert again.returncode == 0, again.stderr
-    assert b"No consults found." in again.stdout
+    again = _run("--data-dir", str(data), "list")  # a new database: no accounts in it yet
+    assert again.returncode == 2, again.stderr
+    assert b"no accounts yet" in again.stderr and b"accounts init" in again.stderr
 
 
 def test_a_write_that_fails_without_a_file_name_is_named_anyway(

@@ -7,16 +7,11 @@ from pathlib import Path
 import pytest
 
 from consult_aid.cli import main
-from consult_aid.cli.documents import DEMO_PASSWORD, PASSWORD_ENV
+from consult_aid.cli.documents import DEMO_PASSWORD
 from consult_aid.exchange import consult_to_json
 from tests.pdfcheck import demo_consult, flat_text, page_texts, signature_ink
 
-from .conftest import DemoRun
-
-
-@pytest.fixture(autouse=True)
-def _no_password_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+from .conftest import DemoRun, init_account
 
 
 def test_demo_produces_a_signed_summary_and_handouts_that_verify(
@@ -58,9 +53,12 @@ def test_a_copy_verifies_elsewhere_and_a_changed_copy_does_not(
     assert "SIGNATURE INTACT, BUT BY A SIGNER THIS CLINIC DOES NOT KNOW" in out
     assert "NOT a certificate this clinic knows" in out and "by this clinic" not in out
     assert "no archive to compare" in out
-    # once that clinic trusts the demo certificate, the same copy is valid
+    # once that clinic (its administrator signed in) trusts the demo certificate, the same
+    # copy is valid
+    init_account(other)
     assert main(["--data-dir", str(other), "trust", "add",
-                 str(demo_run.data / "identity" / "certificate.pem")]) == 0
+                 str(demo_run.data / "identity" / "accounts" / "srivera" /
+                     "certificate.pem")]) == 0
     capsys.readouterr()
     assert main(["--data-dir", str(other), "verify", str(copy)]) == 0
     assert "a certificate this clinic trusted explicitly" in capsys.readouterr().out
@@ -95,7 +93,7 @@ def test_render_never_signs_strokes_read_from_a_file(
     data = tmp_path / "data"
     create_identity(DataFolder(data).ensure().identity, name="Dr. Sam Rivera",
                     clinic="Demo Pain Clinic", password=DEMO_PASSWORD)
-    monkeypatch.setenv(PASSWORD_ENV, DEMO_PASSWORD)
+    init_account(data)  # the clinician, signed in with the password at hand
     source = tmp_path / "consult.json"
     consult = demo_consult()
     assert consult.signatures  # strokes from the file

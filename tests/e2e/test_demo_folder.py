@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from consult_aid.cli import main
-from consult_aid.cli.documents import DEMO_PASSWORD, PASSWORD_ENV
 from consult_aid.datadir import DEMO_MARKER, ENV_VAR, demo_folder, resolve
 from consult_aid.services.consults import save_draft
 from consult_aid.services.store import open_store
 from tests.builders import NOW, sample_consult
+from tests.signed_in import sign_in_db
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +24,6 @@ def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / ".local" / "share"))
     monkeypatch.delenv(ENV_VAR, raising=False)
-    monkeypatch.setenv(PASSWORD_ENV, DEMO_PASSWORD)
 
 
 def test_the_demo_uses_a_folder_of_its_own_and_says_which(
@@ -37,7 +36,7 @@ def test_the_demo_uses_a_folder_of_its_own_and_says_which(
                           "--remove` deletes it)\n")
     assert not real.exists()  # the real data folder was not even created
     assert (demo / DEMO_MARKER).is_file()
-    assert (demo / "identity" / "certificate.pem").is_file()
+    assert (demo / "identity" / "accounts" / "srivera" / "certificate.pem").is_file()
     assert main(["--data-dir", str(demo), "list"]) == 0
     assert "Helen Marsh" in capsys.readouterr().out
 
@@ -58,7 +57,7 @@ def test_data_dir_naming_a_folder_is_explicit(tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     chosen = tmp_path / "chosen"
     assert main(["--data-dir", str(chosen), "demo", "--out", str(tmp_path / "out")]) == 0
-    assert (chosen / "identity" / "certificate.pem").is_file()
+    assert (chosen / "identity" / "accounts" / "srivera" / "certificate.pem").is_file()
     assert not (chosen / DEMO_MARKER).exists()  # not the demo's own: --remove will refuse it
     assert "Demo data folder" not in capsys.readouterr().out
     assert not demo_folder().root.exists()
@@ -105,6 +104,7 @@ def test_a_demo_folder_that_now_holds_real_consults_is_kept(
     demo = demo_folder().root
     assert main(["demo", "--out", str(tmp_path / "out")]) == 0
     with open_store(demo / "consult-aid.sqlite3") as db:
+        sign_in_db(db)
         save_draft(db, sample_consult(), now=NOW)
     capsys.readouterr()
     assert main(["demo", "--remove"]) == 2

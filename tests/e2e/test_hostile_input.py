@@ -26,7 +26,7 @@ from consult_aid.cli import EXIT_BUG, main
 from consult_aid.resources import resource_path
 from consult_aid.services.demo import DEMO_FILE
 
-from .conftest import DemoRun
+from .conftest import DemoRun, init_account
 
 ROOT = Path(__file__).resolve().parents[2]
 TIME_LIMIT = 30.0  # seconds for a child process; a hang is killed and fails the test
@@ -156,6 +156,7 @@ def test_hostile_json_is_refused_in_one_line_and_nothing_is_stored(
     path = tmp_path / "hostile.json"
     path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     data = tmp_path / "data"
+    init_account(data)
     started = time.monotonic()
     code = main(["--data-dir", str(data), "import", str(path)])
     seconds = time.monotonic() - started
@@ -178,6 +179,7 @@ def test_free_text_with_line_breaks_tabs_and_right_to_left_script_is_imported(
     path = tmp_path / "ok.json"
     path.write_text(demo_text(document), encoding="utf-8")
     data = tmp_path / "data"
+    init_account(data)
     assert main(["--data-dir", str(data), "import", str(path)]) == 0, capsys.readouterr().err
     assert "demo0000000000000000000000000001" in stored(data, capsys)
 
@@ -379,6 +381,7 @@ def test_an_unknown_checklist_id_is_refused(tmp_path: Path,
     path = tmp_path / "c.json"
     path.write_text(demo_text(document), encoding="utf-8")
     data = tmp_path / "data"
+    init_account(data)
     assert main(["--data-dir", str(data), "import", str(path)]) == 2
     assert "consult.checklist.no-such-item" in capsys.readouterr().err
     assert stored(data, capsys).strip() == "No consults found."

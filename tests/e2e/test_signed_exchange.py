@@ -12,7 +12,7 @@ from consult_aid.cli import main
 from consult_aid.storage import open_database
 from consult_aid.storage.consults import ConsultRepository
 
-from .conftest import DemoRun
+from .conftest import DemoRun, init_account
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def signed_export(clinic: Path, tmp_path: Path, capsys) -> tuple[Path, str]:
 def trust(elsewhere: Path, clinic: Path, capsys) -> None:
     """The receiving clinic trusts the sending clinic's certificate (given to it in person)."""
     assert main(["--data-dir", str(elsewhere), "trust", "add",
-                 str(clinic / "identity" / "certificate.pem")]) == 0
+                 str(clinic / "identity" / "accounts" / "srivera" / "certificate.pem")]) == 0
     capsys.readouterr()
 
 
@@ -43,6 +43,7 @@ def test_a_signed_consult_moves_to_another_clinic_unchanged(
     exported, consult_id = signed_export(clinic, tmp_path, capsys)
     assert exported.with_suffix(".pdf").exists()
     elsewhere = tmp_path / "elsewhere"
+    init_account(elsewhere)  # the receiving clinic's own first account
     # not before the receiving clinic trusts the sender's certificate
     assert main(["--data-dir", str(elsewhere), "import", str(exported)]) == 2
     assert "does not trust" in capsys.readouterr().err
@@ -67,6 +68,7 @@ def test_a_changed_pdf_is_refused_and_nothing_is_stored(
     data[len(data) // 2] ^= 0x01
     pdf.write_bytes(bytes(data))
     elsewhere = tmp_path / "elsewhere"
+    init_account(elsewhere)  # the receiving clinic's own first account
     assert main(["--data-dir", str(elsewhere), "import", str(exported)]) == 2
     assert "pdf_sha256" in capsys.readouterr().err
     # the JSON edited to match the changed PDF: the signature check still refuses it
@@ -83,6 +85,7 @@ def test_a_signed_consult_without_its_pdf_is_refused(
         clinic: Path, tmp_path: Path, capsys) -> None:
     exported, _ = signed_export(clinic, tmp_path, capsys)
     exported.with_suffix(".pdf").unlink()
+    init_account(tmp_path / "x")
     assert main(["--data-dir", str(tmp_path / "x"), "import", str(exported)]) == 2
     assert "signed PDF is needed" in capsys.readouterr().err
 
@@ -95,6 +98,7 @@ def test_an_edited_json_with_the_genuine_pdf_is_refused(
     document["consult"]["decision"]["choice"] = "decline"
     exported.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", "utf-8")
     elsewhere = tmp_path / "elsewhere"
+    init_account(elsewhere)  # the receiving clinic's own first account
     trust(elsewhere, clinic, capsys)
     assert main(["--data-dir", str(elsewhere), "import", str(exported)]) == 2
     assert "does not match the record the PDF was signed with" in capsys.readouterr().err

@@ -39,15 +39,17 @@ from consult_aid.errors import DiskFullError, StorageError
 from consult_aid.files import is_temp_file_name
 from consult_aid.services.addenda import add_addendum
 from consult_aid.services.consults import new_consult_id
-from consult_aid.services.demo import demo_consult
+from consult_aid.services.demo import DEMO_USER, demo_consult
 from consult_aid.services.signing import sign_and_archive
 from consult_aid.services.store import open_store
 from consult_aid.signing.identity import load_identity
+from consult_aid.storage.accounts import AccountRepository
 from consult_aid.storage.database import Database
 
 from .conftest import DemoRun
 
 DB = "consult-aid.sqlite3"
+DEMO_IDENTITY = Path("identity", "accounts", DEMO_USER)  # the demo clinician's own identity
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
 
 
@@ -102,12 +104,21 @@ def one_clear_line(stderr: str) -> str:
     return lines[0]
 
 
+def as_demo_clinician(db: Database) -> Database:
+    """``db`` with the demo's clinician signed in (nothing written: the faults below stop
+    writes)."""
+    stored = AccountRepository(db).find(DEMO_USER)
+    assert stored is not None
+    db.account = stored.account
+    return db
+
+
 def sign_demo(data: Path, db: Database) -> str:
     """Sign a new demo consult in ``data`` through the service; its id."""
     consult, pack = demo_consult(load_catalog(data / "packs"))
     consult = dataclasses.replace(consult, id=new_consult_id())
-    sign_and_archive(db, consult, pack, load_identity(data / "identity"), DEMO_PASSWORD,
-                     datetime.now().astimezone())
+    sign_and_archive(as_demo_clinician(db), consult, pack, load_identity(data / DEMO_IDENTITY),
+                     DEMO_PASSWORD, datetime.now().astimezone())
     return consult.id
 
 
@@ -155,10 +166,10 @@ def test_an_addendum_that_cannot_be_stored_leaves_nothing_and_says_so(
         else:
             db.connection.execute("PRAGMA query_only = ON")
         with pytest.raises(StorageError) as caught:
-            add_addendum(db, demo_copy.consult_id, author="Dr. Sam Rivera",
+            add_addendum(as_demo_clinician(db), demo_copy.consult_id, author="Dr. Sam Rivera",
                          text="Phoned: trial moved to 16 Dec. " * 400,
                          now=datetime.now().astimezone(),
-                         identity=load_identity(demo_copy.data / "identity"),
+                         identity=load_identity(demo_copy.data / DEMO_IDENTITY),
                          password=DEMO_PASSWORD)
     message = str(caught.value)
     assert f"The addendum to consult {demo_copy.consult_id} was NOT stored" in message
@@ -296,12 +307,15 @@ SIGN_CHILD = textwrap.dedent("""
     from consult_aid.services.signing import sign_and_archive
     from consult_aid.services.store import open_store
     from consult_aid.signing.identity import load_identity
+    from consult_aid.storage.accounts import AccountRepository
     data = Path(sys.argv[1])
     consult, pack = demo_consult(load_catalog(data / "packs"))
     consult = dataclasses.replace(consult, id=new_consult_id())
     try:
         with open_store(data / "consult-aid.sqlite3") as db:
-            sign_and_archive(db, consult, pack, load_identity(data / "identity"),
+            db.account = AccountRepository(db).find("srivera").account  # nothing written
+            sign_and_archive(db, consult, pack,
+                             load_identity(data / "identity" / "accounts" / "srivera"),
                              "consult-aid-demo", datetime.now().astimezone())
     except KnownError as exc:
         print(f"{type(exc).__name__}: {exc}")

@@ -14,11 +14,13 @@ import pytest
 from consult_aid.errors import DamagedDatabaseError, StorageError
 from consult_aid.services.addenda import add_addendum
 from consult_aid.services.check import quick_check
+from consult_aid.services.demo import DEMO_PASSWORD, DEMO_USER
 from consult_aid.services.store import open_store
 from consult_aid.signing.identity import IdentityError, create_identity
 from tests.e2e.cli_run import run
+from tests.signed_in import sign_in_db
 
-from .conftest import DemoRun
+from .conftest import NEW_PASSWORD_FILE_VAR, DemoRun
 
 DAMAGED = 5  # StorageError's exit code
 
@@ -74,8 +76,16 @@ def test_a_deleted_database_is_not_silently_started_afresh(
 
 
 def test_a_new_data_folder_passes_and_remembers_it_has_a_database(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     data = tmp_path / "new"
+    password = tmp_path / "new-password"
+    password.write_text(DEMO_PASSWORD + "\n", encoding="utf-8")
+    password.chmod(0o600)
+    monkeypatch.setenv(NEW_PASSWORD_FILE_VAR, str(password))
+    code, text = run(capsys, "--data-dir", str(data), "accounts", "init", DEMO_USER, "--name",
+                     "Dr. Sam Rivera")  # the first command on a new folder: its first account
+    assert code == 0, text
     code, text = run(capsys, "--data-dir", str(data), "list")
     assert code == 0 and "No consults found" in text
     assert (data / "database-created").is_file()
@@ -112,5 +122,6 @@ def test_signing_with_a_swapped_in_identity_is_refused(demo_copy: DemoRun,
                                clinic="Demo Pain Clinic", password="x" * 12)
     with open_store(demo_copy.data / "consult-aid.sqlite3") as db, \
             pytest.raises(IdentityError, match="not the one this clinic's records are signed"):
+        sign_in_db(db, DEMO_USER, "Dr. Sam Rivera", password=DEMO_PASSWORD)
         add_addendum(db, demo_copy.consult_id, author="Dr X", text="Note.",
                      now=datetime.now(UTC), identity=stranger, password="x" * 12)

@@ -17,9 +17,10 @@ from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.consults import ConsultRepository
 from tests.e2e.cli_run import run
 
-from .conftest import DemoRun
+from .conftest import DemoRun, init_account
 
 PASSWORD = "consult-aid-demo"
+DEMO_CERT = Path("identity", "accounts", "srivera", "certificate.pem")  # its clinician's own
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +75,7 @@ def test_a_trusted_certificates_consult_imports_and_removing_trust_stops_new_imp
         capsys: pytest.CaptureFixture[str]) -> None:
     """The 'forger' here is a partner clinic whose certificate was handed over in person."""
     data = str(demo_copy.data)
-    partner_cert = forger.data / "identity" / "certificate.pem"
+    partner_cert = forger.data / DEMO_CERT
     code, text = run(capsys, "--data-dir", data, "trust", "add", str(partner_cert))
     assert code == 0, text
     fingerprint = text.split("SHA-256: ")[1].split()[0]
@@ -117,8 +118,9 @@ def test_a_forged_addendum_is_refused(demo_copy: DemoRun, tmp_path: Path,
                                        "text": "Patient withdrew consent."}]
     exported.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", "utf-8")
     elsewhere = tmp_path / "elsewhere"
+    init_account(elsewhere)
     assert run(capsys, "--data-dir", str(elsewhere), "trust", "add",
-               str(demo_copy.data / "identity" / "certificate.pem"))[0] == 0
+               str(demo_copy.data / DEMO_CERT))[0] == 0
     code, text = run(capsys, "--data-dir", str(elsewhere), "import", str(exported))
     assert code == 2
     assert "consult.addenda[0]: the addendum's signed PDF is missing" in text
@@ -139,8 +141,9 @@ def test_an_amended_consult_travels_with_its_addendum_pdfs_and_checks_clean(
     assert "matches the archived addendum to consult" in text
 
     elsewhere = tmp_path / "elsewhere"
+    init_account(elsewhere)
     assert run(capsys, "--data-dir", str(elsewhere), "trust", "add",
-               str(demo_copy.data / "identity" / "certificate.pem"))[0] == 0
+               str(demo_copy.data / DEMO_CERT))[0] == 0
     code, text = run(capsys, "--data-dir", str(elsewhere), "import", str(exported))
     assert code == 0, text
     with open_database(elsewhere / "consult-aid.sqlite3") as db:
@@ -166,8 +169,9 @@ def test_an_addendum_text_changed_in_the_json_is_refused(
     document["consult"]["addenda"][0]["text"] = "Patient withdrew consent."
     exported.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", "utf-8")
     elsewhere = tmp_path / "elsewhere"
+    init_account(elsewhere)
     assert run(capsys, "--data-dir", str(elsewhere), "trust", "add",
-               str(demo_copy.data / "identity" / "certificate.pem"))[0] == 0
+               str(demo_copy.data / DEMO_CERT))[0] == 0
     code, text = run(capsys, "--data-dir", str(elsewhere), "import", str(exported))
     assert code == 2
     assert "does not match the addendum its PDF was signed with" in text
@@ -176,7 +180,7 @@ def test_an_addendum_text_changed_in_the_json_is_refused(
 def test_check_finds_an_addendum_without_its_pdf_and_a_trusted_certificate_slipped_in(
         demo_copy: DemoRun, forger: DemoRun, capsys: pytest.CaptureFixture[str]) -> None:
     con = sqlite3.connect(demo_copy.data / "consult-aid.sqlite3")
-    pem = (forger.data / "identity" / "certificate.pem").read_text()
+    pem = (forger.data / DEMO_CERT).read_text()
     with open_database(forger.data / "consult-aid.sqlite3") as db:
         (fingerprint,) = db.query_one("SELECT fingerprint FROM certificates")  # type: ignore[misc]
     con.execute("DROP TRIGGER IF EXISTS addenda_only_for_signed")

@@ -11,14 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from consult_aid.datadir import DataFolder
 from consult_aid.resources import resource_path
 from consult_aid.services.consults import import_json
 from consult_aid.services.store import open_store
+from tests.signed_in import add_account, sign_in_db
 
 from .harness import (
     FULL,
     PASSWORD,
     REPORT,
+    USER,
     child_env,
     cli,
     in_process,
@@ -118,8 +121,11 @@ def importing(addendum: Template, tmp_path_factory: pytest.TempPathFactory) -> T
                      str(exported))
     assert ran.code == 0, ran.text
     assert len(list(exported.parent.glob("consult.addendum-*.pdf"))) == 1
-    partner = root / "partner"
-    ran = in_process(partner, "trust", "add", str(addendum.extra / "identity" / "certificate.pem"))
+    partner = root / "partner"  # another clinic: its own folder and account
+    with open_store(DataFolder(partner).ensure().database) as db:
+        add_account(db, USER, "Dr. Jo Partner", password=PASSWORD)
+    ran = in_process(partner, "trust", "add", str(addendum.extra / "identity" / "accounts" / USER
+                                                       / "certificate.pem"))
     assert ran.code == 0, ran.text
     measure = shutil.copytree(partner, root / "measure")
     ran = run(cli(measure, "import", str(exported)), env=child_env())
@@ -133,5 +139,6 @@ def draft_folder(tmp_path_factory: pytest.TempPathFactory) -> Template:
     data = tmp_path_factory.mktemp("template-draft") / "data"
     data.mkdir(mode=0o700)
     with open_store(data / "consult-aid.sqlite3") as db:
+        sign_in_db(db, USER, "Dr. Sam Rivera", password=PASSWORD)
         consult = import_json(db, resource_path("demo", "demo-consult.json").read_bytes())
     return Template(data, 0.0, consult.id)

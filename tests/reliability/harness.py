@@ -45,7 +45,8 @@ CASES = {
 SEED = int(os.environ.get("CONSULT_AID_SEED") or random.SystemRandom().randrange(1, 10**9))
 REPORT = os.environ.get("CONSULT_AID_RELIABILITY_REPORT", "")
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "consult-aid-demo"
+PASSWORD = "consult-aid-demo"  # the demo account's (services.demo.DEMO_PASSWORD)
+USER = "srivera"  # the demo account (services.demo.DEMO_USER)
 BUG_EXIT = 70
 
 
@@ -151,13 +152,14 @@ def summary_lines() -> list[str]:
 
 
 # -- the command line ----------------------------------------------------------------------------
-def child_env(*, password: str | None = None) -> dict[str, str]:
+def child_env(*, password: str = PASSWORD, user: str = USER) -> dict[str, str]:
+    """The environment of a command the tests run: signed in as the demo folder's account
+    (``user`` with ``password``), offscreen, this checkout first on the path."""
     env = {k: v for k, v in os.environ.items()
-           if k not in ("CONSULT_AID_HOME", "CONSULT_AID_PASSWORD")}
-    env.update(PYTHONUNBUFFERED="1", QT_QPA_PLATFORM="offscreen",
+           if k not in ("CONSULT_AID_HOME", "CONSULT_AID_PASSWORD", "CONSULT_AID_PASSWORD_FILE")}
+    env.update(PYTHONUNBUFFERED="1", QT_QPA_PLATFORM="offscreen", CONSULT_AID_USER=user,
+               CONSULT_AID_PASSWORD=password,
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])))
-    if password is not None:
-        env["CONSULT_AID_PASSWORD"] = password
     return env
 
 
@@ -212,10 +214,17 @@ def in_process(data: Path, *args: str) -> Ran:
     before = list(logger.handlers)
     out, err = io.StringIO(), io.StringIO()
     start = time.perf_counter()
+    saved = {k: os.environ.get(k) for k in ("CONSULT_AID_USER", "CONSULT_AID_PASSWORD")}
+    os.environ.update(CONSULT_AID_USER=USER, CONSULT_AID_PASSWORD=PASSWORD)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(["--data-dir", str(data), *args])
     finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
         for handler in [h for h in logger.handlers if h not in before]:
             handler.close()
             logger.removeHandler(handler)

@@ -24,17 +24,20 @@ from pathlib import Path
 import pytest
 
 from consult_aid.content import load_catalog
+from consult_aid.datadir import DataFolder
 from consult_aid.errors import DiskFullError
+from consult_aid.services.accounts import sign_in
 from consult_aid.services.demo import demo_consult
+from consult_aid.services.identities import signer_identity
 from consult_aid.services.signing import sign_and_archive
 from consult_aid.services.store import open_store
-from consult_aid.signing.identity import load_identity
 
 from .conftest import Template
 from .harness import (
     FIGURES,
     FULL,
     PASSWORD,
+    USER,
     Ran,
     child_env,
     cli,
@@ -162,12 +165,14 @@ def test_signing_into_a_full_database_says_so_and_saves_nothing(signing: Templat
     data = signing.copy(tmp_path / "data")
     catalog = load_catalog(data / "packs")
     consult, pack = demo_consult(catalog)
+    now = datetime.now().astimezone()
     with open_store(data / DB) as db:
+        db.account = sign_in(db, USER, PASSWORD, now=now)
+        identity = signer_identity(db, DataFolder(data), db.account, PASSWORD, now=now)
         pages = db.connection.execute("PRAGMA page_count").fetchone()[0]
         db.connection.execute(f"PRAGMA max_page_count = {pages}")
         with pytest.raises(DiskFullError, match=r"(?i)disk is full") as caught:
-            sign_and_archive(db, consult, pack, load_identity(data / "identity"), PASSWORD,
-                             datetime.now().astimezone())
+            sign_and_archive(db, consult, pack, identity, PASSWORD, now)
     FIGURES.fault("full disk (signing, in-process)", ["sign_and_archive"], STORAGE,
                   str(caught.value))
     assert folder_problems(data) == []

@@ -34,6 +34,7 @@ from consult_aid.errors import KnownError
 from consult_aid.services.consults import export_json, get_consult, import_json, summaries
 from consult_aid.services.documents import summary_preview
 from consult_aid.services.store import Store, open_store
+from tests.signed_in import sign_in_db
 
 from . import strategies
 from .harness import CASES, FIGURES, FULL, SEED, FuzzFigures
@@ -181,6 +182,7 @@ class Databases:
             folder = self.folder / f"database-{self.n // NEW_DATABASE_EVERY}"
             folder.mkdir(mode=0o700)
             self.db = open_store(folder / "consult-aid.sqlite3")
+            sign_in_db(self.db)
         self.n += 1
         return self.db
 

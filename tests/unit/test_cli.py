@@ -11,12 +11,27 @@ import pytest
 
 from consult_aid import __version__
 from consult_aid.cli import build_parser, main
+from consult_aid.cli.auth import PASSWORD_FILE_VAR, PASSWORD_VAR, USER_VAR
 from consult_aid.cli.gui import NO_DISPLAY_MESSAGE, display_available
 from consult_aid.datadir import ENV_VAR, resolve
 from consult_aid.exchange.consult_json import consult_to_json
 from tests.builders import sample_consult, sample_patient
+from tests.signed_in import TEST_PASSWORD, signed_database
 
 ROOT = str(Path(__file__).resolve().parents[2])
+
+
+@pytest.fixture
+def signed_in_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data folder with its first account (drtest), which the commands sign in as."""
+    data = tmp_path / "data"
+    data.mkdir()
+    with signed_database(data / "consult-aid.sqlite3"):
+        pass
+    monkeypatch.setenv(USER_VAR, "drtest")
+    monkeypatch.setenv(PASSWORD_VAR, TEST_PASSWORD)
+    monkeypatch.delenv(PASSWORD_FILE_VAR, raising=False)
+    return data
 
 
 def test_version(capsys) -> None:
@@ -47,23 +62,27 @@ def test_the_option_wins_over_the_environment(tmp_path: Path) -> None:
 
 def test_the_data_folder_is_private(tmp_path: Path, capsys) -> None:
     root = tmp_path / "new" / "data"
-    assert main(["--data-dir", str(root), "list"]) == 0
+    # a new folder has no account yet: the command says how to make the first one
+    assert main(["--data-dir", str(root), "list"]) == 2
+    assert "no accounts yet" in capsys.readouterr().err
     for folder in (root, root / "logs", root / "packs", root / "identity"):
         assert folder.stat().st_mode & 0o777 == 0o700, folder
     assert (root / "consult-aid.sqlite3").exists()
-    assert "No consults found." in capsys.readouterr().out
 
 
 def test_environment_variable_selects_the_data_folder(tmp_path: Path) -> None:
     env = {**os.environ, ENV_VAR: str(tmp_path / "envdata"), "PYTHONPATH": ROOT}
     done = subprocess.run([sys.executable, "-m", "consult_aid", "list"], env=env,
                           capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 2 and "consult-aid accounts init" in done.stderr, done.stderr
     assert (tmp_path / "envdata" / "consult-aid.sqlite3").exists()
 
 
-def test_list_and_search_show_id_patient_date_procedure_status(tmp_path: Path, capsys) -> None:
-    data = tmp_path / "data"
+def test_list_and_search_show_id_patient_date_procedure_status(
+        tmp_path: Path, signed_in_folder: Path, capsys) -> None:
+    data = signed_in_folder
+    assert main(["--data-dir", str(data), "list"]) == 0
+    assert "No consults found." in capsys.readouterr().out
     for i, name in enumerate(["Łukasz Øster-Müller", "José Núñez"]):
         c = sample_consult(f"{i:032d}", patient=sample_patient(name, f"MRN-{i}"))
         source = tmp_path / f"{i}.json"
@@ -82,8 +101,9 @@ def test_list_and_search_show_id_patient_date_procedure_status(tmp_path: Path, c
     assert len(out) == 2 and "José Núñez" in out[1]
 
 
-def test_exporting_an_unknown_consult_is_a_clear_error(tmp_path: Path, capsys) -> None:
-    assert main(["--data-dir", str(tmp_path), "export", "nope", "--json"]) == 4
+def test_exporting_an_unknown_consult_is_a_clear_error(signed_in_folder: Path,
+                                                       capsys) -> None:
+    assert main(["--data-dir", str(signed_in_folder), "export", "nope", "--json"]) == 4
     assert "No consult with id nope" in capsys.readouterr().err
 
 

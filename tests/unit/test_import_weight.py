@@ -18,6 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from consult_aid.datadir import DataFolder
+from consult_aid.services.store import open_store
+from tests.signed_in import add_account, folder_for_commands
+
 HEAVY = ("pyhanko", "pyhanko_certvalidator", "reportlab", "aiohttp", "fhir.resources",
          "pydantic")
 
@@ -51,11 +55,10 @@ def test_importing_the_main_window_imports_none_either() -> None:
 
 @pytest.mark.parametrize("command", [["list"], ["list", "--limit", "50"], ["search", "Smith"]])
 def test_listing_or_searching_from_the_command_line_imports_none(
-        command: list[str], tmp_path: Path) -> None:
-    """``consult-aid list`` and ``search``, run whole on a data folder that has its database
-    (so the start-up check reads it), import only what they use."""
-    argv = ["--data-dir", str(tmp_path / "data"), *command]
-    assert heavy_modules_after(_run_main(argv, times=1)) == []  # makes the database
+        command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``consult-aid list`` and ``search``, run whole (signing in) on a data folder that has
+    its database (so the start-up check reads it), import only what they use."""
+    argv = ["--data-dir", str(folder_for_commands(tmp_path / "data", monkeypatch)), *command]
     assert heavy_modules_after(_run_main(argv, times=1)) == []
 
 
@@ -68,6 +71,9 @@ def test_the_window_imports_none_up_to_its_first_paint(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", QUIT_AFTER_FIRST_PAINT: "1"}
     argv = ["--data-dir", str(tmp_path / "data")]
     assert heavy_modules_after(_run_main(argv, times=1), env=env) == []  # makes the database
+    assert heavy_modules_after(_run_main(argv, times=1), env=env) == []
+    with open_store(DataFolder(tmp_path / "data").database) as db:
+        add_account(db)  # from now on the window opens at its sign-in page
     assert heavy_modules_after(_run_main(argv, times=1), env=env) == []
 
 
