@@ -105,9 +105,12 @@ AUTOSAVE = textwrap.dedent("""
     from pathlib import Path
     from consult_aid.domain import PatientQuestion
     from consult_aid.services.consults import get_consult, save_draft
+    from consult_aid.services.accounts import sign_in
     from consult_aid.services.store import open_store
     folder, consult_id, ack_path = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
     db = open_store(folder / "consult-aid.sqlite3")
+    db.account = sign_in(db, os.environ["CONSULT_AID_USER"], os.environ["CONSULT_AID_PASSWORD"],
+                         now=datetime.now().astimezone())
     consult = get_consult(db, consult_id)
     ack = os.open(ack_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     i = 0
