@@ -46,6 +46,7 @@ DEACTIVATED = "account.deactivated"
 REACTIVATED = "account.reactivated"
 REFUSED = "refused"
 UNKNOWN_ACCOUNT = "(no such account)"
+WRONG_PASSWORD = "The user name or the password is not right."  # noqa: S105 (a message)
 
 _HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4)
 
@@ -150,7 +151,14 @@ def create_account(db: Database, actor: Account, username: str, display_name: st
 
 def sign_in(db: Database, username: str, password: str, *, now: datetime) -> Account:
     """The account named ``username``, if ``password`` is its password and it may sign in
-    now. Failures are counted, slowed down and locked out, and audited."""
+    now. Failures are counted, slowed down and locked out, and audited.
+
+    A database opened read-only (a damaged one read to rescue it, ``--read-only``) cannot
+    count or record anything: the same checks are made (an unknown name costs the same work
+    as a wrong password; a locked or deactivated account stays refused) and nothing is
+    written."""
+    if db.read_only:
+        return _sign_in_read_only(db, username, password, now=now)
     repo = AccountRepository(db)
     name = username.strip().lower()
     stored = None if username_problem(name) else repo.find(name)
@@ -159,7 +167,7 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime) -> Acc
         verify_password(_dummy_hash(), password)
         audit.record(SIGN_IN_FAILED, detail="unknown or inactive account",
                      actor=stored.account.username if stored else UNKNOWN_ACCOUNT, at=now)
-        raise SignInRefusedError("The user name or the password is not right.")
+        raise SignInRefusedError(WRONG_PASSWORD)
     account = stored.account
     if stored.locked_until is not None and now < stored.locked_until:
         audit.record(SIGN_IN_FAILED, detail="locked out", actor=account.username, at=now)
@@ -185,13 +193,28 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime) -> Acc
                 f"This account is now locked after {failures} wrong passwords, until "
                 f"{until:%H:%M}. An administrator can reset its password sooner.",
                 wait_seconds=int((until - now).total_seconds()))
-        raise SignInRefusedError("The user name or the password is not right.",
+        raise SignInRefusedError(WRONG_PASSWORD,
                             wait_seconds=delay_after(failures))
     repo.record_success(account.id)
     if _HASHER.check_needs_rehash(stored.password_hash):
         repo.rehash(account.id, hash_password(password))
     audit.record(SIGNED_IN, actor=account.username, at=now)
     return account
+
+
+def _sign_in_read_only(db: Database, username: str, password: str, *,
+                       now: datetime) -> Account:
+    name = username.strip().lower()
+    stored = None if username_problem(name) else AccountRepository(db).find(name)
+    if stored is None or not stored.account.active:
+        verify_password(_dummy_hash(), password)
+        raise SignInRefusedError(WRONG_PASSWORD)
+    if stored.locked_until is not None and now < stored.locked_until:
+        raise SignInRefusedError(f"This account is locked until {stored.locked_until:%H:%M}. "
+                                 "An administrator can reset its password sooner.")
+    if not verify_password(stored.password_hash, password):
+        raise SignInRefusedError(WRONG_PASSWORD)
+    return stored.account
 
 
 def verify_password(password_hash: str, password: str) -> bool:

@@ -23,7 +23,7 @@ from consult_aid.services.accounts import (
     set_roles,
     sign_in,
 )
-from consult_aid.services.store import Store
+from consult_aid.services.store import Store, open_store
 from consult_aid.storage.audit import AuditLog
 from tests.unit.accounts_data import ADMIN_PW, T0
 
@@ -177,3 +177,17 @@ def test_accounts_are_never_deleted_nor_renamed(db: Store, admin: Account) -> No
         con.execute("DELETE FROM accounts")
     with pytest.raises(RecordLockedError, match="keeps its user name"), db.transaction() as con:
         con.execute("UPDATE accounts SET username = 'someone'")
+
+
+def test_on_a_read_only_database_sign_in_checks_the_same_and_writes_nothing(
+        db: Store, admin: Account) -> None:
+    before = db.query_one("SELECT count(*), max(id) FROM audit_log")
+    with open_store(db.path, read_only=True) as ro:
+        with pytest.raises(SignInRefusedError, match="not right"):
+            sign_in(ro, "srivera", "not the password at all", now=T0)
+        with pytest.raises(SignInRefusedError, match="not right"):
+            sign_in(ro, "nobody", ADMIN_PW, now=T0)
+        assert sign_in(ro, "srivera", ADMIN_PW, now=T0) == admin
+    assert db.query_one("SELECT count(*), max(id) FROM audit_log") == before
+    stored = db.query_one("SELECT failed_attempts FROM accounts WHERE username = 'srivera'")
+    assert stored == (0,)
