@@ -8,6 +8,7 @@ import getpass
 import os
 import sys
 from datetime import datetime
+from pathlib import Path
 
 from consult_aid.cli.auth import (
     NO_ACCOUNTS,
@@ -21,6 +22,7 @@ from consult_aid.domain.accounts import Role
 from consult_aid.errors import InputError
 from consult_aid.input_files import read_password_file
 from consult_aid.services import accounts
+from consult_aid.services.identities import change_account_password
 from consult_aid.services.store import open_store
 from consult_aid.terminal import echo
 
@@ -48,6 +50,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     init = actions.add_parser("init", help="make the first account (administrator and "
                                            "clinician) of a data folder that has none")
     init.add_argument("username")
+    init.add_argument("--signing-password-file", type=Path, metavar="FILE",
+                      help="a data folder from before accounts: the file (owner-only) holding "
+                           "its signing password, so the first account takes its identity over")
     init.add_argument("--name", required=True, help='the name records show, e.g. "Dr. Sam '
                                                     'Rivera"')
     init.set_defaults(handler=run_init)
@@ -94,13 +99,44 @@ def _now() -> datetime:
 
 
 def run_init(args: argparse.Namespace) -> int:
+    """The first account; a data folder from before accounts keeps its signing identity: the
+    new account takes it over with the folder's signing password (asked for, or the file
+    ``--signing-password-file``), so the records it signed stay the clinic's."""
+    from consult_aid.services.identities import adopt_folder_identity
+    from consult_aid.signing.files import has_identity
+
+    data = args.data
+    folder_password = None
+    if has_identity(data.identity):
+        folder_password = (read_password_file(args.signing_password_file)
+                           if args.signing_password_file else _folder_password())
+        from consult_aid.services.clinic import existing_identity
+
+        identity = existing_identity(data)
+        if identity is not None:
+            identity.unlock(folder_password)  # a wrong one: nothing is made
     password = _new_password()
-    with open_store(args.data.database) as db:
+    with open_store(data.database) as db:
         account = accounts.create_first_administrator(db, args.username, args.name, password,
                                                       now=_now())
+        if folder_password is not None:
+            db.account = account
+            adopt_folder_identity(db, data, account, folder_password=folder_password,
+                                  password=password, now=_now())
     echo(f"Made the first account: {account.username} ({account.display_name}), "
          f"{account.roles_text.lower()}.")
+    if folder_password is not None:
+        echo("The data folder's signing identity is now this account's, locked by its "
+             "password; what it signed stays the clinic's.")
     return 0
+
+
+def _folder_password() -> str:
+    if not sys.stdin.isatty():
+        raise InputError("This data folder has a signing identity from before accounts: give "
+                         "its password with --signing-password-file FILE (owner-only), or run "
+                         "this in a terminal.")
+    return getpass.getpass("The data folder's signing password (used until now): ")
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -156,6 +192,7 @@ def run_password(args: argparse.Namespace) -> int:
             raise InputError(NO_ACCOUNTS)
         name, old = account_name(), account_password()
         actor = accounts.sign_in(db, name, old, now=_now())
-        accounts.change_own_password(db, actor, old, _new_password(), now=_now())
-    echo("Your password is changed.")
+        db.account = actor
+        change_account_password(db, args.data, actor, old, _new_password(), now=_now())
+    echo("Your password is changed (and your signing key, if you have one, is locked with it).")
     return 0

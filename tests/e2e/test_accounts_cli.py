@@ -103,3 +103,44 @@ def test_accounts_and_audit_from_the_command_line(folder: Path, tmp_path: Path,
     assert out.stat().st_mode & 0o077 == 0
     code, text = run(capsys, *data, "audit", "--csv", str(out))
     assert code != 0 and "exists already" in text
+
+
+def test_a_folder_from_before_accounts_keeps_its_identity_under_the_first_account(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from consult_aid.datadir import DataFolder
+    from consult_aid.domain import Clinician
+    from consult_aid.services.clinic import register_clinician
+    from consult_aid.services.store import open_store
+    from consult_aid.signing.identity import load_identity
+    from tests.builders import NOW
+
+    folder_pw = "the old signing password"
+    data = DataFolder(tmp_path / "data").ensure()
+    with open_store(data.database) as db:  # set up as before accounts: one folder identity
+        register_clinician(db, data, Clinician(name="Dr. Sam Rivera", clinic="Demo Clinic"),
+                           password=folder_pw, now=NOW)
+    old = load_identity(data.identity).fingerprint
+    for var in (USER_VAR, PASSWORD_VAR, PASSWORD_FILE_VAR):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv(NEW_PASSWORD_FILE_VAR, str(password_file(tmp_path, "new", ADMIN_PW)))
+    init = ["--data-dir", str(data.root), "accounts", "init", "srivera", "--name",
+            "Dr. Sam Rivera", "--signing-password-file"]
+    code, text = run(capsys, *init, str(password_file(tmp_path, "bad", "not the password")))
+    assert code != 0 and "password" in text.lower()
+    with open_store(data.database) as db:  # a wrong signing password: no account made
+        assert db.query_one("SELECT count(*) FROM accounts") == (0,)
+    code, text = run(capsys, *init, str(password_file(tmp_path, "old", folder_pw)))
+    assert code == 0, text
+    assert "signing identity is now this account's" in text
+    mine = load_identity(data.identity / "accounts" / "srivera")
+    assert mine.fingerprint == old  # the same certificate: what it signed stays the clinic's
+    mine.unlock(ADMIN_PW)  # locked by the account's password now
+    as_user(monkeypatch, tmp_path, "srivera", ADMIN_PW)
+    code, text = run(capsys, "--data-dir", str(data.root), "check")
+    assert code == 0, text
+    # a new password of one's own locks the signing key with it
+    monkeypatch.setenv(NEW_PASSWORD_FILE_VAR, str(password_file(tmp_path, "own", OWN_PW)))
+    code, text = run(capsys, "--data-dir", str(data.root), "accounts", "password")
+    assert code == 0, text
+    load_identity(data.identity / "accounts" / "srivera").unlock(OWN_PW)
