@@ -75,12 +75,14 @@ from consult_aid.datadir import resolve
 from consult_aid.services.clinic import register_clinician
 from consult_aid.services.store import open_store
 from tests.builders import sample_clinician
+from benchmarks.bench_account import signed_in
 
 data = resolve()
 db = open_store(data.database)
 try:
     register_clinician(db, data, sample_clinician(), password="bench-startup-password",
                        now=datetime.now().astimezone())
+    signed_in(db)  # a folder with accounts: the window opens at its sign-in page
 finally:
     db.close()
 """
