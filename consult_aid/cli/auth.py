@@ -110,9 +110,3 @@ def signed_store(database: Path, *, now: datetime | None = None, read_only: bool
                                password_file=password_file)
         yield db
 
-
-def _checked_without_recording(db: Database, name: str, password: str, *,
-                               now: datetime) -> Account:
-    """Kept for the window's code being written meanwhile: ``sign_in`` now does this itself on
-    a read-only database. To be removed."""
-    return sign_in(db, name, password, now=now)

@@ -45,7 +45,9 @@ def clinician_for(db: Database, account: Account) -> Clinician:
     if clinic is None:
         raise KnownError("No clinic is set up in this data folder yet; an administrator sets it "
                          "up first.")
-    if account.display_name == clinic.name:
+    if account.display_name == clinic.name or not account.may(Permission.RUN_CONSULT):
+        # an assistant preparing a consult is not its clinician: the clinic's stands in
+        # until a clinician signs it in their own name (services.signing)
         return clinic
     return dataclasses.replace(clinic, name=account.display_name, credentials="",
                                registration="",
@@ -69,27 +71,41 @@ def signing_identity(data: DataFolder) -> SigningIdentity:
 
 
 def needs_setup(db: Database, data: DataFolder) -> bool:
-    """True until a clinician is registered and the data folder has a signing identity."""
+    """True until the clinic is set up: its clinician registered and, in a folder from before
+    accounts, the folder's signing identity there (with accounts each clinician has their
+    own, made at their first signature)."""
     from consult_aid.signing.files import has_identity  # no cryptography at start-up
 
-    return current_clinician(db) is None or not has_identity(data.identity)
+    if current_clinician(db) is None:
+        return True
+    return not has_accounts(db) and not has_identity(data.identity)
 
 
-def register_clinician(db: Database, data: DataFolder, clinician: Clinician, *, password: str,
-                       now: datetime) -> Clinician:
+def register_clinician(db: Database, data: DataFolder, clinician: Clinician, *,
+                       password: str | None, now: datetime) -> Clinician:
     """Store the clinician, with a signing identity locked by ``password``.
 
     A signing key already in the data folder is never replaced: ``password`` must unlock it
     (a ValidationError on ``password`` otherwise). Only a folder without a key gets a new one,
     and its password must have at least :data:`MIN_PASSWORD` characters. Audited.
 
-    Once the folder has accounts, only one that may change the clinic's settings.
+    Once the folder has accounts, only one that may change the clinic's settings; with
+    ``password`` None no folder key is made or checked (each clinician signs with their own
+    identity: services.identities).
     """
     if has_accounts(db):
         permit(db, Permission.CLINIC_SETTINGS)
     from consult_aid.services.trust import pin_identity, require_own_identity
     from consult_aid.signing.identity import WrongPasswordError, create_identity
 
+    if password is None:  # with accounts: the clinic alone, no folder key
+        if not has_accounts(db):
+            raise KnownError("Make the folder's first account before its clinic.")
+        with db.transaction():
+            stored = ClinicianRepository(db).save(clinician)
+            AuditLog(db).record("clinician.registered", detail=f"clinician {stored.id}",
+                                at=now)
+        return stored
     existing = existing_identity(data)
     if existing is not None:
         try:

@@ -13,8 +13,10 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from consult_aid.datadir import DataFolder
+from consult_aid.domain.accounts import Permission
 from consult_aid.errors import InputError
 from consult_aid.files import write_atomically
+from consult_aid.services.accounts import permit
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.database import Database
 
@@ -24,6 +26,7 @@ PAPERS = ("a4", "letter")
 VERSION = 1
 BACKUP_REMINDER_DAYS = (1, 365)  # the reminder's allowed range, in days
 STALE_DRAFT_DAYS = (1, 3650)  # the allowed range of "drafts older than N days are flagged"
+IDLE_LOCK_MINUTES = (1, 60)  # the allowed range of the idle lock (HIPAA §164.312(a)(2)(iii))
 
 
 @dataclass(slots=True)
@@ -34,6 +37,8 @@ class UiSettings:
     backup_reminder_days: int = 7
     # the start screen flags a draft started longer ago than this ("started 45 days ago")
     stale_draft_days: int = 30
+    # the window locks after this long without a key or a click (a clinic setting)
+    idle_lock_minutes: int = 5
     version: int = VERSION
 
 
@@ -67,7 +72,13 @@ def load_settings(path: Path) -> UiSettings:
     if isinstance(stale, int) and not isinstance(stale, bool) \
             and STALE_DRAFT_DAYS[0] <= stale <= STALE_DRAFT_DAYS[1]:
         settings.stale_draft_days = stale
+    if _whole_in(values.get("idle_lock_minutes"), IDLE_LOCK_MINUTES):
+        settings.idle_lock_minutes = values["idle_lock_minutes"]
     return settings
+
+
+def _whole_in(value: object, span: tuple[int, int]) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and span[0] <= value <= span[1]
 
 
 def write_settings(path: Path, settings: UiSettings) -> None:
@@ -88,7 +99,14 @@ def save_settings(db: Database, data: DataFolder, settings: UiSettings) -> None:
         low, high = BACKUP_REMINDER_DAYS
         raise InputError(f"The backup reminder must be between {low} and {high} days; the "
                          "settings were not saved.")
+    if not _whole_in(settings.idle_lock_minutes, IDLE_LOCK_MINUTES):
+        low, high = IDLE_LOCK_MINUTES
+        raise InputError(f"The idle lock must be between {low} and {high} minutes; the "
+                         "settings were not saved.")
+    if settings.idle_lock_minutes != load_settings(data.settings).idle_lock_minutes:
+        permit(db, Permission.CLINIC_SETTINGS)  # the clinic's protection, not a preference
     write_settings(data.settings, settings)
     AuditLog(db).record("settings.saved",
                         detail=f"large_text={'on' if settings.large_text else 'off'}; "
-                               f"backup_reminder_days={settings.backup_reminder_days}")
+                               f"backup_reminder_days={settings.backup_reminder_days}; "
+                               f"idle_lock_minutes={settings.idle_lock_minutes}")

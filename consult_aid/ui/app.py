@@ -172,7 +172,8 @@ def restore_holding(lock: QLockFile, data: DataFolder) -> Restore:
         if not lock.isLocked():
             raise KnownError("This window no longer holds the data folder; quit and start "
                              "Consult Aid again.")
-        return restore_backup(data, src, now=local_now(), caller_holds_lock=True)
+        # no one can have signed in yet: the restore is audited as made at start-up
+        return restore_backup(data, src, now=local_now(), actor=None, caller_holds_lock=True)
 
     return restore
 

@@ -62,8 +62,11 @@ class BackupFlow(QObject):
             .run_in_background(self.ctx.writer)
 
     def _write(self, dest: Path) -> None:
-        data, now = self.ctx.data, self.ctx.clock()
-        BackgroundOp(self.parent_widget, lambda: make_backup(data, dest, now=now)) \
+        data, now, actor = self.ctx.data, self.ctx.clock(), self.ctx.account
+        if actor is None:
+            self._failed(KnownError("Sign in first: a backup is made under your account."))
+            return
+        BackgroundOp(self.parent_widget, lambda: make_backup(data, dest, now=now, actor=actor)) \
             .success(self._written).failure(self._failed) \
             .run_in_background(self.ctx.tasks)
 

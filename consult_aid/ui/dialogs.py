@@ -1,7 +1,8 @@
 """The system dialogs the window asks questions with, injected so tests can answer them.
 
 :class:`Dialogs` is handed to :class:`~consult_aid.ui.main_window.MainWindow`; the defaults are
-the real dialogs (the signing password, the system print dialog, the folder to back up into).
+the real dialogs (the account password asked at signing, the system print dialog, the folder
+to back up into).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ ChooseFolder = Callable[[QWidget], Path | None]
 
 def ask_password(parent: QWidget) -> str | None:
     text, ok = QInputDialog.getText(
-        parent, parent.tr("Signing password"),
-        parent.tr("Your signing password (it unlocks your signing key):"),
+        parent, parent.tr("Your password"),
+        parent.tr("Your account password (it unlocks your signing key):"),
         QLineEdit.EchoMode.Password)
     return text if ok and text else None
 

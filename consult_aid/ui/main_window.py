@@ -11,6 +11,16 @@ addendum, no settings saved, no backup) and consults open to be read and printed
 Leaving a consult (or closing the window) stores its latest state and waits for the database;
 if that fails or takes too long the window stays, says so, and offers Retry or Close anyway.
 
+Accounts (issue 14): no patient detail shows before someone signs in. A folder with no
+accounts and no clinic opens on the setup page, which makes the first account too; a folder set
+up before accounts opens on the first-account page; otherwise on the sign-in page. File ▸ Lock
+now (Ctrl+L), File ▸ Switch user and the idle watch save the open consult and lock: every page
+and top-level window (previews, dialogs) is hidden behind the lock screen and decrypted signing
+keys are forgotten; the same person unlocks with their password and is back where they were;
+someone else signing in there keeps the consult (saved) and starts on the start screen. File
+▸ Accounts and File ▸ Audit trail are offered to administrators; an unacknowledged use of
+emergency access is shown in a banner across the window.
+
 Start-up (issue 16): the start screen is built with the window; the setup page, the
 archive, a signed consult's record, the settings page and the insights view are built, and
 their modules imported, the first time they are shown (or the attribute is read); the consult
@@ -28,30 +38,52 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QHBoxLayout,
     QLabel,
     QLayout,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from consult_aid.content import Pack
-from consult_aid.domain import Consult, Patient
+from consult_aid.domain import Consult, Patient, ValidationError
+from consult_aid.domain.accounts import Account, Permission
 from consult_aid.errors import KnownError
-from consult_aid.services import consults
-from consult_aid.services.clinic import current_clinician, needs_setup
+from consult_aid.services import consults, emergency
+from consult_aid.services.accounts import WRONG_PASSWORD, has_accounts
+from consult_aid.services.clinic import (
+    clinician_for,
+    current_clinician,
+    existing_identity,
+    forget_unlocked_keys,
+    needs_setup,
+)
 from consult_aid.services.settings import save_settings
+from consult_aid.services.store import Store
+from consult_aid.ui.account_session import (
+    LOCKED,
+    UNLOCKED,
+    check_sign_in,
+    make_first_account,
+    record_session,
+)
 from consult_aid.ui.backup_flow import BackupFlow
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.dialogs import Dialogs
 from consult_aid.ui.errors import SaveFailedBox, ask_save_failed, show_error
+from consult_aid.ui.idle_lock import IdleWatch, LockScreen
 from consult_aid.ui.operations import WriteOp
+from consult_aid.ui.sign_in import FirstAccountPage, NewPasswordPage, SignInPage
 from consult_aid.ui.start_screen import StartScreen
 from consult_aid.ui.theme import apply_theme
 
 if TYPE_CHECKING:  # imported where they are built (see the module's docstring)
+    from consult_aid.ui.accounts_view import AccountsView
     from consult_aid.ui.archive import ArchiveView
+    from consult_aid.ui.audit_view import AuditView
     from consult_aid.ui.consult_view import ConsultView
     from consult_aid.ui.documents_flow import DocumentActions
     from consult_aid.ui.insights_view import InsightsView
@@ -92,10 +124,26 @@ class MainWindow(QMainWindow):
                                       else self.tr(READ_ONLY_ASKED))
         self.read_only_banner.setAccessibleName(self.tr("Read-only"))
         self.read_only_banner.setVisible(ctx.read_only)
+        self.emergency_banner = QWidget(central)
+        self.emergency_banner.setObjectName("emergencyBanner")
+        self.emergency_text = QLabel(self.emergency_banner)
+        self.emergency_text.setObjectName("readOnlyBanner")
+        self.emergency_text.setWordWrap(True)
+        self.emergency_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.emergency_text.setAccessibleName(self.tr("Emergency access was used"))
+        self.acknowledge_button = QPushButton(self.tr("Ac&knowledge"), self.emergency_banner)
+        self.acknowledge_button.clicked.connect(self.acknowledge_emergency)
+        banner_row = QHBoxLayout(self.emergency_banner)
+        banner_row.setContentsMargins(0, 0, 8, 0)
+        banner_row.addWidget(self.emergency_text, 1)
+        banner_row.addWidget(self.acknowledge_button)
+        self.emergency_banner.hide()
+        self.emergency_uses: list[emergency.EmergencyUse] = []
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.read_only_banner)
+        column.addWidget(self.emergency_banner)
         column.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         # The window's size comes from the screen, not from its pages' minimum sizes (and the
@@ -123,11 +171,32 @@ class MainWindow(QMainWindow):
         self.backup.busy.connect(self._busy)
         self.backup.written.connect(lambda _result: self.start.refresh_backup_notice())
         self.start.backup_requested.connect(self.back_up)
+        # who is signed in: the sign-in pages, the lock screen and the idle watch
+        clinic = current_clinician(ctx.db)  # the clinic's name only: no patient detail
+        self.sign_in_page = SignInPage(clinic.clinic if clinic else "", self)
+        self.sign_in_page.sign_in_requested.connect(self._sign_in)
+        self.sign_in_page.quit_requested.connect(self.close)
+        self.stack.addWidget(self.sign_in_page)
+        self._first_account_page: FirstAccountPage | None = None
+        self._new_password_page: NewPasswordPage | None = None
+        self.lock_screen = LockScreen(self)
+        self.lock_screen.unlock_requested.connect(self._unlock)
+        self.lock_screen.switch_requested.connect(self._switch)
+        self.stack.addWidget(self.lock_screen)
+        self.locked = False
+        self._before_lock: QWidget | None = None
+        self._hidden_windows: list[QWidget] = []
+        self._pending_password = ""  # between a sign-in and the new password it must choose
+        self.idle = IdleWatch(ctx.settings.idle_lock_minutes, self)
+        self.idle.idle.connect(self.lock)
+        self.idle.pause()
+        self._accounts_view: AccountsView | None = None
+        self._audit_view: AuditView | None = None
         self._build_menus()
-        if self.needs_setup():
-            self.stack.setCurrentWidget(self.setup_page)
+        if ctx.account is not None:  # signed in already (by whoever built the context)
+            self.signed_in(ctx.account)
         else:
-            self.show_start()
+            self._show_signed_out()
 
     # --- pages built when first needed ---------------------------------------------------------
     @property
@@ -137,9 +206,50 @@ class MainWindow(QMainWindow):
 
             page = SetupPage(self.ctx)
             page.completed.connect(self.show_start)
+            page.account_created.connect(self.signed_in)
             self.stack.insertWidget(0, page)
             self._setup_page = page
         return self._setup_page
+
+    @property
+    def first_account_page(self) -> FirstAccountPage:
+        if self._first_account_page is None:
+            page = FirstAccountPage(self)
+            page.create_requested.connect(self._create_first_account)
+            self.stack.addWidget(page)
+            self._first_account_page = page
+        return self._first_account_page
+
+    @property
+    def new_password_page(self) -> NewPasswordPage:
+        if self._new_password_page is None:
+            page = NewPasswordPage(self)
+            page.change_requested.connect(self._change_password)
+            self.stack.addWidget(page)
+            self._new_password_page = page
+        return self._new_password_page
+
+    @property
+    def accounts_view(self) -> AccountsView:
+        if self._accounts_view is None:
+            from consult_aid.ui.accounts_view import AccountsView
+
+            view = AccountsView(self.ctx)
+            view.back_requested.connect(self.show_start)
+            self.stack.addWidget(view)
+            self._accounts_view = view
+        return self._accounts_view
+
+    @property
+    def audit_view(self) -> AuditView:
+        if self._audit_view is None:
+            from consult_aid.ui.audit_view import AuditView
+
+            view = AuditView(self.ctx)
+            view.back_requested.connect(self.show_start)
+            self.stack.addWidget(view)
+            self._audit_view = view
+        return self._audit_view
 
     @property
     def archive(self) -> ArchiveView:
@@ -175,6 +285,7 @@ class MainWindow(QMainWindow):
 
             page = SettingsPage(self.ctx, self.large_text_action)
             page.back_requested.connect(self.show_start)
+            page.idle_minutes_changed.connect(self.idle.set_minutes)
             self.stack.addWidget(page)
             self._settings_page = page
         return self._settings_page
@@ -183,6 +294,8 @@ class MainWindow(QMainWindow):
     def insights_view(self) -> InsightsView:
         if self._insights_view is None:
             from consult_aid.services.insights import (
+                InsightsFilter,
+                InsightsReport,
                 filter_choices,
                 insights_in_own_connection,
                 item_titles,
@@ -190,8 +303,13 @@ class MainWindow(QMainWindow):
             from consult_aid.ui.insights_view import InsightsView
 
             ctx = self.ctx
+            def counted(f: InsightsFilter) -> InsightsReport:
+                if ctx.account is None:
+                    raise KnownError("Sign in first: the counts are read under your account.")
+                return insights_in_own_connection(ctx.data.database, f, ctx.account)
+
             view = InsightsView(
-                lambda f: insights_in_own_connection(ctx.data.database, f),
+                counted,
                 lambda: filter_choices(ctx.db), {p.id: p.title for p in ctx.catalog.packs()},
                 item_titles(ctx.catalog.packs()), run_in_background=ctx.tasks.run)
             view.back_requested.connect(self.show_start)
@@ -211,6 +329,18 @@ class MainWindow(QMainWindow):
             self.backup_action.setToolTip(self.tr("Not while the database is open read-only."))
         self.settings_action = file_menu.addAction(self.tr("Se&ttings…"), self.show_settings)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        # administrators only (_apply_role); in the File menu, as every letter of a menu of
+        # their own ("Tools") is taken on some step
+        self.accounts_action = file_menu.addAction(self.tr("Acco&unts…"), self.show_accounts)
+        self.accounts_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        self.audit_action = file_menu.addAction(self.tr("Au&dit trail…"), self.show_audit)
+        self.audit_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        file_menu.addSeparator()
+        self.lock_action = file_menu.addAction(self.tr("&Lock now"), self.lock)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        # from any window of the program (a preview in front too)
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.switch_action = file_menu.addAction(self.tr("S&witch user…"), self.switch_user)
         file_menu.addSeparator()
         quit_action = file_menu.addAction(self.tr("&Quit"), self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -234,11 +364,329 @@ class MainWindow(QMainWindow):
         view.addAction(self.large_text_action)
         self.insights_action = view.addAction(self.tr("What patients find &hard…"),
                                               self.show_insights)
+        # offered only while someone is signed in (and the menus by role: _apply_role)
+        self.session_actions = [
+            self.start_action, self.archive_action, self.backup_action, self.settings_action,
+            self.lock_action, self.switch_action, self.next_action, self.prev_action,
+            self.insights_action, self.accounts_action, self.audit_action]
+
+    # --- who is signed in ---------------------------------------------------------------------
+    def _signed_in_now(self) -> bool:
+        """Someone is signed in and the window is not locked: pages may show patient data."""
+        return self.ctx.account is not None and not self.locked
+
+    def _set_session_actions(self, on: bool) -> None:
+        for action in self.session_actions:
+            action.setEnabled(on)
+        self.accounts_action.setVisible(False)  # shown again by role, signed in
+        self.audit_action.setVisible(False)
+        if on:
+            self.backup_action.setEnabled(not self.ctx.read_only)
+            self._apply_role()
+
+    def _apply_role(self) -> None:
+        """Menus by role: Accounts and the audit trail for administrators only."""
+        account = self.ctx.account
+        accounts = account is not None and account.may(Permission.MANAGE_ACCOUNTS)
+        audit = account is not None and account.may(Permission.READ_AUDIT)
+        self.accounts_action.setVisible(accounts)
+        self.accounts_action.setEnabled(accounts and not self.ctx.read_only)
+        self.audit_action.setVisible(audit)
+        self.audit_action.setEnabled(audit and not self.ctx.read_only)
+        backup = account is not None and account.may(Permission.BACKUP)
+        self.backup_action.setVisible(backup)
+
+    def _show_signed_out(self) -> None:
+        """No one is signed in: the first-run setup, the first account, or the sign-in."""
+        self._set_session_actions(False)
+        self.idle.pause()
+        self.emergency_banner.hide()
+        if has_accounts(self.ctx.db) or self.ctx.read_only:
+            self.sign_in_page.start()
+            if self.ctx.read_only and not has_accounts(self.ctx.db):
+                self.sign_in_page.show_refusal(self.tr(
+                    "This data folder has no accounts yet, and it is open read-only: start "
+                    "Consult Aid normally to make the first account."))
+            self.stack.setCurrentWidget(self.sign_in_page)
+        elif self.needs_setup() and current_clinician(self.ctx.db) is None:
+            self.setup_page.with_account(True)
+            self.stack.setCurrentWidget(self.setup_page)
+        else:  # set up before accounts: the first account takes the folder's identity over
+            page = self.first_account_page
+            try:
+                folder = existing_identity(self.ctx.data)
+            except KnownError:
+                folder = None
+            if folder is not None:
+                clinician = current_clinician(self.ctx.db)
+                page.take_over(folder.subject, clinician.name if clinician else "")
+            self.stack.setCurrentWidget(page)
+            page.username.setFocus()
+
+    def _sign_in(self, username: str, password: str) -> None:
+        now = self.ctx.clock()
+        WriteOp(self, lambda db: check_sign_in(db, username, password, now=now)) \
+            .success(lambda account: self._after_sign_in(account, password)) \
+            .failure(self._sign_in_refused) \
+            .run_in_background(self.ctx.writer)
+
+    def _sign_in_refused(self, error: BaseException) -> None:
+        if isinstance(error, KnownError):
+            self.sign_in_page.show_refusal(str(error), getattr(error, "wait_seconds", 0))
+        else:
+            show_error(self, error)
+
+    def _after_sign_in(self, account: Account, password: str) -> None:
+        if account.must_change_password and self.ctx.read_only:
+            self.ctx.use_account(None)
+            self._show_signed_out()
+            self.sign_in_page.show_refusal(self.tr(
+                "This account's password was set by an administrator: choose your own first, "
+                "with Consult Aid open normally (not read-only)."))
+            return
+        if account.must_change_password:
+            self._pending_password = password
+            self.ctx.use_account(account)  # the change is made under the account itself
+            self.locked = True  # no page with patient data until the password is chosen
+            self._set_session_actions(False)
+            self.new_password_page.start(account.username, account.display_name)
+            self.stack.setCurrentWidget(self.new_password_page)
+            return
+        self.signed_in(account)
+
+    def _change_password(self, new: str) -> None:
+        account, old = self.ctx.account, self._pending_password
+        if account is None:
+            return
+        data, now = self.ctx.data, self.ctx.clock()
+
+        def work(db: Store) -> Account:
+            from consult_aid.services.identities import change_account_password
+
+            change_account_password(db, data, account, old, new, now=now)
+            return dataclasses.replace(account, must_change_password=False)
+
+        WriteOp(self, work).success(self._password_changed) \
+            .failure(lambda e: self.new_password_page.show_problem(str(e))) \
+            .run_in_background(self.ctx.writer)
+
+    def _password_changed(self, account: Account) -> None:
+        self._pending_password = ""
+        self.signed_in(account)
+
+    def _create_first_account(self, username: str, display_name: str, password: str) -> None:
+        page = self.first_account_page
+        folder_password = page.folder_password.text() if page.folder_password.isVisibleTo(
+            page) else None
+        data, now = self.ctx.data, self.ctx.clock()
+        page.create_button.setEnabled(False)
+
+        def done(account: Account) -> None:
+            page.create_button.setEnabled(True)
+            page.password.clear()
+            page.repeat.clear()
+            page.folder_password.clear()
+            self.signed_in(account)
+
+        def failed(error: BaseException) -> None:
+            page.create_button.setEnabled(True)
+            if isinstance(error, ValidationError):
+                page.show_problem(" ".join(p.message for p in error.problems))
+                page.folder_password.clear()
+                page.folder_password.setFocus()
+            elif isinstance(error, KnownError):
+                page.show_problem(str(error))
+            else:
+                show_error(self, error)
+
+        WriteOp(self, lambda db: make_first_account(
+            db, data, username, display_name, password, folder_password=folder_password,
+            now=now)).success(done).failure(failed).run_in_background(self.ctx.writer)
+
+    def signed_in(self, account: Account) -> None:
+        """``account`` is signed in: the menus for its role, the emergency banner, the idle
+        watch, and the start screen."""
+        self.ctx.use_account(account)
+        self.locked = False
+        self._set_session_actions(True)
+        self.refresh_emergency()
+        self.idle.start()
+        self.show_start()
+
+    # --- emergency access ------------------------------------------------------------------
+    def refresh_emergency(self) -> None:
+        """The banner says whether emergency access was used and no administrator has
+        acknowledged it (who, when, why)."""
+        try:
+            uses = emergency.unacknowledged(self.ctx.db)
+        except Exception:  # an older database without the table: nothing to say
+            log.warning("could not read the emergency-access uses", exc_info=True)
+            uses = []
+        self.emergency_uses = uses
+        if not uses:
+            self.emergency_banner.hide()
+            return
+        lines = [self.tr("Emergency access was used: {who} set a new password for {account} "
+                         "on {when}. Reason given: {why}.").format(
+            who=u.used_by, account=u.account, when=u.used_at[:16].replace("T", " "),
+            why=u.reason) for u in uses]
+        account = self.ctx.account
+        admin = account is not None and account.may(Permission.MANAGE_ACCOUNTS)
+        if not admin:
+            lines.append(self.tr("An administrator acknowledges it."))
+        self.emergency_text.setText("\n".join(lines))
+        self.acknowledge_button.setVisible(admin and not self.ctx.read_only)
+        self.emergency_banner.show()
+
+    def acknowledge_emergency(self) -> None:
+        account, uses, now = self.ctx.account, list(self.emergency_uses), self.ctx.clock()
+        if account is None or not uses:
+            return
+
+        def work(db: Store) -> None:
+            for use in uses:
+                emergency.acknowledge(db, account, use.id, now=now)
+
+        WriteOp(self, work).success(lambda _r: self.refresh_emergency()) \
+            .failure(lambda e: show_error(self, e)).run_in_background(self.ctx.writer)
+
+    # --- the lock -----------------------------------------------------------------------------
+    def lock(self, *, other: bool = False) -> None:
+        """Save the open consult and hide everything behind the lock screen (File ▸ Lock now,
+        Ctrl+L, or the idle watch). ``other``: open on "Sign in as someone else"."""
+        account = self.ctx.account
+        if account is None or self.locked:
+            return
+        if self.consult_view is not None:
+            problem = self.consult_view.finish_saving(self.save_wait_seconds)
+            if problem is not None:  # kept in memory behind the lock; saved again after
+                log.warning("locked with the consult's last changes not stored")
+        self.locked = True
+        self.idle.pause()
+        self._before_lock = self.stack.currentWidget()
+        app = cast(QApplication, QApplication.instance())
+        passing = (Qt.WindowType.Popup, Qt.WindowType.ToolTip)  # menus, tooltips: closed
+        shown = [w for w in app.topLevelWidgets() if w is not self and w.isVisible()]
+        self._hidden_windows = [w for w in shown if w.windowType() not in passing]
+        for widget in shown:
+            widget.hide()
+        self.stack.setCurrentWidget(self.lock_screen)
+        self._set_session_actions(False)
+        self.emergency_banner.hide()
+        forget_unlocked_keys()
+        now = self.ctx.clock()
+        self.lock_screen.show_locked(account.display_name, now)
+        if other:
+            self.lock_screen.other_button.click()
+        if not self.ctx.read_only:
+            WriteOp(self, lambda db: record_session(db, LOCKED, now=now)) \
+                .failure(lambda e: log.warning("the lock was not recorded: %s", e)) \
+                .run_in_background(self.ctx.writer)
+
+    def switch_user(self) -> None:
+        """File ▸ Switch user: lock, with "Sign in as someone else" open."""
+        self.lock(other=True)
+
+    def _unlock(self, password: str) -> None:
+        account = self.ctx.account
+        if account is None:
+            return
+        self._sign_in_locked(account.username, password)
+
+    def _switch(self, username: str, password: str) -> None:
+        self._sign_in_locked(username, password)
+
+    def _sign_in_locked(self, username: str, password: str) -> None:
+        now = self.ctx.clock()
+        WriteOp(self, lambda db: check_sign_in(db, username, password, now=now)) \
+            .success(lambda account: self._unlocked(account, password)) \
+            .failure(lambda e: self._refused_on_lock(username, e)) \
+            .run_in_background(self.ctx.writer)
+
+    def _refused_on_lock(self, username: str, error: BaseException) -> None:
+        if not isinstance(error, KnownError):
+            show_error(self, error)
+            return
+        text = str(error)
+        locked_for = self.ctx.account
+        if (text == WRONG_PASSWORD and locked_for is not None
+                and username.strip().lower() == locked_for.username):
+            text = self.tr("The password is not right.")  # the user name was not typed here
+        self.lock_screen.show_refusal(text)
+
+    def _unlocked(self, account: Account, password: str) -> None:
+        before = self.ctx.account
+        if before is not None and account.id == before.id and not account.must_change_password:
+            self._resume(account)
+            return
+        # someone else: the consult in progress is kept (saved) and they start afresh
+        for widget in self._hidden_windows:
+            widget.close()
+        self._hidden_windows = []
+        self._before_lock = None
+        if not self._leave_consult():
+            self._leave_consult(force=True)  # saved at the lock; nothing changed since
+        self.ctx.use_account(account)
+        self._record_unlocked()
+        self.locked = False
+        self._after_sign_in(account, password)
+
+    def _resume(self, account: Account) -> None:
+        """The same person is back: where they were, with the consult."""
+        self.ctx.use_account(account)
+        self.locked = False
+        self._record_unlocked()
+        page = self._before_lock
+        self._before_lock = None
+        if page is not None and self.stack.indexOf(page) >= 0:
+            self.stack.setCurrentWidget(page)
+        else:
+            self.show_start()
+        for widget in self._hidden_windows:
+            widget.show()
+        self._hidden_windows = []
+        self._set_session_actions(True)
+        self.refresh_emergency()
+        self.idle.start()
+        if self.consult_view is not None and page is self.consult_view:
+            self.consult_view.page(self.consult_view.current_step()).focus_first()
+
+    def _record_unlocked(self) -> None:
+        if self.ctx.read_only:
+            return
+        now = self.ctx.clock()
+        WriteOp(self, lambda db: record_session(db, UNLOCKED, now=now)) \
+            .failure(lambda e: log.warning("the unlock was not recorded: %s", e)) \
+            .run_in_background(self.ctx.writer)
+
+    # --- administrators -----------------------------------------------------------------------
+    def show_accounts(self) -> None:
+        """File ▸ Accounts (administrators)."""
+        account = self.ctx.account
+        if not self._signed_in_now() or account is None or not account.may(
+                Permission.MANAGE_ACCOUNTS) or not self._leave_consult(self.show_accounts):
+            return
+        self.stack.setCurrentWidget(self.accounts_view)
+        self.accounts_view.open_for(account)
+
+    def show_audit(self) -> None:
+        """File ▸ Audit trail (administrators)."""
+        account = self.ctx.account
+        if not self._signed_in_now() or account is None or not account.may(
+                Permission.READ_AUDIT) or not self._leave_consult(self.show_audit):
+            return
+        self.stack.setCurrentWidget(self.audit_view)
+        self.audit_view.open_for(account)
 
     # --- screens ------------------------------------------------------------------------------
     def needs_setup(self) -> bool:
-        """Setup writes (the clinician, a signing key): never offered read-only."""
-        return not self.ctx.read_only and needs_setup(self.ctx.db, self.ctx.data)
+        """Setup writes (the clinician, a signing key): never offered read-only. With accounts
+        each clinician signs with an identity of their own: only the clinic is needed."""
+        if self.ctx.read_only:
+            return False
+        if has_accounts(self.ctx.db):
+            return current_clinician(self.ctx.db) is None
+        return needs_setup(self.ctx.db, self.ctx.data)
 
     def back_up(self) -> None:
         """File ▸ Back up… and the start screen's "Back up now…"."""
@@ -250,6 +698,8 @@ class MainWindow(QMainWindow):
             self.consult_view.autosaver.flush()
 
     def show_start(self) -> None:
+        if not self._signed_in_now():
+            return
         if not self._leave_consult(self.show_start):
             return
         if self.needs_setup():
@@ -260,6 +710,8 @@ class MainWindow(QMainWindow):
         self.start.search.setFocus()
 
     def show_archive(self) -> None:
+        if not self._signed_in_now():
+            return
         if not self._leave_consult(self.show_archive):
             return
         self.archive.refresh()
@@ -269,6 +721,8 @@ class MainWindow(QMainWindow):
     def show_insights(self) -> None:
         """View ▸ What patients find hard: counts over signed consults (an open consult is
         stored and closed first, as for the archive)."""
+        if not self._signed_in_now():
+            return
         if not self._leave_consult(self.show_insights):
             return
         self.insights_view.enter()
@@ -277,6 +731,8 @@ class MainWindow(QMainWindow):
 
     def show_record(self, consult_id: str) -> None:
         """A signed consult's record from the archive: its PDF, addenda, reprint, export."""
+        if not self._signed_in_now():
+            return
         if not self._leave_consult(lambda: self.show_record(consult_id)):
             return
         try:
@@ -292,6 +748,8 @@ class MainWindow(QMainWindow):
 
     def show_settings(self) -> None:
         """The settings page; an open consult is stored and closed first (as for the archive)."""
+        if not self._signed_in_now():
+            return
         if not self._leave_consult(self.show_settings):
             return
         if self.needs_setup():
@@ -301,11 +759,16 @@ class MainWindow(QMainWindow):
         self.settings_page.enter()
 
     def start_consult(self, patient: Patient, pack: Pack) -> None:
-        if self.ctx.read_only:
+        if self.ctx.read_only or not self._signed_in_now():
             return  # the start screen offers no Start; nothing is written read-only
-        clinician = current_clinician(self.ctx.db)
-        if clinician is None:
+        account = self.ctx.account
+        if current_clinician(self.ctx.db) is None or account is None:
             self.show_start()
+            return
+        try:
+            clinician = clinician_for(self.ctx.db, account)  # the consult names who runs it
+        except KnownError as exc:
+            show_error(self, exc)
             return
         now = self.ctx.clock()
         self.start.set_busy(True)
@@ -315,6 +778,8 @@ class MainWindow(QMainWindow):
             .run_in_background(self.ctx.writer)
 
     def open_consult(self, consult_id: str) -> None:
+        if not self._signed_in_now():
+            return
         try:
             consult = consults.get_consult(self.ctx.db, consult_id)
             # a signed consult opens on its record (review: addenda, print, verify)
@@ -340,6 +805,7 @@ class MainWindow(QMainWindow):
 
         read_only = self.ctx.read_only
         session = ConsultSession(consult, pack, self.ctx.clock, database_read_only=read_only)
+        session.may_sign = self.ctx.account is not None and self.ctx.account.may(Permission.SIGN)
         autosaver = Autosaver(self.ctx.writer, consult, self.ctx.clock, step=step,
                               read_only=read_only)
         documents = DocumentActions(self.ctx, session, self, printer=self.dialogs.printer)
@@ -461,5 +927,6 @@ class MainWindow(QMainWindow):
         for timer in self.findChildren(QTimer):  # pending searches must not outlive the window
             timer.stop()
         self.ctx.writer.settle(self.save_wait_seconds)
+        self.idle.stop()  # a closed window is never locked
         event.accept()
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from consult_aid.domain import Consult
+from consult_aid.domain.accounts import Permission
 from consult_aid.files import write_atomically
 from consult_aid.services import consults
 from consult_aid.services.store import Store
@@ -248,7 +249,10 @@ class RecordView(QWidget):
         self.addenda.setVisible(bool(c.addenda))
         self.no_addenda.setVisible(not c.addenda)
         writable = not self.ctx.read_only
-        self.addendum_button.setEnabled(writable)
+        may_sign = self.ctx.account is not None and self.ctx.account.may(Permission.SIGN)
+        self.addendum_button.setEnabled(writable and may_sign)
+        self.addendum_button.setToolTip("" if may_sign else self.tr(
+            "Your account's role does not sign addenda; a clinician adds them."))
         self.fhir_button.setVisible(fhir_available())
 
     def leave(self) -> None:

@@ -58,6 +58,7 @@ def _shoot(out: Path, tmp: Path, *, large: bool = False,
     from consult_aid.datadir import DataFolder
     from consult_aid.domain import Clinician
     from consult_aid.domain.steps import STEP_IDS
+    from consult_aid.services.accounts import create_first_administrator
     from consult_aid.services.clinic import register_clinician
     from consult_aid.services.consults import save_draft, start_consult
     from consult_aid.services.demo import demo_patient, mid_discussion
@@ -73,7 +74,7 @@ def _shoot(out: Path, tmp: Path, *, large: bool = False,
     try:
         ctx.settings.large_text = large
         apply_theme(app, large_text=large)
-        first_run = MainWindow(ctx)  # no clinician yet: the first-run setup page
+        first_run = MainWindow(ctx)  # no account, no clinician: the first-run setup page
         first_run.resize(*size)
         first_run.show()
         app.processEvents()
@@ -81,6 +82,8 @@ def _shoot(out: Path, tmp: Path, *, large: bool = False,
         first_run.close()
         first_run.deleteLater()
         app.processEvents()
+        ctx.use_account(create_first_administrator(ctx.db, "sokafor", "Dr Sam Okafor",
+                                                   secrets.token_urlsafe(16), now=NOW))
         clinician = register_clinician(ctx.db, data, Clinician(
             name="Dr Sam Okafor", credentials="MD, FIPP", clinic="Riverside Pain Clinic",
             clinic_phone="+1 555 0100"), password=secrets.token_urlsafe(16), now=NOW)
@@ -123,6 +126,7 @@ def _shoot_recovery(out: Path, tmp: Path, *, large: bool = False,
 
     from consult_aid.datadir import DataFolder
     from consult_aid.domain import Clinician
+    from consult_aid.services.accounts import create_first_administrator
     from consult_aid.services.backup import make_backup
     from consult_aid.services.check import quick_check
     from consult_aid.services.clinic import register_clinician
@@ -140,13 +144,16 @@ def _shoot_recovery(out: Path, tmp: Path, *, large: bool = False,
     ctx.clock = lambda: NOW
     try:
         apply_theme(app, large_text=large)
+        admin = create_first_administrator(ctx.db, "sokafor", "Dr Sam Okafor",
+                                           secrets.token_urlsafe(16), now=NOW)
+        ctx.use_account(admin)
         clinician = register_clinician(ctx.db, data, Clinician(
             name="Dr Sam Okafor", credentials="MD, FIPP", clinic="Riverside Pain Clinic",
             clinic_phone="+1 555 0100"), password=secrets.token_urlsafe(16), now=NOW)
         pack = ctx.catalog.get("intrathecal-pump")
         consult = start_consult(ctx.db, demo_patient(), clinician, pack, NOW)
         save_draft(ctx.db, mid_discussion(consult, pack, NOW), now=NOW)
-        make_backup(data, tmp / "backups", now=NOW - timedelta(days=9, hours=3))
+        make_backup(data, tmp / "backups", now=NOW - timedelta(days=9, hours=3), actor=admin)
         window = MainWindow(ctx)
         window.resize(*size)
         window.show()
@@ -160,6 +167,7 @@ def _shoot_recovery(out: Path, tmp: Path, *, large: bool = False,
     ctx = build_context(data, read_only=True)
     ctx.clock = lambda: NOW
     ctx.check_failed = True
+    ctx.use_account(admin)  # signed in (read-only: checked, nothing recorded)
     try:
         window = MainWindow(ctx)
         window.resize(*size)
@@ -204,7 +212,7 @@ def _grab(widget: QWidget, path: Path, size: tuple[int, int]) -> None:
 
 def _shoot_accounts(out: Path, tmp: Path, *, large: bool = False,
                     size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
-    """The account pages (issue 14; not yet wired into the window): sign-in, the lock
+    """The account pages (issue 14): sign-in, the lock
     screen, the accounts view and the audit view, on a folder with three accounts."""
     from PySide6.QtWidgets import QApplication
 

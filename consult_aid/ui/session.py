@@ -38,6 +38,7 @@ class ConsultSession(QObject):
         self.clock = clock
         self._busy = False
         self.database_read_only = database_read_only  # fixed for the session's life
+        self.may_sign = True  # the signed-in account's role allows signing (the window sets it)
 
     @property
     def read_only(self) -> bool:

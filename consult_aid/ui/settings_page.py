@@ -1,11 +1,11 @@
 """Settings, after the first run: the clinic and the clinician (checked as at setup), the
-display and paper, and the signing password.
+display and paper, and your password (the account's, which unlocks your signing key too).
 
 Each part has its own action: "Save details" stores the clinic and clinician fields (only the
 names of the changed fields go to the audit log), larger text applies at once (the View menu's
 action, kept in step with it), the backup reminder (days) is stored as it changes, and "Change
-password" locks the signing key with a new password on the database writer thread (the key is
-encrypted again, never replaced by a new one).
+password" changes the signed-in account's password and locks its signing key with it, on the
+database writer thread (the key is encrypted again, never replaced by a new one).
 
 With the database open read-only nothing here can be saved: the page says so and only larger
 text (applied, not remembered) can be changed.
@@ -13,7 +13,7 @@ text (applied, not remembered) can be changed.
 Escape or Back returns to the start screen; unsaved details are kept on the first press, with
 a word that they are unsaved, and given up on the second.
 
-Signals: ``back_requested()``.
+Signals: ``back_requested()``; ``idle_minutes_changed(int)`` (the idle lock, saved).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,13 +37,17 @@ from PySide6.QtWidgets import (
 )
 
 from consult_aid.domain import Clinician, Problem, ValidationError
-from consult_aid.services.clinic import (
-    MIN_PASSWORD,
-    change_signing_password,
-    current_clinician,
-    update_clinician,
+from consult_aid.domain.accounts import Permission
+from consult_aid.domain.passwords import password_problem
+from consult_aid.errors import InputError
+from consult_aid.services.clinic import current_clinician, update_clinician
+from consult_aid.services.settings import (
+    BACKUP_REMINDER_DAYS,
+    IDLE_LOCK_MINUTES,
+    UiSettings,
+    save_settings,
 )
-from consult_aid.services.settings import BACKUP_REMINDER_DAYS, UiSettings, save_settings
+from consult_aid.services.store import Store
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.dialogs import default_paper
 from consult_aid.ui.errors import show_error
@@ -79,6 +83,7 @@ def stored_paper(settings: UiSettings) -> str | None:
 
 class SettingsPage(QWidget):
     back_requested = Signal()
+    idle_minutes_changed = Signal(int)
 
     def __init__(self, ctx: AppContext, large_text: QAction,
                  parent: QWidget | None = None) -> None:
@@ -205,7 +210,39 @@ class SettingsPage(QWidget):
         hint.setObjectName("hint")
         hint.setWordWrap(True)
         backups.layout_.addRow(hint)
+        low, high = IDLE_LOCK_MINUTES
+        self.idle_minutes = backups.add("idle_lock_minutes",
+                                        self.tr("Loc&k the window after"), QSpinBox())
+        self.idle_minutes.setRange(low, high)
+        self.idle_minutes.setSuffix(self.tr(" minutes without use"))
+        self.idle_minutes.setAccessibleName(self.tr("Idle lock, in minutes"))
+        self.idle_minutes.setValue(self.ctx.settings.idle_lock_minutes)
+        self._enable_for_account()
+        self.idle_minutes.valueChanged.connect(self._idle_minutes_changed)
         return backups
+
+    def _enable_for_account(self) -> None:
+        """The idle lock is the clinic's protection: only an account that may change the
+        clinic's settings changes it (the service refuses anyone else)."""
+        account = self.ctx.account
+        allowed = (not self.ctx.read_only and account is not None
+                   and account.may(Permission.CLINIC_SETTINGS))
+        self.idle_minutes.setEnabled(allowed)
+        self.idle_minutes.setToolTip("" if allowed
+                                     else self.tr("An administrator sets the idle lock."))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        self._enable_for_account()  # who is signed in may have changed since it was built
+        super().showEvent(event)
+
+    def _idle_minutes_changed(self, minutes: int) -> None:
+        if self.ctx.read_only or minutes == self.ctx.settings.idle_lock_minutes:
+            return
+        self.ctx.settings.idle_lock_minutes = minutes
+        data, settings = self.ctx.data, dataclasses.replace(self.ctx.settings)
+        WriteOp(self, lambda db: save_settings(db, data, settings)) \
+            .success(lambda _r: self.idle_minutes_changed.emit(minutes)) \
+            .run_in_background(self.ctx.writer, coalesce="settings")
 
     def _backup_days_changed(self, days: int) -> None:
         if self.ctx.read_only or days == self.ctx.settings.backup_reminder_days:
@@ -218,8 +255,8 @@ class SettingsPage(QWidget):
     def _password_form(self) -> Form:
         secret = Form(self)
         hint = QLabel(self.tr(
-            "Your signing key stays the same; only the password that unlocks it changes. The "
-            "old password stops working."), secret)
+            "Your password signs you in and unlocks your signing key; the key stays the same. "
+            "The old password stops working."), secret)
         hint.setObjectName("hint")
         hint.setWordWrap(True)
         secret.layout_.addRow(hint)
@@ -338,15 +375,18 @@ class SettingsPage(QWidget):
         WriteOp(self, lambda db: save_settings(db, data, settings)) \
             .run_in_background(self.ctx.writer, coalesce="settings")
 
-    # --- the signing password -----------------------------------------------------------------
+    # --- the account's password ---------------------------------------------------------------
     def password_problems(self) -> list[Problem]:
         problems: list[Problem] = []
         if not self.current_password.text():
             problems.append(Problem("current_password", self.tr(
-                "Type the password you sign with now.")))
-        if len(self.new_password.text()) < MIN_PASSWORD:
-            problems.append(Problem("new_password", self.tr(
-                "Choose a password of at least {n} characters.").format(n=MIN_PASSWORD)))
+                "Type the password you sign in with now.")))
+        account = self.ctx.account
+        weak = password_problem(self.new_password.text(),
+                                account.username if account else "",
+                                account.display_name if account else "")
+        if weak:
+            problems.append(Problem("new_password", weak))
         elif self.new_password.text() != self.confirm_password.text():
             problems.append(Problem("confirm_password", self.tr(
                 "The two new passwords differ; type them again.")))
@@ -359,12 +399,18 @@ class SettingsPage(QWidget):
         if problems:
             return
         current, new = self.current_password.text(), self.new_password.text()
-        data, now = self.ctx.data, self.ctx.clock()
+        data, now, account = self.ctx.data, self.ctx.clock(), self.ctx.account
+        if account is None:
+            return
         self.password_button.setEnabled(False)
-        say(self.password_status, self.tr("Changing the password of your signing key…"),
-            "held")
-        WriteOp(self, lambda db: change_signing_password(db, data, current=current, new=new,
-                                                         now=now)) \
+        say(self.password_status, self.tr("Changing your password…"), "held")
+
+        def work(db: Store) -> None:
+            from consult_aid.services.identities import change_account_password
+
+            change_account_password(db, data, account, current, new, now=now)
+
+        WriteOp(self, work) \
             .success(lambda _identity: self._password_changed()) \
             .failure(self._password_failed) \
             .finally_(lambda: self.password_button.setEnabled(True)) \
@@ -374,10 +420,13 @@ class SettingsPage(QWidget):
         for edit in (self.current_password, self.new_password, self.confirm_password):
             edit.clear()
         say(self.password_status, self.tr(
-            "Password changed. Sign with the new password from now on."))
+            "Password changed. Sign in and sign with the new password from now on."))
 
     def _password_failed(self, error: BaseException) -> None:
         say(self.password_status, "")
+        if isinstance(error, InputError):  # a wrong current password, or a weak new one
+            field = "current_password" if "current password" in str(error) else "new_password"
+            error = ValidationError([Problem(field, str(error))])
         if isinstance(error, ValidationError):
             rest = show_problems(self.password_errors, error.problems)
             wrong = self.current_password if any(

@@ -1,11 +1,18 @@
 """First run: the clinic and the clinician, and the signing password that protects the
 clinician's signing key (the identity is created on a worker thread).
 
+On a data folder with no accounts yet (:meth:`SetupPage.with_account`) the page makes the first
+account too — administrator and clinician, named on records as the clinician — and asks for
+its password instead of a signing password: the clinician signs with an identity of their own,
+made at their first signature and locked by that password.
+
 A signing key already in the data folder (the clinician row was lost, or the folder was set up
 elsewhere) is never replaced: its password is asked instead, and checked by unlocking the key.
 Only a data folder without a key gets a new one.
 
-Signals: ``completed()`` once the clinician is stored and the identity exists.
+Signals: ``completed()`` once the clinician is stored and the identity exists;
+``account_created(object)`` instead, with the :class:`Account`, when the first account was made
+too (it is then signed in).
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from consult_aid.domain import Clinician, Problem, ValidationError
+from consult_aid.domain.accounts import username_problem
+from consult_aid.domain.passwords import MIN_LENGTH, password_problem
 from consult_aid.services.clinic import (
     MIN_PASSWORD,
     existing_identity,
@@ -43,6 +52,7 @@ if TYPE_CHECKING:
 
 class SetupPage(QWidget):
     completed = Signal()
+    account_created = Signal(object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,8 +84,21 @@ class SetupPage(QWidget):
         self.confirm = secret.add("confirm", self.tr("Type it &again"), QLineEdit())
         self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
         self._secret = secret
+        account = Form(self)
+        self.username = account.add("username", self.tr("User na&me"), QLineEdit())
+        self.username.setPlaceholderText(self.tr("to sign in with, e.g. srivera"))
+        self.account_password = account.add("account_password", self.tr("Account passwor&d"),
+                                            QLineEdit())
+        self.account_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.account_password.setPlaceholderText(
+            self.tr("{n} characters or more; a short sentence works well").format(n=MIN_LENGTH))
+        self.account_repeat = account.add("account_repeat", self.tr("Type i&t again"),
+                                          QLineEdit())
+        self.account_repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.account_repeat.returnPressed.connect(self.submit)
+        self._account = False
         self.existing: SigningIdentity | None = None
-        self.errors = {**clinic.errors, **person.errors, **secret.errors}
+        self.errors = {**clinic.errors, **person.errors, **secret.errors, **account.errors}
         self.status = ErrorLabel(self)
         self.save_button = QPushButton(self.tr("&Save and continue"), self)
         self.save_button.setObjectName("primary")
@@ -91,6 +114,10 @@ class SetupPage(QWidget):
         column.addWidget(intro)
         column.addWidget(group(self.tr("Clinic"), clinic))
         column.addWidget(group(self.tr("Clinician"), person))
+        self.account_group = group(self.tr("Your account (administrator and clinician)"),
+                                   account)
+        self.account_group.hide()
+        column.addWidget(self.account_group)
         self.secret_group = group(self.tr("Signing password"), secret)
         column.addWidget(self.secret_group)
         column.addStretch(1)
@@ -129,6 +156,7 @@ class SetupPage(QWidget):
             self.save_button.setEnabled(False)
             return
         self.save_button.setEnabled(True)
+        self.secret_group.show()
         reuse = self.existing is not None
         # Form.add puts each control in its own row box, so the parent is always there
         confirm_row = cast(QWidget, self.confirm.parentWidget())
@@ -141,6 +169,8 @@ class SetupPage(QWidget):
             self.password.setAccessibleName(self.tr("Password of the existing signing key"))
             if not self.name.text():
                 self.name.setText(self.existing.common_name)
+        elif self._account:  # the account's own identity is made at its first signature
+            self.secret_group.hide()
         else:
             self.secret_group.setTitle(self.tr("Signing password"))
             self.key_note.setText(self.tr(
@@ -148,9 +178,41 @@ class SetupPage(QWidget):
             self.password.setAccessibleName(self.tr("Signing password"))
         self.key_note.setVisible(True)
 
+    def with_account(self, on: bool) -> None:
+        """Make the folder's first account too (a folder with none)."""
+        self._account = on
+        self.account_group.setVisible(on)
+        if on:
+            self.intro.setText(self.tr(
+                "Before the first consult: your clinic, and you — the clinician who signs the "
+                "summaries. Everyone signs in with an account of their own; yours is the "
+                "first, and you add the others later. Your password also unlocks your signing "
+                "key each time you sign."))
+        self.refresh()
+
+    def _account_problems(self) -> list[Problem]:
+        name = self.username.text().strip().lower()
+        problem = username_problem(name)
+        if problem:
+            return [Problem("username", problem)]
+        problem = password_problem(self.account_password.text(), name,
+                                   self.name.text().strip())
+        if problem:
+            return [Problem("account_password", problem)]
+        if self.account_repeat.text() != self.account_password.text():
+            return [Problem("account_repeat", self.tr("The two passwords differ; type them "
+                                                      "again."))]
+        return []
+
     def problems(self) -> list[Problem]:
         clinician = self._clinician()
         problems = clinician.problems()
+        if self._account:
+            problems += self._account_problems()
+            if self.existing is not None and not self.password.text():
+                problems.append(Problem("password", self.tr(
+                    "Type the password of the existing signing key.")))
+            return problems
         if self.existing is not None:
             if not self.password.text():
                 problems.append(Problem("password", self.tr(
@@ -174,6 +236,19 @@ class SetupPage(QWidget):
         clinician, password = self._clinician(), self.password.text()
         data, now = self.ctx.data, self.ctx.clock()
         self.save_button.setEnabled(False)
+        if self._account:
+            from consult_aid.ui.account_session import set_up_with_account
+
+            username = self.username.text().strip().lower()
+            account_password = self.account_password.text()
+            folder_password = password if self.existing is not None else None
+            self.status.show_message(self.tr("Making your account…"))
+            WriteOp(self, lambda db: set_up_with_account(
+                db, data, clinician, username, account_password,
+                folder_password=folder_password, now=now)) \
+                .success(self._account_done).failure(self._failed) \
+                .run_in_background(self.ctx.writer)
+            return
         self.status.show_message(
             self.tr("Checking the password of your signing key…") if self.existing is not None
             else self.tr("Creating your signing key…"))
@@ -181,6 +256,15 @@ class SetupPage(QWidget):
                                                     now=now)) \
             .success(lambda _c: self._done()).failure(self._failed) \
             .run_in_background(self.ctx.writer)
+
+    def _account_done(self, account: object) -> None:
+        for field in (self.password, self.confirm, self.account_password, self.account_repeat):
+            field.clear()
+        self.status.show_message("")
+        self.save_button.setEnabled(True)
+        self._account = False
+        self.account_group.hide()
+        self.account_created.emit(account)
 
     def _done(self) -> None:
         self.password.clear()

@@ -5,8 +5,14 @@ patient detail.
 counts the seconds down. :class:`FirstAccountPage` makes the first account (administrator and
 clinician) of a folder that has none, checking the password's strength as it is typed.
 
+A folder set up before accounts (a clinic and its one signing identity, no account) shows
+FirstAccountPage with one more field, the folder's signing password: the first account takes
+the folder's identity over, so what was signed stays the clinic's. :class:`NewPasswordPage`
+asks for a new password right after a sign-in with a password an administrator set.
+
 Signals: SignInPage ``sign_in_requested(str, str)`` (user name, password), ``quit_requested()``;
-FirstAccountPage ``create_requested(str, str, str)`` (user name, name on records, password).
+FirstAccountPage ``create_requested(str, str, str)`` (user name, name on records, password;
+``folder_password`` is read from the page); NewPasswordPage ``change_requested(str)``.
 """
 
 from __future__ import annotations
@@ -185,9 +191,35 @@ class FirstAccountPage(QWidget):
         row.addStretch(1)
         row.addWidget(self.create_button)
         column.addLayout(row)
+        self.folder_note = QLabel(panel)
+        self.folder_note.setWordWrap(True)
+        self.folder_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.folder_note.hide()
+        self.folder_password = QLineEdit(panel)
+        self.folder_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.folder_password.setAccessibleName(self.tr("The folder's signing password"))
+        self.folder_password.hide()
+        column.insertWidget(column.count() - 2, self.folder_note)
+        column.insertWidget(column.count() - 2, self.folder_password)
+        self._takes_over = False
         for field in (self.username, self.display_name, self.password):
             field.returnPressed.connect(self.focusNextChild)
-        self.repeat.returnPressed.connect(self._submit)
+        self.repeat.returnPressed.connect(
+            lambda: self.folder_password.setFocus() if self._takes_over else self._submit())
+        self.folder_password.returnPressed.connect(self._submit)
+
+    def take_over(self, signer: str, clinician: str) -> None:
+        """The folder has a signing identity from before accounts (for ``signer``): its
+        password is asked too, and the records' name is ``clinician``'s to begin with."""
+        self._takes_over = True
+        self.folder_note.setText(self.tr(
+            "This data folder was set up before accounts; its signing key is for {who}. Type "
+            "that key's password to make it this account's: what was signed stays the "
+            "clinic's.").format(who=signer))
+        self.folder_note.show()
+        self.folder_password.show()
+        if clinician and not self.display_name.text():
+            self.display_name.setText(clinician)
 
     def problem(self) -> str | None:
         """What stops the account being made, as the clinician would be told it."""
@@ -197,7 +229,9 @@ class FirstAccountPage(QWidget):
                 or (None if shown else self.tr("Give the name records show."))
                 or password_problem(self.password.text(), name, shown)
                 or (None if self.repeat.text() == self.password.text()
-                    else self.tr("The two passwords differ.")))
+                    else self.tr("The two passwords differ."))
+                or (self.tr("Type the password of the folder's signing key.")
+                    if self._takes_over and not self.folder_password.text() else None))
 
     def show_problem(self, text: str) -> None:
         self.message.setText(text)
@@ -211,3 +245,57 @@ class FirstAccountPage(QWidget):
         self.message.hide()
         self.create_requested.emit(self.username.text().strip().lower(),
                                    self.display_name.text().strip(), self.password.text())
+
+
+class NewPasswordPage(QWidget):
+    """Right after signing in with a password an administrator set: the user's own."""
+
+    change_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        panel, column, self.intro = centred_panel(self, self.tr("Choose your own password"))
+        self.password = QLineEdit(panel)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = QLineEdit(panel)
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = labelled_fields(panel, column, (
+            (self.tr("New &password"), self.password),
+            (self.tr("The password a&gain"), self.repeat)))
+        self.change_button = QPushButton(self.tr("&Change the password"), panel)
+        self.change_button.setObjectName("primary")
+        self.change_button.clicked.connect(self._submit)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.change_button)
+        column.addLayout(row)
+        self.password.returnPressed.connect(self.repeat.setFocus)
+        self.repeat.returnPressed.connect(self._submit)
+        self.username = ""
+        self.display_name = ""
+
+    def start(self, username: str, display_name: str) -> None:
+        self.username, self.display_name = username, display_name
+        self.intro.setText(self.tr(
+            "{name}, an administrator set your password. Choose your own now ({n} characters "
+            "or more); only you will know it.").format(name=display_name, n=MIN_LENGTH))
+        self.password.clear()
+        self.repeat.clear()
+        self.message.hide()
+        self.password.setFocus()
+
+    def show_problem(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+        self.change_button.setEnabled(True)
+
+    def _submit(self) -> None:
+        problem = (password_problem(self.password.text(), self.username, self.display_name)
+                   or (None if self.repeat.text() == self.password.text()
+                       else self.tr("The two passwords differ.")))
+        if problem:
+            self.show_problem(problem)
+            return
+        self.message.hide()
+        self.change_button.setEnabled(False)
+        self.change_requested.emit(self.password.text())

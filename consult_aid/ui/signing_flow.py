@@ -1,7 +1,8 @@
 """Sign the open consult, or add an addendum to a signed one, off the GUI thread.
 
-- Sign: the clinician's password is asked, the latest state is saved, the session becomes
-  read-only (busy), and ``services.signing.sign_and_archive`` runs on the database writer
+- Sign: the signed-in clinician's account password is asked (it unlocks their own signing
+  identity, ``services.identities.signer_identity``), the latest state is saved, the session
+  becomes read-only (busy), and ``services.signing.sign_and_archive`` runs on the database writer
   thread (after any pending autosave, in order). On success the session takes the stored record
   (locked) and the signed PDF is shown; on failure editing is possible again. One signing at a
   time.
@@ -24,9 +25,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from consult_aid.domain import Consult
+from consult_aid.domain.accounts import Permission
 from consult_aid.domain.steps import blocking_items
 from consult_aid.errors import KnownError
-from consult_aid.services.clinic import current_clinician, signing_identity
 from consult_aid.services.consults import get_consult
 from consult_aid.services.store import Store
 from consult_aid.ui.addendum_dialog import AddendumDialog
@@ -59,6 +60,8 @@ class SigningFlow(QObject):
         consult, pack = self.session.consult, self.session.pack
         if self.signing or self.session.read_only:
             return  # already signing (a second click), or signed
+        if not self._may_sign():
+            return
         if blocking_items(consult, pack):
             show_error(self.parent_widget, KnownError(
                 "Some items are still open; they are listed on the review page."))
@@ -74,17 +77,32 @@ class SigningFlow(QObject):
         self.session.set_busy(True)
         snapshot = copy.deepcopy(consult)
         data, paper, now = self.ctx.data, self.documents.paper, self.ctx.clock()
+        account = self.ctx.account
+        assert account is not None  # _may_sign checked it
 
         def work(db: Store) -> tuple[Consult, bytes]:
+            from consult_aid.services.identities import signer_identity
             from consult_aid.services.signing import sign_and_archive
 
-            identity = signing_identity(data)
+            # the signed-in clinician's own identity, unlocked by their account password
+            identity = signer_identity(db, data, account, password, now=now)
             result = sign_and_archive(db, snapshot, pack, identity, password, now, paper)
             return get_consult(db, snapshot.id), result.pdf
 
         self.busy.emit(self.tr("Signing and archiving…"))
         WriteOp(self.parent_widget, work).success(self._signed).failure(self._sign_failed) \
             .run_in_background(self.ctx.writer)
+
+    def _may_sign(self) -> bool:
+        """The signed-in account may sign; else a calm word why not (the services would refuse
+        anyway, and record the refusal)."""
+        account = self.ctx.account
+        if account is not None and account.may(Permission.SIGN):
+            return True
+        show_error(self.parent_widget, KnownError(
+            "Your account's role does not sign consults or addenda: a clinician signs them. "
+            "The consult is saved; a clinician can sign it when they sign in."))
+        return False
 
     def _signed(self, result: tuple[Consult, bytes]) -> None:
         stored, pdf = result
@@ -113,8 +131,10 @@ class SigningFlow(QObject):
         if self.addendum_dialog is not None:
             self.addendum_dialog.raise_()
             return
-        clinician = current_clinician(self.ctx.db)
-        author = clinician.name if clinician is not None else self.session.consult.clinician.name
+        if not self._may_sign():
+            return
+        assert self.ctx.account is not None  # _may_sign checked it
+        author = self.ctx.account.display_name
         dialog = AddendumDialog(author, self.parent_widget)
         dialog.submitted.connect(self._addendum_submitted)
         dialog.finished.connect(lambda _r: self._addendum_closed(dialog))
@@ -141,13 +161,19 @@ class SigningFlow(QObject):
         self.signing = True
         dialog.set_busy(True)
         data, now, consult_id = self.ctx.data, self.ctx.clock(), self.session.consult.id
-        paper = self.documents.paper
+        paper, account = self.documents.paper, self.ctx.account
+        if account is None:
+            self.signing = False
+            dialog.set_busy(False)
+            return
 
         def work(db: Store) -> Consult:
             from consult_aid.services.addenda import add_addendum
+            from consult_aid.services.identities import signer_identity
 
+            identity = signer_identity(db, data, account, password, now=now)
             add_addendum(db, consult_id, author=author, text=text, now=now,
-                         identity=signing_identity(data), password=password, paper=paper)
+                         identity=identity, password=password, paper=paper)
             return get_consult(db, consult_id)
 
         self.busy.emit(self.tr("Signing the addendum…"))

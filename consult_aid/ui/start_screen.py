@@ -142,6 +142,7 @@ class StartScreen(QWidget):
         self.start_button = QPushButton(self.tr("&Start the consult"), self)
         self.start_button.setObjectName("primary")
         self.start_button.clicked.connect(self._start)
+        self.start_button.setEnabled(False)  # until a patient is found (_update_start)
         self.start_hint = QLabel(self)
         self.start_hint.setObjectName("hint")
         self.start_hint.setWordWrap(True)
@@ -232,9 +233,16 @@ class StartScreen(QWidget):
 
     # --- data ---------------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Show the screen afresh for the next patient: empty search and new-patient form."""
+        """Show the screen afresh for the next patient: empty search and new-patient form.
+        Nothing is read before someone signs in (the window shows the sign-in page then)."""
+        if self.ctx.account is None:
+            self.search.clear()
+            self.clear_new_patient()
+            self.patients.clear()
+            self.drafts.clear()
+            return
         clinician = current_clinician(self.ctx.db)
-        who = clinician.name if clinician else ""
+        who = self.ctx.account.display_name if clinician else ""
         clinic = clinician.clinic if clinician else ""
         self.welcome.setText(self.tr("Consult Aid — {who}{clinic}").format(
             who=who, clinic=f", {clinic}" if clinic else ""))

@@ -135,7 +135,7 @@ def pick_backup_folder(parent: QWidget) -> Path | None:
 
 def restore_into(data: DataFolder) -> Restore:
     """Restore a backup folder into ``data``, stamped with the local time now."""
-    return lambda src: restore_backup(data, src, now=local_now())
+    return lambda src: restore_backup(data, src, now=local_now(), actor=None)
 
 
 class StartupCheckDialog(QDialog):

@@ -1,11 +1,16 @@
 """A real window on a real data folder: SQLite on disk, the real writer thread, a real signing
-identity. Only the two system dialogs (password, printer) are answered by the test."""
+identity. Only the two system dialogs (password, printer) are answered by the test.
+
+The ``clinic`` fixture signs in the test clinician's account (``drtest``, administrator and
+clinician, password :data:`PASSWORD`) whose own signing identity is the session's identity,
+pinned as the clinic's: the window then opens signed in, on the start screen."""
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,13 +22,17 @@ from pytestqt.qtbot import QtBot
 
 from consult_aid.datadir import DataFolder
 from consult_aid.domain import Clinician
-from consult_aid.signing.identity import create_identity
+from consult_aid.domain.accounts import Account
+from consult_aid.services.accounts import has_accounts
+from consult_aid.services.trust import pin_identity
+from consult_aid.signing.identity import SigningIdentity, create_identity, load_identity
 from consult_aid.storage.people import ClinicianRepository
 from consult_aid.ui.app import build_context, close_context
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.dialogs import Dialogs
 from consult_aid.ui.main_window import MainWindow
 from consult_aid.ui.theme import apply_theme
+from tests.signed_in import add_account
 
 PASSWORD = "correct horse battery"
 
@@ -45,12 +54,28 @@ def identity_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def give_identity(ctx: AppContext, account: Account, identity: Path) -> None:
+    """``identity`` (a copy) becomes ``account``'s own signing identity, pinned as the
+    clinic's (as its first signature would make and pin one)."""
+    folder = ctx.data.identity / "accounts" / account.username
+    shutil.copytree(identity, folder, dirs_exist_ok=True)
+    pin_identity(ctx.db, load_identity(folder), now=datetime.now(UTC), how="test")
+
+
+def own_identity(ctx: AppContext, username: str = "drtest") -> SigningIdentity:
+    """The signing identity of the account ``username`` (given by :func:`give_identity`)."""
+    return load_identity(ctx.data.identity / "accounts" / username)
+
+
 @pytest.fixture
 def clinic(ctx: AppContext, identity_files: Path) -> Clinician:
     clinician = ClinicianRepository(ctx.db).save(Clinician(
         name="Dr Test Clinician", credentials="MD", clinic="Test Clinic",
         clinic_phone="+1 555 0199"))
-    shutil.copytree(identity_files, ctx.data.identity, dirs_exist_ok=True)
+    account = add_account(ctx.db)
+    give_identity(ctx, account, identity_files)
+    ctx.use_account(account)
+    ctx.writer.wait_idle()
     return clinician
 
 
@@ -73,7 +98,12 @@ def printed(tmp_path: Path) -> PrintRecorder:
 
 
 def make_window(qtbot: QtBot, ctx: AppContext, printed: PrintRecorder | None = None,
-                password: str = PASSWORD) -> MainWindow:
+                password: str = PASSWORD, *, signed_in: bool = True) -> MainWindow:
+    """The window on ``ctx``; ``signed_in``: on a folder with accounts, the test clinician
+    (``drtest``) is signed in first, as after the sign-in page (tests of that page pass
+    False). The password dialog answers ``password``."""
+    if signed_in and ctx.account is None and has_accounts(ctx.db):
+        ctx.use_account(add_account(ctx.db))
     apply_theme(QApplication.instance(), ctx.settings.large_text)  # type: ignore[arg-type]
     dialogs = Dialogs(password=lambda _parent: password,
                       printer=printed if printed is not None else Dialogs().printer)

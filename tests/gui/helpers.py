@@ -38,6 +38,19 @@ def type_into(qtbot: QtBot, widget: object, text: str) -> None:
         QApplication.sendEvent(widget, event)
 
 
+def sign_in_through(qtbot: QtBot, window: MainWindow, username: str = "drtest",
+                    password: str = "correct horse battery") -> None:
+    """Sign in on the window's sign-in page as a person would: name, Tab, password, Enter
+    (then the start screen)."""
+    page = window.sign_in_page
+    assert window.stack.currentWidget() is page
+    type_into(qtbot, page.username, username)
+    qtbot.keyClick(page.username, Qt.Key.Key_Tab)
+    type_into(qtbot, page.password, password)
+    qtbot.keyClick(page.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.start, timeout=WAIT_MS)
+
+
 def add_patient_and_start(qtbot: QtBot, window: MainWindow, name: str = "Test Patient",
                           born: QDate | None = None,
                           pack_id: str = "intrathecal-pump") -> ConsultView:

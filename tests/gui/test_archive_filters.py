@@ -14,7 +14,6 @@ from pytestqt.qtbot import QtBot
 
 from consult_aid.domain import Clinician, Consult, DecisionChoice, PackRef, Patient
 from consult_aid.services import consults as consult_service
-from consult_aid.services.clinic import signing_identity
 from consult_aid.services.signing import sign_and_archive
 from consult_aid.storage.consults import ConsultRepository
 from consult_aid.ui.archive import ArchiveView
@@ -22,7 +21,7 @@ from consult_aid.ui.context import AppContext, local_now
 from consult_aid.ui.main_window import MainWindow
 from tests.builders import fill_for_signing
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, own_identity
 from .helpers import WAIT_MS, click, type_into
 from .test_start_screen import clashes, screen_mnemonics
 
@@ -53,7 +52,7 @@ def stored_signed(ctx: AppContext, name: str, *, days_ago: int = 0,
     pack = ctx.catalog.get(pack_id)
     when = consult.created_at + timedelta(minutes=30)
     fill_for_signing(consult, pack, choice=choice, when=when)
-    sign_and_archive(ctx.db, consult, pack, signing_identity(ctx.data), PASSWORD, when)
+    sign_and_archive(ctx.db, consult, pack, own_identity(ctx), PASSWORD, when)
     return consult_service.get_consult(ctx.db, consult.id)
 
 

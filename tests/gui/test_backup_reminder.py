@@ -82,7 +82,8 @@ def test_the_reminder_goes_once_a_backup_is_written_from_the_file_menu(
 def test_the_notice_says_how_long_ago_and_follows_the_setting(
         qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
     ctx, start = window.ctx, window.start
-    make_backup(ctx.data, tmp_path / "backups", now=NOW - timedelta(days=9, hours=2))
+    make_backup(ctx.data, tmp_path / "backups", now=NOW - timedelta(days=9, hours=2),
+                actor=ctx.account)  # type: ignore[arg-type]
     ctx.clock = lambda: NOW
     start.refresh()
     assert start.backup_notice.isVisible()
@@ -90,7 +91,8 @@ def test_the_notice_says_how_long_ago_and_follows_the_setting(
     ctx.settings.backup_reminder_days = 10
     start.refresh()
     assert not start.backup_notice.isVisible()
-    make_backup(ctx.data, tmp_path / "backups", now=NOW - timedelta(hours=1))
+    make_backup(ctx.data, tmp_path / "backups", now=NOW - timedelta(hours=1),
+                actor=ctx.account)  # type: ignore[arg-type]
     ctx.settings.backup_reminder_days = 1
     start.refresh()
     assert not start.backup_notice.isVisible()  # an hour ago is recent

@@ -335,8 +335,9 @@ def test_the_out_of_hours_and_emergency_numbers_reach_the_stored_clinician(
     qtbot.keyClick(setup.cost_note, Qt.Key.Key_Tab)  # Tab leaves the note, types no tab
     assert focused() is not setup.cost_note and "\t" not in setup.cost_note.toPlainText()
     type_into(qtbot, setup.name, "Dr First Run")
-    type_into(qtbot, setup.password, "a long password")
-    type_into(qtbot, setup.confirm, "a long password")
+    type_into(qtbot, setup.username, "firstrun")
+    type_into(qtbot, setup.account_password, "a long pass phrase of mine")
+    type_into(qtbot, setup.account_repeat, "a long pass phrase of mine")
     click(qtbot, setup.save_button)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.start, timeout=30_000)
     stored = ClinicianRepository(ctx.db).current()

@@ -79,8 +79,10 @@ def test_unsaved_details_are_named_before_back_gives_them_up(qtbot: QtBot,
     assert page.emergency.text() == ""  # what is stored, not what was typed and left
 
 
-def test_the_signing_password_is_changed_off_the_gui_thread(qtbot: QtBot,
+def test_the_account_password_is_changed_off_the_gui_thread(qtbot: QtBot,
                                                             window: MainWindow) -> None:
+    """The password on the settings page is the account's: it signs in and unlocks the
+    clinician's own signing key, which is locked again with the new one."""
     open_settings(qtbot, window)
     page = window.settings_page
     type_into(qtbot, page.current_password, "not the password")
@@ -91,7 +93,7 @@ def test_the_signing_password_is_changed_off_the_gui_thread(qtbot: QtBot,
     page.confirm_password.clear()
     type_into(qtbot, page.confirm_password, NEW_PASSWORD)
     qtbot.keyClick(page.confirm_password, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "does not unlock" in page.password_errors["current_password"].text(),
+    qtbot.waitUntil(lambda: "not right" in page.password_errors["current_password"].text(),
                     timeout=WAIT_MS)
     assert QApplication.focusWidget() is page.current_password
     page.current_password.clear()
@@ -102,15 +104,15 @@ def test_the_signing_password_is_changed_off_the_gui_thread(qtbot: QtBot,
                     timeout=WAIT_MS)
     assert page.password_button.isEnabled()
     assert page.current_password.text() == page.new_password.text() == ""
-    identity = load_identity(window.ctx.data.identity)
+    identity = load_identity(window.ctx.data.identity / "accounts" / "drtest")
     identity.unlock(NEW_PASSWORD)
     try:
         identity.unlock(PASSWORD)
         raise AssertionError("the old password still unlocks the key")
     except WrongPasswordError:
         pass
-    details = audit_details(window, "signing.password_changed")
-    assert details == [f"certificate {identity.fingerprint}"]
+    assert audit_details(window, "account.password-changed") == [
+        "failed: the current password was wrong", ""]
 
 
 def test_larger_text_follows_the_view_menu_both_ways(qtbot: QtBot, window: MainWindow) -> None:
@@ -147,3 +149,17 @@ def test_first_run_starts_in_the_first_field_not_on_save(qtbot: QtBot,
     qtbot.keyClick(setup.clinic, Qt.Key.Key_Space)  # typed into the field, nothing pressed
     assert setup.clinic.text() == " " and window.stack.currentWidget() is setup
     window.close()
+
+
+def test_an_administrator_sets_the_idle_lock_and_the_window_follows(
+        qtbot: QtBot, window: MainWindow) -> None:
+    assert window.idle.interval_ms == 5 * 60_000  # the default
+    open_settings(qtbot, window)
+    spin = window.settings_page.idle_minutes
+    assert spin.isEnabled()
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "2")
+    qtbot.waitUntil(lambda: window.idle.interval_ms == 2 * 60_000, timeout=WAIT_MS)
+    assert load_settings(window.ctx.data.settings).idle_lock_minutes == 2
+    assert audit_details(window, "settings.saved")[-1].endswith("idle_lock_minutes=2")

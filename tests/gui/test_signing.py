@@ -94,7 +94,7 @@ def test_a_failed_signing_lets_the_clinician_edit_again(qtbot: QtBot,
     assert not view.page("lifestyle").goals.isReadOnly()
     assert not window.signing.signing
     box = window.findChild(QMessageBox, "errorDialog")  # said calmly, in the clinician's words
-    assert box is not None and "password does not unlock" in box.text()
+    assert box is not None and "password is not right" in box.text()
     box.done(0)
     goals = view.page("lifestyle").goals
     goals.moveCursor(QTextCursor.MoveOperation.End)

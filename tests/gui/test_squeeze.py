@@ -25,6 +25,7 @@ from consult_aid.storage.people import ClinicianRepository
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.theme import apply_theme
 from tests.builders import NOW, sample_patient
+from tests.signed_in import add_account
 
 from .conftest import make_window
 from .test_window import settle_layouts
@@ -111,6 +112,7 @@ def test_no_other_screen_squeezes_a_control(qtbot: QtBot, ctx: AppContext,
         ClinicianRepository(ctx.db).save(Clinician(name="Dr Squeeze", clinic="Clinic",
                                                    clinic_phone="555"))
         shutil.copytree(identity_files, ctx.data.identity, dirs_exist_ok=True)  # type: ignore
+        window.signed_in(add_account(ctx.db))  # as after the sign-in page
         for name, show, page in (("start", window.show_start, window.start),
                                  ("archive", window.show_archive, window.archive),
                                  ("settings", window.show_settings, window.settings_page)):

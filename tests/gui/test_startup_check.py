@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from consult_aid.datadir import DataFolder
 from consult_aid.domain import Clinician, Consult
+from consult_aid.domain.accounts import Account
 from consult_aid.errors import StorageError
 from consult_aid.services.backup import make_backup
 from consult_aid.services.consults import save_draft, start_consult
@@ -32,8 +33,9 @@ from consult_aid.ui.startup_check import (
 )
 from tests.builders import NOW, sample_patient
 from tests.pdfcheck import builtin_pack
+from tests.signed_in import add_account, sign_in_db
 
-from .helpers import WAIT_MS, click, type_into
+from .helpers import WAIT_MS, click, sign_in_through, type_into
 
 DIALOG_LOG = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
@@ -44,6 +46,7 @@ def folder_with_a_consult(data: DataFolder, identity: Path) -> Consult:
     shutil.copytree(identity, data.identity, dirs_exist_ok=True)
     pack = builtin_pack("intrathecal-pump")
     with open_store(data.database) as db:
+        sign_in_db(db)
         clinician = ClinicianRepository(db).save(Clinician(
             name="Dr Test Clinician", credentials="MD", clinic="Test Clinic"))
         consult = start_consult(db, sample_patient("Rosa Restore", "MRN-1313"), clinician,
@@ -52,6 +55,12 @@ def folder_with_a_consult(data: DataFolder, identity: Path) -> Consult:
         save_draft(db, consult, now=NOW, step="lifestyle")
     assert not Path(f"{data.database}-wal").exists()
     return consult
+
+
+def the_account(data: DataFolder) -> Account:
+    """The test clinician's account (made by :func:`folder_with_a_consult`)."""
+    with open_store(data.database) as db:
+        return add_account(db)
 
 
 def nothing_in_the_journal(data: DataFolder) -> bool:
@@ -193,6 +202,7 @@ def test_open_read_only_shows_the_banner_and_writes_nothing(
     ctx, window = show(qtbot, result, opened)
     assert ctx.read_only and ctx.check_failed
     assert window.read_only_banner.isVisible()
+    sign_in_through(qtbot, window)  # checked, nothing recorded on a read-only database
     assert window.read_only_banner.text() == READ_ONLY_CHECK_FAILED
     assert not window.start.start_button.isEnabled()
     window.close()
@@ -213,6 +223,8 @@ def test_a_read_only_window_lists_and_opens_consults_and_never_writes(
     assert window.read_only_banner.text() == READ_ONLY_ASKED
     assert window.windowTitle() == "Consult Aid — read-only"
     start = window.start
+    assert start.drafts.count() == 0  # nothing read before the sign-in
+    sign_in_through(qtbot, window)
     assert window.stack.currentWidget() is start
     # the draft is listed; nothing that writes is offered
     assert start.drafts.count() == 1 and "Rosa Restore" in start.drafts.item(0).text()
@@ -277,7 +289,8 @@ def test_restoring_a_backup_opens_the_window_normally_with_the_consult(
         qtbot: QtBot, data_folder: DataFolder, identity_files: Path, tmp_path: Path,
         opened: list[tuple[AppContext, MainWindow]]) -> None:
     consult = folder_with_a_consult(data_folder, identity_files)
-    backup = make_backup(data_folder, tmp_path / "backups", now=NOW).folder
+    backup = make_backup(data_folder, tmp_path / "backups", now=NOW,
+                         actor=the_account(data_folder)).folder
     scribble(data_folder)
     damaged = data_folder.database.read_bytes()
     seen: list[str] = []
@@ -290,6 +303,7 @@ def test_restoring_a_backup_opens_the_window_normally_with_the_consult(
     assert aside.name.startswith(f"{data_folder.root.name}.replaced-")
     assert (aside / data_folder.database.name).read_bytes() == damaged  # kept, not deleted
     assert not ctx.read_only and not window.read_only_banner.isVisible()
+    sign_in_through(qtbot, window)
     assert window.stack.currentWidget() is window.start
     assert [window.start.drafts.item(i).text().split(" · ")[0]
             for i in range(window.start.drafts.count())] == ["Rosa Restore"]
@@ -364,6 +378,7 @@ def test_a_write_on_a_read_only_database_is_refused_not_silent(
     folder_with_a_consult(data_folder, identity_files)
     before = data_folder.database.read_bytes()
     ctx, window = show(qtbot, open_window(data_folder, read_only=True, tell=no_tell), opened)
+    sign_in_through(qtbot, window)
     failures: list[BaseException] = []
     from consult_aid.services.patients import add_patient
 
@@ -388,13 +403,14 @@ def test_the_window_restores_while_holding_its_own_lock(
     from consult_aid.ui.app import acquire_instance_lock, restore_holding
 
     folder_with_a_consult(data_folder, identity_files)
-    backup = make_backup(data_folder, tmp_path / "backups", now=NOW).folder
+    backup = make_backup(data_folder, tmp_path / "backups", now=NOW,
+                         actor=the_account(data_folder)).folder
     empty(data_folder)
     lock = acquire_instance_lock(data_folder)
     assert lock is not None
     try:
         with pytest.raises(RestoreError, match="window is open"):
-            restore_backup(data_folder, backup, now=NOW)
+            restore_backup(data_folder, backup, now=NOW, actor=None)
         result = restore_holding(lock, data_folder)(backup)
         assert result.report.ok and data_folder.database.stat().st_size > 0
         assert lock.isLocked() and acquire_instance_lock(data_folder) is None

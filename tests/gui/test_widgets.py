@@ -20,6 +20,7 @@ from consult_aid.ui.archive import ArchiveModel
 from consult_aid.ui.context import AppContext, local_now
 from consult_aid.ui.widgets.icon_array import AFFECTED, OTHERS, IconArray
 from consult_aid.ui.widgets.signature_pad import INK, SignaturePad
+from tests.signed_in import sign_in_db
 
 from .conftest import draw
 
@@ -116,6 +117,7 @@ def test_icon_array_fills_as_many_people_as_the_frequency(qtbot: QtBot) -> None:
 
 def test_archive_model_lists_and_searches_consults(qtbot: QtBot, ctx: AppContext) -> None:
     pack = load_catalog(None).get("intrathecal-pump")
+    sign_in_db(ctx.db)
     clinician = Clinician(name="Dr Model")
     for name in ("Maria Lopez", "John Smith"):
         start_consult(ctx.db, Patient(name=name, date_of_birth=date(1960, 1, 1)), clinician,

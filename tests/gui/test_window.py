@@ -29,45 +29,65 @@ from consult_aid.domain import (
     DecisionChoice,
     TeachBack,
 )
+from consult_aid.domain.accounts import Role
+from consult_aid.domain.passwords import MIN_LENGTH
 from consult_aid.domain.steps import STEP_IDS
 from consult_aid.services import settings as settings_module
 from consult_aid.services.settings import load_settings
-from consult_aid.signing.identity import has_identity
+from consult_aid.signing.identity import load_identity
 from consult_aid.storage.people import ClinicianRepository
 from consult_aid.ui.context import AppContext, local_now
 from consult_aid.ui.main_window import MainWindow
 from consult_aid.ui.theme import LARGE_PT, apply_theme
 from tests.builders import fill_for_signing
 
-from .conftest import PASSWORD, PrintRecorder, make_window
+from .conftest import PASSWORD, PrintRecorder, db_row, make_window
 from .helpers import WAIT_MS, add_patient_and_start, click, type_into, writer_held
 
+FIRST_PASSWORD = "a quiet morning by the river"
 
-def test_first_run_sets_up_the_clinic_and_the_signing_identity(qtbot: QtBot,
-                                                               ctx: AppContext) -> None:
+
+def test_first_run_sets_up_the_clinic_and_the_first_account(qtbot: QtBot,
+                                                             ctx: AppContext) -> None:
+    """A new data folder: the setup page makes the first account (administrator and
+    clinician, named on records as the clinician) with the clinic, and lands signed in."""
     window = make_window(qtbot, ctx)
     setup = window.setup_page
     assert window.stack.currentWidget() is setup
+    assert setup.account_group.isVisibleTo(setup)
+    assert not setup.secret_group.isVisibleTo(setup)  # no separate signing password
+    assert not window.archive_action.isEnabled()  # nothing before the account exists
     type_into(qtbot, setup.clinic, "Hillside Clinic")
     type_into(qtbot, setup.phone, "555 0123")
     click(qtbot, setup.save_button)
     assert setup.errors["clinician.name"].text() == "Enter the clinician's name."
-    assert "at least 8" in setup.errors["password"].text()
+    assert "user name" in setup.errors["username"].text()
     type_into(qtbot, setup.name, "Dr First Run")
-    type_into(qtbot, setup.password, "a long password")
-    type_into(qtbot, setup.confirm, "a different one")
+    type_into(qtbot, setup.username, "firstrun")
+    type_into(qtbot, setup.account_password, "too short")
     click(qtbot, setup.save_button)
-    assert "differ" in setup.errors["confirm"].text()
-    setup.confirm.clear()
-    type_into(qtbot, setup.confirm, "a long password")
+    assert str(MIN_LENGTH) in setup.errors["account_password"].text()
+    setup.account_password.clear()
+    type_into(qtbot, setup.account_password, FIRST_PASSWORD)
+    type_into(qtbot, setup.account_repeat, "a different one altogether")
     click(qtbot, setup.save_button)
+    assert "differ" in setup.errors["account_repeat"].text()
+    setup.account_repeat.clear()
+    type_into(qtbot, setup.account_repeat, FIRST_PASSWORD)
+    qtbot.keyClick(setup.account_repeat, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.start, timeout=30_000)
-    assert has_identity(ctx.data.identity)
+    account = ctx.account
+    assert account is not None and account.username == "firstrun"
+    assert account.display_name == "Dr First Run"
+    assert account.roles == {Role.ADMINISTRATOR, Role.CLINICIAN}
+    assert window.accounts_action.isVisible() and window.audit_action.isEnabled()
     clinician = ClinicianRepository(ctx.db).current()
     assert clinician is not None and clinician.clinic_phone == "555 0123"
     assert "Dr First Run" in window.start.welcome.text()
     # the fictional demo patient is there to try the program on
     assert window.start.patients.count() >= 1
+    assert db_row(ctx.data, "SELECT actor FROM audit_log WHERE action = 'account.created'") \
+        == ("firstrun",)
     window.close()
 
 
@@ -200,6 +220,9 @@ def complete_for_signing(consult: Consult, pack: Pack) -> None:
 
 def test_setup_keeps_a_signing_key_already_in_the_data_folder(
         qtbot: QtBot, ctx: AppContext, identity_files: Path) -> None:
+    """A folder with a signing key but no clinician and no account: the key's password is
+    asked with the new account's; the first account takes the key over (a copy, locked by
+    the account's password) and the folder's key stays as it was."""
     shutil.copytree(identity_files, ctx.data.identity, dirs_exist_ok=True)
     key_file = ctx.data.identity / "identity.p12"
     before = key_file.read_bytes(), (ctx.data.identity / "certificate.pem").read_bytes()
@@ -211,18 +234,25 @@ def test_setup_keeps_a_signing_key_already_in_the_data_folder(
     assert not setup.confirm.isVisibleTo(setup)  # its password is asked, not a new one
     assert setup.name.text() == "Dr Test Clinician"
     type_into(qtbot, setup.clinic, "Test Clinic")
+    type_into(qtbot, setup.username, "drtest")
+    type_into(qtbot, setup.account_password, FIRST_PASSWORD)
+    type_into(qtbot, setup.account_repeat, FIRST_PASSWORD)
     type_into(qtbot, setup.password, "not the password")
     click(qtbot, setup.save_button)
     qtbot.waitUntil(lambda: "does not unlock" in setup.errors["password"].text(),
                     timeout=30_000)
     assert window.stack.currentWidget() is setup
     assert setup.save_button.isEnabled()
+    assert db_row(ctx.data, "SELECT count(*) FROM accounts") == (0,)  # nothing made
     setup.password.clear()
     type_into(qtbot, setup.password, PASSWORD)
     click(qtbot, setup.save_button)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.start, timeout=30_000)
     assert (key_file.read_bytes(), (ctx.data.identity / "certificate.pem").read_bytes()) \
         == before  # the clinic's key is the same key
+    own = load_identity(ctx.data.identity / "accounts" / "drtest")
+    assert own.fingerprint == load_identity(ctx.data.identity).fingerprint
+    own.unlock(FIRST_PASSWORD)  # taken over, locked by the account's password
     clinician = ClinicianRepository(ctx.db).current()
     assert clinician is not None and clinician.name == "Dr Test Clinician"
     window.close()

@@ -195,3 +195,20 @@ def test_a_failed_export_or_signature_is_recorded_as_failed_never_as_done(
     assert [d for a, d in log if a == "consult.exported.failed"] == ["FileExistsError"]
     assert ("consult.signed.failed", "WrongPasswordError") in log
     assert "consult.signed" not in actions
+
+
+def test_only_an_account_that_may_change_clinic_settings_changes_the_idle_lock(
+        store: Store, data_folder: DataFolder) -> None:
+    from consult_aid.errors import InputError
+    from consult_aid.services.settings import UiSettings, load_settings, save_settings
+
+    sign_in_db(store, "jlee", "Jo Lee", ASSISTANT)
+    save_settings(store, data_folder, UiSettings(large_text=True))  # a preference: anyone
+    with pytest.raises(NotAllowedError, match="change clinic settings"):
+        save_settings(store, data_folder, UiSettings(large_text=True, idle_lock_minutes=30))
+    assert load_settings(data_folder.settings).idle_lock_minutes == 5
+    sign_in_db(store)  # an administrator
+    with pytest.raises(InputError, match="between 1 and 60 minutes"):
+        save_settings(store, data_folder, UiSettings(idle_lock_minutes=0))
+    save_settings(store, data_folder, UiSettings(idle_lock_minutes=15))
+    assert load_settings(data_folder.settings).idle_lock_minutes == 15

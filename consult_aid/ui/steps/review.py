@@ -240,12 +240,17 @@ class ReviewPage(StepPage):
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)
         self.sign_button.setVisible(not locked)
-        self.sign_button.setEnabled(not blocking and not self.session.read_only)
+        self.sign_button.setEnabled(not blocking and not self.session.read_only
+                                    and self.session.may_sign)
+        self.sign_button.setToolTip("" if self.session.may_sign else self.tr(
+            "Your account's role does not sign consults; a clinician signs."))
         self.addenda_group.setVisible(locked)
         self._show_addenda(self.consult.addenda if locked else [])
         stored_read_only = self.session.database_read_only
-        self.addendum_button.setEnabled(not stored_read_only)
+        self.addendum_button.setEnabled(not stored_read_only and self.session.may_sign)
         self.addendum_button.setToolTip(self.tr(
+            "Your account's role does not sign addenda; a clinician adds them.")
+            if not self.session.may_sign else self.tr(
             "Not while the database is open read-only.") if stored_read_only else self.tr(
             "A signed consult cannot be changed; an addendum adds a signed note to it."))
         if stored_read_only:
