@@ -52,12 +52,11 @@ def consult_aid_command() -> list[str]:
 
 
 def fill(data_dir: Path, count: int) -> None:
+    from benchmarks.bench_account import signed_in
     from consult_aid.datadir import DataFolder
     from consult_aid.services.consults import save_draft
     from consult_aid.services.store import open_store
     from tests.builders import NOW, sample_consult, sample_patient
-
-    from benchmarks.bench_account import signed_in
 
     data = DataFolder(data_dir).ensure()
     db = open_store(data.database)
