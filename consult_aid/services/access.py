@@ -37,7 +37,7 @@ def record_access(db: Database, action: str, *, consult_id: str | None = None,
     :data:`READ_AUDIT_GAP` ago. A read-only database cannot be written: the access is logged
     (no patient data) instead."""
     if db.read_only:
-        log.warning("%s on a read-only database: not on the audit trail", action)
+        log.info("%s on a read-only database: not on the audit trail", action)
         return
     when = at or datetime.now(UTC)
     if burst:

@@ -44,7 +44,13 @@ from consult_aid.ui.context import AppContext
 from consult_aid.ui.errors import show_error
 from consult_aid.ui.operations import WriteOp
 from consult_aid.ui.widgets.clinic_form import ClinicForm, PersonForm, clinician_from
-from consult_aid.ui.widgets.fields import ErrorLabel, Form, group, show_problems
+from consult_aid.ui.widgets.fields import (
+    ErrorLabel,
+    Form,
+    align_captions,
+    group,
+    show_problems,
+)
 
 if TYPE_CHECKING:
     from consult_aid.services.clinic import SigningIdentity
@@ -87,7 +93,7 @@ class SetupPage(QWidget):
         account = Form(self)
         self.username = account.add("username", self.tr("User na&me"), QLineEdit())
         self.username.setPlaceholderText(self.tr("to sign in with, e.g. srivera"))
-        self.account_password = account.add("account_password", self.tr("Account passwor&d"),
+        self.account_password = account.add("account_password", self.tr("Passwor&d"),
                                             QLineEdit())
         self.account_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.account_password.setPlaceholderText(
@@ -96,6 +102,7 @@ class SetupPage(QWidget):
                                           QLineEdit())
         self.account_repeat.setEchoMode(QLineEdit.EchoMode.Password)
         self.account_repeat.returnPressed.connect(self.submit)
+        align_captions(clinic, person, secret, account)  # fields line up group to group
         self._account = False
         self.existing: SigningIdentity | None = None
         self.errors = {**clinic.errors, **person.errors, **secret.errors, **account.errors}
