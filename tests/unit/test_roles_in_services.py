@@ -212,3 +212,22 @@ def test_only_an_account_that_may_change_clinic_settings_changes_the_idle_lock(
         save_settings(store, data_folder, UiSettings(idle_lock_minutes=0))
     save_settings(store, data_folder, UiSettings(idle_lock_minutes=15))
     assert load_settings(data_folder.settings).idle_lock_minutes == 15
+
+
+def test_an_assistants_consult_names_the_clinics_clinician_until_a_clinician_signs_it(
+        store: Store, data_folder: DataFolder) -> None:
+    from consult_aid.services.clinic import clinician_for, needs_setup
+
+    from consult_aid.signing.files import has_identity
+
+    sign_in_db(store, "srivera", "Dr. Sam Rivera")
+    register_clinician(store, data_folder, sample_clinician(), password=None, now=NOW)
+    assert not has_identity(data_folder.identity)  # no folder key: each clinician has theirs
+    assert not needs_setup(store, data_folder)
+    assistant = sign_in_db(store, "jlee", "Jo Lee", ASSISTANT)
+    named = clinician_for(store, assistant)
+    assert named.name == sample_clinician().name and named.name != "Jo Lee"
+    other = add_account(store, "bchen", "Dr. Bo Chen", frozenset({Role.CLINICIAN}))
+    mine = clinician_for(store, other)
+    assert (mine.name, mine.credentials, mine.registration) == ("Dr. Bo Chen", "", "")
+    assert mine.clinic == sample_clinician().clinic
