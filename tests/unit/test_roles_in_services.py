@@ -217,7 +217,6 @@ def test_only_an_account_that_may_change_clinic_settings_changes_the_idle_lock(
 def test_an_assistants_consult_names_the_clinics_clinician_until_a_clinician_signs_it(
         store: Store, data_folder: DataFolder) -> None:
     from consult_aid.services.clinic import clinician_for, needs_setup
-
     from consult_aid.signing.files import has_identity
 
     sign_in_db(store, "srivera", "Dr. Sam Rivera")
