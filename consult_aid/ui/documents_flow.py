@@ -16,18 +16,23 @@ when the window starts (issue 16).
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
+from consult_aid.services.access import PRINTED, record_failed, record_previewed, record_printed
 from consult_aid.services.consults import signed_summary
+from consult_aid.services.store import Store
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.dialogs import ChoosePrinter, default_paper
 from consult_aid.ui.errors import show_error
 from consult_aid.ui.operations import BackgroundOp, WriteOp
 from consult_aid.ui.session import ConsultSession
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter
@@ -82,7 +87,7 @@ class DocumentActions(QObject):
             .success(lambda data: self.open_pdf(
                 data, self.tr("Summary preview — not signed"),
                 self.tr("This is a preview. The signed summary is made when the consult is "
-                         "signed."))) \
+                         "signed."), what="summary preview")) \
             .failure(self._failed).run_in_background(self.ctx.tasks)
 
     def read_summary(self, then: Callable[[bytes], object]) -> None:
@@ -97,14 +102,19 @@ class DocumentActions(QObject):
 
     def show_signed_pdf(self, data: bytes) -> PdfPreviewDialog:
         return self.open_pdf(data, self.tr("Signed summary"),
-                             self.tr("The signed summary as archived. It cannot be changed."))
+                             self.tr("The signed summary as archived. It cannot be changed."),
+                             what="signed summary")
 
-    def open_pdf(self, data: bytes, title: str, note: str) -> PdfPreviewDialog:
+    def open_pdf(self, data: bytes, title: str, note: str, *,
+                 what: str = "summary") -> PdfPreviewDialog:
+        """Show ``data`` in a preview window; the showing and any printing from it are on
+        the audit trail (``what`` names the document, never its content)."""
         from consult_aid.ui.pdf_preview import PdfPreviewDialog
 
         self.busy.emit("")
+        self._record(lambda db, consult_id: record_previewed(db, consult_id, what))
         dialog = PdfPreviewDialog(title, note, data, self.parent_widget)
-        dialog.print_requested.connect(lambda: self.print_bytes(data))
+        dialog.print_requested.connect(lambda: self.print_bytes(data, what=what))
         dialog.finished.connect(lambda _r: self.dialogs.remove(dialog))
         self.dialogs.append(dialog)
         dialog.show()
@@ -117,7 +127,7 @@ class DocumentActions(QObject):
 
     # --- print --------------------------------------------------------------------------------
     def print_summary(self) -> None:
-        self.read_summary(self.print_bytes)
+        self.read_summary(lambda data: self.print_bytes(data, what="signed summary"))
 
     def print_handout(self, carer: bool = False) -> None:
         """The handout for this patient (their plan, the clinic's numbers), or with ``carer``
@@ -139,10 +149,11 @@ class DocumentActions(QObject):
         note = (self.tr("To take home. The signed record does not change when it is printed "
                         "again.") if self.session.consult.is_locked
                 else self.tr("To take home. Printing it records it as given in the consult."))
-        dialog = self.open_pdf(data, title, note)
+        what = "carers' handout" if carer else "handout"
+        dialog = self.open_pdf(data, title, note, what=what)
         dialog.print_requested.disconnect()
         dialog.print_requested.connect(
-            lambda: self.print_bytes(data, lambda: self.handout_printed(carer)))
+            lambda: self.print_bytes(data, lambda: self.handout_printed(carer), what=what))
         return dialog
 
     def handout_printed(self, carer: bool = False) -> None:
@@ -154,7 +165,8 @@ class DocumentActions(QObject):
         if record_handout_given(session.consult, session.pack, session.clock(), carer=carer):
             session.edited()
 
-    def print_bytes(self, data: bytes, then: Callable[[], object] | None = None) -> None:
+    def print_bytes(self, data: bytes, then: Callable[[], object] | None = None, *,
+                    what: str = "summary") -> None:
         if self._printer is not None:
             return  # one print job at a time
         from PySide6.QtPrintSupport import QPrinter
@@ -168,12 +180,30 @@ class DocumentActions(QObject):
         self._printer = printer
         self.busy.emit(self.tr("Printing…"))
         BackgroundOp(self.parent_widget, lambda: print_pdf(data, printer)) \
-            .success(lambda pages: self._printed(pages, then)).failure(self._failed) \
+            .success(lambda pages: self._printed(pages, then, what)) \
+            .failure(lambda exc: self._print_failed(exc, what)) \
             .run_in_background(self.ctx.tasks)
 
-    def _printed(self, pages: int, then: Callable[[], object] | None = None) -> None:
+    def _record(self, write: Callable[[Store, str], object]) -> None:
+        """An audit entry about this consult, written on the writer thread (not read-only)."""
+        if self.session.database_read_only:
+            return
+        consult_id = self.session.consult.id
+        WriteOp(self.parent_widget, lambda db: write(db, consult_id)) \
+            .failure(lambda exc: log.warning("access not recorded: %s", type(exc).__name__)) \
+            .run_in_background(self.ctx.writer)
+
+    def _print_failed(self, error: BaseException, what: str) -> None:
+        self._record(lambda db, consult_id: record_failed(db, PRINTED, error,
+                                                          consult_id=consult_id))
+        self._failed(error)
+
+    def _printed(self, pages: int, then: Callable[[], object] | None = None,
+                 what: str = "summary") -> None:
         self._printer = None
         self.busy.emit("")
+        self._record(lambda db, consult_id: record_printed(db, consult_id,
+                                                           f"{what}; {pages} pages"))
         if then is not None:
             then()
         self.printed.emit(pages)

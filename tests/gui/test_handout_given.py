@@ -10,7 +10,7 @@ from consult_aid.domain.record import decision_record
 from consult_aid.ui.main_window import MainWindow
 from tests.pdfcheck import flat_text
 
-from .conftest import PrintRecorder
+from .conftest import PrintRecorder, db_row
 from .helpers import WAIT_MS, add_patient_and_start, click, type_into
 
 
@@ -43,3 +43,14 @@ def test_a_printed_handout_is_personal_and_recorded_as_given(
     record = decision_record(consult, pack)
     line = {ln.label: ln.value for ln in record.decision}["Handouts given"]
     assert pack.handout.title in line and f"version {pack.version}" in line
+    # the preview and the printing are on the audit trail, under the signed-in account
+    window.ctx.writer.wait_idle()
+    qtbot.waitUntil(lambda: db_row(window.ctx.data, "SELECT count(*) FROM audit_log WHERE "
+                                   "action = 'consult.printed'") == (1,), timeout=WAIT_MS)
+    rows = {(action, actor, consult_id, detail) for action, actor, consult_id, detail in (
+        db_row(window.ctx.data, "SELECT action, actor, consult_id, detail FROM audit_log "
+               "WHERE action = ?", name) for name in ("consult.previewed", "consult.printed"))}
+    assert ("consult.previewed", "drtest", consult.id, "handout") in rows
+    printed_entry = next(r for r in rows if r[0] == "consult.printed")
+    assert printed_entry[1:3] == ("drtest", consult.id)
+    assert printed_entry[3].startswith("handout; ") and printed_entry[3].endswith(" pages")
