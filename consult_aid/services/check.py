@@ -280,6 +280,11 @@ def quick_check(path: Path, identity: Path | None = None) -> CheckReport:
     except OSError as exc:
         return _fails(f"{path.name} cannot be read ({exc.strerror or exc})")
     if not header:
+        if not marker.is_file():
+            # another program is creating this folder's database at this moment (the marker
+            # is written once it is made); opening it waits for that (storage.creating_lock),
+            # and an empty file found then is refused there, never used silently
+            return CheckReport((), 0, 0)
         return _fails(f"{path.name} is empty (0 bytes)")
     if header != SQLITE_HEADER:
         return _fails(f"{path.name} is not a SQLite database (damaged or replaced)")

@@ -194,3 +194,16 @@ def test_a_changed_or_stripped_addendum_is_found(demo_copy: DemoRun,
            "DELETE FROM documents WHERE kind = 'addendum'")
     code, out = check(demo_copy.data, capsys)
     assert code == 1 and "has no signed PDF" in out
+
+
+def test_an_empty_file_is_a_database_being_made_until_the_folder_has_had_one(
+        tmp_path: Path) -> None:
+    from consult_aid.services.check import quick_check
+    from consult_aid.services.store import DATABASE_MARKER
+
+    db = tmp_path / "consult-aid.sqlite3"
+    db.write_bytes(b"")  # another program is creating it this moment: not damage
+    assert quick_check(db).ok
+    (tmp_path / DATABASE_MARKER).write_text("2026-11-28T10:00:00+00:00\n")
+    report = quick_check(db)  # the folder had a database: an empty file is one emptied
+    assert not report.ok and "empty (0 bytes)" in report.findings[0].line()
