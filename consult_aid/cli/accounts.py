@@ -16,6 +16,7 @@ from consult_aid.cli.auth import (
     USER_VAR,
     account_name,
     account_password,
+    sign_in_with_password,
     signed_in,
 )
 from consult_aid.domain.accounts import Role
@@ -77,6 +78,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         a = actions.add_parser(name, help=f"{name} an account (accounts are never deleted)")
         a.add_argument("username")
         a.set_defaults(handler=run_active, active=active)
+    code = actions.add_parser("emergency-code", help="(administrators) make the clinic's "
+                                                     "one-time emergency code, shown once")
+    code.set_defaults(handler=run_emergency_code)
+    rescue = actions.add_parser(
+        "emergency", help="a clinic locked out: set a new password for an administrator "
+                          "account with the emergency code (recorded and shown to everyone "
+                          "until an administrator acknowledges it)",
+        description="No sign-in: the emergency code (from the file named by "
+                    f"{EMERGENCY_CODE_FILE_VAR}, or asked for) sets a new password for one "
+                    "administrator account, who must choose their own at the next sign-in. "
+                    "Who used it and why are recorded.")
+    rescue.add_argument("username", help="the administrator account to open again")
+    rescue.add_argument("--by", required=True, help="your name (recorded)")
+    rescue.add_argument("--reason", required=True, help="why (recorded)")
+    rescue.set_defaults(handler=run_emergency)
+    imported = actions.add_parser(
+        "import-identity", help="(clinicians) sign with your own certificate: import it from a "
+                                "PKCS#12 file (.p12/.pfx), locked again by your password")
+    imported.add_argument("file", type=Path)
+    imported.set_defaults(handler=run_import_identity)
     password = actions.add_parser("password", help="change your own password")
     password.set_defaults(handler=run_password)
 
@@ -195,4 +216,61 @@ def run_password(args: argparse.Namespace) -> int:
         db.account = actor
         change_account_password(db, args.data, actor, old, _new_password(), now=_now())
     echo("Your password is changed (and your signing key, if you have one, is locked with it).")
+    return 0
+
+
+EMERGENCY_CODE_FILE_VAR = "CONSULT_AID_EMERGENCY_CODE_FILE"
+P12_PASSWORD_FILE_VAR = "CONSULT_AID_P12_PASSWORD_FILE"  # noqa: S105 (the variable's name)
+MAX_P12_BYTES = 1024 * 1024  # a key, its certificate and a chain: a few KB
+
+
+def _secret(var: str, prompt: str) -> str:
+    if os.environ.get(var):
+        return read_password_file(os.environ[var])
+    if not sys.stdin.isatty():
+        raise InputError(f"{prompt.rstrip(': ')} is needed: put it in a file named by {var} "
+                         "(owner-only), or run this in a terminal.")
+    return getpass.getpass(prompt)
+
+
+def run_emergency_code(args: argparse.Namespace) -> int:
+    from consult_aid.services.emergency import issue_code
+
+    with open_store(args.data.database) as db:
+        actor = signed_in(db, now=_now())
+        db.account = actor
+        code = issue_code(db, actor, now=_now())
+    echo("The clinic's emergency code (shown once; it replaces any earlier one). Keep it "
+         "sealed, away from this computer:")
+    echo(f"  {code}")
+    return 0
+
+
+def run_emergency(args: argparse.Namespace) -> int:
+    from consult_aid.services.emergency import use_code
+
+    code = _secret(EMERGENCY_CODE_FILE_VAR, "Emergency code: ")
+    with open_store(args.data.database) as db:
+        use_code(db, code, account=args.username, new_password=_new_password(),
+                 used_by=args.by, reason=args.reason, now=_now())
+    echo(f"{args.username.lower()} has a new password and must choose their own at the next "
+         "sign-in. This emergency access is recorded and shown to everyone who signs in until "
+         "an administrator acknowledges it.")
+    return 0
+
+
+def run_import_identity(args: argparse.Namespace) -> int:
+    from consult_aid.services.consults import read_input_file
+    from consult_aid.services.identities import import_clinician_identity
+
+    p12 = read_input_file(args.file, max_bytes=MAX_P12_BYTES, what="PKCS#12 file")
+    with open_store(args.data.database) as db:
+        actor, password = sign_in_with_password(db, now=_now())
+        db.account = actor
+        identity = import_clinician_identity(
+            db, args.data, actor, p12,
+            file_password=_secret(P12_PASSWORD_FILE_VAR, "The file's password: ") or None,
+            password=password, now=_now())
+    echo(f"Your signing identity is now {identity.subject} (certificate "
+         f"{identity.fingerprint[:16]}…), locked by your password and pinned as the clinic's.")
     return 0

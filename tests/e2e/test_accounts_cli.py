@@ -144,3 +144,73 @@ def test_a_folder_from_before_accounts_keeps_its_identity_under_the_first_accoun
     code, text = run(capsys, "--data-dir", str(data.root), "accounts", "password")
     assert code == 0, text
     load_identity(data.identity / "accounts" / "srivera").unlock(OWN_PW)
+
+
+def test_emergency_access_from_the_command_line_is_used_once_and_recorded(
+        folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from consult_aid.cli.accounts import EMERGENCY_CODE_FILE_VAR
+
+    data = ["--data-dir", str(folder)]
+    as_user(monkeypatch, tmp_path, "srivera", ADMIN_PW)
+    code, text = run(capsys, *data, "accounts", "emergency-code")
+    assert code == 0, text
+    emergency = text.strip().splitlines()[-1].strip()
+    assert len(emergency.replace("-", "")) >= 24
+    for var in (USER_VAR, PASSWORD_FILE_VAR):
+        monkeypatch.delenv(var)
+    monkeypatch.setenv(EMERGENCY_CODE_FILE_VAR,
+                       str(password_file(tmp_path, "code", emergency)))
+    monkeypatch.setenv(NEW_PASSWORD_FILE_VAR, str(password_file(tmp_path, "rescue", OWN_PW)))
+    rescue = [*data, "accounts", "emergency", "srivera", "--by", "Jo Lee (practice manager)",
+              "--reason", "Dr Rivera forgot the password while on leave"]
+    code, text = run(capsys, *rescue)
+    assert code == 0, text
+    assert "must choose their own at the next sign-in" in text
+    code, text = run(capsys, *rescue)  # the code is spent
+    assert code != 0 and "not the clinic's current one" in text
+    as_user(monkeypatch, tmp_path, "srivera", ADMIN_PW)  # the old password is gone
+    code, text = run(capsys, *data, "audit")
+    assert code != 0 and "not right" in text
+    as_user(monkeypatch, tmp_path, "srivera", OWN_PW)  # the new one: choose your own first
+    code, text = run(capsys, *data, "audit")
+    assert code != 0 and "choose your own first" in text
+
+
+def test_a_clinician_imports_their_own_certificate(
+        folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    from consult_aid.cli.accounts import P12_PASSWORD_FILE_VAR
+    from consult_aid.signing.identity import load_identity
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Dr. Sam Rivera")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=700))
+            .sign(key, hashes.SHA256()))
+    p12 = tmp_path / "mine.p12"
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"mine", key, cert, None,
+        serialization.BestAvailableEncryption(b"the file's own password")))
+    as_user(monkeypatch, tmp_path, "srivera", ADMIN_PW)
+    monkeypatch.setenv(P12_PASSWORD_FILE_VAR,
+                       str(password_file(tmp_path, "p12pw", "the file's own password")))
+    code, text = run(capsys, "--data-dir", str(folder), "accounts", "import-identity", str(p12))
+    assert code == 0, text
+    mine = load_identity(folder / "identity" / "accounts" / "srivera")
+    assert mine.fingerprint == cert.fingerprint(hashes.SHA256()).hex()
+    mine.unlock(ADMIN_PW)  # locked by the account's password now
+    code, text = run(capsys, "--data-dir", str(folder), "accounts", "import-identity", str(p12))
+    assert code != 0 and "already have a signing identity" in text
+    code, text = run(capsys, "--data-dir", str(folder), "check")
+    assert code == 0, text  # pinned as the clinic's own
