@@ -201,6 +201,8 @@ __all__ = ["CLINICIAN_FIELDS", "CLINIC_FIELDS", "MIN_PASSWORD", "SigningIdentity
 def forget_unlocked_keys() -> None:
     """Forget every signing key decrypted in this session (the data folder is closed, or the
     window locked): the next signature asks for the password and decrypts its key again."""
-    from consult_aid.signing.identity import forget_unlocked
+    import sys
 
-    forget_unlocked()
+    identity = sys.modules.get("consult_aid.signing.identity")
+    if identity is not None:  # not imported: no key was ever decrypted in this process
+        identity.forget_unlocked()

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from consult_aid.content import PackCatalog, UnknownPackError
 from consult_aid.content.model import Pack
 from consult_aid.domain import (
     Clinician,
@@ -40,7 +39,9 @@ from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.database import Database
 from consult_aid.storage.people import PatientRepository
 
-if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 16: start-up)
+if TYPE_CHECKING:  # the signing stack and the pack loader are imported where they are used
+    # (issue 16: start-up)
+    from consult_aid.content import PackCatalog
     from consult_aid.signing.identity import SigningIdentity
 
 DEMO_FILE = ("demo", "demo-consult.json")
@@ -53,6 +54,8 @@ DEMO_PASSWORD = "consult-aid-demo"  # noqa: S105 - the documented demo-only pass
 
 def demo_consult(catalog: PackCatalog) -> tuple[Consult, Pack]:
     """The complete demo consult (a fresh object each call) and the installed pack it uses."""
+    from consult_aid.content import UnknownPackError
+
     consult = consult_from_json(resource_path(*DEMO_FILE).read_bytes())
     try:
         return consult, catalog.find(consult.pack.id, content_hash=consult.pack.content_hash)

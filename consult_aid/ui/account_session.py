@@ -19,7 +19,6 @@ from consult_aid.domain import Clinician, Problem, ValidationError
 from consult_aid.domain.accounts import Account
 from consult_aid.services.access import record_access
 from consult_aid.services.accounts import create_first_administrator, sign_in
-from consult_aid.services.identities import WrongPasswordError
 from consult_aid.services.store import Store
 
 LOCKED = "session.locked"
@@ -43,13 +42,14 @@ def make_first_account(db: Store, data: DataFolder, username: str, display_name:
     ``folder_password``, the folder's signing identity becomes the account's: that password
     is checked first, so a wrong one makes nothing."""
     from consult_aid.services.clinic import existing_identity
+    from consult_aid.services.identities import WrongPasswordError as IdentityWrongPassword
     from consult_aid.services.identities import adopt_folder_identity
 
     folder = existing_identity(data) if folder_password is not None else None
     if folder is not None and folder_password is not None:
         try:
             folder.unlock(folder_password)  # a wrong password: nothing made
-        except WrongPasswordError as exc:
+        except IdentityWrongPassword as exc:
             raise ValidationError([Problem("password", str(exc))]) from None
     account = create_first_administrator(db, username, display_name, password, now=now)
     db.account = account

