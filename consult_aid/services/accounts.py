@@ -12,6 +12,7 @@ rather than a hand-made PBKDF2 loop.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from functools import cache
 
@@ -47,6 +48,10 @@ REACTIVATED = "account.reactivated"
 REFUSED = "refused"
 UNKNOWN_ACCOUNT = "(no such account)"
 WRONG_PASSWORD = "The user name or the password is not right."  # noqa: S105 (a message)
+# A read-only database cannot count failures; whoever can open it read-only can read the file
+# itself, so this only slows down guessing through the program
+READ_ONLY_FAILURE_PAUSE = 2.0
+NOT_YOUR_PASSWORD = "The password is not right."  # noqa: S105 (typed again, by a signed-in user)
 
 _HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4)
 
@@ -155,22 +160,41 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime) -> Acc
 
     A database opened read-only (a damaged one read to rescue it, ``--read-only``) cannot
     count or record anything: the same checks are made (an unknown name costs the same work
-    as a wrong password; a locked or deactivated account stays refused) and nothing is
-    written."""
+    as a wrong password; a locked or deactivated account stays refused), a wrong password
+    costs :data:`READ_ONLY_FAILURE_PAUSE` seconds, and nothing is written."""
     if db.read_only:
         return _sign_in_read_only(db, username, password, now=now)
+    return _checked(db, username, password, now=now, why="")
+
+
+def confirm_password(db: Database, account: Account, password: str, *, now: datetime,
+                     why: str) -> None:
+    """``account`` types its password again (to sign, to change it): checked like a sign-in —
+    a wrong one counted, slowed down, locked out and recorded as a failed sign-in (``why``
+    in its detail) — and a right one not recorded as a new sign-in."""
+    if db.read_only:
+        _sign_in_read_only(db, account.username, password, now=now)
+        return
+    _checked(db, account.username, password, now=now, why=why)
+
+
+def _checked(db: Database, username: str, password: str, *, now: datetime,
+             why: str) -> Account:
+    """The counted password check behind :func:`sign_in` (``why`` empty) and
+    :func:`confirm_password` (``why``: what the password was typed again for)."""
     repo = AccountRepository(db)
     name = username.strip().lower()
     stored = None if username_problem(name) else repo.find(name)
     audit = AuditLog(db)
+    at = f"; {why}" if why else ""
     if stored is None or not stored.account.active:
         verify_password(_dummy_hash(), password)
-        audit.record(SIGN_IN_FAILED, detail="unknown or inactive account",
+        audit.record(SIGN_IN_FAILED, detail=f"unknown or inactive account{at}",
                      actor=stored.account.username if stored else UNKNOWN_ACCOUNT, at=now)
         raise SignInRefusedError(WRONG_PASSWORD)
     account = stored.account
     if stored.locked_until is not None and now < stored.locked_until:
-        audit.record(SIGN_IN_FAILED, detail="locked out", actor=account.username, at=now)
+        audit.record(SIGN_IN_FAILED, detail=f"locked out{at}", actor=account.username, at=now)
         raise SignInRefusedError(
             f"This account is locked after {LOCKOUT_AFTER} wrong passwords, until "
             f"{stored.locked_until:%H:%M}. An administrator can reset its password sooner.",
@@ -179,26 +203,27 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime) -> Acc
         ready = stored.last_failure_at.timestamp() + delay_after(stored.failed_attempts)
         if now.timestamp() < ready:
             wait = int(ready - now.timestamp()) + 1
-            audit.record(SIGN_IN_FAILED, detail="too soon after a failure",
+            audit.record(SIGN_IN_FAILED, detail=f"too soon after a failure{at}",
                          actor=account.username, at=now)
             raise SignInRefusedError(f"Wait {wait} seconds, then try again.", wait_seconds=wait)
     if not verify_password(stored.password_hash, password):
         failures = stored.failed_attempts + 1
         until = locked_until(failures, now)
         repo.record_failure(account.id, at=now, locked_until=until)
-        audit.record(SIGN_IN_FAILED, detail=f"wrong password ({failures} in a row)",
+        audit.record(SIGN_IN_FAILED, detail=f"wrong password ({failures} in a row){at}",
                      actor=account.username, at=now)
         if until is not None:
             raise SignInRefusedError(
                 f"This account is now locked after {failures} wrong passwords, until "
                 f"{until:%H:%M}. An administrator can reset its password sooner.",
                 wait_seconds=int((until - now).total_seconds()))
-        raise SignInRefusedError(WRONG_PASSWORD,
-                            wait_seconds=delay_after(failures))
+        raise SignInRefusedError(NOT_YOUR_PASSWORD if why else WRONG_PASSWORD,
+                                 wait_seconds=delay_after(failures))
     repo.record_success(account.id)
     if _HASHER.check_needs_rehash(stored.password_hash):
         repo.rehash(account.id, hash_password(password))
-    audit.record(SIGNED_IN, actor=account.username, at=now)
+    if not why:
+        audit.record(SIGNED_IN, actor=account.username, at=now)
     return account
 
 
@@ -213,6 +238,7 @@ def _sign_in_read_only(db: Database, username: str, password: str, *,
         raise SignInRefusedError(f"This account is locked until {stored.locked_until:%H:%M}. "
                                  "An administrator can reset its password sooner.")
     if not verify_password(stored.password_hash, password):
+        time.sleep(READ_ONLY_FAILURE_PAUSE)  # nothing can be counted: every guess costs time
         raise SignInRefusedError(WRONG_PASSWORD)
     return stored.account
 
@@ -225,19 +251,16 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def verify_account_password(db: Database, account: Account, password: str) -> bool:
-    """True when ``password`` is ``account``'s (asked again before a signature)."""
-    stored = AccountRepository(db).find(account.username)
-    return stored is not None and verify_password(stored.password_hash, password)
-
-
 def change_own_password(db: Database, actor: Account, old: str, new: str, *,
                         now: datetime) -> None:
-    stored = AccountRepository(db).find(actor.username)
-    if stored is None or not verify_password(stored.password_hash, old):
-        AuditLog(db).record(PASSWORD_CHANGED, detail="failed: the current password was wrong",
-                            actor=actor.username, at=now)
-        raise InputError("The current password is not right; the password was not changed.")
+    try:
+        confirm_password(db, actor, old, now=now, why="changing the password")
+    except SignInRefusedError as exc:
+        AuditLog(db).record(f"{PASSWORD_CHANGED}.failed", detail="the current password was "
+                            "not accepted", actor=actor.username, at=now)
+        message = ("The current password is not right; the password was not changed."
+                   if str(exc) == NOT_YOUR_PASSWORD else str(exc))
+        raise InputError(message) from None
     problem = password_problem(new, actor.username, actor.display_name)
     if problem is None and new == old:
         problem = "The new password must differ from the current one."

@@ -37,11 +37,10 @@ from consult_aid.services.access import (
     LISTED,
     OPENED,
     SEARCHED,
-    permit_and_record,
     record_access,
     record_failed,
 )
-from consult_aid.services.accounts import NotAllowedError, permit
+from consult_aid.services.accounts import REFUSED, NotAllowedError, permit
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.consults import ARCHIVE_SORTS as ARCHIVE_SORTS
 from consult_aid.storage.consults import NO_DECISION as NO_DECISION
@@ -93,33 +92,51 @@ def save_draft(db: Database, consult: Consult, *, now: datetime, step: str = "")
     require_zone(now)
     actor = permit(db, Permission.PREPARE_CONSULT, consult_id=consult.id)
     audit = AuditLog(db)
-    with db.transaction():
-        changed = ConsultRepository(db).save_draft(consult, step=step)
-        beyond = sorted(set(changed) - PREPARED_PARTS)
-        if beyond and not actor.may(Permission.RUN_CONSULT):
-            raise NotAllowedError(
-                f"Your account ({actor.roles_text.lower()}) may prepare a consult but not "
-                f"change its {', '.join(beyond)}; nothing was saved.")
-        if not changed:
-            return changed
-        detail = ", ".join(changed)
-        latest = audit.latest(consult.id)
-        if (latest is None or latest.action != SAVED or latest.detail != detail
-                or latest.actor != actor.username
-                or now - datetime.fromisoformat(latest.at) >= SAVE_AUDIT_GAP):
-            audit.record(SAVED, consult_id=consult.id, detail=detail, at=now)
+    try:
+        with db.transaction():
+            changed = ConsultRepository(db).save_draft(consult, step=step)
+            beyond = sorted(set(changed) - PREPARED_PARTS)
+            if beyond and not actor.may(Permission.RUN_CONSULT):
+                raise _Beyond(beyond)  # rolls the save back
+            if changed:
+                _audit_save(audit, consult.id, actor.username, ", ".join(changed), now)
+    except _Beyond as refused:
+        audit.record(REFUSED, consult_id=consult.id, at=now,
+                     detail=f"{Permission.RUN_CONSULT.value}: {', '.join(refused.parts)}")
+        raise NotAllowedError(
+            f"Your account ({actor.roles_text.lower()}) may prepare a consult but not "
+            f"change its {', '.join(refused.parts)}; nothing was saved.") from None
     return changed
+
+
+class _Beyond(Exception):  # noqa: N818 - internal: a save refused part by part
+    def __init__(self, parts: list[str]) -> None:
+        super().__init__(parts)
+        self.parts = parts
+
+
+def _audit_save(audit: AuditLog, consult_id: str, actor: str, detail: str,
+                now: datetime) -> None:
+    """One "saved" entry per stretch of editing the same parts by the same account."""
+    latest = audit.latest(consult_id)
+    if (latest is None or latest.action != SAVED or latest.detail != detail
+            or latest.actor != actor
+            or now - datetime.fromisoformat(latest.at) >= SAVE_AUDIT_GAP):
+        audit.record(SAVED, consult_id=consult_id, detail=detail, at=now)
 
 
 def get_consult(db: Database, consult_id: str) -> Consult:
     """The stored consult (a draft, or the signed record with its addenda); audited as
     opened."""
-    permit_and_record(db, Permission.VIEW_CONSULTS, OPENED, consult_id=consult_id)
-    return ConsultRepository(db).get(consult_id)
+    permit(db, Permission.VIEW_CONSULTS, consult_id=consult_id)
+    consult = ConsultRepository(db).get(consult_id)  # an unknown id: NotFoundError, no entry
+    record_access(db, OPENED, consult_id=consult_id)
+    return consult
 
 
 def last_step(db: Database, consult_id: str) -> str:
     """The step a draft was last shown on ("" when none is known)."""
+    permit(db, Permission.VIEW_CONSULTS, consult_id=consult_id)
     step = ConsultRepository(db).last_step(consult_id)
     return step if step in STEP_IDS else ""
 

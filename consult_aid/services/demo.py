@@ -37,7 +37,7 @@ from consult_aid.exchange.consult_json import consult_from_json
 from consult_aid.resources import resource_path
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.database import Database
-from consult_aid.storage.people import PatientRepository
+from consult_aid.storage.people import ClinicianRepository, PatientRepository
 
 if TYPE_CHECKING:  # the signing stack and the pack loader are imported where they are used
     # (issue 16: start-up)
@@ -173,7 +173,8 @@ def ensure_demo_patient(db: Database) -> Patient | None:
 def ensure_demo_account(db: Database, clinician: Clinician, *, now: datetime) -> Account:
     """The demo folder's account (:data:`DEMO_USER`, password :data:`DEMO_PASSWORD`, named as
     the demo's clinician), made as the folder's first account when it has none. A folder whose
-    accounts are not the demo's is refused: the demo never adds a way into a real folder."""
+    accounts are not the demo's, or whose clinic was set up before accounts, is refused: the
+    demo never adds a way into a real folder."""
     from consult_aid.services.accounts import create_first_administrator, has_accounts
     from consult_aid.storage.accounts import AccountRepository
 
@@ -183,4 +184,11 @@ def ensure_demo_account(db: Database, clinician: Clinician, *, now: datetime) ->
     if has_accounts(db):
         raise KnownError("This data folder has accounts of its own, so the demo does not add "
                          "its account here; use a new folder for the demo (the default).")
+    registered = ClinicianRepository(db).current()
+    if registered is not None and registered.name != clinician.name:
+        # a clinic's folder from before accounts: an administrator with a published password
+        # would be a way into it
+        raise KnownError("This data folder belongs to a clinic (it has a clinician set up), "
+                         "so the demo does not add its account here; use a new folder for the "
+                         "demo (the default).")
     return create_first_administrator(db, DEMO_USER, clinician.name, DEMO_PASSWORD, now=now)

@@ -155,10 +155,9 @@ def signer_identity(db: Database, data: DataFolder, account: Account, password: 
     from consult_aid.services.clinic import current_clinician
 
     require(account, Permission.SIGN, db=db)
-    from consult_aid.services.accounts import verify_account_password
+    from consult_aid.services.accounts import confirm_password
 
-    if not verify_account_password(db, account, password):
-        raise WrongPasswordError("The password is not right; nothing was signed.")
+    confirm_password(db, account, password, now=now, why="to sign")  # counted, recorded
     retire_if_unopenable(db, data, account, password, now=now)
     clinic = current_clinician(db)
     return clinician_identity(db, data, account, password,

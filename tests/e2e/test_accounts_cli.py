@@ -214,3 +214,22 @@ def test_a_clinician_imports_their_own_certificate(
     assert code != 0 and "already have a signing identity" in text
     code, text = run(capsys, "--data-dir", str(folder), "check")
     assert code == 0, text  # pinned as the clinic's own
+
+
+def test_the_demo_never_adds_its_account_to_a_clinics_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from consult_aid.datadir import DataFolder
+    from consult_aid.domain import Clinician
+    from consult_aid.services.clinic import register_clinician
+    from consult_aid.services.store import open_store
+    from tests.builders import NOW
+
+    data = DataFolder(tmp_path / "clinic").ensure()  # set up before accounts, none yet
+    with open_store(data.database) as db:
+        register_clinician(db, data, Clinician(name="Dr. Mina Khan", clinic="Riverside"),
+                           password="the clinic's signing password", now=NOW)
+    code, text = run(capsys, "--data-dir", str(data.root), "demo", "--out",
+                     str(tmp_path / "out"))
+    assert code != 0 and "belongs to a clinic" in text
+    with open_store(data.database) as db:
+        assert db.query_one("SELECT count(*) FROM accounts") == (0,)

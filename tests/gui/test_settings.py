@@ -111,8 +111,12 @@ def test_the_account_password_is_changed_off_the_gui_thread(qtbot: QtBot,
         raise AssertionError("the old password still unlocks the key")
     except WrongPasswordError:
         pass
-    assert audit_details(window, "account.password-changed") == [
-        "failed: the current password was wrong", ""]
+    assert db_row(window.ctx.data, "SELECT count(*) FROM audit_log WHERE action = "
+                  "'account.password-changed'") == (1,)
+    assert audit_details(window, "account.password-changed.failed") == [
+        "the current password was not accepted"]
+    assert audit_details(window, "sign-in.failed") == [
+        "wrong password (1 in a row); changing the password"]  # counted like a sign-in
 
 
 def test_larger_text_follows_the_view_menu_both_ways(qtbot: QtBot, window: MainWindow) -> None:

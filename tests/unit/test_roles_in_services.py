@@ -94,7 +94,9 @@ def test_an_assistant_prepares_the_intake_but_cannot_run_or_sign_the_consult(
     with pytest.raises(NotAllowedError, match="change clinic settings"):
         update_clinician(store, sample_clinician(), now=NOW)
     refusals = [(e.actor, e.detail) for e in AuditLog(store).entries() if e.action == "refused"]
-    assert refusals == [("jlee", "sign")] * 2 + [("jlee", "read the audit trail"),
+    assert refusals == [("jlee", "run a consult: decision"),
+                        ("jlee", "run a consult: understanding")] + [("jlee", "sign")] * 2 + [
+                        ("jlee", "read the audit trail"),
                                                 ("jlee", "manage trusted certificates"),
                                                 ("jlee", "change clinic settings")]
     assert admin.may(Permission.READ_AUDIT)
@@ -230,3 +232,21 @@ def test_an_assistants_consult_names_the_clinics_clinician_until_a_clinician_sig
     mine = clinician_for(store, other)
     assert (mine.name, mine.credentials, mine.registration) == ("Dr. Bo Chen", "", "")
     assert mine.clinic == sample_clinician().clinic
+
+
+def test_a_wrong_password_at_signing_is_counted_and_recorded_like_a_sign_in(
+        store: Store, data_folder: DataFolder) -> None:
+    from consult_aid.services.accounts import SignInRefusedError
+
+    account = sign_in_db(store, display_name="Dr. Sam Rivera")
+    with pytest.raises(SignInRefusedError, match="The password is not right"):
+        signer_identity(store, data_folder, account, "not my password at all", now=NOW)
+    assert store.query_one("SELECT failed_attempts FROM accounts WHERE username = 'drtest'") \
+        == (1,)
+    failed = [e.detail for e in AuditLog(store).entries() if e.action == "sign-in.failed"]
+    assert failed == ["wrong password (1 in a row); to sign"]
+    later = NOW + timedelta(minutes=1)  # past the delay: the right one resets the count
+    signer_identity(store, data_folder, account, TEST_PASSWORD, now=later)
+    assert store.query_one("SELECT failed_attempts FROM accounts WHERE username = 'drtest'") \
+        == (0,)
+    assert [e.action for e in AuditLog(store).entries()].count("sign-in") == 0
