@@ -34,7 +34,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -103,6 +103,25 @@ READ_ONLY_CHECK_FAILED = (
 READ_ONLY_ASKED = (
     "Read-only, as asked (--read-only) — you can read and print consults; nothing can be "
     "saved. Start Consult Aid without --read-only to work normally.")
+
+
+class _KeepHidden(QObject):
+    """While the window is locked: any other window that shows itself is hidden again at once
+    and remembered (``hidden``), so that no patient detail appears over the lock screen."""
+
+    def __init__(self, main: QWidget, hidden: list[QWidget]) -> None:
+        super().__init__(main)
+        self._main = main
+        self._hidden = hidden
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if (event.type() == QEvent.Type.Show and isinstance(watched, QWidget)
+                and watched.isWindow() and watched is not self._main
+                and watched.windowType() not in (Qt.WindowType.Popup, Qt.WindowType.ToolTip)):
+            if watched not in self._hidden:
+                self._hidden.append(watched)
+            QTimer.singleShot(0, watched.hide)
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -186,6 +205,7 @@ class MainWindow(QMainWindow):
         self.locked = False
         self._before_lock: QWidget | None = None
         self._hidden_windows: list[QWidget] = []
+        self._keep_hidden: _KeepHidden | None = None
         self._pending_password = ""  # between a sign-in and the new password it must choose
         self.idle = IdleWatch(ctx.settings.idle_lock_minutes, self)
         self.idle.idle.connect(self.lock)
@@ -570,6 +590,10 @@ class MainWindow(QMainWindow):
         self._hidden_windows = [w for w in shown if w.windowType() not in passing]
         for widget in shown:
             widget.hide()
+        # a window that opens while locked (a preview or a message that finished on a worker
+        # thread) is hidden at once, and shown again only to the same person
+        self._keep_hidden = _KeepHidden(self, self._hidden_windows)
+        app.installEventFilter(self._keep_hidden)
         self.stack.setCurrentWidget(self.lock_screen)
         self._set_session_actions(False)
         self.emergency_banner.hide()
@@ -620,6 +644,7 @@ class MainWindow(QMainWindow):
             self._resume(account)
             return
         # someone else: the consult in progress is kept (saved) and they start afresh
+        self._stop_keeping_hidden()
         for widget in self._hidden_windows:
             widget.close()
         self._hidden_windows = []
@@ -631,8 +656,14 @@ class MainWindow(QMainWindow):
         self.locked = False
         self._after_sign_in(account, password)
 
+    def _stop_keeping_hidden(self) -> None:
+        if self._keep_hidden is not None:
+            QApplication.instance().removeEventFilter(self._keep_hidden)  # type: ignore[union-attr]
+            self._keep_hidden = None
+
     def _resume(self, account: Account) -> None:
         """The same person is back: where they were, with the consult."""
+        self._stop_keeping_hidden()
         self.ctx.use_account(account)
         self.locked = False
         self._record_unlocked()
@@ -926,6 +957,7 @@ class MainWindow(QMainWindow):
             return
         for timer in self.findChildren(QTimer):  # pending searches must not outlive the window
             timer.stop()
+        self._stop_keeping_hidden()  # closed while locked: other windows are not ours to hide
         self.ctx.writer.settle(self.save_wait_seconds)
         self.idle.stop()  # a closed window is never locked
         event.accept()

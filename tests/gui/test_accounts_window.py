@@ -239,6 +239,25 @@ def test_lock_now_hides_an_open_pdf_preview_too(qtbot: QtBot, window: MainWindow
         p.close()
 
 
+def test_a_preview_that_opens_while_locked_stays_hidden_until_unlocked(
+        qtbot: QtBot, window: MainWindow) -> None:
+    add_patient_and_start(qtbot, window, PATIENT)
+    documents = window.documents
+    assert documents is not None
+    documents.preview()  # rendering on the task pool ...
+    window.lock()  # ... while the window locks
+    qtbot.waitUntil(lambda: bool(documents.dialogs), timeout=30_000)
+    qtbot.wait(50)  # the preview has shown itself and been hidden again
+    assert window.locked
+    assert [w for w in QApplication.topLevelWidgets() if w.isVisible()] == [window]
+    type_into(qtbot, window.lock_screen.password, PASSWORD)
+    qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.locked, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: all(d.isVisible() for d in documents.dialogs), timeout=WAIT_MS)
+    for d in list(documents.dialogs):
+        d.close()
+
+
 def test_switching_to_an_assistant_keeps_the_consult_and_offers_no_signing(
         qtbot: QtBot, window: MainWindow) -> None:
     ctx = window.ctx
