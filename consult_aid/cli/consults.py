@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from consult_aid.cli.auth import SIGN_IN_HELP, signed_store
 from consult_aid.cli.output import limit, output_file, write_output
 from consult_aid.domain import ConsultStatus
-from consult_aid.errors import InputError
+from consult_aid.errors import InputError, KnownError
 from consult_aid.services import consults
 from consult_aid.terminal import echo, safe, safe_json
 
@@ -156,19 +156,23 @@ def run_export(args: argparse.Namespace) -> int:
         return _run_export_fhir(args)
     with signed_store(args.data.database, read_only=args.read_only) as db:
         exported = consults.export_json(db, args.id)
-    if args.out is None:
-        sys.stdout.write(safe_json(exported.text))
-        return 0
-    files = [(args.out, exported.text.encode("utf-8"))]
-    if exported.summary_pdf is not None:
-        files.append((args.out.with_suffix(".pdf"), exported.summary_pdf))
-    files += [(args.out.with_name(f"{args.out.stem}.addendum-{addendum_id}.pdf"), pdf)
-              for addendum_id, pdf in exported.addendum_pdfs]
-    for path, _ in files:
-        output_file(path)
-    for path, data in files:
-        write_output(path, data)
-        echo(f"Wrote {path}")
+        if args.out is None:
+            sys.stdout.write(safe_json(exported.text))
+            return 0
+        files = [(args.out, exported.text.encode("utf-8"))]
+        if exported.summary_pdf is not None:
+            files.append((args.out.with_suffix(".pdf"), exported.summary_pdf))
+        files += [(args.out.with_name(f"{args.out.stem}.addendum-{addendum_id}.pdf"), pdf)
+                  for addendum_id, pdf in exported.addendum_pdfs]
+        try:
+            for path, _ in files:
+                output_file(path)
+            for path, data in files:
+                write_output(path, data)
+                echo(f"Wrote {path}")
+        except (OSError, KnownError) as exc:  # recorded as exported above: say it failed
+            consults.export_failed(db, args.id, exc)
+            raise
     return 0
 
 
@@ -180,6 +184,10 @@ def _run_export_fhir(args: argparse.Namespace) -> int:
     path = output_file(args.fhir, "--fhir")
     with signed_store(args.data.database, read_only=args.read_only) as db:
         text = export_fhir(db, args.id, now=datetime.now().astimezone())
-    write_output(path, text.encode("utf-8"))
+        try:
+            write_output(path, text.encode("utf-8"))
+        except (OSError, KnownError) as exc:  # recorded as exported above: say it failed
+            consults.export_failed(db, args.id, exc)
+            raise
     echo(f"Wrote {path}")
     return 0

@@ -252,6 +252,7 @@ class FilterChoices:
 
 
 def filter_choices(db: Database) -> FilterChoices:
+    permit(db, Permission.VIEW_CONSULTS)
     status = ", ".join("?" * len(FINAL_STATUSES))
     packs = db.query(f"SELECT DISTINCT pack_id FROM archive_rows WHERE status IN ({status}) "
                      "ORDER BY pack_id", FINAL_STATUSES)

@@ -187,6 +187,7 @@ def untrust_certificate(db: Database, fingerprint: str, *, now: datetime) -> Kno
 
 def trusted_certificates(db: Database) -> list[KnownCertificate]:
     """Own first, then trusted, then no longer trusted, each oldest first."""
+    permit(db, Permission.VIEW_CONSULTS)
     return sorted(CertificateRepository(db).all(),
                   key=lambda c: (c.role is not CertificateRole.OWN, not c.active, c.added_at))
 
