@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -94,6 +95,23 @@ def require(actor: Account, permission: Permission, *, db: Database | None = Non
     roles = actor.roles_text.lower() or "no role"
     raise NotAllowedError(f"Your account ({roles}) may not {permission.value}. Ask someone "
                           "whose role allows it, or an administrator.")
+
+
+def require_in_folder(actor: Account, permission: Permission, database: Path) -> None:
+    """:func:`require` for a service that works on the data folder's files (backup, restore)
+    rather than on an open connection: a refusal is recorded in the database when it opens."""
+    if actor.may(permission):
+        return
+    from consult_aid.services.store import open_store
+
+    try:
+        with open_store(database) as db:
+            require(actor, permission, db=db)
+    except NotAllowedError:
+        raise
+    except KnownError:  # a database that cannot be opened: refused all the same
+        pass
+    require(actor, permission)
 
 
 def permit(db: Database, permission: Permission, *, consult_id: str | None = None) -> Account:

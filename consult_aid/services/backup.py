@@ -26,7 +26,7 @@ from pathlib import Path
 
 from consult_aid.datadir import DataFolder
 from consult_aid.domain.accounts import Account, Permission
-from consult_aid.services.accounts import require
+from consult_aid.services.accounts import require_in_folder
 from consult_aid.services.backup_files import (
     _CHUNK,
     BACKED_UP,
@@ -70,7 +70,7 @@ class BackupResult:
 def make_backup(data: DataFolder, dest: Path, *, now: datetime, actor: Account) -> BackupResult:
     """Write a new, checked backup folder of ``data`` inside ``dest`` (created if missing);
     ``actor`` must be allowed to back up (audited under that account)."""
-    require(actor, Permission.BACKUP)
+    require_in_folder(actor, Permission.BACKUP, data.database)
     dest = Path(dest).expanduser().resolve()
     if dest == data.root or dest.is_relative_to(data.root):
         raise BackupError(f"{dest} is inside the data folder: a backup there is lost with it. "

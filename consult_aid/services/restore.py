@@ -20,7 +20,7 @@ from pathlib import Path
 
 from consult_aid.datadir import DataFolder, make_private_dir
 from consult_aid.domain.accounts import Account, Permission
-from consult_aid.services.accounts import require
+from consult_aid.services.accounts import require_in_folder
 from consult_aid.services.backup_files import (
     _CHUNK,
     DATABASE,
@@ -69,7 +69,7 @@ def restore_backup(data: DataFolder, src: Path, *, now: datetime, actor: Account
     restore offered when the data folder fails its start-up check, before anyone can sign in
     (the accounts are in the database that failed). Audited either way."""
     if actor is not None:
-        require(actor, Permission.RESTORE)
+        require_in_folder(actor, Permission.RESTORE, data.database)
     src = Path(src).expanduser().resolve()
     if src == data.root or src.is_relative_to(data.root):
         raise RestoreError(f"{src} is inside the data folder it would replace; move the backup "

@@ -148,6 +148,7 @@ def test_every_access_leaves_one_entry_under_the_signed_in_account(
     admin = add_account(store, "admin2", "Ada Admin", frozenset({Role.ADMINISTRATOR}))
     with pytest.raises(NotAllowedError, match="may not restore"):
         restore_backup(data_folder, backups.folder, now=NOW, actor=clinician)
+    assert entries(store)[-1] == ("aokafor", "refused", None)  # recorded in the folder
     store.close()
     restore_backup(data_folder, backups.folder, now=NOW + timedelta(hours=2), actor=admin)
     with open_store(data_folder.database) as after:  # the backup's trail, then the restore
