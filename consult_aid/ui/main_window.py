@@ -599,7 +599,8 @@ class MainWindow(QMainWindow):
         self.emergency_banner.hide()
         forget_unlocked_keys()
         now = self.ctx.clock()
-        self.lock_screen.show_locked(account.display_name, now)
+        self.lock_screen.show_locked(account.display_name, now,
+                                     consult_open=self.consult_view is not None)
         if other:
             self.lock_screen.other_button.click()
         if not self.ctx.read_only:
