@@ -131,13 +131,11 @@ class LockScreen(QWidget):
         column.addLayout(row)
         column.addWidget(self.other)
 
-    def show_locked(self, display_name: str, at: datetime, *, consult_open: bool = True) -> None:
-        """Locked for ``display_name``: the fields are emptied, the password has the focus.
-        ``consult_open``: a consult was open (and is saved) — said only then."""
-        text = (self.tr("Locked for {name} at {time}. Patient details are hidden; the consult "
-                        "in progress is saved.") if consult_open
-                else self.tr("Locked for {name} at {time}. Patient details are hidden."))
-        self.who.setText(text.format(name=display_name, time=f"{at:%H:%M}"))
+    def show_locked(self, display_name: str, at: datetime) -> None:
+        """Locked for ``display_name``: the fields are emptied, the password has the focus."""
+        self.who.setText(self.tr("Locked for {name} at {time}. Patient details are hidden; "
+                                 "the consult in progress is saved.").format(
+            name=display_name, time=f"{at:%H:%M}"))
         for field in (self.password, self.other_name, self.other_password):
             field.clear()
         self.message.hide()

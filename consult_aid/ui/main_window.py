@@ -599,8 +599,7 @@ class MainWindow(QMainWindow):
         self.emergency_banner.hide()
         forget_unlocked_keys()
         now = self.ctx.clock()
-        self.lock_screen.show_locked(account.display_name, now,
-                                     consult_open=self.consult_view is not None)
+        self.lock_screen.show_locked(account.display_name, now)
         if other:
             self.lock_screen.other_button.click()
         if not self.ctx.read_only:

@@ -70,12 +70,3 @@ def test_lock_screen_by_keyboard(qtbot: QtBot) -> None:
     lock.show_locked("Dr. Sam Rivera", datetime(2026, 11, 28, 10, 40))
     assert not lock.other.isVisible() and not lock.message.isVisible()
     assert lock.other_name.text() == "" and lock.password.text() == ""
-
-
-def test_the_lock_screen_says_a_consult_was_saved_only_when_one_was_open(qtbot: QtBot) -> None:
-    lock = LockScreen()
-    qtbot.addWidget(lock)
-    lock.show_locked("Dr. Sam Rivera", datetime(2026, 11, 28, 10, 32), consult_open=False)
-    assert lock.who.text() == "Locked for Dr. Sam Rivera at 10:32. Patient details are hidden."
-    lock.show_locked("Dr. Sam Rivera", datetime(2026, 11, 28, 10, 33))
-    assert lock.who.text().endswith("the consult in progress is saved.")
