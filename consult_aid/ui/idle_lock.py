@@ -134,7 +134,7 @@ class LockScreen(QWidget):
     def show_locked(self, display_name: str, at: datetime) -> None:
         """Locked for ``display_name``: the fields are emptied, the password has the focus."""
         self.who.setText(self.tr("Locked for {name} at {time}. Patient details are hidden; "
-                                 "the consult in progress is saved.").format(
+                                 "any consult in progress is saved.").format(
             name=display_name, time=f"{at:%H:%M}"))
         for field in (self.password, self.other_name, self.other_password):
             field.clear()
