@@ -251,6 +251,7 @@ def _sign_in_read_only(db: Database, username: str, password: str, *,
     stored = None if username_problem(name) else AccountRepository(db).find(name)
     if stored is None or not stored.account.active:
         verify_password(_dummy_hash(), password)
+        time.sleep(READ_ONLY_FAILURE_PAUSE)  # answered exactly like a wrong password
         raise SignInRefusedError(WRONG_PASSWORD)
     if stored.locked_until is not None and now < stored.locked_until:
         raise SignInRefusedError(f"This account is locked until {stored.locked_until:%H:%M}. "

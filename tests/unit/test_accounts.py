@@ -180,7 +180,9 @@ def test_accounts_are_never_deleted_nor_renamed(db: Store, admin: Account) -> No
 
 
 def test_on_a_read_only_database_sign_in_checks_the_same_and_writes_nothing(
-        db: Store, admin: Account) -> None:
+        db: Store, admin: Account, monkeypatch: pytest.MonkeyPatch) -> None:
+    paused: list[float] = []  # nothing can be counted there: each wrong password waits
+    monkeypatch.setattr(accounts.time, "sleep", paused.append)
     before = db.query_one("SELECT count(*), max(id) FROM audit_log")
     with open_store(db.path, read_only=True) as ro:
         with pytest.raises(SignInRefusedError, match="not right"):
@@ -188,6 +190,7 @@ def test_on_a_read_only_database_sign_in_checks_the_same_and_writes_nothing(
         with pytest.raises(SignInRefusedError, match="not right"):
             sign_in(ro, "nobody", ADMIN_PW, now=T0)
         assert sign_in(ro, "srivera", ADMIN_PW, now=T0) == admin
+    assert paused == [accounts.READ_ONLY_FAILURE_PAUSE] * 2  # wrong password, unknown name
     assert db.query_one("SELECT count(*), max(id) FROM audit_log") == before
     stored = db.query_one("SELECT failed_attempts FROM accounts WHERE username = 'srivera'")
     assert stored == (0,)
