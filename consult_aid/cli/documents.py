@@ -21,7 +21,7 @@ from consult_aid.cli.output import output_file, output_folder, write_output
 from consult_aid.content import load_catalog
 from consult_aid.datadir import DataFolder
 from consult_aid.domain import ConsultStatus
-from consult_aid.domain.accounts import Account, Permission
+from consult_aid.domain.accounts import Permission
 from consult_aid.domain.validation import ValidationError
 from consult_aid.errors import InputError, KnownError
 from consult_aid.exchange import consult_from_json
@@ -180,7 +180,6 @@ def run_demo(args: argparse.Namespace) -> int:
                  "administrator and clinician")
         account = db.account = sign_in(db, DEMO_USER, DEMO_PASSWORD, now=now)
         made = account_identity(data, account) is None
-        _private_accounts_folder(data, account)
         if made:  # the demo clinician's identity names the demo's clinic
             try:
                 clinician_identity(db, data, account, DEMO_PASSWORD,
@@ -260,8 +259,6 @@ def run_addendum(args: argparse.Namespace) -> int:
                                                   password_file=args.password_file)
         db.account = account
         get_consult(db, args.id)  # an unknown id is named before anything is signed
-        if account.may(Permission.SIGN):  # else refused (and audited) by signer_identity
-            _private_accounts_folder(data, account)
         identity = signer_identity(db, data, account, password, now=now)
         author = args.author or account.display_name
         try:
@@ -280,15 +277,6 @@ def run_addendum(args: argparse.Namespace) -> int:
             write_output(args.out, pdf)
         echo(f"Copy: {args.out}")
     return 0
-
-
-def _private_accounts_folder(data: DataFolder, account: Account) -> None:
-    """The folders of the clinicians' identities and of ``account``'s, owner-only like the
-    rest of the data folder (made here, before a first signature writes the key into it: the
-    signing layer makes a missing folder with the default permissions)."""
-    folder = identity_folder(data, account)
-    folder.parent.mkdir(mode=0o700, exist_ok=True)
-    folder.mkdir(mode=0o700, exist_ok=True)
 
 
 def _problems(exc: ValidationError) -> int:

@@ -120,3 +120,17 @@ def test_a_folder_identity_from_before_accounts_is_taken_over(db: Store, data: D
     adopted.unlock(ADMIN_PW)
     old.unlock("the old folder password")  # the folder's copy is still there, as it was
     assert AuditLog(db).entries()[-1].action == "identity.adopted"
+
+
+def test_a_clinicians_key_folder_is_owner_only(db: Store, data: DataFolder,
+                                               admin: Account) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)  # the usual umask: a folder made without care would be 0755
+    try:
+        identity = clinician_identity(db, data, admin, ADMIN_PW, clinic="Riverside", now=T0)
+    finally:
+        os.umask(old)
+    for folder in (identity.folder, identity.folder.parent):  # <user>/ and accounts/
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
