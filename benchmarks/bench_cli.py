@@ -26,7 +26,6 @@ import argparse
 import dataclasses
 import hashlib
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from timing import process_summary  # noqa: E402 (this folder is the script's: on the path)
 
 SURNAMES = ("Okonkwo", "Lindqvist", "Müller", "Nakamura", "Fernández", "Kowalski", "Haddad",
             "O'Brien", "Søndergaard")
@@ -96,19 +97,6 @@ def run_child(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def summary(name: str, samples: list[tuple[float, float]],
-            base: tuple[float, float] | None = None) -> tuple[float, float]:
-    times = sorted(t * 1000 for t, _ in samples)
-    rss = statistics.median(r for _, r in samples)
-    median = statistics.median(times)
-    line = (f"{name:<44} median {median:8.1f} ms   min {times[0]:8.1f} ms   "
-            f"peak RSS {rss:6.1f} MiB")
-    if base is not None:
-        line += f"   ratio {median / base[0]:5.2f}x baseline"
-    print(line, flush=True)
-    return median, rss
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
@@ -154,9 +142,9 @@ def main() -> int:
         for name, argv in commands.items():
             samples[name].append(run_child(argv, env))
     names = list(commands)
-    base = summary(names[0], samples[names[0]])
+    base = process_summary(names[0], samples[names[0]])
     for name in names[1:]:
-        summary(name, samples[name], base)
+        process_summary(name, samples[name], base)
     return 0
 
 

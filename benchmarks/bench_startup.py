@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_S = 180
+
+from timing import process_summary  # noqa: E402 (this folder is the script's: on the path)
 
 BARE = """
 import sys
@@ -117,19 +118,6 @@ def run_child(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
-def summary(name: str, samples: list[tuple[float, float]],
-            base: tuple[float, float] | None = None) -> tuple[float, float]:
-    times = sorted(t * 1000 for t, _ in samples)
-    rss = statistics.median(r for _, r in samples)
-    median = statistics.median(times)
-    line = (f"{name:<44} median {median:8.1f} ms   min {times[0]:8.1f} ms   "
-            f"peak RSS {rss:6.1f} MiB")
-    if base is not None:
-        line += (f"   ratio {median / base[0]:5.2f}x baseline   RSS {rss - base[1]:+6.1f} MiB")
-    print(line, flush=True)
-    return median, rss
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
@@ -163,9 +151,9 @@ def main() -> int:
     for _ in range(args.runs):  # interleaved, so a busy moment hits both
         bare.append(run_child(bare_argv, env))
         measured.append(run_child(program, env))
-    base = summary("baseline: bare PySide6 QMainWindow painted", bare)
+    base = process_summary("baseline: bare PySide6 QMainWindow painted", bare)
     what = "consult-aid to its main window painted" + (" (setup)" if args.no_identity else "")
-    summary(what, measured, base)
+    process_summary(what, measured, base)
     return 0
 
 

@@ -24,3 +24,19 @@ def report(name: str, result: dict[str, float], baseline: dict[str, float] | Non
     if baseline:
         line += f"   ratio {result['median_ms'] / baseline['median_ms']:6.1f}x baseline"
     print(line, flush=True)
+
+
+def process_summary(name: str, samples: list[tuple[float, float]],
+                    base: tuple[float, float] | None = None) -> tuple[float, float]:
+    """Print the median and minimum wall time and the median peak RSS of whole-process runs
+    ((seconds, MiB) each), with the ratio and the RSS difference to ``base``; returns
+    (median ms, median MiB) to serve as a base."""
+    times = sorted(t * 1000 for t, _ in samples)
+    rss = statistics.median(r for _, r in samples)
+    median = statistics.median(times)
+    line = (f"{name:<44} median {median:8.1f} ms   min {times[0]:8.1f} ms   "
+            f"peak RSS {rss:6.1f} MiB")
+    if base is not None:
+        line += f"   ratio {median / base[0]:5.2f}x baseline   RSS {rss - base[1]:+6.1f} MiB"
+    print(line, flush=True)
+    return median, rss
