@@ -1,8 +1,6 @@
 """Who is signed in to the window: the service calls behind the sign-in, first-account, lock and
 switch-user pages (each runs on the database writer thread; see :mod:`consult_aid.ui.operations`).
 
-- :func:`check_sign_in`: ``services.accounts.sign_in`` (counted, slowed down, locked out,
-  audited; on a database opened read-only the same checks, nothing recorded).
 - :func:`make_first_account`: the first account of a folder with a clinic set up before
   accounts; with the folder's signing password it takes the folder's identity over.
 - :func:`set_up_with_account`: first run: the first account, then the clinic (its clinician is
@@ -18,16 +16,11 @@ from consult_aid.datadir import DataFolder
 from consult_aid.domain import Clinician, Problem, ValidationError
 from consult_aid.domain.accounts import Account
 from consult_aid.services.access import record_access
-from consult_aid.services.accounts import create_first_administrator, sign_in
+from consult_aid.services.accounts import create_first_administrator
 from consult_aid.services.store import Store
 
 LOCKED = "session.locked"
 UNLOCKED = "session.unlocked"
-
-
-def check_sign_in(db: Store, username: str, password: str, *, now: datetime) -> Account:
-    """The account, if ``password`` is its password (else SignInRefusedError)."""
-    return sign_in(db, username, password, now=now)  # read-only: checked, nothing recorded
 
 
 def record_session(db: Store, action: str, *, now: datetime) -> None:

@@ -53,7 +53,7 @@ from consult_aid.domain import Consult, Patient, ValidationError
 from consult_aid.domain.accounts import Account, Permission
 from consult_aid.errors import KnownError
 from consult_aid.services import consults, emergency
-from consult_aid.services.accounts import WRONG_PASSWORD, has_accounts
+from consult_aid.services.accounts import WRONG_PASSWORD, has_accounts, sign_in
 from consult_aid.services.clinic import (
     clinician_for,
     current_clinician,
@@ -66,7 +66,6 @@ from consult_aid.services.store import Store
 from consult_aid.ui.account_session import (
     LOCKED,
     UNLOCKED,
-    check_sign_in,
     make_first_account,
     record_session,
 )
@@ -445,7 +444,7 @@ class MainWindow(QMainWindow):
 
     def _sign_in(self, username: str, password: str) -> None:
         now = self.ctx.clock()
-        WriteOp(self, lambda db: check_sign_in(db, username, password, now=now)) \
+        WriteOp(self, lambda db: sign_in(db, username, password, now=now)) \
             .success(lambda account: self._after_sign_in(account, password)) \
             .failure(self._sign_in_refused) \
             .run_in_background(self.ctx.writer)
@@ -622,7 +621,7 @@ class MainWindow(QMainWindow):
 
     def _sign_in_locked(self, username: str, password: str) -> None:
         now = self.ctx.clock()
-        WriteOp(self, lambda db: check_sign_in(db, username, password, now=now)) \
+        WriteOp(self, lambda db: sign_in(db, username, password, now=now)) \
             .success(lambda account: self._unlocked(account, password)) \
             .failure(lambda e: self._refused_on_lock(username, e)) \
             .run_in_background(self.ctx.writer)
