@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import stat
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+from consult_aid.storage.server import ENV_VAR as DATABASE_ENV_VAR
+from consult_aid.storage.server import ServerAddress
 
 ENV_VAR = "CONSULT_AID_HOME"
 APP_NAME = "ConsultAid"
@@ -32,10 +37,18 @@ _READ_ONLY_ERRORS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
 @dataclass(frozen=True, slots=True)
 class DataFolder:
     root: Path
+    # the clinic's shared archive on a PostgreSQL server (issue 18); None: the SQLite file here
+    server: ServerAddress | None = None
 
     @property
     def database(self) -> Path:
+        """The SQLite file of this folder (used when no server is set)."""
         return self.root / "consult-aid.sqlite3"
+
+    @property
+    def archive(self) -> Path | ServerAddress:
+        """Where the consults are kept: the clinic's server when one is set, else the file."""
+        return self.server if self.server is not None else self.database
 
     @property
     def packs(self) -> Path:
@@ -119,19 +132,44 @@ def make_private_dir(path: Path) -> None:
 
 
 def resolve(option: str | os.PathLike[str] | None = None,
-            environ: dict[str, str] | None = None) -> DataFolder:
+            environ: dict[str, str] | None = None, *,
+            database: str | None = None) -> DataFolder:
+    """The data folder, and the archive's server: ``database`` (``--database``), else
+    ``CONSULT_AID_DATABASE``, else the folder's settings (``"database"``, set in the window),
+    else none (the SQLite file in the folder)."""
     env = os.environ if environ is None else environ
-    if option:
-        root = Path(option)
-    elif env.get(ENV_VAR):
-        root = Path(env[ENV_VAR])
-    else:
-        root = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
-    return DataFolder(root.expanduser().resolve())
+    root = Path(option).expanduser().resolve() if option else _root(env)
+    address = database or env.get(DATABASE_ENV_VAR) or configured_server(root)
+    return DataFolder(root, ServerAddress.parse(address) if address else None)
+
+
+SETTINGS_LIMIT = 1024 * 1024  # as services.settings reads it
+
+
+def configured_server(root: Path) -> str | None:
+    """The server address saved in the folder's settings (the window's Settings page), or None.
+    A settings file that cannot be read names no server here; the window says what is wrong
+    with it when it loads its settings."""
+    path = root / "settings.json"
+    try:
+        if path.stat().st_size > SETTINGS_LIMIT:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = data.get("database") if isinstance(data, dict) else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def demo_folder(environ: dict[str, str] | None = None) -> DataFolder:
     """The demo's own data folder: beside the one :func:`resolve` finds without ``--data-dir``
     (``~/.local/share/ConsultAid-demo``, or ``$CONSULT_AID_HOME-demo``), never that one."""
-    real = resolve(None, environ).root
+    real = _root(environ)  # the demo never uses the clinic's server
     return DataFolder(real.with_name(real.name + DEMO_SUFFIX))
+
+
+def _root(environ: Mapping[str, str] | None) -> Path:
+    env = os.environ if environ is None else environ
+    root = Path(env[ENV_VAR]) if env.get(ENV_VAR) else Path(
+        platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
+    return root.expanduser().resolve()

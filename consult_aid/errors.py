@@ -43,6 +43,13 @@ class NotFoundError(KnownError):
     exit_code = 4
 
 
+class EditConflictError(KnownError):
+    """A draft was saved elsewhere (another room, the command line) after this program read
+    it: the save that did not see that change is refused, never written over it."""
+
+    exit_code = 3
+
+
 class StorageError(KnownError):
     """The database file cannot be written or read: disk full, read-only, damaged, missing."""
 

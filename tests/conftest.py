@@ -27,3 +27,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def data_folder(tmp_path: Path) -> DataFolder:
     """An empty, private data folder on disk for one test."""
     return DataFolder(tmp_path / "data").ensure()
+
+
+# A real PostgreSQL server for the tests run against both backends (tests/pg_server.py).
+from tests.pg_server import pg_admin_url, pg_url  # noqa: E402, F401

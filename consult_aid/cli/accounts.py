@@ -137,7 +137,7 @@ def run_init(args: argparse.Namespace) -> int:
         if identity is not None:
             identity.unlock(folder_password)  # a wrong one: nothing is made
     password = _new_password()
-    with open_store(data.database) as db:
+    with open_store(data.archive) as db:
         account = accounts.create_first_administrator(db, args.username, args.name, password,
                                                       now=_now())
         if folder_password is not None:
@@ -161,7 +161,7 @@ def _folder_password() -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with open_store(args.data.database) as db:
+    with open_store(args.data.archive) as db:
         actor = signed_in(db, now=_now())
         listed = accounts.list_accounts(db, actor)
     for a in listed:
@@ -172,7 +172,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    with open_store(args.data.database) as db:
+    with open_store(args.data.archive) as db:
         actor = signed_in(db, now=_now())
         account = accounts.create_account(db, actor, args.username, args.name, args.roles,
                                           _new_password(), now=_now())
@@ -182,7 +182,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_reset(args: argparse.Namespace) -> int:
-    with open_store(args.data.database) as db:
+    with open_store(args.data.archive) as db:
         actor = signed_in(db, now=_now())
         accounts.reset_password(db, actor, args.username, _new_password(), now=_now())
     echo(f"New password set for {args.username.lower()}; it must be changed at the next "
@@ -191,7 +191,7 @@ def run_reset(args: argparse.Namespace) -> int:
 
 
 def run_roles(args: argparse.Namespace) -> int:
-    with open_store(args.data.database) as db:
+    with open_store(args.data.archive) as db:
         actor = signed_in(db, now=_now())
         accounts.set_roles(db, actor, args.username, args.roles, now=_now())
     echo(f"Roles of {args.username.lower()}: "
@@ -200,7 +200,7 @@ def run_roles(args: argparse.Namespace) -> int:
 
 
 def run_active(args: argparse.Namespace) -> int:
-    with open_store(args.data.database) as db:
+    with open_store(args.data.archive) as db:
         actor = signed_in(db, now=_now())
         accounts.set_active(db, actor, args.username, args.active, now=_now())
     echo(f"{args.username.lower()} is {'active' if args.active else 'deactivated'}.")
@@ -208,7 +208,7 @@ def run_active(args: argparse.Namespace) -> int:
 
 
 def run_password(args: argparse.Namespace) -> int:
-    with open_store(args.data.database) as db:
+    with open_store(args.data.archive) as db:
         if not accounts.has_accounts(db):
             raise InputError(NO_ACCOUNTS)
         name, old = account_name(), account_password()
@@ -236,7 +236,7 @@ def _secret(var: str, prompt: str) -> str:
 def run_emergency_code(args: argparse.Namespace) -> int:
     from consult_aid.services.emergency import issue_code
 
-    with open_store(args.data.database) as db:
+    with open_store(args.data.archive) as db:
         actor = signed_in(db, now=_now())
         db.account = actor
         code = issue_code(db, actor, now=_now())
@@ -250,7 +250,7 @@ def run_emergency(args: argparse.Namespace) -> int:
     from consult_aid.services.emergency import use_code
 
     code = _secret(EMERGENCY_CODE_FILE_VAR, "Emergency code: ")
-    with open_store(args.data.database) as db:
+    with open_store(args.data.archive) as db:
         use_code(db, code, account=args.username, new_password=_new_password(),
                  used_by=args.by, reason=args.reason, now=_now())
     echo(f"{args.username.lower()} has a new password and must choose their own at the next "
@@ -264,7 +264,7 @@ def run_import_identity(args: argparse.Namespace) -> int:
     from consult_aid.services.identities import import_clinician_identity
 
     p12 = read_input_file(args.file, max_bytes=MAX_P12_BYTES, what="PKCS#12 file")
-    with open_store(args.data.database) as db:
+    with open_store(args.data.archive) as db:
         actor, password = sign_in_with_password(db, now=_now())
         db.account = actor
         identity = import_clinician_identity(

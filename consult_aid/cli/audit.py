@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     f = AuditFilter(actor=args.user, consult_id=args.consult, action=args.action,
                     since=args.since, until=args.until)
     now = datetime.now().astimezone()
-    with open_store(args.data.database) as db:
+    with open_store(args.data.archive) as db:
         actor = signed_in(db, now=now)
         if args.csv is not None:
             if args.csv.exists():

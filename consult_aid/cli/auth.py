@@ -36,6 +36,7 @@ from consult_aid.services.accounts import (
 from consult_aid.services.store import open_store
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.database import Database
+from consult_aid.storage.server import ServerAddress
 
 USER_VAR = "CONSULT_AID_USER"
 PASSWORD_VAR = "CONSULT_AID_PASSWORD"  # noqa: S105 (the variable's name)
@@ -100,8 +101,8 @@ def signed_in(db: Database, *, now: datetime, environ: dict[str, str] | None = N
 
 
 @contextmanager
-def signed_store(database: Path, *, now: datetime | None = None, read_only: bool = False,
-                 password_file: Path | None = None) -> Iterator[Database]:
+def signed_store(database: Path | ServerAddress, *, now: datetime | None = None,
+                 read_only: bool = False, password_file: Path | None = None) -> Iterator[Database]:
     """``open_store(database)`` with the command's account signed in on it (``db.account``),
     so that every service it calls checks that account's role and names it in the audit
     trail."""

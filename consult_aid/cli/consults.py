@@ -95,14 +95,14 @@ def _fit(text: str, width: int) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with signed_store(args.data.database, read_only=args.read_only) as db:
+    with signed_store(args.data.archive, read_only=args.read_only) as db:
         status = ConsultStatus(args.status) if args.status else None
         _print_table(consults.summaries(db, limit=args.limit, status=status))
     return 0
 
 
 def run_search(args: argparse.Namespace) -> int:
-    with signed_store(args.data.database, read_only=args.read_only) as db:
+    with signed_store(args.data.archive, read_only=args.read_only) as db:
         _print_table(consults.search(db, " ".join(args.text), limit=args.limit))
     return 0
 
@@ -125,7 +125,7 @@ def run_import(args: argparse.Namespace) -> int:
         else [])
     addendum_pdfs = [read_input_file(p, max_bytes=MAX_PDF_BYTES, what="PDF")
                      for p in addendum_paths]
-    with signed_store(args.data.database) as db:
+    with signed_store(args.data.archive) as db:
         consult = import_json(db, text, pdf=pdf, addendum_pdfs=addendum_pdfs)
     echo(f"Imported consult {consult.id} ({consult.status.value}).")
     if not parsed.is_locked and parsed.signatures:
@@ -154,7 +154,7 @@ def _require_known_pack_ids(args: argparse.Namespace, consult: Consult) -> None:
 def run_export(args: argparse.Namespace) -> int:
     if args.fhir is not None:
         return _run_export_fhir(args)
-    with signed_store(args.data.database, read_only=args.read_only) as db:
+    with signed_store(args.data.archive, read_only=args.read_only) as db:
         exported = consults.export_json(db, args.id)
         if args.out is None:
             sys.stdout.write(safe_json(exported.text))
@@ -182,7 +182,7 @@ def _run_export_fhir(args: argparse.Namespace) -> int:
     from consult_aid.services.fhir import export_fhir
 
     path = output_file(args.fhir, "--fhir")
-    with signed_store(args.data.database, read_only=args.read_only) as db:
+    with signed_store(args.data.archive, read_only=args.read_only) as db:
         text = export_fhir(db, args.id, now=datetime.now().astimezone())
         try:
             write_output(path, text.encode("utf-8"))

@@ -167,7 +167,7 @@ def run_demo(args: argparse.Namespace) -> int:
     consult, pack = demo_consult(catalog)
     consult = dataclasses.replace(consult, id=new_consult_id())
     now = datetime.now().astimezone()
-    with open_store(data.database) as db:
+    with open_store(data.archive) as db:
         # a program starting on this folder at the same moment may make the account first:
         # then that one is used, never replaced
         # one program at a time (BEGIN IMMEDIATE): two demos starting on a new folder at once
@@ -254,7 +254,7 @@ def run_addendum(args: argparse.Namespace) -> int:
     if args.out is not None:
         output_file(args.out)
     now = datetime.now().astimezone()
-    with open_store(data.database) as db:
+    with open_store(data.archive) as db:
         account, password = sign_in_with_password(db, now=now,
                                                   password_file=args.password_file)
         db.account = account
@@ -293,7 +293,7 @@ def run_verify(args: argparse.Namespace) -> int:
     if not data.database.is_file():  # no archive to look in: nothing to sign in to
         report = verify_document(pdf, data)
     else:  # the archive is looked up: by a signed-in account only, and audited
-        with open_store(data.database, read_only=args.read_only) as db:
+        with open_store(data.archive, read_only=args.read_only) as db:
             db.account = signed_in(db, now=datetime.now().astimezone())
             permit(db, Permission.VIEW_CONSULTS)
             report = verify_document(pdf, data)
@@ -392,7 +392,7 @@ def run_check(args: argparse.Namespace) -> int:
     data: DataFolder = args.data
     why_not = no_one_can_sign_in(data)
     if why_not is None:  # read-only: `check` writes nothing, so a backup is checked in place
-        with open_store(data.database, read_only=True) as db:
+        with open_store(data.archive, read_only=True) as db:
             db.account = signed_in(db, now=datetime.now().astimezone())
             permit(db, Permission.VIEW_CONSULTS)
     else:
@@ -416,7 +416,7 @@ def no_one_can_sign_in(data: DataFolder) -> str | None:
     if not quick_check(data.database, data.identity).ok:
         return "the database fails its quick check, and it holds the accounts"
     try:
-        with open_store(data.database, read_only=True) as db:
+        with open_store(data.archive, read_only=True) as db:
             return None if has_accounts(db) else "the data folder has no accounts yet"
     except KnownError:
         return "the database cannot be read, and it holds the accounts"

@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_insights(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.data.packs)
     packs = catalog.packs()
-    with signed_store(args.data.database, read_only=args.read_only) as db:
+    with signed_store(args.data.archive, read_only=args.read_only) as db:
         report = insights(db, pack_id=args.pack, clinician_id=args.clinician,
                           since=args.since, until=args.until)
         choices = filter_choices(db)

@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_add(args: argparse.Namespace) -> int:
     data = read_input_file(args.certificate, max_bytes=MAX_CERTIFICATE_BYTES,
                            what="certificate file")
-    with signed_store(args.data.database) as db:
+    with signed_store(args.data.archive) as db:
         entry = trust_certificate(db, data, now=datetime.now().astimezone())
     echo(f"Trusted: {entry.subject}")
     echo(f"  SHA-256: {entry.fingerprint}")
@@ -53,7 +53,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with signed_store(args.data.database, read_only=args.read_only) as db:
+    with signed_store(args.data.archive, read_only=args.read_only) as db:
         entries = trusted_certificates(db)
     if not entries:
         echo("No certificate is pinned or trusted yet (the clinic's own is pinned when it is "
@@ -69,7 +69,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    with signed_store(args.data.database) as db:
+    with signed_store(args.data.archive) as db:
         entry = untrust_certificate(db, args.fingerprint, now=datetime.now().astimezone())
     echo(f"No longer trusted: {entry.subject} ({entry.fingerprint}). Consults imported with it "
          "stay; new imports signed with it are refused.")

@@ -34,6 +34,7 @@ from typing import Any, Protocol
 from consult_aid.domain.accounts import Account, Permission
 from consult_aid.services.accounts import permit
 from consult_aid.storage.database import Database
+from consult_aid.storage.server import ServerAddress
 
 FINAL_STATUSES = ("signed", "amended")
 
@@ -138,6 +139,16 @@ _ITEMS_SQL = (
     "WHERE {where} AND json_extract(u.value, '$.discussed') = 1 "
     "GROUP BY c.pack_id, u.key"
 )
+# the same recount on a PostgreSQL server (jsonb; JSON true is the text 'true' there)
+_ITEMS_SQL_PG = (
+    "SELECT c.pack_id, u.key, count(*), "
+    "count(*) FILTER (WHERE u.value->>'level' = 'partly'), "
+    "count(*) FILTER (WHERE u.value->>'level' = 'not_yet'), "
+    "count(*) FILTER (WHERE u.value->>'re_explained' = 'true') "
+    "FROM consults AS c, jsonb_each(c.body::jsonb -> 'consult' -> 'understanding') AS u "
+    "WHERE {where} AND u.value->>'discussed' = 'true' "
+    "GROUP BY c.pack_id, u.key"
+)
 # archive_rows (migration 0009) has the consults' status, pack, clinician and date, indexed
 _CONSULTS_SQL = ("SELECT c.pack_id, count(*), min(substr(c.created_at, 1, 10)), "
                  "max(substr(c.created_at, 1, 10)) FROM archive_rows AS c WHERE {where} "
@@ -195,11 +206,11 @@ def _item_sums(db: Database, f: InsightsFilter) -> list[tuple[Any, ...]]:
         params += [low_day, high_day, *narrow_params]
     return db.query(
         "SELECT pack_id, item_id, sum(discussed), sum(partly), sum(not_yet), "
-        f"sum(re_explained) FROM ({' UNION ALL '.join(parts)}) GROUP BY pack_id, item_id",
+        f"sum(re_explained) FROM ({' UNION ALL '.join(parts)}) AS sums GROUP BY pack_id, item_id",
         params)
 
 
-def insights_in_own_connection(database: Path, f: InsightsFilter, actor: Account
+def insights_in_own_connection(database: Path | ServerAddress, f: InsightsFilter, actor: Account
                                ) -> InsightsReport:
     """:func:`insights` on a read-only connection of its own (closed after), for a worker
     thread: a connection belongs to the thread that opened it, and counting a large archive
@@ -235,7 +246,8 @@ def insights(db: Database, *, pack_id: str | None = None, clinician_id: str | No
     rows = [ItemInsight(str(pid), str(key), by_pack.get(str(pid), 0), int(n), int(partly or 0),
                         int(not_yet or 0), int(again or 0))
             for pid, key, n, partly, not_yet, again
-            in (db.query(_ITEMS_SQL.format(where=where), params) if recount
+            in (db.query((_ITEMS_SQL_PG if db.backend == "postgresql" else _ITEMS_SQL)
+                         .format(where=where), params) if recount
                 else _item_sums(db, f))]
     rows.sort(key=lambda r: (-r.hard_share, -r.hard, -r.re_explained, -r.discussed,
                              r.pack_id, r.item_id))

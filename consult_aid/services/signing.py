@@ -227,7 +227,7 @@ def verify_document(pdf: bytes, data: DataFolder | None = None) -> VerifyReport:
     checked = data.database.is_file()
     if checked:
         try:
-            with open_store(data.database, read_only=True) as db:
+            with open_store(data.archive, read_only=True) as db:
                 roles = accepted_fingerprints(db)
                 record = ConsultRepository(db).find_by_pdf_sha256(verification.sha256)
         except KnownError as exc:  # an older or damaged database: report, do not fail the check

@@ -21,15 +21,21 @@ from consult_aid.storage.database import (
     Database,
     creating_lock,  # the lock a database is made under
 )
+from consult_aid.storage.server import ServerAddress
 
 Store = Database
 DATABASE_MARKER = "database-created"
 
 
-def open_store(path: Path, *, read_only: bool = False) -> Store:
-    """Open (creating and migrating as needed) the database file at ``path``; read-only opens
-    it as it is, with no migration, and refuses every write."""
-    path = Path(path)
+def open_store(location: Path | ServerAddress, *, read_only: bool = False) -> Store:
+    """Open (creating and migrating as needed) the database file at ``location``, or the
+    clinic's archive on the PostgreSQL server it names; read-only opens it as it is, with no
+    migration, and refuses every write."""
+    if isinstance(location, ServerAddress):
+        from consult_aid.storage.postgres import PostgresDatabase  # psycopg: only when used
+
+        return PostgresDatabase(location, read_only=read_only)
+    path = Path(location)
     marker = path.with_name(DATABASE_MARKER)
     if not path.exists() and marker.is_file():
         raise DamagedDatabaseError(

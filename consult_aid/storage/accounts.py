@@ -60,13 +60,13 @@ class AccountRepository:
     def add(self, username: str, display_name: str, roles: frozenset[Role], password_hash: str,
             *, now: datetime, must_change_password: bool = False) -> Account:
         with self.db.transaction() as con:
-            cursor = con.execute(
+            row = con.execute(
                 "INSERT INTO accounts(username, display_name, password_hash, "
                 "must_change_password, created_at, password_changed_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (username.lower(), display_name, password_hash, int(must_change_password),
-                 now.isoformat(), now.isoformat()))
-            account_id = int(cursor.lastrowid or 0)
+                 now.isoformat(), now.isoformat())).fetchone()
+            account_id = int(row[0]) if row else 0
             con.executemany("INSERT INTO account_roles(account_id, role) VALUES (?, ?)",
                             [(account_id, r.value) for r in sorted(roles)])
         return Account(account_id, username.lower(), display_name, roles,

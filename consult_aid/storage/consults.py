@@ -15,12 +15,12 @@ from typing import Any
 from consult_aid.domain import Addendum, Consult, ConsultStatus, ConsultSummary
 from consult_aid.domain.consult import RecordLockedError
 from consult_aid.domain.validation import Problem, ValidationError, raise_if
-from consult_aid.errors import DamagedDatabaseError, NotFoundError
+from consult_aid.errors import DamagedDatabaseError, EditConflictError, NotFoundError
 from consult_aid.exchange.consult_json import consult_from_stored, stored_text
 from consult_aid.storage.database import Database, latest_version
 from consult_aid.storage.folding import FOLD_VERSION
 from consult_aid.storage.people import ClinicianRepository, PatientRepository
-from consult_aid.storage.search_query import fts_query
+from consult_aid.storage.search_query import fts_query, tsquery
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,29 +101,64 @@ _ARCHIVE_SELECT = (
 DENSE_MATCHES = 2000
 # the archive searches a word from its second letter (one letter matches nearly every consult)
 ARCHIVE_WORD_MIN = 2
-_MATCHES = "SELECT rowid FROM consult_search WHERE consult_search MATCH ?"
+_MATCHES = {
+    "sqlite": "SELECT rowid FROM consult_search WHERE consult_search MATCH ?",
+    "postgresql": "SELECT rowid FROM consult_search WHERE document @@ to_tsquery('simple', ?)",
+}
+# how many consults a search finds, from the index alone (SQLite's rowid -1 is the fold marker)
+_MATCH_COUNT = {
+    "sqlite": "SELECT count(*) FROM consult_search WHERE consult_search MATCH ? AND rowid > 0",
+    "postgresql": "SELECT count(*) FROM consult_search WHERE document @@ to_tsquery('simple', ?)",
+}
 
 
 # counts per connection, while the database is unchanged (ConsultRepository._counted)
 _COUNTS: weakref.WeakKeyDictionary[Database, dict[Any, Any]] = weakref.WeakKeyDictionary()
 _VERSION = ("version",)
 
+# The row version of each draft as this program last read or wrote it, per archive (every
+# connection of the process: the window's and its autosave writer's). A save expects it; a
+# draft saved meanwhile by another room or program has moved on, and the save is refused.
+_SEEN_VERSIONS: dict[tuple[str, str], int] = {}
+_SEEN_LIMIT = 10_000
 
-def archive_text_query(text: str) -> str | None:
+
+def _seen(db: Database, consult_id: str, version: int) -> None:
+    if len(_SEEN_VERSIONS) >= _SEEN_LIMIT:
+        for key in list(_SEEN_VERSIONS)[: _SEEN_LIMIT // 2]:
+            del _SEEN_VERSIONS[key]
+    _SEEN_VERSIONS[(db.location, consult_id)] = version
+
+
+CHANGED_ELSEWHERE = (
+    "This consult was saved somewhere else (another room or program) after it was opened "
+    "here, so this change was not saved over it. Nothing is lost in that copy; close this "
+    "consult and open it again to go on from its latest state.")
+
+
+def text_query(backend: str, text: str, *, min_length: int = 1) -> str | None:
+    """The full-text query for ``text`` in the backend's own language (None: no search)."""
+    if backend == "postgresql":
+        return tsquery(text, min_length=min_length)
+    return fts_query(text, min_length=min_length)
+
+
+def archive_text_query(text: str, backend: str = "sqlite") -> str | None:
     """The full-text query of what was typed in the archive's search box (None: no search)."""
-    return fts_query(text, min_length=ARCHIVE_WORD_MIN) if text else None
+    return text_query(backend, text, min_length=ARCHIVE_WORD_MIN) if text else None
 
 
-def _archive_where(f: ArchiveFilter, *, dense: bool = False) -> tuple[str, list[Any]]:
+def _archive_where(f: ArchiveFilter, *, dense: bool = False,
+                   backend: str = "sqlite") -> tuple[str, list[Any]]:
     """The WHERE clause of an archive query, with its parameters. ``dense``: the search
     matches many consults (see DENSE_MATCHES)."""
     clauses: list[str] = []
     params: list[Any] = []
     join = ""
-    query = archive_text_query(f.text)
+    query = archive_text_query(f.text, backend)
     if query is not None:
         # '+' keeps the planner from driving the query by the matches (then sorting them all)
-        clauses.append(f"{'+' if dense else ''}a.consult_rowid IN ({_MATCHES})")
+        clauses.append(f"{'+' if dense else ''}a.consult_rowid IN ({_MATCHES[backend]})")
         params.append(query)
     # created_at is ISO 8601 in local time: its first ten characters are the consult's day,
     # so plain string comparison against day boundaries uses the created_at index
@@ -211,7 +246,7 @@ def refresh_search_index(db: Database) -> bool:
     The triggers keep the index current from then on. A database at an older schema (opened
     on purpose below the latest version) is left alone.
     """
-    if db.version < _latest_version() or search_index_is_current(db):
+    if db.backend != "sqlite" or db.version < _latest_version() or search_index_is_current(db):
         return False
     with db.transaction() as con:
         if search_index_is_current(db):  # another connection rebuilt it meanwhile
@@ -244,32 +279,49 @@ class ConsultRepository:
         raise_if(consult.problems())
         body = _body(consult)
         with self.db.transaction() as con:
-            before = con.execute("SELECT body FROM consults WHERE id = ?",
+            before = con.execute("SELECT body, row_version, status FROM consults WHERE id = ?",
                                  (consult.id,)).fetchone()
+            if before is not None and before[2] == ConsultStatus.DRAFT.value:
+                self._require_seen(consult.id, int(before[1]))
             changed = changed_parts(before[0] if before else None, body)
             self.patients.save(consult.patient, today=consult.created_at.date())
             self.clinicians.save(consult.clinician)
-            cursor = con.execute(
+            row = con.execute(
                 "INSERT INTO consults(id, patient_id, clinician_id, pack_id, pack_version, "
                 "pack_hash, status, created_at, updated_at, body) "
                 "VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET patient_id=excluded.patient_id, "
                 "clinician_id=excluded.clinician_id, pack_id=excluded.pack_id, "
                 "pack_version=excluded.pack_version, pack_hash=excluded.pack_hash, "
-                "updated_at=excluded.updated_at, body=excluded.body "
-                "WHERE consults.status = 'draft'",
+                "updated_at=excluded.updated_at, body=excluded.body, "
+                "row_version=consults.row_version + 1 "
+                "WHERE consults.status = 'draft' RETURNING row_version",
                 (consult.id, consult.patient.id, consult.clinician.id, consult.pack.id,
                  consult.pack.version, consult.pack.content_hash,
                  consult.created_at.isoformat(), consult.updated_at.isoformat(), body),
-            )
-            if cursor.rowcount == 0:
+            ).fetchone()
+            if row is None:
                 raise RecordLockedError("This consult is signed and can no longer be changed; "
                                         "add an addendum instead.")
+            _seen(self.db, consult.id, int(row[0]))
             if step:
                 con.execute("INSERT INTO draft_steps(consult_id, step_id) VALUES (?, ?) "
                             "ON CONFLICT(consult_id) DO UPDATE SET step_id = excluded.step_id",
                             (consult.id, step))
         return changed
+
+    def _require_seen(self, consult_id: str, stored: int) -> None:
+        """Refuse a write over a draft version this program has not seen (saved meanwhile by
+        another room or program). A draft this program never read is new to it: nothing to
+        compare (an import, a first save)."""
+        expected = _SEEN_VERSIONS.get((self.db.location, consult_id))
+        if expected is not None and expected != stored:
+            raise EditConflictError(CHANGED_ELSEWHERE)
+
+    def row_version(self, consult_id: str) -> int | None:
+        """The draft's row version as stored (None: no such consult)."""
+        row = self.db.query_one("SELECT row_version FROM consults WHERE id = ?", (consult_id,))
+        return None if row is None else int(row[0])
 
     def last_step(self, consult_id: str) -> str:
         """The step a draft was last shown on in the window ("" when none was stored)."""
@@ -292,11 +344,14 @@ class ConsultRepository:
         sha256 = hashlib.sha256(pdf).hexdigest()
         consult.pdf_sha256 = sha256
         with self.db.transaction() as con:
-            row = con.execute("SELECT status FROM consults WHERE id = ?", (consult.id,)).fetchone()
+            row = con.execute("SELECT status, row_version FROM consults WHERE id = ?",
+                              (consult.id,)).fetchone()
             if row is None:
                 self.save_draft(dataclasses.replace(consult, status=ConsultStatus.DRAFT))
             elif row[0] != ConsultStatus.DRAFT.value:
                 raise RecordLockedError("This consult is already signed.")
+            else:  # the record signed must be the draft as this program last saw it
+                self._require_seen(consult.id, int(row[1]))
             con.execute(
                 "INSERT INTO documents(consult_id, kind, sha256, created_at, pdf) "
                 "VALUES (?, 'summary', ?, ?, ?)",
@@ -304,7 +359,7 @@ class ConsultRepository:
             )
             con.execute(
                 "UPDATE consults SET status = 'signed', signed_at = ?, pdf_sha256 = ?, "
-                "updated_at = ?, body = ? WHERE id = ?",
+                "updated_at = ?, body = ?, row_version = row_version + 1 WHERE id = ?",
                 (consult.signed_at.isoformat(), sha256, consult.updated_at.isoformat(),
                  _body(consult), consult.id),
             )
@@ -326,11 +381,12 @@ class ConsultRepository:
             document_id = None
             if pdf is not None:
                 addendum.document_sha256 = hashlib.sha256(pdf).hexdigest()
-                document_id = con.execute(
+                inserted = con.execute(
                     "INSERT INTO documents(consult_id, kind, sha256, created_at, pdf) "
-                    "VALUES (?, 'addendum', ?, ?, ?)",
+                    "VALUES (?, 'addendum', ?, ?, ?) RETURNING id",
                     (consult_id, addendum.document_sha256, addendum.written_at.isoformat(), pdf),
-                ).lastrowid
+                ).fetchone()
+                document_id = int(inserted[0]) if inserted else None
             con.execute(
                 "INSERT INTO addenda(id, consult_id, written_at, author, text, document_id) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -342,9 +398,11 @@ class ConsultRepository:
 
     # -- reading ------------------------------------------------------------------------------
     def get(self, consult_id: str) -> Consult:
-        row = self.db.query_one("SELECT status, body FROM consults WHERE id = ?", (consult_id,))
+        row = self.db.query_one("SELECT status, body, row_version FROM consults WHERE id = ?",
+                                (consult_id,))
         if row is None:
             raise NotFoundError(f"No consult with id {consult_id}.")
+        _seen(self.db, consult_id, int(row[2]))
         consult = consult_from_stored(row[1])
         consult.status = ConsultStatus(row[0])
         consult.addenda = self._addenda(consult_id)
@@ -390,14 +448,21 @@ class ConsultRepository:
 
     def search(self, text: str, limit: int = 100) -> list[ConsultSummary]:
         """Consults whose patient name, MRN, diagnosis or any free text match every word typed."""
-        query = fts_query(text)
+        query = text_query(self.db.backend, text)
         if query is None:
             return self.summaries(limit=limit)
-        rows = self.db.query(
-            f"{_SUMMARY_SELECT} JOIN consult_search AS s ON s.rowid = c.rowid "
-            "WHERE consult_search MATCH ? ORDER BY s.rank, c.created_at DESC LIMIT ?",
-            (query, limit),
-        )
+        if self.db.backend == "postgresql":
+            rows = self.db.query(
+                f"{_SUMMARY_SELECT} JOIN consult_search AS s ON s.rowid = c.rowid "
+                "WHERE s.document @@ to_tsquery('simple', ?) "
+                "ORDER BY ts_rank(s.document, to_tsquery('simple', ?)) DESC, c.created_at DESC "
+                "LIMIT ?", (query, query, limit))
+        else:
+            rows = self.db.query(
+                f"{_SUMMARY_SELECT} JOIN consult_search AS s ON s.rowid = c.rowid "
+                "WHERE consult_search MATCH ? ORDER BY s.rank, c.created_at DESC LIMIT ?",
+                (query, limit),
+            )
         return [_summary(r) for r in rows]
 
     def archive_page(self, f: ArchiveFilter, *, sort: str = "date", descending: bool = True,
@@ -428,20 +493,24 @@ class ConsultRepository:
         matches = self._matches(f)
         if matches is not None and matches >= self._counted("SELECT count(*) FROM archive_rows"):
             f = dataclasses.replace(f, text="")
-        return _archive_where(f, dense=matches is not None and matches > DENSE_MATCHES)
+        return _archive_where(f, dense=matches is not None and matches > DENSE_MATCHES,
+                              backend=self.db.backend)
 
     def _matches(self, f: ArchiveFilter) -> int | None:
         """How many consults the search finds (None: no search), from the index alone."""
-        query = archive_text_query(f.text)
+        query = archive_text_query(f.text, self.db.backend)
         if query is None:
             return None
-        return self._counted("SELECT count(*) FROM consult_search WHERE consult_search MATCH ? "
-                             "AND rowid > 0", (query,))  # rowid -1 is the fold marker
+        return self._counted(_MATCH_COUNT[self.db.backend], (query,))
 
     def _counted(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> int:
         """A count, remembered until the database changes: a keystroke's page and total (and
         a sort, or paging) ask the same counts again. ``data_version`` changes when another
-        connection commits, ``total_changes`` when this one writes."""
+        connection commits, ``total_changes`` when this one writes. A server's archive is
+        counted every time (other rooms write to it; PostgreSQL has no such cheap signal)."""
+        if self.db.backend != "sqlite":
+            row = self.db.query_one(sql, params)
+            return int(row[0]) if row else 0
         con = self.db.connection
         version = (con.execute("PRAGMA data_version").fetchone()[0], con.total_changes)
         cache = _COUNTS.setdefault(self.db, {})

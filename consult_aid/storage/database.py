@@ -127,7 +127,13 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
 
 
 class Database:
-    """An open Consult Aid database. Use :meth:`transaction` for every write."""
+    """An open Consult Aid database. Use :meth:`transaction` for every write.
+
+    This is the SQLite file on one PC; :class:`consult_aid.storage.postgres.PostgresDatabase`
+    is the same surface on a clinic's PostgreSQL server (:attr:`backend` tells them apart where
+    the SQL differs)."""
+
+    backend = "sqlite"
 
     def __init__(self, path: Path, *, migrate_to: int | None = None,
                  read_only: bool = False) -> None:
@@ -193,6 +199,11 @@ class Database:
         con.execute("PRAGMA foreign_keys=ON")
         con.execute("PRAGMA recursive_triggers=ON")  # REPLACE fires the DELETE guards too
         con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+    @property
+    def location(self) -> str:
+        """What names this archive in this process (its file, or its server's address)."""
+        return str(self.path)
 
     @property
     def version(self) -> int:

@@ -10,7 +10,7 @@ from consult_aid.domain import Clinician, Contact, Patient, Sex
 from consult_aid.domain.validation import raise_if
 from consult_aid.errors import NotFoundError
 from consult_aid.storage.database import Database
-from consult_aid.storage.search_query import fts_query
+from consult_aid.storage.search_query import fts_query, tsquery
 
 _PATIENT_COLUMNS = "id, name, date_of_birth, sex, mrn, phone, email, address"
 
@@ -58,13 +58,16 @@ class PatientRepository:
 
     def search(self, text: str, limit: int = 50) -> list[Patient]:
         """Patients whose name or MRN starts with the words typed (accents ignored)."""
-        query = fts_query(text)
+        postgres = self.db.backend == "postgresql"
+        query = tsquery(text) if postgres else fts_query(text)
         if query is None:
             return self.recent(limit)
+        match = ("patient_search.document @@ to_tsquery('simple', ?)" if postgres
+                 else "patient_search MATCH ?")
         rows = self.db.query(
             f"SELECT {', '.join('p.' + c.strip() for c in _PATIENT_COLUMNS.split(','))} "
             "FROM patient_search JOIN patients AS p ON p.rowid = patient_search.rowid "
-            "WHERE patient_search MATCH ? ORDER BY p.name LIMIT ?",
+            f"WHERE {match} ORDER BY p.name LIMIT ?",
             (query, limit),
         )
         return [_patient(r) for r in rows]

@@ -108,7 +108,7 @@ def build_context(data: DataFolder, *, read_only: bool = False) -> AppContext:
     if not read_only:
         for folder in (data.root, data.identity):  # leftovers of writes a crash cut short
             remove_stale_temp_files(folder)
-    db = open_store(data.database, read_only=read_only)
+    db = open_store(data.archive, read_only=read_only)
     try:
         if not read_only:
             ensure_demo_patient(db)  # once, on a database that never had one (before the writer)
@@ -117,7 +117,7 @@ def build_context(data: DataFolder, *, read_only: bool = False) -> AppContext:
     except BaseException:
         db.close()
         raise
-    writer = DatabaseWriter(data.database, partial(open_store, read_only=read_only))
+    writer = DatabaseWriter(data.archive, partial(open_store, read_only=read_only))
     writer.start()
     return AppContext(data=data, db=db, writer=writer, tasks=TaskRunner(), packs=packs,
                       settings=settings, read_only=read_only)

@@ -325,7 +325,7 @@ class MainWindow(QMainWindow):
             def counted(f: InsightsFilter) -> InsightsReport:
                 if ctx.account is None:
                     raise KnownError("Sign in first: the counts are read under your account.")
-                return insights_in_own_connection(ctx.data.database, f, ctx.account)
+                return insights_in_own_connection(ctx.data.archive, f, ctx.account)
 
             view = InsightsView(
                 counted,

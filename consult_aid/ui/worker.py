@@ -19,7 +19,6 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -104,7 +103,7 @@ class _Job:
 class DatabaseWriter(QThread):
     """The single database writer thread. ``open_db(path)`` opens its own connection."""
 
-    def __init__(self, database_path: Path, open_db: Callable[[Path], Any]) -> None:
+    def __init__(self, database_path: Any, open_db: Callable[[Any], Any]) -> None:
         super().__init__()
         self._path = database_path
         self._open_db = open_db

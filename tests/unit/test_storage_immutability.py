@@ -67,7 +67,7 @@ def test_sql_cannot_change_or_delete_a_signed_consult_or_its_pdf(db, signed_id, 
 @pytest.mark.parametrize("sql", [
     "INSERT OR REPLACE INTO consults SELECT id, patient_id, clinician_id, pack_id, pack_version, "
     "pack_hash, 'draft', created_at, updated_at, NULL, '', "
-    "json_set(body, '$.consult.decision.choice', 'decline') FROM consults WHERE id = ?",
+    "json_set(body, '$.consult.decision.choice', 'decline'), row_version FROM consults WHERE id = ?",
     "REPLACE INTO documents SELECT id, consult_id, kind, sha256, created_at, X'00' "
     "FROM documents WHERE consult_id = ?",
 ])
@@ -83,8 +83,8 @@ def test_the_guards_hold_without_recursive_triggers(db, signed_id) -> None:
     db.connection.execute("PRAGMA recursive_triggers=OFF")
     with pytest.raises(RecordLockedError):
         raw(db, "INSERT OR REPLACE INTO consults SELECT id, patient_id, clinician_id, pack_id, "
-                "pack_version, pack_hash, 'draft', created_at, updated_at, NULL, '', body "
-                "FROM consults WHERE id = ?", signed_id)
+                "pack_version, pack_hash, 'draft', created_at, updated_at, NULL, '', body, "
+                "row_version FROM consults WHERE id = ?", signed_id)
     AuditLog(db).record("consult.started", consult_id="c1")
     with pytest.raises(RecordLockedError, match="append-only"):
         raw(db, "INSERT OR REPLACE INTO audit_log(id, at, actor, action) "
@@ -97,7 +97,7 @@ def test_a_signed_consult_cannot_be_inserted_directly(db) -> None:
     with pytest.raises(RecordLockedError, match="stored as a draft first"):
         raw(db, "INSERT INTO consults SELECT 'forged', patient_id, clinician_id, pack_id, "
                 "pack_version, pack_hash, 'signed', created_at, updated_at, created_at, "
-                "'', body FROM consults WHERE id = ?", consult.id)
+                "'', body, 1 FROM consults WHERE id = ?", consult.id)
 
 
 def test_the_repository_refuses_to_save_a_signed_consult_as_draft(db, signed_id) -> None:

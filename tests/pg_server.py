@@ -1,0 +1,129 @@
+"""A real PostgreSQL server for the tests that run against both backends (issue 18).
+
+Where it comes from, in order:
+
+1. ``CONSULT_AID_TEST_POSTGRES``: the address of a server to use (``.ci/run`` starts Debian's
+   ``postgresql`` and sets it), as a user who may create databases;
+2. otherwise, where PostgreSQL's server programs are installed (``initdb`` on the PATH or in
+   ``/usr/lib/postgresql/*/bin``), a throwaway server started for the test session in a
+   temporary folder, listening on a Unix socket only, and stopped at the end;
+3. otherwise the tests that need it are skipped: "skipped: no PostgreSQL".
+
+Each test gets a database of its own (``CREATE DATABASE``), dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import itertools
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+ENV = "CONSULT_AID_TEST_POSTGRES"
+NO_POSTGRES = "skipped: no PostgreSQL (install Debian's postgresql, or set CONSULT_AID_TEST_POSTGRES)"
+
+
+def _server_programs() -> Path | None:
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+                        key=lambda p: int(Path(p).parent.parent.name), reverse=True)
+    return Path(candidates[0]).parent if candidates else None
+
+
+def _run_as_server_user(args: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: run it as the ``postgres`` user there."""
+    if os.name == "posix" and os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *args]
+    return args
+
+
+class ThrowawayServer:
+    """A PostgreSQL server of the test session's own (Unix socket, trust, no TCP)."""
+
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin_dir = bin_dir
+        self.root = Path(tempfile.mkdtemp(prefix="consult-aid-pg-"))
+        self.data = self.root / "data"
+        if os.name == "posix" and os.geteuid() == 0:
+            shutil.chown(self.root, "postgres")
+        self.root.chmod(0o755)
+        self.port = 5400 + os.getpid() % 500
+
+    def start(self) -> str:
+        initdb = [str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", "postgres",
+                  "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"]
+        subprocess.run(_run_as_server_user(initdb), check=True, capture_output=True,
+                       cwd=self.root)
+        options = (f"-k {self.root} -p {self.port} -c listen_addresses='' -c fsync=off "
+                   "-c full_page_writes=off -c max_connections=60")
+        subprocess.run(_run_as_server_user([str(self.bin_dir / "pg_ctl"), "-D", str(self.data),
+                                            "-o", options, "-l", str(self.root / "log"), "-w",
+                                            "start"]),
+                       check=True, capture_output=True, cwd=self.root)
+        return f"postgresql://postgres@/postgres?host={quote(str(self.root))}&port={self.port}"
+
+    def stop(self) -> None:
+        with contextlib.suppress(subprocess.SubprocessError, OSError):
+            subprocess.run(_run_as_server_user([str(self.bin_dir / "pg_ctl"), "-D",
+                                                str(self.data), "-m", "immediate", "stop"]),
+                           capture_output=True, cwd=self.root, timeout=30)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[str]:
+    """The address of a PostgreSQL server the tests may create databases on (or a skip)."""
+    given = os.environ.get(ENV)
+    if given:
+        yield given
+        return
+    bin_dir = _server_programs()
+    if bin_dir is None:
+        pytest.skip(NO_POSTGRES)
+    server = ThrowawayServer(bin_dir)
+    try:
+        url = server.start()
+    except (subprocess.CalledProcessError, OSError) as exc:
+        server.stop()
+        pytest.skip(f"{NO_POSTGRES}: could not start one here ({exc})")
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+_numbers = itertools.count(1)
+
+
+def with_database(url: str, name: str) -> str:
+    """``url`` naming the database ``name`` instead of its own."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest.fixture
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    """A new, empty database on the test server for one test; dropped afterwards."""
+    import psycopg
+
+    name = f"consult_aid_test_{os.getpid()}_{next(_numbers)}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
+                      "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
+    try:
+        yield with_database(pg_admin_url, name)
+    finally:
+        with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
