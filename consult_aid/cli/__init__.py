@@ -61,6 +61,7 @@ COMMANDS = {
     "insights": "consult_aid.cli.insights",
     "accounts": "consult_aid.cli.accounts",
     "audit": "consult_aid.cli.audit",
+    "migrate": "consult_aid.cli.migrate",
 }
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"consult-aid {__version__}")
     parser.add_argument("--data-dir", metavar="DIR",
                         help=f"folder for the database, archive and logs (overrides ${ENV_VAR})")
+    parser.add_argument("--database", metavar="postgresql://USER@HOST/DB",
+                        help="keep the consults in the clinic's shared PostgreSQL archive "
+                             "instead of this PC's SQLite file (overrides "
+                             "$CONSULT_AID_DATABASE and the window's setting); the password "
+                             "comes from the keyring, $CONSULT_AID_DATABASE_PASSWORD_FILE (an "
+                             "owner-only file) or ~/.pgpass, never the address")
     parser.add_argument("--read-only", action="store_true",
                         help="open the database read-only, as it is, and write nothing: to "
                              "read what is left of a damaged one (list, search, export, "
@@ -118,7 +125,8 @@ EXIT_BUG = 70  # EX_SOFTWARE: an error Consult Aid did not expect
 # Commands that do not use the data folder's database, or judge it themselves (check,
 # restore, backup) or in the window (run): the rest refuse a data folder that fails the
 # start-up check (quick_check) instead of reading or writing it.
-NO_START_CHECK = frozenset({"check", "restore", "backup", "verify", "render", "packs", "run"})
+NO_START_CHECK = frozenset({"check", "restore", "backup", "verify", "render", "packs", "run",
+                            "migrate"})
 # Commands that write nothing into the data folder (a subcommand can say so too: `trust list`
 # sets reads_only=True).
 READ_ONLY_COMMANDS = frozenset({"list", "search", "export", "verify", "check", "packs", "render",
@@ -186,7 +194,7 @@ def _data_folder(args: argparse.Namespace) -> DataFolder:
     if args.command == "demo" and not args.data_dir:
         args.demo_default = True
         return demo_folder()
-    return resolve(args.data_dir)
+    return resolve(args.data_dir, database=args.database)
 
 
 def _open_data_folder(args: argparse.Namespace) -> Path | None:
@@ -248,6 +256,8 @@ def _start_check(args: argparse.Namespace) -> None:
                              "read")
         return
     if args.command in NO_START_CHECK:
+        return
+    if args.data.server is not None:  # the server keeps its own pages; records: `check`
         return
     from consult_aid.services.check import DataFolderDamagedError, quick_check
 

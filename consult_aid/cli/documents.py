@@ -33,7 +33,7 @@ from consult_aid.report.wording import moment
 from consult_aid.services.access import record_verified
 from consult_aid.services.accounts import has_accounts, permit, sign_in
 from consult_aid.services.addenda import add_addendum
-from consult_aid.services.check import check_database, quick_check
+from consult_aid.services.check import check_database, check_server, quick_check
 from consult_aid.services.consults import addendum_pdf, get_consult, new_consult_id, read_input_file
 from consult_aid.services.demo import DEMO_PASSWORD, DEMO_USER, demo_consult, ensure_demo_account
 from consult_aid.services.documents import consult_handout, patient_handout, summary_preview
@@ -390,14 +390,15 @@ __all__ = ["DEMO_PASSWORD", "DEMO_USER", "PASSWORD_ENV", "no_one_can_sign_in", "
 # -- check -----------------------------------------------------------------------------------
 def run_check(args: argparse.Namespace) -> int:
     data: DataFolder = args.data
-    why_not = no_one_can_sign_in(data)
+    why_not = None if data.server is not None else no_one_can_sign_in(data)
     if why_not is None:  # read-only: `check` writes nothing, so a backup is checked in place
         with open_store(data.archive, read_only=True) as db:
             db.account = signed_in(db, now=datetime.now().astimezone())
             permit(db, Permission.VIEW_CONSULTS)
     else:
         print(f"consult-aid: note: checked without signing in: {why_not}.", file=sys.stderr)
-    report = check_database(data.database, data.identity)
+    report = (check_server(data.server, data.identity) if data.server is not None
+              else check_database(data.database, data.identity))
     for finding in report.findings:
         echo(finding.line())
     if report.ok:

@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from consult_aid.domain import Addendum
 from consult_aid.domain.steps import STEP_IDS
@@ -32,6 +32,7 @@ from consult_aid.services.store import DATABASE_MARKER
 from consult_aid.storage.audit import chain_hash
 from consult_aid.storage.database import connect_read_only
 from consult_aid.storage.errors import SQLITE_IOERR, raise_classified
+from consult_aid.storage.server import ServerAddress
 
 SIGNED = ("signed", "amended")
 
@@ -78,22 +79,40 @@ def check_database(path: Path, identity: Path | None = None) -> CheckReport:
         con.close()
 
 
-def _check(con: sqlite3.Connection, identity: Path | None) -> CheckReport:
+def check_server(address: ServerAddress, identity: Path | None = None) -> CheckReport:
+    """Every check of :func:`check_database` on the clinic's archive on a PostgreSQL server
+    (read in a read-only session), but SQLite's page check: the server keeps its own pages
+    (``pg_amcheck`` checks them; the README says how)."""
+    from consult_aid.storage.postgres import PostgresDatabase
+
+    try:
+        db = PostgresDatabase(address, read_only=True)
+    except KnownError as exc:
+        return CheckReport((Finding("database", f"cannot be opened: {exc}"),), 0, 0)
+    try:
+        return _check(db.connection, identity, server=True)
+    finally:
+        db.close()
+
+
+def _check(con: Any, identity: Path | None, *, server: bool = False) -> CheckReport:
+    """``con``: a sqlite3 connection, or (``server``) a PostgreSQL one taking the same SQL."""
     findings: list[Finding] = []
-    rows = [r[0] for r in con.execute("PRAGMA integrity_check(20)")]
-    if rows != ["ok"]:
-        findings += [Finding("database", f"integrity check: {r}") for r in rows]
-        return CheckReport(tuple(findings), 0, 0)  # what it would read next is not trustworthy
-    signers = _Signers.of(con, identity)
+    if not server:
+        rows = [r[0] for r in con.execute("PRAGMA integrity_check(20)")]
+        if rows != ["ok"]:
+            findings += [Finding("database", f"integrity check: {r}") for r in rows]
+            return CheckReport(tuple(findings), 0, 0)  # what it would read next: untrustworthy
+    signers = _Signers.of(con, identity, server=server)
     findings += signers.findings
     summaries: dict[str, tuple[str, bytes]] = {
         cid: (sha, bytes(pdf)) for cid, sha, pdf in con.execute(
             "SELECT consult_id, sha256, pdf FROM documents WHERE kind = 'summary'")}
     addenda = _addenda(con)
     consults = 0
-    for cid, status, body, columns in con.execute(
-            "SELECT id, status, body, json_array(pack_id, pack_version, pack_hash, signed_at, "
-            "pdf_sha256) FROM consults ORDER BY id"):
+    for cid, status, body, *columns in con.execute(
+            "SELECT id, status, body, pack_id, pack_version, pack_hash, signed_at, pdf_sha256 "
+            "FROM consults ORDER BY id"):
         consults += 1
         where = f"consult {cid}"
         archived = summaries.get(cid)
@@ -112,16 +131,16 @@ def _check(con: sqlite3.Connection, identity: Path | None) -> CheckReport:
                                    bool(addenda.get(cid)))
         for row in addenda.get(cid, []):
             findings += _check_addendum(where, cid, archived[0], row, signers=signers)
-    findings += _check_audit_chain(con)
+    findings += _check_audit_chain(con, server=server)
     documents = len(summaries) + sum(1 for rows in addenda.values() for r in rows if r[5])
     return CheckReport(tuple(findings), consults, documents)
 
 
-def _check_columns(where: str, status: str, body: str, columns: str, summary_sha256: str,
-                   has_addenda: bool) -> list[Finding]:
+def _check_columns(where: str, status: str, body: str, columns: list[Any],
+                   summary_sha256: str, has_addenda: bool) -> list[Finding]:
     """The columns the archive lists and searches by must say what the signed record says
     (the list must not show a different pack, signing time or PDF than the record)."""
-    pack_id, pack_version, pack_hash, signed_at, pdf_sha256 = json.loads(columns)
+    pack_id, pack_version, pack_hash, signed_at, pdf_sha256 = columns
     try:
         record = json.loads(body)["consult"]
         expected = (record["pack"]["id"], record["pack"]["version"],
@@ -149,11 +168,11 @@ class _Signers:
     findings: tuple[Finding, ...]
 
     @classmethod
-    def of(cls, con: sqlite3.Connection, identity: Path | None) -> _Signers:
+    def of(cls, con: Any, identity: Path | None, *, server: bool = False) -> _Signers:
         from consult_aid.services.trust import PINNED, TRUST_ADDED
 
-        found = list(_pinned_identity(con, identity))
-        known = _pinned(con) or {}
+        found = list(_pinned_identity(con, identity, server=server))
+        known = _pinned(con, server=server) or {}
         audited = {detail for (detail,) in con.execute(
             "SELECT detail FROM audit_log WHERE action IN (?, ?)", (PINNED, TRUST_ADDED))}
         for fingerprint, role in sorted(known.items()):
@@ -182,7 +201,7 @@ class _Signers:
 _AddendumRow = tuple[str, str, str, str, str | None, bytes | None]
 
 
-def _addenda(con: sqlite3.Connection) -> dict[str, list[_AddendumRow]]:
+def _addenda(con: Any) -> dict[str, list[_AddendumRow]]:
     """consult id -> (id, written_at, author, text, document sha256, document PDF) rows."""
     found: dict[str, list[_AddendumRow]] = {}
     for cid, *row in con.execute(
@@ -371,18 +390,22 @@ def _not_damage(exc: sqlite3.Error) -> bool:
     return isinstance(code, int) and code & 0xFF not in _DAMAGE_CODES
 
 
-def _pinned(con: sqlite3.Connection) -> dict[str, str] | None:
-    """fingerprint -> role of every certificate the database accepts; None before pinning."""
-    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "certificates" not in tables:
-        return None
+def _pinned(con: Any, *, server: bool = False) -> dict[str, str] | None:
+    """fingerprint -> role of every certificate the database accepts; None before pinning
+    (a server's archive has had the table from its first schema)."""
+    if not server:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = "
+                                            "'table'")}
+        if "certificates" not in tables:
+            return None
     return {fp: role for fp, role in con.execute("SELECT fingerprint, role FROM certificates")}
 
 
-def _pinned_identity(con: sqlite3.Connection, identity: Path | None) -> list[Finding]:
+def _pinned_identity(con: Any, identity: Path | None, *, server: bool = False
+                     ) -> list[Finding]:
     """The data folder's certificate.pem, and each clinician's (``identity/accounts/*``, set
     aside ones too), must be one the database pinned as its own."""
-    pinned = _pinned(con)
+    pinned = _pinned(con, server=server)
     own = {fp for fp, role in (pinned or {}).items() if role == "own"}
     if not own or identity is None:
         return []
@@ -422,15 +445,18 @@ def _own_fingerprint(identity: Path | None) -> str | None:
     return pem_fingerprint(pem) or "unreadable certificate.pem"  # matches no pinned one
 
 
-def _check_audit_chain(con: sqlite3.Connection) -> list[Finding]:
+def _check_audit_chain(con: Any, *, server: bool = False) -> list[Finding]:
     """Each entry's hash against the one it should have; entries before the first hashed one
     (written before the chain existed) are the only ones allowed without a hash."""
-    columns = {row[1] for row in con.execute("PRAGMA table_info(audit_log)")}
+    columns = {"hash"} if server else {row[1] for row in con.execute(
+        "PRAGMA table_info(audit_log)")}
     if "hash" not in columns:
         return [Finding("audit trail", "has no hash chain (the database is older than this "
                                        "program: open it once in the window to upgrade)")]
     found: list[Finding] = []
     starts = con.execute("SELECT legacy_until FROM audit_chain").fetchall()
+    if server and not starts:  # an empty server archive: its chain starts at its first entry
+        starts = [(0,)]
     if len(starts) != 1:
         return [Finding("audit trail", "where the chain starts is missing or was changed")]
     legacy_until = int(starts[0][0])
