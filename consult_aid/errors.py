@@ -60,5 +60,10 @@ class DiskFullError(StorageError):
     pass
 
 
+class ServerUnavailableError(StorageError):
+    """The clinic's database server cannot be reached (stopped, network down, refused): the
+    next call tries again (a new connection)."""
+
+
 class DamagedDatabaseError(StorageError):
     pass

@@ -31,3 +31,14 @@ def data_folder(tmp_path: Path) -> DataFolder:
 
 # A real PostgreSQL server for the tests run against both backends (tests/pg_server.py).
 from tests.pg_server import pg_admin_url, pg_url  # noqa: E402, F401
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def archive_location(request: pytest.FixtureRequest, tmp_path: Path) -> object:
+    """Where a test's archive is kept, once per backend: a SQLite file in a fresh folder, and
+    a fresh database on a real PostgreSQL server (skipped where there is none)."""
+    if request.param == "sqlite":
+        return tmp_path / "consult-aid.sqlite3"
+    from consult_aid.storage.server import ServerAddress
+
+    return ServerAddress.parse(request.getfixturevalue("pg_url"))

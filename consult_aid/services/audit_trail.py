@@ -42,7 +42,7 @@ class AuditFilter:
         return "; ".join(parts) or "all"
 
 
-def _where(f: AuditFilter) -> tuple[str, list[object]]:
+def _where(f: AuditFilter, backend: str = "sqlite") -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
     if f.actor:
@@ -55,13 +55,15 @@ def _where(f: AuditFilter) -> tuple[str, list[object]]:
         clauses.append("(action = ? OR action LIKE ? ESCAPE '\\')")
         escaped = f.action.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params += [f.action, f"{escaped}.%"]
-    # times are stored with their UTC offset; julianday() compares them as instants, and a
-    # day is the day on this computer's clock
+    # times are stored with their UTC offset; julianday() (a server: timestamptz) compares
+    # them as instants, and a day is the day on this computer's clock
+    instant = "(?)::timestamptz" if backend == "postgresql" else "julianday(?)"
+    column = "at::timestamptz" if backend == "postgresql" else "julianday(at)"
     if f.since:
-        clauses.append("julianday(at) >= julianday(?)")
+        clauses.append(f"{column} >= {instant}")
         params.append(datetime.combine(f.since, time.min).astimezone().isoformat())
     if f.until:
-        clauses.append("julianday(at) < julianday(?)")
+        clauses.append(f"{column} < {instant}")
         params.append(datetime.combine(f.until + timedelta(days=1), time.min).astimezone()
                       .isoformat())
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -71,7 +73,7 @@ def read_trail(db: Database, actor: Account, f: AuditFilter, *, now: datetime,
                limit: int = MAX_ROWS) -> list[AuditEntry]:
     """The entries ``f`` selects, newest first (at most ``limit``)."""
     require(actor, Permission.READ_AUDIT, db=db)
-    where, params = _where(f)
+    where, params = _where(f, db.backend)
     rows = db.query("SELECT id, at, actor, action, consult_id, detail FROM audit_log"
                     f"{where} ORDER BY id DESC LIMIT ?", (*params, max(1, min(limit, MAX_ROWS))))
     AuditLog(db).record(READ, detail=f.describe(), actor=actor.username, at=now)

@@ -110,3 +110,45 @@ def save_settings(db: Database, data: DataFolder, settings: UiSettings) -> None:
                         detail=f"large_text={'on' if settings.large_text else 'off'}; "
                                f"backup_reminder_days={settings.backup_reminder_days}; "
                                f"idle_lock_minutes={settings.idle_lock_minutes}")
+
+
+SERVER_KEY = "database"  # settings.json: the clinic's shared archive (datadir.configured_server)
+
+
+def saved_server(data: DataFolder) -> str:
+    """The server address this PC's settings name ("" for its own SQLite file)."""
+    from consult_aid.datadir import configured_server
+
+    return configured_server(data.root) or ""
+
+
+def save_server(db: Database, data: DataFolder, text: str) -> str:
+    """Point this PC at the clinic's PostgreSQL archive (``text``: its address), or back at its
+    own SQLite file (``""``), from the next start. An address is checked first — its form, then
+    that the server answers with a Consult Aid archive it can open — so a typing mistake never
+    leaves a PC that cannot start; the change is audited (the address, never a password).
+    Returns what is saved."""
+    from consult_aid.storage.server import ServerAddress
+
+    permit(db, Permission.CLINIC_SETTINGS)
+    text = text.strip()
+    if text:
+        address = ServerAddress.parse(text)
+        from consult_aid.storage.postgres import PostgresDatabase
+
+        PostgresDatabase(address).close()  # reachable, and its schema made or current
+        text = address.url
+    try:
+        raw = json.loads(data.settings.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raw = {}
+    except (OSError, ValueError):
+        raw = {}
+    if text:
+        raw[SERVER_KEY] = text
+    else:
+        raw.pop(SERVER_KEY, None)
+    write_atomically(data.settings, json.dumps(raw, indent=2, sort_keys=True).encode("utf-8"))
+    shown = ServerAddress(text).shown if text else "this PC's own archive"
+    AuditLog(db).record("settings.database-changed", detail=f"from the next start: {shown}")
+    return text

@@ -25,6 +25,7 @@ from consult_aid.errors import (
 from consult_aid.files import exclusive_lock
 from consult_aid.storage.errors import SQLITE_CANTOPEN, SQLITE_READONLY, raise_classified
 from consult_aid.storage.folding import fold
+from consult_aid.storage.server import ServerAddress
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +205,11 @@ class Database:
     def location(self) -> str:
         """What names this archive in this process (its file, or its server's address)."""
         return str(self.path)
+
+    @property
+    def where(self) -> Path | ServerAddress:
+        """What ``open_store`` takes to open this archive again (another connection)."""
+        return self.path
 
     @property
     def version(self) -> int:

@@ -34,6 +34,7 @@ from consult_aid.domain.consult import RecordLockedError
 from consult_aid.errors import (
     DatabaseLockedError,
     NewerDatabaseError,
+    ServerUnavailableError,
     StorageError,
 )
 from consult_aid.storage.database import Database
@@ -50,10 +51,6 @@ WRITE_LOCK = 0x43413138
 LOCK_TIMEOUT = "5s"  # as SQLite's busy timeout
 CONNECT_TIMEOUT_S = 10
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-
-
-class ServerUnavailableError(StorageError):
-    """The clinic's database server cannot be reached (stopped, network down, refused)."""
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -176,6 +173,10 @@ class PostgresDatabase(Database):
     @property
     def location(self) -> str:
         return self.address.shown
+
+    @property
+    def where(self) -> ServerAddress:
+        return self.address
 
     # -- the connection -----------------------------------------------------------------------
     def raw(self) -> psycopg.Connection[Any]:

@@ -33,7 +33,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from consult_aid.domain import Consult
 from consult_aid.domain.drafts import savable_copy
-from consult_aid.errors import KnownError
+from consult_aid.errors import DatabaseLockedError, EditConflictError, KnownError, StorageError
 from consult_aid.services.consults import save_draft
 from consult_aid.services.store import Store
 from consult_aid.ui.operations import WriteOp
@@ -42,6 +42,10 @@ from consult_aid.ui.worker import DatabaseWriter
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 300
+# A write the database could not take (the clinic's server unreachable, busy, a full disk) is
+# tried again after this long while the draft has changes it does not hold: what was typed is
+# stored when the server is back, without another keystroke.
+RETRY_MS = 5000
 
 # The service call that stores a draft: (database, consult, now, step shown).
 SaveDraft = Callable[[Store, Consult, datetime, str], object]
@@ -71,6 +75,10 @@ class Autosaver(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self.flush)
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(RETRY_MS)
+        self._retry.timeout.connect(self._try_again)
         self.last_saved: datetime | None = None
         self.last_error: str | None = None  # why the last write failed; None after a success
         self._stored = copy.deepcopy(consult)  # what the database holds (as far as we know)
@@ -89,7 +97,12 @@ class Autosaver(QObject):
     def stop(self) -> None:
         """No more saves (the consult is being closed)."""
         self._timer.stop()
+        self._retry.stop()
         self._stopped = True
+
+    def _try_again(self) -> None:
+        if self.dirty and not self._stopped and not self._timer.isActive():
+            self.flush()
 
     def set_consult(self, consult: Consult) -> None:
         """The session's consult was replaced (by the stored record after signing)."""
@@ -169,6 +182,9 @@ class Autosaver(QObject):
             return
         if isinstance(error, KnownError):
             self.last_error = str(error)
+            if isinstance(error, (StorageError, DatabaseLockedError)) \
+                    and not isinstance(error, EditConflictError):
+                self._retry.start()
         else:
             self.last_error = self.tr("Not saved yet: the last change could not be stored. "
                                       "It will be tried again with the next change.")

@@ -39,13 +39,15 @@ from PySide6.QtWidgets import (
 from consult_aid.domain import Clinician, Problem, ValidationError
 from consult_aid.domain.accounts import Permission
 from consult_aid.domain.passwords import password_problem
-from consult_aid.errors import InputError
+from consult_aid.errors import InputError, KnownError
 from consult_aid.services.clinic import current_clinician, update_clinician
 from consult_aid.services.settings import (
     BACKUP_REMINDER_DAYS,
     IDLE_LOCK_MINUTES,
     UiSettings,
+    save_server,
     save_settings,
+    saved_server,
 )
 from consult_aid.services.store import Store
 from consult_aid.ui.context import AppContext
@@ -115,7 +117,9 @@ class SettingsPage(QWidget):
         display = self._display_form(large_text)
         backups = self._backup_form()
         secret = self._password_form()
-        align_captions(clinic, person, display, backups, secret)  # fields line up group to group
+        archive = self._archive_form()
+        self._enable_for_account()
+        align_captions(clinic, person, display, backups, secret, archive)  # line up
 
         content = QWidget()
         column = QVBoxLayout(content)
@@ -132,6 +136,7 @@ class SettingsPage(QWidget):
         column.addWidget(group(self.tr("Display and printing"), display))
         column.addWidget(group(self.tr("Backups"), backups))
         column.addWidget(group(self.tr("Signing password"), secret))
+        column.addWidget(group(self.tr("Shared archive"), archive))
         column.addStretch(1)
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidgetResizable(True)
@@ -156,7 +161,8 @@ class SettingsPage(QWidget):
         outer.addLayout(main, 4)
         outer.addStretch(1)
         if ctx.read_only:
-            for part in (clinic, person, secret, backups, self.save_button, self.paper):
+            for part in (clinic, person, secret, backups, archive, self.save_button,
+                         self.paper):
                 part.setEnabled(False)
 
     # --- building -----------------------------------------------------------------------------
@@ -217,19 +223,78 @@ class SettingsPage(QWidget):
         self.idle_minutes.setSuffix(self.tr(" minutes without use"))
         self.idle_minutes.setAccessibleName(self.tr("Idle lock, in minutes"))
         self.idle_minutes.setValue(self.ctx.settings.idle_lock_minutes)
-        self._enable_for_account()
         self.idle_minutes.valueChanged.connect(self._idle_minutes_changed)
         return backups
 
+    def _archive_form(self) -> Form:
+        archive = Form(self)
+        hint = QLabel(self.tr(
+            "A clinic with several rooms keeps one archive on its PostgreSQL server: type its "
+            "address (postgresql://USER@SERVER/DATABASE) and press Use server. Leave it empty "
+            "for this PC's own archive. Applies the next time Consult Aid starts. The password "
+            "is never typed here: it comes from the system keyring or a password file (see the "
+            "README)."), archive)
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        archive.layout_.addRow(hint)
+        self.server = archive.add("database", self.tr("Ser&ver address"), QLineEdit())
+        self.server.setPlaceholderText("postgresql://consult@clinic-server/consult_aid")
+        self.server.setMaxLength(1000)
+        self.server.setAccessibleName(self.tr("Shared archive server address"))
+        self.server.returnPressed.connect(self.use_server)
+        self.server_status = ErrorLabel(self)
+        self.server_status.setObjectName("savedLabel")
+        self.server_button = QPushButton(self.tr("&Use server"), self)
+        self.server_button.clicked.connect(self.use_server)
+        row = QWidget(archive)
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.server_status, 1)
+        line.addWidget(self.server_button, 0, Qt.AlignmentFlag.AlignRight)
+        archive.layout_.addRow(row)
+        self.server_errors = archive.errors
+        return archive
+
+    def use_server(self) -> None:
+        """Check the address (the server is asked, on the writer thread) and save it."""
+        text, data = self.server.text(), self.ctx.data
+        show_problems(self.server_errors, [])
+        self.server_button.setEnabled(False)
+        say(self.server_status, self.tr("Asking the server…") if text.strip() else "", "held")
+        WriteOp(self, lambda db: save_server(db, data, text)) \
+            .success(self._server_saved) \
+            .failure(self._server_failed) \
+            .finally_(lambda: self.server_button.setEnabled(True)) \
+            .run_in_background(self.ctx.writer)
+
+    def _server_saved(self, text: str) -> None:
+        self.server.setText(text)
+        say(self.server_status, self.tr(
+            "Saved: Consult Aid uses the clinic's server from its next start.") if text
+            else self.tr("Saved: Consult Aid uses this PC's own archive from its next start."))
+
+    def _server_failed(self, error: BaseException) -> None:
+        say(self.server_status, "")
+        if isinstance(error, KnownError):  # a malformed address, a server that did not answer
+            show_problems(self.server_errors, [Problem("database", str(error))])
+            self.server.selectAll()
+            self.server.setFocus()
+            return
+        show_error(self, error)
+
     def _enable_for_account(self) -> None:
-        """The idle lock is the clinic's protection: only an account that may change the
-        clinic's settings changes it (the service refuses anyone else)."""
+        """The idle lock and the shared archive are the clinic's: only an account that may
+        change the clinic's settings changes them (the services refuse anyone else)."""
         account = self.ctx.account
         allowed = (not self.ctx.read_only and account is not None
                    and account.may(Permission.CLINIC_SETTINGS))
         self.idle_minutes.setEnabled(allowed)
         self.idle_minutes.setToolTip("" if allowed
                                      else self.tr("An administrator sets the idle lock."))
+        for part in (self.server, self.server_button):
+            part.setEnabled(allowed)
+            part.setToolTip("" if allowed
+                            else self.tr("An administrator sets the shared archive."))
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         self._enable_for_account()  # who is signed in may have changed since it was built
@@ -303,6 +368,7 @@ class SettingsPage(QWidget):
         if paper is not None:
             self.paper.setCurrentIndex(self.paper.findData(paper))
         self.backup_days.setValue(self.ctx.settings.backup_reminder_days)
+        self.server.setText(saved_server(self.ctx.data))
 
     def go_back(self) -> None:
         """Back to the start screen; unsaved details are named once before they are given up."""

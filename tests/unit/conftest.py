@@ -1,4 +1,4 @@
-"""Fixtures of the unit tests: a real database file (``db``) and its first account
+"""Fixtures of the unit tests: a real database (``db``, on both backends) and its first account
 (``admin``), for the account, audit and emergency tests. A module with a ``db`` of its own
 uses that one."""
 
@@ -16,8 +16,9 @@ from tests.unit.accounts_data import ADMIN_PW, T0
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Store]:
-    store = open_store(tmp_path / "consult-aid.sqlite3")
+def db(archive_location: Path) -> Iterator[Store]:
+    """A real archive, once per backend (SQLite file; PostgreSQL server where there is one)."""
+    store = open_store(archive_location)
     try:
         yield store
     finally:

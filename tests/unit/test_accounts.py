@@ -184,7 +184,7 @@ def test_on_a_read_only_database_sign_in_checks_the_same_and_writes_nothing(
     paused: list[float] = []  # nothing can be counted there: each wrong password waits
     monkeypatch.setattr(accounts.time, "sleep", paused.append)
     before = db.query_one("SELECT count(*), max(id) FROM audit_log")
-    with open_store(db.path, read_only=True) as ro:
+    with open_store(db.where, read_only=True) as ro:
         with pytest.raises(SignInRefusedError, match="not right"):
             sign_in(ro, "srivera", "not the password at all", now=T0)
         with pytest.raises(SignInRefusedError, match="not right"):
