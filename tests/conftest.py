@@ -37,8 +37,9 @@ from tests.pg_server import pg_admin_url, pg_url  # noqa: E402, F401
 def archive_location(request: pytest.FixtureRequest, tmp_path: Path) -> object:
     """Where a test's archive is kept, once per backend: a SQLite file in a fresh folder, and
     a fresh database on a real PostgreSQL server (skipped where there is none)."""
-    if request.param == "sqlite":
-        return tmp_path / "consult-aid.sqlite3"
+    if request.param == "sqlite":  # the database of the test's data folder (data_folder)
+        (tmp_path / "data").mkdir(mode=0o700, exist_ok=True)
+        return tmp_path / "data" / "consult-aid.sqlite3"
     from consult_aid.storage.server import ServerAddress
 
     return ServerAddress.parse(request.getfixturevalue("pg_url"))

@@ -15,7 +15,6 @@ Each test gets a database of its own (``CREATE DATABASE``), dropped afterwards.
 from __future__ import annotations
 
 import contextlib
-import glob
 import itertools
 import os
 import shutil
@@ -28,16 +27,18 @@ from urllib.parse import quote
 import pytest
 
 ENV = "CONSULT_AID_TEST_POSTGRES"
-NO_POSTGRES = "skipped: no PostgreSQL (install Debian's postgresql, or set CONSULT_AID_TEST_POSTGRES)"
+REQUIRE = "CONSULT_AID_REQUIRE_POSTGRES"  # set by .ci/run: no server is a failure, not a skip
+NO_POSTGRES = ("skipped: no PostgreSQL (install Debian's postgresql, or set "
+               "CONSULT_AID_TEST_POSTGRES)")
 
 
 def _server_programs() -> Path | None:
     found = shutil.which("initdb")
     if found:
         return Path(found).parent
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                        key=lambda p: int(Path(p).parent.parent.name), reverse=True)
-    return Path(candidates[0]).parent if candidates else None
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                        key=lambda p: int(p.parent.parent.name), reverse=True)
+    return candidates[0].parent if candidates else None
 
 
 def _run_as_server_user(args: list[str]) -> list[str]:
@@ -89,12 +90,16 @@ def pg_admin_url() -> Iterator[str]:
         return
     bin_dir = _server_programs()
     if bin_dir is None:
+        if os.environ.get(REQUIRE):
+            pytest.fail(f"{REQUIRE} is set but there is no PostgreSQL server to test with")
         pytest.skip(NO_POSTGRES)
     server = ThrowawayServer(bin_dir)
     try:
         url = server.start()
     except (subprocess.CalledProcessError, OSError) as exc:
         server.stop()
+        if os.environ.get(REQUIRE):
+            pytest.fail(f"could not start a PostgreSQL server for the tests: {exc}")
         pytest.skip(f"{NO_POSTGRES}: could not start one here ({exc})")
     try:
         yield url

@@ -19,11 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from consult_aid.domain.accounts import Account, Permission
 from consult_aid.errors import KnownError
 from consult_aid.services.accounts import require
+from consult_aid.services.archive_copy import copy_archive
 from consult_aid.services.check import CheckReport, check_server
 from consult_aid.services.store import open_store
 from consult_aid.storage.audit import AuditLog
@@ -32,25 +32,8 @@ from consult_aid.storage.server import ServerAddress
 
 MIGRATED = "archive.migrated"
 
-# table -> its columns, copied as they are (in this order: foreign keys first)
-_PLAIN = {
-    "clinicians": ("id, name, credentials, registration, clinic, clinic_phone, "
-                   "out_of_hours_phone, emergency_number, cost_note, created_at, updated_at"),
-    "patients": ("id, name, date_of_birth, sex, mrn, phone, email, address, created_at, "
-                 "updated_at"),
-    "accounts": ("id, username, display_name, password_hash, must_change_password, active, "
-                 "failed_attempts, last_failure_at, locked_until, created_at, "
-                 "password_changed_at"),
-    "account_roles": "account_id, role",
-    "emergency_codes": ("id, code_hash, issued_at, issued_by, used_at, used_by, used_reason, "
-                        "used_for, acknowledged_at, acknowledged_by"),
-    "certificates": "fingerprint, role, subject, pem, added_at, removed_at",
-}
 _COUNTED = ("patients", "clinicians", "consults", "documents", "addenda", "accounts",
             "audit_log", "certificates")
-# identity columns whose sequence must continue after the copied ids
-_SEQUENCES = (("documents", "id"), ("audit_log", "id"), ("accounts", "id"),
-              ("emergency_codes", "id"))
 
 
 class NotEmptyError(KnownError):
@@ -75,10 +58,7 @@ def migrate_to_server(database: Path, address: ServerAddress, *, actor: Account,
         _require_empty(target)
         target.account = actor
         with target.transaction() as con:
-            _copy(source, con)
-            for table, column in _SEQUENCES:
-                con.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
-                            f"coalesce((SELECT max({column}) FROM {table}), 0) + 1, false)")
+            copy_archive(source, con, to_server=True)
             AuditLog(target).record(MIGRATED, at=when,
                                     detail=f"from a SQLite file ({_count(source, 'consults')} "
                                            "consults)")
@@ -106,62 +86,3 @@ def _count(db: Database, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _rows(source: Database, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    return source.query(sql, params)
-
-
-def _copy(source: Database, con: Any) -> None:
-    for table, columns in _PLAIN.items():
-        marks = ", ".join("?" * len(columns.split(",")))
-        for row in _rows(source, f"SELECT {columns} FROM {table} ORDER BY rowid"):
-            con.execute(f"INSERT INTO {table}({columns}) VALUES ({marks})", row)
-    _copy_consults(source, con)
-    steps = _rows(source, "SELECT consult_id, step_id FROM draft_steps")
-    for row in steps:
-        con.execute("INSERT INTO draft_steps(consult_id, step_id) VALUES (?, ?)", row)
-    chain = _rows(source, "SELECT legacy_until FROM audit_chain")
-    con.execute("INSERT INTO audit_chain(legacy_until) VALUES (?)",
-                (int(chain[0][0]) if chain else 0,))
-    for row in _rows(source, "SELECT id, at, actor, action, consult_id, detail, hash "
-                             "FROM audit_log ORDER BY id"):
-        con.execute("INSERT INTO audit_log(id, at, actor, action, consult_id, detail, hash) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-
-
-def _copy_consults(source: Database, con: Any) -> None:
-    """Each consult as it was made: a draft; for a signed one its summary, the signing
-    update, its addenda (with their PDFs) and the amending update, so that every rule of the
-    server checks it."""
-    consults = _rows(source, "SELECT id, patient_id, clinician_id, pack_id, pack_version, "
-                             "pack_hash, status, created_at, updated_at, signed_at, pdf_sha256, "
-                             "body, row_version FROM consults ORDER BY rowid")
-    for (cid, patient, clinician, pack_id, pack_version, pack_hash, status, created, updated,
-         signed_at, pdf_sha256, body, row_version) in consults:
-        con.execute("INSERT INTO consults(id, patient_id, clinician_id, pack_id, pack_version, "
-                    "pack_hash, status, created_at, updated_at, body, row_version) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)",
-                    (cid, patient, clinician, pack_id, pack_version, pack_hash, created,
-                     updated, body, row_version))
-        if status == "draft":
-            continue
-        documents = _rows(source, "SELECT id, kind, sha256, created_at, pdf FROM documents "
-                                  "WHERE consult_id = ? ORDER BY id", (cid,))
-        for doc_id, kind, sha256, doc_created, pdf in documents:
-            if kind == "summary":
-                con.execute("INSERT INTO documents(id, consult_id, kind, sha256, created_at, "
-                            "pdf) VALUES (?, ?, ?, ?, ?, ?)",
-                            (doc_id, cid, kind, sha256, doc_created, bytes(pdf)))
-        con.execute("UPDATE consults SET status = 'signed', signed_at = ?, pdf_sha256 = ?, "
-                    "updated_at = ? WHERE id = ?", (signed_at, pdf_sha256, updated, cid))
-        for doc_id, kind, sha256, doc_created, pdf in documents:
-            if kind != "summary":
-                con.execute("INSERT INTO documents(id, consult_id, kind, sha256, created_at, "
-                            "pdf) VALUES (?, ?, ?, ?, ?, ?)",
-                            (doc_id, cid, kind, sha256, doc_created, bytes(pdf)))
-        for row in _rows(source, "SELECT id, consult_id, written_at, author, text, document_id "
-                                 "FROM addenda WHERE consult_id = ? ORDER BY rowid", (cid,)):
-            con.execute("INSERT INTO addenda(id, consult_id, written_at, author, text, "
-                        "document_id) VALUES (?, ?, ?, ?, ?, ?)", row)
-        if status == "amended":
-            con.execute("UPDATE consults SET status = 'amended', updated_at = ? WHERE id = ?",
-                        (updated, cid))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import sys
+import threading
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -22,6 +23,7 @@ from consult_aid.storage import open_database
 from consult_aid.storage.audit import chain_hash
 from consult_aid.storage.consults import ConsultRepository
 from consult_aid.storage.folding import fold
+from consult_aid.storage.search_query import tsquery
 from tests.builders import NOW, sample_consult, sample_patient
 
 PDF = b"%PDF-1.7\n% a stand-in archived summary\n%%EOF\n"
@@ -39,7 +41,7 @@ def schema_script() -> str:
 def con(pg_url: str) -> Iterator[psycopg.Connection[Any]]:
     """A connection (autocommit) to a database with the schema applied."""
     with psycopg.connect(pg_url) as connection:
-        connection.execute(schema_script())  # type: ignore[arg-type]  # one script, no params
+        connection.execute(schema_script())  # one script, no parameters
         connection.commit()
         connection.autocommit = True
         yield connection
@@ -48,7 +50,7 @@ def con(pg_url: str) -> Iterator[psycopg.Connection[Any]]:
 def refused(con: psycopg.Connection[Any], sql: str, params: tuple[Any, ...] | None,
             message: str) -> None:
     with pytest.raises(pg.RaiseException) as caught:
-        con.execute(sql, params)  # type: ignore[arg-type]
+        con.execute(sql, params)
     assert caught.value.diag.message_primary == message
 
 
@@ -102,7 +104,7 @@ def signed_id(con: psycopg.Connection[Any]) -> str:
 
 
 def one(con: psycopg.Connection[Any], sql: str, params: tuple[Any, ...] = ()) -> Any:
-    row = con.execute(sql, params).fetchone()  # type: ignore[arg-type]
+    row = con.execute(sql, params).fetchone()
     assert row is not None
     return row[0]
 
@@ -135,9 +137,9 @@ def test_a_database_without_a_utf8_aware_locale_is_refused(pg_admin_url: str) ->
         admin.execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
                       "LC_COLLATE 'C' LC_CTYPE 'C'")
     try:
-        with psycopg.connect(with_database(pg_admin_url, name)) as connection:
-            with pytest.raises(pg.RaiseException, match="not UTF-8 aware"):
-                connection.execute(schema_script())  # type: ignore[arg-type]
+        with (psycopg.connect(with_database(pg_admin_url, name)) as connection,
+              pytest.raises(pg.RaiseException, match="not UTF-8 aware")):
+            connection.execute(schema_script())
     finally:
         with psycopg.connect(pg_admin_url, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -217,6 +219,44 @@ def test_row_version_changes_only_while_a_draft_and_when_amended(
                 (SIGNED_AT, c.id))  # as SQLite: amending again, nothing else changing
 
 
+# The program's save of a draft (consult_aid/storage/consults.py save_draft), as it runs here.
+SAVE_DRAFT = (
+    "INSERT INTO consults(id, patient_id, clinician_id, pack_id, pack_version, "
+    "pack_hash, status, created_at, updated_at, body) "
+    "VALUES (%s, %s, %s, %s, %s, %s, 'draft', %s, %s, %s) "
+    "ON CONFLICT(id) DO UPDATE SET patient_id=excluded.patient_id, "
+    "clinician_id=excluded.clinician_id, pack_id=excluded.pack_id, "
+    "pack_version=excluded.pack_version, pack_hash=excluded.pack_hash, "
+    "updated_at=excluded.updated_at, body=excluded.body, "
+    "row_version=consults.row_version + 1 "
+    "WHERE consults.status = 'draft' RETURNING row_version"
+)
+
+
+def save_draft(con: psycopg.Connection[Any], c: Consult) -> tuple[Any, ...] | None:
+    return con.execute(SAVE_DRAFT, (
+        c.id, c.patient.id, c.clinician.id, c.pack.id, c.pack.version, c.pack.content_hash,
+        c.created_at.isoformat(), c.updated_at.isoformat(), stored_text(c))).fetchone()
+
+
+def test_the_programs_draft_save_updates_a_draft_and_never_a_signed_one(
+        con: psycopg.Connection[Any]) -> None:
+    c = searchable_consult()
+    store_draft(con, c)
+    c.lifestyle.work = "Works as a plumber"
+    assert save_draft(con, c) == (2,)
+    assert save_draft(con, c) == (3,)
+    assert found(con, "plumber:*") and not found(con, "carpenter:*")
+    archive_summary(con, c.id)
+    sign(con, c.id)
+    c.lifestyle.work = "Works as a baker"
+    with pytest.raises(pg.RaiseException) as caught:
+        save_draft(con, c)
+    assert caught.value.diag.message_primary == IMMUTABLE
+    assert one(con, "SELECT row_version FROM consults") == 3
+    assert "plumber" in one(con, "SELECT body FROM consults")
+
+
 def test_documents_are_kept_and_one_summary(con: psycopg.Connection[Any],
                                              signed_id: str) -> None:
     refused(con, "UPDATE documents SET pdf = %s", (b"%PDF forged",),
@@ -287,6 +327,41 @@ def test_the_audit_chain_is_enforced(con: psycopg.Connection[Any]) -> None:
             "where the audit chain starts is fixed")
 
 
+def test_two_rooms_cannot_fork_the_audit_chain(con: psycopg.Connection[Any],
+                                               pg_url: str) -> None:
+    """Room A's entry is not committed yet; room B, which read the chain before it, waits
+    for A and is then refused, instead of making a second entry after the same link."""
+    first = ("2026-11-25T14:00:00+00:00", "amara", "sign-in", None, "")
+    link1 = chain_hash("", *first)
+    con.execute(AUDIT_INSERT, (*first, link1))
+    entry_a = ("2026-11-25T14:01:00+00:00", "amara", "opened", "c1", "")
+    entry_b = ("2026-11-25T14:01:00+00:00", "ben", "opened", "c2", "")
+    outcome: list[BaseException | None] = []
+    with psycopg.connect(pg_url) as room_a, psycopg.connect(pg_url) as room_b:
+        room_b.execute("SET lock_timeout = '20s'")
+        room_a.execute(AUDIT_INSERT, (*entry_a, chain_hash(link1, *entry_a)))  # not committed
+
+        def write_b() -> None:
+            try:
+                room_b.execute(AUDIT_INSERT, (*entry_b, chain_hash(link1, *entry_b)))
+                room_b.commit()
+                outcome.append(None)
+            except psycopg.Error as exc:
+                room_b.rollback()
+                outcome.append(exc)
+
+        thread = threading.Thread(target=write_b)
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive()  # B waits for A
+        room_a.commit()
+        thread.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], pg.RaiseException)
+    assert outcome[0].diag.message_primary == "the audit entry does not continue the hash chain"
+    assert [r[0] for r in con.execute("SELECT actor FROM audit_log ORDER BY id")] == [
+        "amara", "amara"]
+
+
 def test_entries_copied_from_sqlite_keep_their_legacy_start(con: psycopg.Connection[Any]) -> None:
     con.execute("INSERT INTO audit_chain(legacy_until) VALUES (0)")
     con.execute("UPDATE audit_chain SET legacy_until = 2")  # while the log is empty
@@ -351,11 +426,16 @@ def test_search_finds_a_consult_as_sqlite_does(con: psycopg.Connection[Any],
                                                tmp_path: Path) -> None:
     c = searchable_consult()
     store_draft(con, c)
-    for query in ("lukasz:*", "mueller:*", "muller:*", "mrn <-> 0012:*", "carp:*", "fish:*",
+    for query in ("lukasz:*", "muller:*", "mrn <-> 0012:*", "carp:*", "fish:*",
                   "failed & syndrome", "'lu':*"):
         assert found(con, query), query
-    for query in ("fisherman:*", "mrn <-> 0013:*", "plumber:*"):
-        assert not found(con, query), query
+    for query in ("fisherman:*", "mueller:*", "mrn <-> 0013:*", "plumber:*"):
+        assert not found(con, query), query  # (the program folds "mueller" before it asks)
+    for typed in ("Lukasz", "mueller", "MÜLLER", "Muller", "mrn-0012", "MRN 0012", "carp",
+                  "fish", "Failed back", "lu"):
+        assert found(con, tsquery(typed) or ""), typed
+    for typed in ("fisherman", "MRN-0013", "Moeller", "plumber"):
+        assert not found(con, tsquery(typed) or ""), typed
 
     # the folded columns hold what SQLite's consult_search holds for the same consult
     with open_database(tmp_path / "db.sqlite3") as db:
@@ -379,11 +459,11 @@ def test_patients_are_searched_by_name_and_mrn(con: psycopg.Connection[Any]) -> 
     store_draft(con, c)
     query = ("SELECT count(*) FROM patient_search AS s JOIN patients AS p ON p.rowid = s.rowid "
              "WHERE s.document @@ to_tsquery('simple', %s)")
-    assert one(con, query, ("mueller:*",)) == 1
-    assert one(con, query, ("mrn <-> 0012",)) == 1
+    assert one(con, query, (tsquery("Mueller"),)) == 1
+    assert one(con, query, (tsquery("MRN-0012"),)) == 1
     con.execute("UPDATE patients SET name = 'Łucja Nowak'")
-    assert one(con, query, ("mueller:*",)) == 0
-    assert one(con, query, ("lucja:*",)) == 1
+    assert one(con, query, (tsquery("Mueller"),)) == 0
+    assert one(con, query, (tsquery("Łucja"),)) == 1
     assert one(con, "SELECT name FROM patient_search") == "Lucja Nowak"
 
 
@@ -402,7 +482,7 @@ def test_archive_rows_follow_the_consults(con: psycopg.Connection[Any]) -> None:
     assert archive_row(con) == (True, c.id, "Łukasz Müller", "1961-04-12", "MRN-0012",
                                 "Failed back surgery syndrome", "draft", "go_ahead_trial",
                                 "Dr. Amara Okafor")
-    c.decision = dataclasses.replace(c.decision, choice=None)  # type: ignore[arg-type]
+    c.decision = dataclasses.replace(c.decision, choice=None)
     con.execute("UPDATE consults SET body = %s", (stored_text(c),))
     row = archive_row(con)
     assert row is not None and row[7] == ""
@@ -426,7 +506,8 @@ def test_insight_counts_are_added_when_signed(con: psycopg.Connection[Any]) -> N
     for number in (1, 2):
         c = searchable_consult(f"c0ffee0000000000000000000000000{number}")
         store_draft(con, c)
-        assert con.execute(counts.format("insight_days")).fetchall() == [] or number == 2
+        if number == 1:  # a draft counts nothing
+            assert con.execute(counts.format("insight_days")).fetchall() == []
         archive_summary(con, c.id)
         sign(con, c.id)
     expected = [("ipump-device", 2, 2, 0, 2), ("ipump-infection", 2, 0, 0, 0),

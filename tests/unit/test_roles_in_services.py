@@ -34,8 +34,8 @@ SIGN_AT = datetime(2026, 11, 27, 10, 30, tzinfo=timezone(timedelta(hours=-5)))  
 
 
 @pytest.fixture
-def store(data_folder: DataFolder):  # type: ignore[no-untyped-def]
-    with open_store(data_folder.database) as db:
+def store(archive_location: Path):  # type: ignore[no-untyped-def]
+    with open_store(archive_location) as db:
         yield db
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from consult_aid.services.store import open_store
 from consult_aid.storage import open_database
 from consult_aid.storage.consults import (
     ConsultRepository,
@@ -21,8 +22,8 @@ from tests.builders import sample_consult, sample_patient
 
 
 @pytest.fixture
-def repo(tmp_path: Path):
-    with open_database(tmp_path / "db.sqlite3") as db:
+def repo(archive_location: Path):
+    with open_store(archive_location) as db:
         repo = ConsultRepository(db)
         a = sample_consult("a" * 32)
         b = sample_consult("b" * 32, patient=sample_patient("José Núñez", "MRN-99-0042"))
@@ -94,8 +95,8 @@ GERMAN = {"g1": "Jürgen Müller", "g2": "Greta Moeller", "g3": "Anna Bäcker",
 
 
 @pytest.fixture
-def german(tmp_path: Path):
-    with open_database(tmp_path / "db.sqlite3") as db:
+def german(archive_location: Path):
+    with open_store(archive_location) as db:
         repo = ConsultRepository(db)
         for key, name in GERMAN.items():
             repo.save_draft(sample_consult(key.ljust(32, "0"), patient=sample_patient(name, "")))

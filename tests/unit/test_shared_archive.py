@@ -28,7 +28,7 @@ def _text(where: Path | ServerAddress) -> str:
     return where.url if isinstance(where, ServerAddress) else str(where)
 
 
-def _check(where: Path | ServerAddress):  # noqa: ANN202 - CheckReport
+def _check(where: Path | ServerAddress):
     return check_server(where) if isinstance(where, ServerAddress) else check_database(where)
 
 

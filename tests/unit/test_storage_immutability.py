@@ -67,7 +67,8 @@ def test_sql_cannot_change_or_delete_a_signed_consult_or_its_pdf(db, signed_id, 
 @pytest.mark.parametrize("sql", [
     "INSERT OR REPLACE INTO consults SELECT id, patient_id, clinician_id, pack_id, pack_version, "
     "pack_hash, 'draft', created_at, updated_at, NULL, '', "
-    "json_set(body, '$.consult.decision.choice', 'decline'), row_version FROM consults WHERE id = ?",
+    "json_set(body, '$.consult.decision.choice', 'decline'), row_version "
+    "FROM consults WHERE id = ?",
     "REPLACE INTO documents SELECT id, consult_id, kind, sha256, created_at, X'00' "
     "FROM documents WHERE consult_id = ?",
 ])

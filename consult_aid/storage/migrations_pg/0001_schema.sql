@@ -44,8 +44,9 @@ END $$;
 -- decompose (Ł, Ø, Đ, ß, Æ ...) as its _SPECIAL table, then compatibility decomposition (NFKD)
 -- without the combining marks (every character of a non-zero canonical combining class, as
 -- Python's unicodedata.combining(); the list below is Unicode 14, Python 3.11's and PostgreSQL
--- 15's version), then the German ae/oe/ue. NULL in, NULL out. (unaccent is not used: its rules
--- differ from NFKD for hundreds of characters, e.g. '©' '½' 'ﬁ' 'Ŀ' '²', full-width letters.)
+-- 15's version), then the German ae/oe/ue. NULL in, NULL out. (The unaccent extension is not
+-- used: its rules differ from fold() for thousands of characters, e.g. '©' '«' '±' '²'; the
+-- tests compare this with fold() for every character.)
 CREATE FUNCTION consult_fold(text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fold$
 SELECT pg_catalog.regexp_replace(
@@ -92,11 +93,17 @@ SELECT pg_catalog.regexp_replace(
   '([aouAOU])[eE]+', '\1', 'g')
 $fold$;
 
--- The words FTS5's unicode61 tokenizer makes of folded text: lower case, every run of
+-- The words FTS5's unicode61 tokenizer makes of (folded) text: lower case, every run of
 -- characters that are not letters or digits (the underscore too) one separator.
+CREATE FUNCTION consult_words(text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT pg_catalog.regexp_replace(pg_catalog.lower($1), '[^[:alnum:]]+', ' ', 'g')
+$$;
+
+-- The searched words of any text: consult_words(consult_fold(text)).
 CREATE FUNCTION consult_search_words(text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT pg_catalog.regexp_replace(pg_catalog.lower(consult_fold($1)), '[^[:alnum:]]+', ' ', 'g')
+SELECT consult_words(consult_fold($1))
 $$;
 
 -- SQLite's (SELECT group_concat(value, ' ') FROM json_tree(body, '$.consult') WHERE type =
@@ -251,7 +258,8 @@ CREATE TRIGGER consults_enter_as_drafts BEFORE INSERT ON consults
 FOR EACH ROW EXECUTE FUNCTION consults_before_insert();
 
 -- A signed consult changes only from 'signed' to 'amended' (when an addendum is added); its
--- row_version stays as it was signed, but for that change.
+-- row_version stays as it was signed, but for that change. (Its rowid, which the search index
+-- and the archive list are keyed by, is kept too: SQLite's trigger does not name rowid.)
 CREATE FUNCTION consults_signed_are_immutable() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
@@ -499,7 +507,7 @@ BEGIN
         folded_text := consult_fold(consult_text_values(NEW.body));
         INSERT INTO consult_search(rowid, patient_name, mrn, diagnosis, free_text, document)
         VALUES (NEW.rowid, folded_name, folded_mrn, folded_diagnosis, folded_text,
-                pg_catalog.to_tsvector('simple', coalesce(consult_search_words(
+                pg_catalog.to_tsvector('simple', coalesce(consult_words(
                     concat_ws(' ', folded_name, folded_mrn, folded_diagnosis, folded_text)), '')));
     END IF;
     RETURN NULL;
@@ -532,9 +540,10 @@ BEGIN
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         INSERT INTO patient_search(rowid, name, mrn, document)
-        VALUES (NEW.rowid, consult_fold(NEW.name), consult_fold(NEW.mrn),
-                pg_catalog.to_tsvector('simple', coalesce(consult_search_words(
-                    concat_ws(' ', NEW.name, NEW.mrn)), '')));
+        SELECT NEW.rowid, f.name, f.mrn,
+               pg_catalog.to_tsvector('simple', coalesce(consult_words(
+                   concat_ws(' ', f.name, f.mrn)), ''))
+        FROM (SELECT consult_fold(NEW.name) AS name, consult_fold(NEW.mrn) AS mrn) AS f;
     END IF;
     RETURN NULL;
 END $$;
