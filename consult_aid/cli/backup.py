@@ -57,7 +57,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_backup(args: argparse.Namespace) -> int:
     data: DataFolder = args.data
     now = datetime.now().astimezone()
-    with open_store(data.database) as db:
+    with open_store(data.archive) as db:
         actor = signed_in(db, now=now)
     result = make_backup(data, args.dest, now=now, actor=actor)
     report = result.report
@@ -72,8 +72,15 @@ def run_restore(args: argparse.Namespace) -> int:
     data: DataFolder = args.data
     now = datetime.now().astimezone()
     actor: Account | None = None
-    why_not = no_one_can_sign_in(data)
-    if why_not is None:
+    if data.server is not None:  # an empty server has no accounts: the backup's sign in
+        from consult_aid.services.backup_files import DATABASE
+
+        with open_store(Path(args.src).expanduser() / DATABASE, read_only=True) as db:
+            actor = signed_in(db, now=now)
+        why_not = None
+    else:
+        why_not = no_one_can_sign_in(data)
+    if why_not is None and actor is None:
         with open_store(data.database) as db:
             actor = signed_in(db, now=now)
     else:

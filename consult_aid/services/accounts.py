@@ -37,6 +37,7 @@ from consult_aid.errors import InputError, KnownError, NotFoundError
 from consult_aid.storage.accounts import AccountRepository
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.database import Database
+from consult_aid.storage.server import ServerAddress
 
 SIGNED_IN = "sign-in"
 SIGN_IN_FAILED = "sign-in.failed"
@@ -97,7 +98,8 @@ def require(actor: Account, permission: Permission, *, db: Database | None = Non
                           "whose role allows it, or an administrator.")
 
 
-def require_in_folder(actor: Account, permission: Permission, database: Path) -> None:
+def require_in_folder(actor: Account, permission: Permission,
+                      database: Path | ServerAddress) -> None:
     """:func:`require` for a service that works on the data folder's files (backup, restore)
     rather than on an open connection: a refusal is recorded in the database when it opens."""
     if actor.may(permission):

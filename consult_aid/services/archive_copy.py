@@ -17,6 +17,10 @@ from typing import Any
 
 from consult_aid.storage.database import Database
 
+# the order rows are copied in (both backends have these columns)
+_ORDER = {"clinicians": "rowid", "patients": "rowid", "accounts": "id",
+          "account_roles": "account_id, role", "emergency_codes": "id",
+          "certificates": "added_at, fingerprint"}
 # table -> its columns, copied as they are (in this order: foreign keys first)
 _PLAIN = {
     "clinicians": ("id, name, credentials, registration, clinic, clinic_phone, "
@@ -41,10 +45,16 @@ _BEFORE_CHAIN = 6
 def copy_archive(source: Database, con: Any, *, to_server: bool, audit_after: int = 0) -> None:
     """Copy everything in ``source`` through ``con`` (a write transaction on the target);
     audit entries up to ``audit_after`` are already there (a SQLite file's entries from before
-    its chain)."""
+    its chain). ``source`` is read in one snapshot: other rooms may go on writing meanwhile,
+    and the copy is the archive as it was at one moment."""
+    with source.snapshot():
+        _copy_all(source, con, to_server=to_server, audit_after=audit_after)
+
+
+def _copy_all(source: Database, con: Any, *, to_server: bool, audit_after: int) -> None:
     for table, columns in _PLAIN.items():
         marks = ", ".join("?" * len(columns.split(",")))
-        for row in _rows(source, f"SELECT {columns} FROM {table} ORDER BY rowid"):
+        for row in _rows(source, f"SELECT {columns} FROM {table} ORDER BY {_ORDER[table]}"):
             con.execute(f"INSERT INTO {table}({columns}) VALUES ({marks})", row)
     _copy_consults(source, con)
     for row in _rows(source, "SELECT consult_id, step_id FROM draft_steps"):
@@ -76,7 +86,7 @@ def export_to_file(source: Database, path: Path) -> None:
     source's does."""
     from consult_aid.storage.database import Database as SqliteDatabase
 
-    legacy = legacy_until(source)
+    legacy = legacy_until(source)  # fixed when the chain began: no snapshot needed
     if legacy:
         with SqliteDatabase(path, migrate_to=_BEFORE_CHAIN) as early, \
                 early.transaction() as con:
@@ -98,7 +108,7 @@ def _rows(source: Database, sql: str, params: tuple[Any, ...] = ()) -> list[tupl
 def _copy(source: Database, con: Any) -> None:
     for table, columns in _PLAIN.items():
         marks = ", ".join("?" * len(columns.split(",")))
-        for row in _rows(source, f"SELECT {columns} FROM {table} ORDER BY rowid"):
+        for row in _rows(source, f"SELECT {columns} FROM {table} ORDER BY {_ORDER[table]}"):
             con.execute(f"INSERT INTO {table}({columns}) VALUES ({marks})", row)
     _copy_consults(source, con)
     steps = _rows(source, "SELECT consult_id, step_id FROM draft_steps")

@@ -49,7 +49,7 @@ from consult_aid.services.backup_files import (
 )
 from consult_aid.services.check import CheckReport, check_database
 from consult_aid.services.restore import RestoreResult, refuse_if_window_open, restore_backup
-from consult_aid.services.store import Store
+from consult_aid.services.store import Store, open_store
 from consult_aid.storage.errors import raise_classified
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class BackupResult:
 def make_backup(data: DataFolder, dest: Path, *, now: datetime, actor: Account) -> BackupResult:
     """Write a new, checked backup folder of ``data`` inside ``dest`` (created if missing);
     ``actor`` must be allowed to back up (audited under that account)."""
-    require_in_folder(actor, Permission.BACKUP, data.database)
+    require_in_folder(actor, Permission.BACKUP, data.archive)
     dest = Path(dest).expanduser().resolve()
     if dest == data.root or dest.is_relative_to(data.root):
         raise BackupError(f"{dest} is inside the data folder: a backup there is lost with it. "
@@ -81,7 +81,8 @@ def make_backup(data: DataFolder, dest: Path, *, now: datetime, actor: Account) 
         if path.exists():
             raise BackupError(f"{path} already exists; nothing was written. Try again in a "
                               "second, or choose another folder.")
-    _require_intact(data.database)
+    if data.server is None:  # a server keeps its own pages; its records are checked below
+        _require_intact(data.database)
     created = not dest.exists()
     dest.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
@@ -97,15 +98,20 @@ def make_backup(data: DataFolder, dest: Path, *, now: datetime, actor: Account) 
                 dest.rmdir()
         raise
     log.info("backup written: %d files, %d bytes", len(manifest.files), manifest.size)
-    _record(data.database, BACKED_UP, now,
+    _record(data.archive, BACKED_UP, now,
             f"{len(manifest.files)} files, {manifest.size} bytes; manifest sha256 "
             f"{manifest.sha256}", actor)
     return BackupResult(folder, len(manifest.files), manifest.size, manifest.sha256, report)
 
 
 def _build(data: DataFolder, partial: Path, now: datetime) -> tuple[Manifest, CheckReport]:
-    """Fill ``partial``: the database, the other items, the manifest last; then check it."""
-    _copy_database(data.database, partial / DATABASE)
+    """Fill ``partial``: the database, the other items, the manifest last; then check it.
+    The clinic's server archive is written into the backup as a SQLite file (the same checks
+    then hold, and it opens on any PC should the server be gone)."""
+    if data.server is not None:
+        _export_server(data, partial / DATABASE)
+    else:
+        _copy_database(data.database, partial / DATABASE)
     for item in sorted(data.root.iterdir()):
         if item.name != DATABASE and not _left_out(item.name):
             _copy_item(item, partial / item.name, depth=0)
@@ -115,6 +121,16 @@ def _build(data: DataFolder, partial: Path, now: datetime) -> tuple[Manifest, Ch
         raise BackupError("The backup's copy failed its check, so no backup was kept: "
                           + _findings(report) + ". `consult-aid check` gives the details.")
     return manifest, report
+
+
+def _export_server(data: DataFolder, target: Path) -> None:
+    from consult_aid.services.archive_copy import export_to_file
+
+    assert data.server is not None
+    with open_store(data.server, read_only=True) as source:
+        export_to_file(source, target)
+    if os.name == "posix":
+        target.chmod(0o600)
 
 
 def _require_intact(database: Path) -> None:

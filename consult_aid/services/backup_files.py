@@ -23,6 +23,7 @@ from consult_aid.services.check import CheckReport
 from consult_aid.services.store import open_store
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.database import BUSY_TIMEOUT_MS
+from consult_aid.storage.server import ServerAddress
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +289,7 @@ def _schema_version(path: Path) -> int:
         con.close()
 
 
-def _record(database: Path, action: str, now: datetime, detail: str,
+def _record(database: Path | ServerAddress, action: str, now: datetime, detail: str,
             actor: Account | None) -> None:
     """Audit a backup or restore under ``actor`` (None: a restore chosen at the window's
     start-up check, before anyone could sign in — the accounts are in the damaged database)."""

@@ -55,7 +55,7 @@ def migrate_to_server(database: Path, address: ServerAddress, *, actor: Account,
     require(actor, Permission.MANAGE_ACCOUNTS)
     when = (now or datetime.now(UTC)).astimezone(UTC)
     with open_store(database, read_only=True) as source, open_store(address) as target:
-        _require_empty(target)
+        require_empty(target)
         target.account = actor
         with target.transaction() as con:
             copy_archive(source, con, to_server=True)
@@ -72,7 +72,7 @@ def migrate_to_server(database: Path, address: ServerAddress, *, actor: Account,
     return MigrationReport(counts, check_server(address, identity))
 
 
-def _require_empty(target: Database) -> None:
+def require_empty(target: Database) -> None:
     for table in ("consults", "patients", "accounts", "audit_log"):
         if _count(target, table):
             raise NotEmptyError(

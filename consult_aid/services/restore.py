@@ -69,7 +69,9 @@ def restore_backup(data: DataFolder, src: Path, *, now: datetime, actor: Account
     restore offered when the data folder fails its start-up check, before anyone can sign in
     (the accounts are in the database that failed). Audited either way."""
     if actor is not None:
-        require_in_folder(actor, Permission.RESTORE, data.database)
+        require_in_folder(actor, Permission.RESTORE, data.archive)
+    if data.server is not None:
+        return restore_to_server(data, src, now=now, actor=actor)
     src = Path(src).expanduser().resolve()
     if src == data.root or src.is_relative_to(data.root):
         raise RestoreError(f"{src} is inside the data folder it would replace; move the backup "
@@ -101,6 +103,44 @@ def restore_backup(data: DataFolder, src: Path, *, now: datetime, actor: Account
     report = check_database(data.database, data.identity)
     return RestoreResult(aside if moved_aside else None, len(manifest.files),
                          manifest.created_at, report)
+
+
+def restore_to_server(data: DataFolder, src: Path, *, now: datetime,
+                      actor: Account | None) -> RestoreResult:
+    """The clinic's server archive from a backup: the backup verified file by file and its
+    database checked, then copied into the server's database, which must be empty (a server's
+    archive is never overwritten: create a new database and point the PCs at it). The PC's
+    own folder (identity, packs, settings) is left as it is."""
+    from consult_aid.services.archive_copy import copy_archive
+    from consult_aid.services.migrate import NotEmptyError, require_empty
+    from consult_aid.services.store import open_store
+
+    assert data.server is not None
+    if actor is None:
+        raise RestoreError("A server's archive is restored by a signed-in administrator; "
+                           "nothing was changed.")
+    src = Path(src).expanduser().resolve()
+    manifest = read_manifest(src)
+    verify_files(src, manifest, what="The backup")
+    report = check_database(src / DATABASE, src / IDENTITY)
+    if not report.ok:
+        raise RestoreError("The backup's database fails its check (" + _findings(report)
+                           + "); nothing was changed.")
+    with open_store(src / DATABASE, read_only=True) as source, \
+            open_store(data.server) as target:
+        try:
+            require_empty(target)
+        except NotEmptyError as exc:
+            raise RestoreError(str(exc)) from None
+        target.account = actor
+        with target.transaction() as con:
+            copy_archive(source, con, to_server=True)
+    _record(data.server, RESTORED, now,
+            f"backup created {manifest.created_at}; manifest sha256 {manifest.sha256}", actor)
+    from consult_aid.services.check import check_server
+
+    return RestoreResult(None, len(manifest.files), manifest.created_at,
+                         check_server(data.server, data.identity))
 
 
 def _stage(src: Path, staging: Path, manifest: Manifest) -> None:

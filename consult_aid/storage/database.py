@@ -355,6 +355,20 @@ class Database:
                     con.execute("ROLLBACK")
                 raise_classified(exc)
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that all see the database as it was at one moment (other connections may
+        write meanwhile): a read transaction, ended after."""
+        if self._depth or self.connection.in_transaction:
+            yield
+            return
+        self.connection.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.connection.in_transaction:
+                self.connection.execute("COMMIT")
+
     def close(self) -> None:
         self.connection.close()
 

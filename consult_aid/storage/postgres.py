@@ -352,6 +352,25 @@ class PostgresDatabase(Database):
             self._rollback()
             self.raise_classified(exc)
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that all see the archive as it was at one moment, while other rooms write:
+        a REPEATABLE READ, READ ONLY transaction."""
+        if self._depth:
+            yield
+            return
+        raw = self.raw()
+        try:
+            raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        except Exception as exc:
+            self.raise_classified(exc)
+        self._depth = 1
+        try:
+            yield
+        finally:
+            self._depth = 0
+            self._rollback()  # nothing was written: ending it is enough
+
     def _rollback(self) -> None:
         raw = self._raw
         if raw is None or raw.closed or raw.broken:
