@@ -110,7 +110,7 @@ def build_context(data: DataFolder, *, read_only: bool = False) -> AppContext:
             remove_stale_temp_files(folder)
     db = open_store(data.archive, read_only=read_only)
     try:
-        if not read_only:
+        if not read_only and data.server is None:  # never into a clinic's shared archive
             ensure_demo_patient(db)  # once, on a database that never had one (before the writer)
         packs, settings = PackSource(partial(_load_catalog, data.packs)), \
             load_settings(data.settings)
@@ -205,7 +205,7 @@ def open_window(data: DataFolder, *, read_only: bool = False, choose: Choose = a
     apply_theme(app, load_settings(data.settings).large_text)  # the dialog looks as the window
     check_failed = False
     problem: StartupProblem | None = None
-    if not read_only:
+    if not read_only and data.server is None:  # a server keeps its own pages
         report = quick_check(data.database, data.identity)
         if not report.ok:
             log.warning("the start-up check failed: %s",
@@ -268,6 +268,8 @@ def check_whole_in_background(ctx: AppContext, tell: Callable[[str], object]) ->
     it whole now, on the task pool, and ``tell`` the clinician at once if it is damaged.
     False when the start-up check was whole already (nothing to do)."""
     path = ctx.data.database
+    if ctx.data.server is not None:  # the server's pages are the server's to check
+        return False
     try:
         if path.stat().st_size <= WHOLE_CHECK_MAX_BYTES:
             return False
@@ -301,8 +303,11 @@ def run_app(data: DataFolder, *, read_only: bool = False,
     # A folder nothing can be written in (a backup copy, a read-only share) is opened read-only
     # and without the lock file, which could not be made there: no window can change it.
     folder_read_only = read_only and data.is_read_only()
-    lock = None if folder_read_only else acquire_instance_lock(data)
-    if lock is None and not folder_read_only:
+    # The lock keeps a second window off one SQLite file; the clinic's server takes many rooms
+    # (a draft saved elsewhere meanwhile is refused by its row version, never overwritten).
+    unlocked = folder_read_only or data.server is not None
+    lock = None if unlocked else acquire_instance_lock(data)
+    if lock is None and not unlocked:
         tell(lock_holder_message(data))
         return 1
     if choose is None:

@@ -10,11 +10,17 @@ one Enter, counted). The issue's budget: at most 120 navigation keys (about 290 
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from consult_aid.datadir import DataFolder
 from consult_aid.domain import DecisionChoice, TeachBack
+from consult_aid.services.consults import signed_summary
+from consult_aid.storage.server import ServerAddress
 from consult_aid.domain.steps import open_items
 from consult_aid.ui.main_window import MainWindow
 
@@ -25,6 +31,15 @@ ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
 NONE = Qt.KeyboardModifier.NoModifier
 BUDGET = 120
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def data_folder(request: pytest.FixtureRequest, tmp_path: Path) -> DataFolder:
+    """The window on this PC's own archive, and on a clinic's PostgreSQL server (issue 18)."""
+    folder = DataFolder(tmp_path / "data").ensure()
+    if request.param == "sqlite":
+        return folder
+    return DataFolder(folder.root, ServerAddress.parse(request.getfixturevalue("pg_url")))
 
 
 class Keyboard:
@@ -188,3 +203,9 @@ def test_a_whole_consult_by_keyboard_in_at_most_120_keys(qtbot: QtBot,
 
     print(f"\nnavigation keys for a whole consult: {keys.count} {keys.by_screen}")
     assert keys.count <= BUDGET
+    # archived where the window keeps its consults: the signed PDF reads back from there
+    ctx = window.ctx
+    ctx.writer.wait_idle()
+    assert ctx.db.backend == ("postgresql" if ctx.data.server else "sqlite")
+    pdf = signed_summary(ctx.db, consult.id)
+    assert pdf.startswith(b"%PDF") and b"/ByteRange" in pdf
