@@ -48,24 +48,75 @@ def _run_as_server_user(args: list[str]) -> list[str]:
     return args
 
 
-class ThrowawayServer:
-    """A PostgreSQL server of the test session's own (Unix socket, trust, no TCP)."""
+def _free_port() -> int:
+    import socket
 
-    def __init__(self, bin_dir: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ThrowawayServer:
+    """A PostgreSQL server of the test session's own: Unix socket and trust; with ``tls``
+    also TCP on 127.0.0.1 that takes only TLS connections with a password (scram-sha-256),
+    its certificate (for localhost and 127.0.0.1) in :attr:`certificate`."""
+
+    def __init__(self, bin_dir: Path, *, tls: bool = False) -> None:
         self.bin_dir = bin_dir
+        self.tls = tls
         self.root = Path(tempfile.mkdtemp(prefix="consult-aid-pg-"))
         self.data = self.root / "data"
+        self.certificate = self.root / "server.crt"
         if os.name == "posix" and os.geteuid() == 0:
             shutil.chown(self.root, "postgres")
         self.root.chmod(0o755)
-        self.port = 5400 + os.getpid() % 500
+        self.port = _free_port() if tls else 5400 + os.getpid() % 500
+
+    def _tls_files(self) -> str:
+        """A self-signed certificate and key, and pg_hba.conf: TLS and a password on TCP."""
+        import datetime as dt
+        import ipaddress
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+        now = dt.datetime.now(dt.UTC)
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(minutes=5))
+                .not_valid_after(now + dt.timedelta(days=1))
+                .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                .add_extension(x509.SubjectAlternativeName([
+                    x509.DNSName("localhost"),
+                    x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+                .sign(key, hashes.SHA256()))
+        self.certificate.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_file = self.root / "server.key"
+        key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                               serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        key_file.chmod(0o600)
+        (self.data / "pg_hba.conf").write_text(
+            "local all all trust\n"
+            "hostssl all all 127.0.0.1/32 scram-sha-256\n"
+            "hostnossl all all 127.0.0.1/32 reject\n", encoding="utf-8")
+        if os.name == "posix" and os.geteuid() == 0:
+            for path in (self.certificate, key_file, self.data / "pg_hba.conf"):
+                shutil.chown(path, "postgres")
+        return (f"-c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file={self.certificate} "
+                f"-c ssl_key_file={key_file} -c password_encryption=scram-sha-256")
 
     def start(self) -> str:
         initdb = [str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", "postgres",
                   "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"]
         subprocess.run(_run_as_server_user(initdb), check=True, capture_output=True,
                        cwd=self.root)
-        options = (f"-k {self.root} -p {self.port} -c listen_addresses='' -c fsync=off "
+        listen = self._tls_files() if self.tls else "-c listen_addresses=''"
+        options = (f"-k {self.root} -p {self.port} {listen} -c fsync=off "
                    "-c full_page_writes=off -c max_connections=60")
         subprocess.run(_run_as_server_user([str(self.bin_dir / "pg_ctl"), "-D", str(self.data),
                                             "-o", options, "-l", str(self.root / "log"), "-w",
