@@ -110,6 +110,10 @@ def _shoot(out: Path, tmp: Path, *, large: bool = False,
         window.show_settings()
         app.processEvents()
         window.grab().save(str(out / "settings.png"))
+        page = window.settings_page  # its last group: the clinic's shared archive
+        page.scroll_area.ensureWidgetVisible(page.server_button)
+        app.processEvents()
+        window.grab().save(str(out / "settings-shared-archive.png"))
         window.close()
         app.processEvents()
     finally:

@@ -223,6 +223,10 @@ class SettingsPage(QWidget):
         self.idle_minutes.setSuffix(self.tr(" minutes without use"))
         self.idle_minutes.setAccessibleName(self.tr("Idle lock, in minutes"))
         self.idle_minutes.setValue(self.ctx.settings.idle_lock_minutes)
+        # wide enough for its longest value with the suffix (it was cut: "5 minutes without u")
+        self.idle_minutes.setMinimumWidth(
+            self.idle_minutes.fontMetrics().horizontalAdvance(
+                f"{high}{self.idle_minutes.suffix()}") + 48)
         self.idle_minutes.valueChanged.connect(self._idle_minutes_changed)
         return backups
 
@@ -230,21 +234,21 @@ class SettingsPage(QWidget):
         archive = Form(self)
         hint = QLabel(self.tr(
             "A clinic with several rooms keeps one archive on its PostgreSQL server: type its "
-            "address (postgresql://USER@SERVER/DATABASE) and press Use server. Leave it empty "
+            "address (postgresql://USER@SERVER/DATABASE) and press Verify and use. Leave it empty "
             "for this PC's own archive. Applies the next time Consult Aid starts. The password "
             "is never typed here: it comes from the system keyring or a password file (see the "
             "README)."), archive)
         hint.setObjectName("hint")
         hint.setWordWrap(True)
         archive.layout_.addRow(hint)
-        self.server = archive.add("database", self.tr("Ser&ver address"), QLineEdit())
+        self.server = archive.add("database", self.tr("C&linic server"), QLineEdit())
         self.server.setPlaceholderText("postgresql://consult@clinic-server/consult_aid")
         self.server.setMaxLength(1000)
         self.server.setAccessibleName(self.tr("Shared archive server address"))
         self.server.returnPressed.connect(self.use_server)
         self.server_status = ErrorLabel(self)
         self.server_status.setObjectName("savedLabel")
-        self.server_button = QPushButton(self.tr("&Use server"), self)
+        self.server_button = QPushButton(self.tr("Verif&y and use"), self)
         self.server_button.clicked.connect(self.use_server)
         row = QWidget(archive)
         line = QHBoxLayout(row)

@@ -19,9 +19,9 @@ from pytestqt.qtbot import QtBot
 
 from consult_aid.datadir import DataFolder
 from consult_aid.domain import DecisionChoice, TeachBack
+from consult_aid.domain.steps import open_items
 from consult_aid.services.consults import signed_summary
 from consult_aid.storage.server import ServerAddress
-from consult_aid.domain.steps import open_items
 from consult_aid.ui.main_window import MainWindow
 
 from .conftest import draw

@@ -54,7 +54,7 @@ def test_a_lost_server_keeps_what_was_typed_and_stores_it_when_back(
                   "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
     type_into(qtbot, view.page("lifestyle").goals, "Swim again")
     qtbot.waitUntil(lambda: "server" in view.saved_label.text(), timeout=WAIT_MS)
-    assert "Swim again" == view.session.consult.lifestyle.goals  # kept in the window
+    assert view.session.consult.lifestyle.goals == "Swim again"  # kept in the window
     assert "Traceback" not in view.saved_label.text()
     admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')  # the server is back
     qtbot.waitUntil(lambda: _goals(pg_url, consult_id) == "Swim again", timeout=WAIT_MS)

@@ -167,3 +167,57 @@ def test_an_administrator_sets_the_idle_lock_and_the_window_follows(
     qtbot.waitUntil(lambda: window.idle.interval_ms == 2 * 60_000, timeout=WAIT_MS)
     assert load_settings(window.ctx.data.settings).idle_lock_minutes == 2
     assert audit_details(window, "settings.saved")[-1].endswith("idle_lock_minutes=2")
+
+
+def test_the_shared_archive_is_checked_then_used_from_the_next_start(
+        qtbot: QtBot, window: MainWindow, clinic: Clinician, pg_url: str) -> None:
+    """Settings › Shared archive: a malformed address and a server that does not answer are
+    said under the field, nothing saved; the clinic's server is asked, then saved for the next
+    start (the window goes on with the archive it has), audited without a password."""
+    from consult_aid.datadir import resolve
+
+    open_settings(qtbot, window)
+    page = window.settings_page
+    page.server.setFocus()
+    type_into(qtbot, page.server, "postgresql://consult:secret@clinic-server/consult_aid")
+    qtbot.keyClick(page.server, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "contains a password" in page.server_errors["database"].text(),
+                    timeout=WAIT_MS)
+    assert not window.ctx.data.settings.exists() or "database" not in \
+        window.ctx.data.settings.read_text(encoding="utf-8")
+    page.server.selectAll()
+    type_into(qtbot, page.server, "postgresql://consult@127.0.0.1:9/nowhere?connect_timeout=2")
+    click(qtbot, page.server_button)
+    qtbot.waitUntil(lambda: "cannot be reached" in page.server_errors["database"].text(),
+                    timeout=WAIT_MS)
+    page.server.selectAll()
+    type_into(qtbot, page.server, pg_url)
+    click(qtbot, page.server_button)
+    qtbot.waitUntil(lambda: page.server_status.text().startswith("Saved"), timeout=WAIT_MS)
+    assert page.server_errors["database"].text() == ""
+    assert resolve(window.ctx.data.root, {}).server is not None  # the next start uses it
+    assert window.ctx.db.backend == "sqlite"  # this window goes on with its own archive
+    (detail,) = audit_details(window, "settings.database-changed")
+    assert detail.startswith("from the next start: postgresql://postgres@")
+    page.server.clear()  # back to this PC's own archive
+    click(qtbot, page.server_button)
+    qtbot.waitUntil(lambda: "own archive" in page.server_status.text(), timeout=WAIT_MS)
+    assert resolve(window.ctx.data.root, {}).server is None
+
+
+def test_only_an_administrator_changes_the_shared_archive(
+        qtbot: QtBot, ctx: AppContext, clinic: Clinician, printed) -> None:
+    from consult_aid.domain.accounts import Role
+    from tests.signed_in import add_account
+
+    assistant = add_account(ctx.db, "aide", "A. Aide", frozenset({Role.ASSISTANT}))
+    ctx.use_account(assistant)
+    window = make_window(qtbot, ctx, printed)
+    try:
+        window.settings_action.trigger()  # File › Settings
+        page = window.settings_page
+        assert window.stack.currentWidget() is page
+        assert not page.server.isEnabled() and not page.server_button.isEnabled()
+        assert "administrator" in page.server.toolTip()
+    finally:
+        window.close()
