@@ -1,8 +1,9 @@
 """The same figures on both storage backends (issue 18): the SQLite file and a PostgreSQL server.
 
 Both archives are built in the same run with the same data: N consults (``--consults``,
-default 1,000), each saved with ``services.consults.save_draft`` (varied sample consults:
-patients, MRNs, diagnoses, dates); one in ten then signed with ``ConsultRepository.sign`` and a
+default 1,000), each saved with ``services.consults.save_draft`` (three in four the full demo
+consult, one in four the short sample consult of tests/builders.py; patients, MRNs, diagnoses
+and dates varied); one in ten then signed with ``ConsultRepository.sign`` and a
 120 KB stand-in PDF (storage level, as bench_autosave does: the real ``sign_and_archive``
 renders and signs for about 250 ms, which would add a minute to the build and measure the PDF,
 not the database). Then, on each backend:
@@ -17,8 +18,15 @@ not the database). Then, on each backend:
    for prefixes typed in order; SQLite's per-connection count cache is emptied before each
    typing (as after any write), so each prefix is counted afresh, as when it is first typed.
 
-Floor: a bare ``SELECT 1`` round-trip on each backend's connection, p50. The last column counts
-the statements (round-trips) one operation sends to PostgreSQL: each costs at least the floor.
+List and search are measured first, on the N consults alone (the same data on both backends);
+autosave and sign then add a few demo consults each.
+
+Floor: a bare ``SELECT 1`` round-trip on each backend's connection, p50 (the "/floor" columns
+divide by it). Beside it, a second floor: one durable write of the draft's JSON (34 KB) into a
+plain table, in the backend's own write transaction (SQLite: BEGIN IMMEDIATE ... COMMIT, WAL,
+synchronous=FULL; PostgreSQL: BEGIN, the clinic-wide advisory lock, the write, COMMIT). The
+last column counts the statements (round-trips) one operation sends to PostgreSQL: each costs
+at least the SELECT 1 floor.
 
 The server: ``CONSULT_AID_TEST_POSTGRES`` (an address on which the benchmark may CREATE
 DATABASE), else a throwaway server (tests/pg_server.py), else SQLite alone. A fresh database is
@@ -28,6 +36,7 @@ made for the run and dropped at the end.
 from __future__ import annotations
 
 import argparse
+import copy
 import dataclasses
 import os
 import statistics
@@ -48,6 +57,7 @@ from benchmarks.bench_account import signed_in
 from consult_aid.content import load_catalog
 from consult_aid.content.model import Pack
 from consult_aid.domain import Consult
+from consult_aid.exchange.consult_json import consult_to_json
 from consult_aid.services.consults import save_draft
 from consult_aid.services.demo import demo_consult as make_demo
 from consult_aid.services.signing import sign_and_archive
@@ -124,10 +134,16 @@ def demo_pack() -> Pack:
     return make_demo(load_catalog(None))[1]
 
 
-def archive_consult(i: int) -> Consult:
+def archive_consult(i: int, demo: Consult) -> Consult:
+    """The i-th consult of the archive: three in four a copy of the full demo consult (34 KB of
+    JSON), one in four the shorter sample consult (3 KB); patients, MRNs, diagnoses and dates
+    varied."""
     name = NAMES[i % len(NAMES)]
     patient = dataclasses.replace(sample_patient(name, f"MRN-{i:06d}"), id=uuid.uuid4().hex)
-    consult = sample_consult(uuid.uuid4().hex, patient=patient)
+    if i % 4 == 3:
+        consult = sample_consult(uuid.uuid4().hex, patient=patient)
+    else:
+        consult = dataclasses.replace(copy.deepcopy(demo), id=uuid.uuid4().hex, patient=patient)
     when = consult.created_at - timedelta(hours=7 * i)
     consult.created_at = consult.updated_at = when
     consult.condition.diagnosis = DIAGNOSES[i % len(DIAGNOSES)]
@@ -140,11 +156,12 @@ def build_archive(db: Database, n: int, pdf: bytes) -> tuple[float, list[float]]
     """N consults through the service, one in ten signed (each its own commit); returns the
     seconds taken and the ms of each ConsultRepository.sign."""
     repo = ConsultRepository(db)
+    demo = demo_consult()
     now = datetime.now().astimezone()
     sign_ms = []
     start = time.perf_counter()
     for i in range(n):
-        consult = archive_consult(i)
+        consult = archive_consult(i, demo)
         save_draft(db, consult, now=now + timedelta(milliseconds=i), step="decision")
         if i % 10 == 0:
             signed = sign_in_place(consult, consult.created_at + timedelta(minutes=40))
@@ -174,11 +191,57 @@ def measure_backend(db: Database, n: int, identity: SigningIdentity, pdf: bytes)
         timed(lambda _i: db.query_one("SELECT 1"), FLOOR_CALLS, warmup=20),
         statements(lambda: db.query_one("SELECT 1")))
 
+    body = consult_to_json(demo_consult())
+    with db.transaction() as con:
+        con.execute("CREATE TABLE bench_floor(id integer PRIMARY KEY, body text)")
+
+    def durable_write(i: int) -> None:
+        with db.transaction() as con:
+            con.execute("INSERT INTO bench_floor(id, body) VALUES (1, ?) "
+                        "ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+                        (f"{i:08d}{body}",))  # changed bytes: SQLite skips a no-op commit
+
+    figures["floor: a durable write of the draft's JSON"] = (
+        timed(durable_write, SAVES, warmup=10), statements(lambda: durable_write(0)))
+
     seconds, sign_ms = build_archive(db, n, pdf)
     print(f"  {db.backend}: archive of {n:,} consults ({len(sign_ms)} signed) built in "
           f"{seconds:.1f} s", flush=True)
 
-    # 1. autosave
+    # list and search first: the archive is then the same N consults on both
+    repo = ConsultRepository(db)
+    everything = ArchiveFilter()
+    figures["list: archive_page(date, 50)"] = (
+        timed(lambda _i: repo.archive_page(everything, sort="date", limit=50), LISTS),
+        statements(lambda: repo.archive_page(everything, sort="date", limit=50)))
+    figures["list: summaries(50)"] = (
+        timed(lambda _i: repo.summaries(limit=50), LISTS),
+        statements(lambda: repo.summaries(limit=50)))
+
+    # search, as typed
+    per_prefix: dict[str, list[float]] = {q: [] for q in PREFIXES}
+
+    def keystroke(q: str) -> None:
+        f = ArchiveFilter(text=q)
+        repo.archive_page(f, sort="date", limit=50)
+        repo.archive_count(f)
+
+    for rep in range(TYPINGS + 2):
+        consult_storage._COUNTS.pop(db, None)  # as after a write: every count afresh
+        for q in PREFIXES:
+            start = time.perf_counter()
+            keystroke(q)
+            if rep >= 2:  # two warm-up typings
+                per_prefix[q].append((time.perf_counter() - start) * 1000)
+    found = ", ".join(f"'{q}' {repo.archive_count(ArchiveFilter(text=q)):,}" for q in PREFIXES)
+    print(f"  {db.backend}: consults found by {found}", flush=True)
+    for q in PREFIXES:
+        figures[f"search '{q}': page + count"] = (
+            per_prefix[q], statements(lambda q=q: keystroke(q)))  # type: ignore[misc]
+    figures["search: every keystroke"] = (
+        [t for q in PREFIXES for t in per_prefix[q]], None)
+
+    # autosave
     draft = demo_consult()
     draft.id = uuid.uuid4().hex
     now = [datetime.now().astimezone()]
@@ -193,7 +256,7 @@ def measure_backend(db: Database, n: int, identity: SigningIdentity, pdf: bytes)
         timed(autosave, SAVES), statements(lambda: autosave(10_000)))
     figures["archive a signed consult: ConsultRepository.sign"] = (sign_ms, None)
 
-    # 2. sign
+    # sign
     pack = demo_pack()
 
     def sign() -> float:
@@ -209,38 +272,10 @@ def measure_backend(db: Database, n: int, identity: SigningIdentity, pdf: bytes)
     figures["sign: render + sign + verify + archive"] = (
         [sign() for _ in range(SIGNS)], statements(sign))
 
-    # 3. list
-    repo = ConsultRepository(db)
-    everything = ArchiveFilter()
-    figures["list: archive_page(date, 50)"] = (
-        timed(lambda _i: repo.archive_page(everything, sort="date", limit=50), LISTS),
-        statements(lambda: repo.archive_page(everything, sort="date", limit=50)))
-    figures["list: summaries(50)"] = (
-        timed(lambda _i: repo.summaries(limit=50), LISTS),
-        statements(lambda: repo.summaries(limit=50)))
-
-    # 4. search, as typed
-    per_prefix: dict[str, list[float]] = {q: [] for q in PREFIXES}
-
-    def keystroke(q: str) -> None:
-        f = ArchiveFilter(text=q)
-        repo.archive_page(f, sort="date", limit=50)
-        repo.archive_count(f)
-
-    for rep in range(TYPINGS + 2):
-        consult_storage._COUNTS.pop(db, None)  # as after a write: every count afresh
-        for q in PREFIXES:
-            start = time.perf_counter()
-            keystroke(q)
-            if rep >= 2:  # two warm-up typings
-                per_prefix[q].append((time.perf_counter() - start) * 1000)
-    found = {q: repo.archive_count(ArchiveFilter(text=q)) for q in PREFIXES}
-    for q in PREFIXES:
-        figures[f"search '{q}': page + count ({found[q]:,} found)"] = (
-            per_prefix[q], statements(lambda q=q: keystroke(q)))  # type: ignore[misc]
-    figures["search: every keystroke"] = (
-        [t for q in PREFIXES for t in per_prefix[q]], None)
-    return figures
+    order = ("floor", "autosave", "archive a signed", "sign", "list", "search")
+    return dict(sorted(figures.items(),
+                       key=lambda item: next(i for i, o in enumerate(order)
+                                             if item[0].startswith(o))))
 
 
 # -- the server -------------------------------------------------------------------------------
@@ -308,6 +343,10 @@ def server_facts(admin_url: str) -> str:
 
 
 # -- the table --------------------------------------------------------------------------------
+def ms(value: float) -> str:
+    return f"{value:8.3f}" if value < 0.1 else f"{value:8.2f}"
+
+
 def print_table(sqlite: Figures, postgres: Figures | None) -> None:
     floor = "floor: SELECT 1 round-trip"
     head = (f"{'figure':<50} {'SQLite p50 / p95 ms':>19} {'/floor':>7}"
@@ -318,11 +357,11 @@ def print_table(sqlite: Figures, postgres: Figures | None) -> None:
     g_floor = p50_p95(postgres[floor][0])[0] if postgres is not None else 0.0
     for name, (samples, _) in sqlite.items():
         s50, s95 = p50_p95(samples)
-        row = f"{name:<50} {s50:8.2f} / {s95:8.2f} {s50 / s_floor:6.0f}x"
+        row = f"{name:<50} {ms(s50)} / {ms(s95)} {s50 / s_floor:6.0f}x"
         if postgres is not None and name in postgres:
             pg_samples, stmts = postgres[name]
             g50, g95 = p50_p95(pg_samples)
-            row += (f" {g50:10.2f} / {g95:10.2f} {g50 / g_floor:6.0f}x {g50 / s50:8.1f}x "
+            row += (f"   {ms(g50)} /   {ms(g95)} {g50 / g_floor:6.0f}x {g50 / s50:8.1f}x "
                     f"{'' if stmts is None else stmts:>8}")
         print(row, flush=True)
 

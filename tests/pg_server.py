@@ -169,17 +169,24 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
-@pytest.fixture
-def pg_url(pg_admin_url: str) -> Iterator[str]:
-    """A new, empty database on the test server for one test; dropped afterwards."""
+@contextlib.contextmanager
+def fresh_database(admin_url: str) -> Iterator[str]:
+    """A new, empty database on the server at ``admin_url`` (its address); dropped after."""
     import psycopg
 
     name = f"consult_aid_test_{os.getpid()}_{next(_numbers)}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+    with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
                       "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
     try:
-        yield with_database(pg_admin_url, name)
+        yield with_database(admin_url, name)
     finally:
-        with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    """A new, empty database on the test server for one test; dropped afterwards."""
+    with fresh_database(pg_admin_url) as url:
+        yield url

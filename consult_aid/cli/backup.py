@@ -77,10 +77,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
         with open_store(Path(args.src).expanduser() / DATABASE, read_only=True) as db:
             actor = signed_in(db, now=now)
-        why_not = None
-    else:
-        why_not = no_one_can_sign_in(data)
-    if why_not is None and actor is None:
+    elif (why_not := no_one_can_sign_in(data)) is None:
         with open_store(data.database) as db:
             actor = signed_in(db, now=now)
     else:

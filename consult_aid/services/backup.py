@@ -14,6 +14,7 @@ Messages and audit entries name files of the backup and counts, never patient da
 audit entry of a backup does not carry its destination (a folder's name could be a patient's).
 """
 
+import json
 import logging
 import os
 import re
@@ -115,12 +116,28 @@ def _build(data: DataFolder, partial: Path, now: datetime) -> tuple[Manifest, Ch
     for item in sorted(data.root.iterdir()):
         if item.name != DATABASE and not _left_out(item.name):
             _copy_item(item, partial / item.name, depth=0)
+    if data.server is not None:
+        _own_archive_only(partial / "settings.json")
     manifest = _write_manifest(partial, now)
     report = check_database(partial / DATABASE, partial / IDENTITY)
     if not report.ok:
         raise BackupError("The backup's copy failed its check, so no backup was kept: "
                           + _findings(report) + ". `consult-aid check` gives the details.")
     return manifest, report
+
+
+def _own_archive_only(settings: Path) -> None:
+    """A backup of the clinic's server holds the archive in its own file: its settings name
+    no server, so the backup opens (or is restored) as an archive of its own, not as a way
+    back to the server it came from."""
+    from consult_aid.services.settings import SERVER_KEY
+
+    try:
+        raw = json.loads(settings.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(raw, dict) and raw.pop(SERVER_KEY, None) is not None:
+        settings.write_text(json.dumps(raw, indent=2, sort_keys=True), encoding="utf-8")
 
 
 def _export_server(data: DataFolder, target: Path) -> None:

@@ -55,9 +55,9 @@ def migrate_to_server(database: Path, address: ServerAddress, *, actor: Account,
     require(actor, Permission.MANAGE_ACCOUNTS)
     when = (now or datetime.now(UTC)).astimezone(UTC)
     with open_store(database, read_only=True) as source, open_store(address) as target:
-        require_empty(target)
         target.account = actor
         with target.transaction() as con:
+            require_empty(target)  # under the write lock: two copies at once cannot both pass
             copy_archive(source, con, to_server=True)
             AuditLog(target).record(MIGRATED, at=when,
                                     detail=f"from a SQLite file ({_count(source, 'consults')} "

@@ -128,12 +128,12 @@ def restore_to_server(data: DataFolder, src: Path, *, now: datetime,
                            + "); nothing was changed.")
     with open_store(src / DATABASE, read_only=True) as source, \
             open_store(data.server) as target:
-        try:
-            require_empty(target)
-        except NotEmptyError as exc:
-            raise RestoreError(str(exc)) from None
         target.account = actor
         with target.transaction() as con:
+            try:
+                require_empty(target)  # under the write lock, in the copy's transaction
+            except NotEmptyError as exc:
+                raise RestoreError(str(exc)) from None
             copy_archive(source, con, to_server=True)
     _record(data.server, RESTORED, now,
             f"backup created {manifest.created_at}; manifest sha256 {manifest.sha256}", actor)

@@ -204,12 +204,16 @@ class PostgresDatabase(Database):
         text = str(exc).lower()
         if "password" in text or "authentication" in text:
             return (f"The clinic's database server ({self.address.shown}) refused the user "
-                    "name or password. Check the password in the keyring or the password file "
-                    f"({'CONSULT_AID_DATABASE_PASSWORD_FILE'}); nothing was changed.")
-        if "does not exist" in text:
+                    "name or password. Check the password in the keyring, the password file "
+                    "(CONSULT_AID_DATABASE_PASSWORD_FILE) or ~/.pgpass; nothing was changed.")
+        if "role" in text and "does not exist" in text:
+            return (f"The clinic's database server ({self.address.shown}) has no user "
+                    f"{self.address.user or ''}: check the address, or ask whoever set up the "
+                    "server (docs/shared-archive.md).")
+        if "database" in text and "does not exist" in text:
             return (f"The database {self.address.database} does not exist on the server "
                     f"({self.address.shown}). Ask whoever set up the server to create it "
-                    "(README: a clinic's shared archive).")
+                    "(docs/shared-archive.md).")
         return (f"The clinic's database server ({self.address.shown}) cannot be reached. Check "
                 "the network and that the server is running; what you typed stays in this "
                 "window and is saved when the server is back.")

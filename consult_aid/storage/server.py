@@ -134,7 +134,7 @@ def _read_password_file(path: Path) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"The database password file {path.name} cannot be read "
                          f"({type(exc).__name__}).") from None
-    lines = text.splitlines()
+    lines = text.removeprefix("\ufeff").splitlines()  # Notepad's byte-order mark is no part
     if not lines or not lines[0]:
         raise InputError(f"The database password file {path.name} is empty.")
     return lines[0]

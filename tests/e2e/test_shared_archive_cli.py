@@ -6,6 +6,7 @@ up and restores on the server with ``--database``, and finds what the file held.
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -86,12 +87,19 @@ def test_a_folder_moves_to_the_server_and_every_command_works_there(
     code, out = run(capsys, "--data-dir", data, "migrate", "--to", pg_url)
     assert code == 2 and "already holds an archive" in out
 
-    # backup of the server's archive: a checked SQLite file that any PC opens
-    code, out = run(capsys, "--data-dir", data, "--database", pg_url, "backup",
-                    str(tmp_path / "backups"))
+    # this PC now uses the server by its settings (as the window's Settings page saves it)
+    settings = demo_copy.data / "settings.json"
+    saved = json.loads(settings.read_text(encoding="utf-8")) if settings.exists() else {}
+    settings.write_text(json.dumps({**saved, "database": pg_url}), encoding="utf-8")
+
+    # backup of the server's archive: a checked SQLite file that any PC opens, on its own
+    code, out = run(capsys, "--data-dir", data, "backup", str(tmp_path / "backups"))
     assert code == 0, out
     (backup,) = (tmp_path / "backups").iterdir()
     assert _found(backup / "consult-aid.sqlite3") == _found(sqlite_file)
+    assert "database" not in json.loads((backup / "settings.json").read_text(encoding="utf-8"))
+    code, out = run(capsys, "--data-dir", str(backup), "--read-only", "list")
+    assert code == 0 and "Jürgen Müller" in out  # the backup alone, with the server gone
 
     # restored into a new, empty database on the server: the same archive again
     import psycopg

@@ -4,6 +4,7 @@ entry under the signed-in account, never a name from the environment."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,8 +26,10 @@ from consult_aid.services.signing import sign_and_archive
 from consult_aid.services.store import Store, open_store
 from consult_aid.services.trust import trust_certificate
 from consult_aid.storage.audit import NOT_SIGNED_IN, AuditLog
+from consult_aid.storage.server import ServerAddress
 from tests.builders import NOW, sample_clinician, sample_patient
 from tests.pdfcheck import builtin_pack, demo_consult, demo_pack
+from tests.pg_server import fresh_database
 from tests.signed_in import TEST_PASSWORD, add_account, sign_in_db
 
 ASSISTANT = frozenset({Role.ASSISTANT})
@@ -37,6 +40,15 @@ SIGN_AT = datetime(2026, 11, 27, 10, 30, tzinfo=timezone(timedelta(hours=-5)))  
 def store(archive_location: Path):  # type: ignore[no-untyped-def]
     with open_store(archive_location) as db:
         yield db
+
+
+@pytest.fixture
+def data_folder(tmp_path: Path, archive_location: Path | ServerAddress) -> DataFolder:
+    """The test's data folder, keeping its consults where ``store`` does."""
+    folder = DataFolder(tmp_path / "data").ensure()
+    if isinstance(archive_location, ServerAddress):
+        return DataFolder(folder.root, archive_location)
+    return folder
 
 
 def entries(db: Store) -> list[tuple[str, str, str | None]]:
@@ -104,7 +116,7 @@ def test_an_assistant_prepares_the_intake_but_cannot_run_or_sign_the_consult(
 
 def test_every_access_leaves_one_entry_under_the_signed_in_account(
         store: Store, data_folder: DataFolder, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     monkeypatch.setenv("USER", "dr_nobody")
     monkeypatch.setenv("LOGNAME", "dr_nobody")
     register_clinician(store, data_folder, sample_clinician(), password="a long password",
@@ -150,10 +162,14 @@ def test_every_access_leaves_one_entry_under_the_signed_in_account(
         restore_backup(data_folder, backups.folder, now=NOW, actor=clinician)
     assert entries(store)[-1] == ("aokafor", "refused", None)  # recorded in the folder
     store.close()
-    restore_backup(data_folder, backups.folder, now=NOW + timedelta(hours=2), actor=admin)
-    with open_store(data_folder.database) as after:  # the backup's trail, then the restore
-        assert entries(after)[-2:] == [("aokafor", "document.verified", demo.id),
-                                       ("admin2", "data.restored", None)]
+    with contextlib.ExitStack() as stack:
+        if data_folder.server is not None:  # a server's archive is restored into an empty one
+            fresh = stack.enter_context(fresh_database(request.getfixturevalue("pg_admin_url")))
+            data_folder = DataFolder(data_folder.root, ServerAddress.parse(fresh))
+        restore_backup(data_folder, backups.folder, now=NOW + timedelta(hours=2), actor=admin)
+        with open_store(data_folder.archive) as after:  # the backup's trail, then the restore
+            assert entries(after)[-2:] == [("aokafor", "document.verified", demo.id),
+                                           ("admin2", "data.restored", None)]
     shutil.rmtree(backups.folder)
 
 
