@@ -40,6 +40,7 @@ COMMAND_MODULES = (
     "consult_aid.cli.insights",
     "consult_aid.cli.accounts",
     "consult_aid.cli.audit",
+    "consult_aid.cli.migrate",
 )
 
 # The module whose register() adds each command (a test keeps this in step with them).

@@ -108,6 +108,7 @@ def test_each_command_is_registered_by_the_module_named_for_it() -> None:
     (["--data-dir", "list", "search", "x"], ("consult_aid.cli.consults",)),
     (["--data-dir=/tmp/x", "--read-only", "check"], ("consult_aid.cli.documents",)),
     (["--data", "/tmp/x", "trust", "list"], ("consult_aid.cli.trust",)),
+    (["--database", "postgresql://c@h/d", "list"], ("consult_aid.cli.consults",)),
     (["--help"], None),
     (["-h", "list"], None),
     (["--he"], None),
@@ -120,3 +121,20 @@ def test_the_command_is_found_before_parsing(argv: list[str],
     from consult_aid.cli import COMMAND_MODULES, command_modules
 
     assert command_modules(argv) == (expected or COMMAND_MODULES)
+
+
+def test_the_postgresql_driver_is_imported_only_for_a_server() -> None:
+    """psycopg (and libpq) load only when a server address is used: a PC with its own SQLite
+    archive never pays for them."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tempfile, pathlib\n"
+            "from consult_aid.services.store import open_store\n"
+            "from consult_aid.datadir import resolve\n"
+            "root = pathlib.Path(tempfile.mkdtemp())\n"
+            "open_store(resolve(root, {}).archive).close()\n"
+            "print('psycopg' in sys.modules)\n")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.strip()
+    assert shown == "False"
