@@ -506,23 +506,16 @@ class ConsultRepository:
         return self._counted(_MATCH_COUNT[self.db.backend], (query,))
 
     def _counted(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> int:
-        """A count, remembered until the database changes: a keystroke's page and total (and
-        a sort, or paging) ask the same counts again. ``data_version`` changes when another
-        connection commits, ``total_changes`` when this one writes. A server's archive is
-        counted every time (other rooms write to it; PostgreSQL has no such cheap signal)."""
-        if self.db.backend != "sqlite":
-            row = self.db.query_one(sql, params)
-            return int(row[0]) if row else 0
-        con = self.db.connection
-        version = (con.execute("PRAGMA data_version").fetchone()[0], con.total_changes)
+        """A count, remembered while the database is unchanged (:meth:`Database.counts_version`):
+        a keystroke's page and total (and a sort, or paging) ask the same counts again."""
+        version = self.db.counts_version()
         cache = _COUNTS.setdefault(self.db, {})
         if cache.get(_VERSION) != version:
             cache.clear()
             cache[_VERSION] = version
         key = (sql, *params)
         if key not in cache:
-            row = self.db.query_one(sql, params)
-            cache[key] = int(row[0]) if row else 0
+            cache[key] = self.db.count(sql, params)
             if len(cache) > 64:  # a few searches' worth
                 for old in list(cache)[1:33]:
                     del cache[old]

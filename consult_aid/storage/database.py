@@ -355,6 +355,17 @@ class Database:
                     con.execute("ROLLBACK")
                 raise_classified(exc)
 
+    def counts_version(self) -> object:
+        """Changes whenever a count may have changed: ``data_version`` when another
+        connection commits, ``total_changes`` when this one writes."""
+        con = self.connection
+        return (con.execute("PRAGMA data_version").fetchone()[0], con.total_changes)
+
+    def count(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """The number a ``SELECT count(*) ...`` gives."""
+        row = self.query_one(sql, params)
+        return int(row[0]) if row else 0
+
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """Reads that all see the database as it was at one moment (other connections may

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -50,6 +51,13 @@ log = logging.getLogger(__name__)
 WRITE_LOCK = 0x43413138
 LOCK_TIMEOUT = "5s"  # as SQLite's busy timeout
 CONNECT_TIMEOUT_S = 10
+# A count (the archive's total, a search's matches) is remembered this long while this
+# connection writes nothing: the same keystroke asks it again; another room's consult shows in
+# the count within this time.
+COUNT_FRESH_S = 2.0
+# write transactions committed by this program per archive (every connection of the process:
+# the window's and its writer's), so a count is never older than this program's own writes
+_COMMITS: dict[str, int] = {}
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -355,6 +363,31 @@ class PostgresDatabase(Database):
         except Exception as exc:
             self._rollback()
             self.raise_classified(exc)
+
+    def counts_version(self) -> object:
+        """This program's writes to the archive, and the time in steps of COUNT_FRESH_S
+        (another room's writes: no cheaper signal reaches this connection)."""
+        return (_COMMITS.get(self.location, 0), int(time.monotonic() / COUNT_FRESH_S))
+
+    def count(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """A count read through the indexes. The planner takes a full-text match for cheap and
+        reads every row's search document when most rows match (a short prefix): 11 ms at
+        3,000 consults where the GIN index answers in 4 (measured, EXPLAIN ANALYZE); so the
+        count is planned with sequential scans discouraged (``SET LOCAL``, this statement's
+        transaction only)."""
+        if self._depth:
+            row = self.query_one(sql, params)
+            return int(row[0]) if row else 0
+        raw = self.raw()
+        try:
+            raw.execute("BEGIN")
+            raw.execute("SET LOCAL enable_seqscan = off")
+            row = self.query_one(sql, params)
+            raw.execute("COMMIT")
+        except Exception as exc:
+            self._rollback()
+            self.raise_classified(exc)
+        return int(row[0]) if row else 0
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
