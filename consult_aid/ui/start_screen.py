@@ -270,8 +270,10 @@ class StartScreen(QWidget):
             last = last_backup_at(self.ctx.db)
         except KnownError:  # the audit trail cannot be read: say nothing rather than guess
             return ""
-        advice = self.tr("A backup on another disk keeps the consults safe if this computer "
-                         "fails.")
+        advice = (self.tr("The clinic's archive is on its server: a backup keeps the consults "
+                          "safe if the server fails.") if self.ctx.data.server is not None
+                  else self.tr("A backup on another disk keeps the consults safe if this "
+                               "computer fails."))
         if last is None:
             return self.tr("Last backup: never.") + " " + advice
         age = now - last
