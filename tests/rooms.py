@@ -10,7 +10,7 @@ import dataclasses
 from datetime import timedelta
 from pathlib import Path
 
-from consult_aid.services.consults import get_consult, save_draft
+from consult_aid.services.consults import discard_draft, get_consult, save_draft
 from consult_aid.services.store import open_store
 from consult_aid.storage.server import ServerAddress
 from tests.builders import NOW, sample_consult, sample_patient
@@ -44,3 +44,10 @@ def change_goals(where: str, consult_id: str, goals: str) -> None:
         consult = get_consult(db, consult_id)
         consult.lifestyle = dataclasses.replace(consult.lifestyle, goals=goals)
         save_draft(db, consult, now=NOW + timedelta(minutes=30))
+
+
+def discard(where: str, consult_id: str) -> None:
+    """Discard the draft, as another room's clinician would."""
+    with open_store(location(where)) as db:
+        sign_in_db(db, "room9", "Dr Room 9")
+        discard_draft(db, consult_id, now=NOW + timedelta(minutes=40))

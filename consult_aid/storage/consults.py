@@ -132,6 +132,10 @@ def _seen(db: Database, consult_id: str, version: int) -> None:
     _SEEN_VERSIONS[(db.location, consult_id)] = version
 
 
+DISCARDED_ELSEWHERE = (
+    "This draft was discarded somewhere else (another room or program) after it was opened "
+    "here, so it was not saved again. What is on screen is kept until you leave it; start a "
+    "new consult to record it.")
 CHANGED_ELSEWHERE = (
     "This consult was saved somewhere else (another room or program) after it was opened "
     "here, so this change was not saved over it. Nothing is lost in that copy; close this "
@@ -285,6 +289,8 @@ class ConsultRepository:
                                  (consult.id,)).fetchone()
             if before is not None and before[2] == ConsultStatus.DRAFT.value:
                 self._require_seen(consult.id, int(before[1]))
+            elif before is None and (self.db.location, consult.id) in _SEEN_VERSIONS:
+                raise EditConflictError(DISCARDED_ELSEWHERE)  # never brought back unasked
             changed = changed_parts(before[0] if before else None, body)
             self.patients.save(consult.patient, today=consult.created_at.date())
             self.clinicians.save(consult.clinician)
@@ -545,6 +551,7 @@ class ConsultRepository:
             if summary.status is not ConsultStatus.DRAFT:
                 raise RecordLockedError("This consult is signed: it is kept, never discarded.")
             con.execute("DELETE FROM consults WHERE id = ? AND status = 'draft'", (consult_id,))
+        _SEEN_VERSIONS.pop((self.db.location, consult_id), None)
         return summary
 
     # -- archive ------------------------------------------------------------------------------

@@ -77,6 +77,8 @@ def test_a_folder_moves_to_the_server_and_every_command_works_there(
     code, listed_server = run(capsys, "--data-dir", data, "--database", pg_url, "list")
     assert code == 0, listed_server
     assert listed_server == listed_file and "Jürgen Müller" in listed_server
+    code, out = run(capsys, "--data-dir", data, "--database", pg_url, "--read-only", "list")
+    assert code == 0 and out == listed_file  # a read-only session on the server
     code, out = run(capsys, "--data-dir", data, "--database", pg_url, "search", "mueller")
     assert code == 0 and "Jürgen Müller" in out and "Greta" not in out
     code, out = run(capsys, "--data-dir", data, "--database", pg_url, "check")

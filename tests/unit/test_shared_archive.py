@@ -73,3 +73,18 @@ def test_two_rooms_opening_the_same_draft_the_later_save_is_refused(archive_loca
         again.lifestyle.goals = "Garden and swim"
         save_draft(db, again, now=NOW + timedelta(minutes=32))
         assert get_consult(db, consult.id).lifestyle.goals == "Garden and swim"
+
+
+def test_a_draft_discarded_in_another_room_is_not_brought_back(archive_location) -> None:
+    with open_store(archive_location) as db:
+        sign_in_db(db)
+        consult = sample_consult()
+        save_draft(db, consult, now=NOW)
+        mine = get_consult(db, consult.id)
+        spawn = multiprocessing.get_context("spawn")
+        with spawn.Pool(1) as pool:
+            pool.apply(rooms.discard, (_text(archive_location), consult.id))
+        mine.lifestyle.goals = "Garden again"
+        with pytest.raises(EditConflictError, match="discarded somewhere else"):
+            save_draft(db, mine, now=NOW + timedelta(minutes=41))
+        assert db.query_one("SELECT count(*) FROM consults")[0] == 0
