@@ -1,10 +1,10 @@
 """The address of a clinic's PostgreSQL server, and the password to reach it.
 
 ``postgresql://USER@HOST[:PORT]/DATABASE[?sslmode=...]`` — the form libpq and psql take. The
-password is never part of the address Consult Aid keeps, shows or logs: it comes from the
-operating system's keyring (when the ``keyring`` package is installed), from a file only its
-owner can read (``CONSULT_AID_DATABASE_PASSWORD_FILE``), or from PostgreSQL's own password file
-(``~/.pgpass`` / ``PGPASSFILE``, which libpq reads itself and also requires to be owner-only).
+password is never part of the address Consult Aid keeps, shows or logs: it comes from a file
+only its owner can read (``CONSULT_AID_DATABASE_PASSWORD_FILE``), else the operating system's
+keyring (the ``keyring`` package), else PostgreSQL's own password file (``~/.pgpass`` /
+``PGPASSFILE``, which libpq reads itself and also requires to be owner-only).
 An address with a password in it is refused with a message saying where to put it instead.
 """
 

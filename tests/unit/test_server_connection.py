@@ -143,3 +143,25 @@ def test_a_lost_connection_is_a_calm_error_then_connects_again(pg_url: str) -> N
         save_draft(db, consult, now=NOW)  # a new connection; nothing else to do
         assert get_consult(db, consult.id).lifestyle.goals == "Swim again"
         assert db.raw().info.backend_pid != pid
+
+
+def test_the_password_from_the_system_keyring(
+        tls_server: ThrowawayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no password file named, the keyring (the ``keyring`` package's; here its plain
+    file backend in a folder of the test's, where a PC would use the desktop's keyring)."""
+    keyring = pytest.importorskip("keyring")
+    monkeypatch.delenv(PASSWORD_FILE_ENV, raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    keyring.core.init_backend()
+    address = _address(tls_server, "require")
+    assert password_for(address) is None  # nothing stored yet
+    keyring.set_password("consult-aid", address.shown, SECRET)
+    try:
+        assert password_for(address) == SECRET
+        with open_store(address) as db:
+            assert db.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")[0]
+    finally:
+        keyring.delete_password("consult-aid", address.shown)
+        monkeypatch.undo()
+        keyring.core.init_backend()
