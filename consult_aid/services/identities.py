@@ -106,7 +106,8 @@ def relock_identity(data: DataFolder, account: Account, *, old: str, new: str) -
 
 def retire_if_unopenable(db: Database, data: DataFolder, account: Account, password: str, *,
                          now: datetime) -> bool:
-    """After an administrator's reset the key no longer opens with the account's password:
+    """After an administrator's reset (or a password changed in another room, whose key it
+    re-locked) the key no longer opens with the account's password:
     set it aside (``retired-<time>``, kept; its certificate stays pinned) so the next signature
     makes a new one. True when it was retired."""
     identity = account_identity(data, account)
@@ -120,7 +121,9 @@ def retire_if_unopenable(db: Database, data: DataFolder, account: Account, passw
     folder = identity_folder(data, account)
     aside = folder.with_name(f"{folder.name}.retired-{now:%Y%m%d-%H%M%S}")
     shutil.move(folder, aside)
-    AuditLog(db).record(RETIRED, detail=f"certificate {identity.fingerprint} (password reset)",
+    AuditLog(db).record(RETIRED, detail=f"certificate {identity.fingerprint} (it no longer "
+                                        "opens with the account's password: reset, or "
+                                        "changed in another room)",
                         actor=account.username, at=now)
     return True
 
