@@ -107,8 +107,9 @@ def relock_identity(data: DataFolder, account: Account, *, old: str, new: str) -
 def retire_if_unopenable(db: Database, data: DataFolder, account: Account, password: str, *,
                          now: datetime) -> bool:
     """After an administrator's reset, or a password changed in another room (which re-locked
-    only that room's key), the key no longer opens with the account's password: set it aside (``retired-<time>``, kept; its certificate stays pinned) so the next signature
-    makes a new one. True when it was retired."""
+    only that room's key), the key no longer opens with the account's password: set it aside
+    (``retired-<time>``, kept; its certificate stays pinned) so the next signature makes a new
+    one. True when it was retired."""
     identity = account_identity(data, account)
     if identity is None:
         return False
