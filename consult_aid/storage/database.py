@@ -34,17 +34,18 @@ CREATE_TIMEOUT_S = 60.0
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """(number, file name, SQL) of every migration, in order; numbers run 1, 2, 3 ... N."""
+def migrations(folder: str = "migrations") -> list[tuple[int, str, str]]:
+    """(number, file name, SQL) of every migration in ``folder`` (SQLite's, or
+    ``migrations_pg`` for a server), in order; numbers run 1, 2, 3 ... N."""
     found = []
-    for entry in resources.files("consult_aid.storage").joinpath("migrations").iterdir():
+    for entry in resources.files("consult_aid.storage").joinpath(folder).iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
     found.sort()
     numbers = [n for n, _, _ in found]
     if numbers != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migrations are not numbered 1..N: {numbers}")
+        raise RuntimeError(f"migrations in {folder} are not numbered 1..N: {numbers}")
     return found
 
 

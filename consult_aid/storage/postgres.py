@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -38,6 +36,7 @@ from consult_aid.errors import (
     ServerUnavailableError,
     StorageError,
 )
+from consult_aid.storage import database as sqlite_schema
 from consult_aid.storage.database import Database
 from consult_aid.storage.server import ServerAddress, password_for
 
@@ -58,21 +57,11 @@ COUNT_FRESH_S = 2.0
 # write transactions committed by this program per archive (every connection of the process:
 # the window's and its writer's), so a count is never older than this program's own writes
 _COMMITS: dict[str, int] = {}
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 def migrations() -> list[tuple[int, str, str]]:
     """(number, file name, SQL) of every PostgreSQL migration, in order (1, 2, ... N)."""
-    found = []
-    for entry in resources.files("consult_aid.storage").joinpath("migrations_pg").iterdir():
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    numbers = [n for n, _, _ in found]
-    if numbers != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"PostgreSQL migrations are not numbered 1..N: {numbers}")
-    return found
+    return sqlite_schema.migrations("migrations_pg")
 
 
 @functools.cache

@@ -19,6 +19,7 @@ Signals: ``back_requested()``; ``idle_minutes_changed(int)`` (the idle lock, sav
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
@@ -246,16 +247,8 @@ class SettingsPage(QWidget):
         self.server.setMaxLength(1000)
         self.server.setAccessibleName(self.tr("Shared archive server address"))
         self.server.returnPressed.connect(self.use_server)
-        self.server_status = ErrorLabel(self)
-        self.server_status.setObjectName("savedLabel")
-        self.server_button = QPushButton(self.tr("Verif&y and use"), self)
-        self.server_button.clicked.connect(self.use_server)
-        row = QWidget(archive)
-        line = QHBoxLayout(row)
-        line.setContentsMargins(0, 0, 0, 0)
-        line.addWidget(self.server_status, 1)
-        line.addWidget(self.server_button, 0, Qt.AlignmentFlag.AlignRight)
-        archive.layout_.addRow(row)
+        self.server_status, self.server_button = self._action_row(
+            archive, self.tr("Verif&y and use"), self.use_server)
         self.server_errors = archive.errors
         return archive
 
@@ -338,17 +331,24 @@ class SettingsPage(QWidget):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirm_password.returnPressed.connect(self.change_password)
         self.password_errors = secret.errors
-        self.password_status = ErrorLabel(self)
-        self.password_status.setObjectName("savedLabel")
-        self.password_button = QPushButton(self.tr("C&hange password"), self)
-        self.password_button.clicked.connect(self.change_password)
-        row = QWidget(secret)
+        self.password_status, self.password_button = self._action_row(
+            secret, self.tr("C&hange password"), self.change_password)
+        return secret
+
+    def _action_row(self, form: Form, text: str, action: Callable[[], None]
+                    ) -> tuple[ErrorLabel, QPushButton]:
+        """The last row of a group: what happened (a status line), then its button."""
+        status = ErrorLabel(self)
+        status.setObjectName("savedLabel")
+        button = QPushButton(text, self)
+        button.clicked.connect(action)
+        row = QWidget(form)
         line = QHBoxLayout(row)
         line.setContentsMargins(0, 0, 0, 0)
-        line.addWidget(self.password_status, 1)
-        line.addWidget(self.password_button, 0, Qt.AlignmentFlag.AlignRight)
-        secret.layout_.addRow(row)
-        return secret
+        line.addWidget(status, 1)
+        line.addWidget(button, 0, Qt.AlignmentFlag.AlignRight)
+        form.layout_.addRow(row)
+        return status, button
 
     # --- showing ------------------------------------------------------------------------------
     def enter(self) -> None:
