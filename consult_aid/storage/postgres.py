@@ -192,9 +192,12 @@ class PostgresDatabase(Database):
         except psycopg.OperationalError as exc:
             log.warning("cannot reach the database server (%s)", type(exc).__name__)
             raise ServerUnavailableError(self._unreachable_message(exc)) from None
-        self._raw.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
-        if self.read_only:
-            self._raw.execute("SET default_transaction_read_only = on")
+        try:
+            self._raw.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+            if self.read_only:
+                self._raw.execute("SET default_transaction_read_only = on")
+        except psycopg.Error as exc:  # gone again at once
+            self.raise_classified(exc)
         return self._raw
 
     def _unreachable_message(self, exc: Exception) -> str:
