@@ -87,6 +87,12 @@ class ServerAddress:
         return f"postgresql://{user}{where}{parts.path}"
 
     @property
+    def server_name(self) -> str:
+        """The server's name as a person would say it ("clinic-server")."""
+        parts = urlsplit(self.url)
+        return parts.hostname or dict(parse_qsl(parts.query)).get("host", "") or "localhost"
+
+    @property
     def user(self) -> str | None:
         return urlsplit(self.url).username
 

@@ -130,8 +130,11 @@ class MainWindow(QMainWindow):
         self.dialogs = dialogs or Dialogs()
         self.save_wait_seconds = SAVE_WAIT_SECONDS
         self.save_failed_box: SaveFailedBox | None = None
-        self.setWindowTitle(self.tr("Consult Aid — read-only") if ctx.read_only
-                            else self.tr("Consult Aid"))
+        title = self.tr("Consult Aid — read-only") if ctx.read_only else self.tr("Consult Aid")
+        if ctx.data.server is not None:  # which archive this room works in, always in sight
+            title += " · " + self.tr("clinic archive on {server}").format(
+                server=ctx.data.server.server_name)
+        self.setWindowTitle(title)
         central = QWidget(self)
         self.stack = QStackedWidget(central)
         self.read_only_banner = QLabel(central)

@@ -207,5 +207,6 @@ def test_a_whole_consult_by_keyboard_in_at_most_120_keys(qtbot: QtBot,
     ctx = window.ctx
     ctx.writer.wait_idle()
     assert ctx.db.backend == ("postgresql" if ctx.data.server else "sqlite")
+    assert ("clinic archive on" in window.windowTitle()) == (ctx.data.server is not None)
     pdf = signed_summary(ctx.db, consult.id)
     assert pdf.startswith(b"%PDF") and b"/ByteRange" in pdf
