@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -165,6 +167,14 @@ class SettingsPage(QWidget):
             for part in (clinic, person, secret, backups, archive, self.save_button,
                          self.paper):
                 part.setEnabled(False)
+        # a field reached by its Alt key is scrolled into view, as one reached by Tab
+        cast(QApplication, QApplication.instance()).focusChanged.connect(self._follow_focus)
+
+    def _follow_focus(self, old: QWidget | None, new: QWidget | None) -> None:
+        content = self.scroll_area.widget()
+        if new is not None and old is not None and self.isVisible() and content is not None \
+                and content.isAncestorOf(new):
+            self.scroll_area.ensureWidgetVisible(new, 8, self.fontMetrics().height() * 2)
 
     # --- building -----------------------------------------------------------------------------
     def _clinic_form(self) -> ClinicForm:

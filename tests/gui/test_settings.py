@@ -221,3 +221,17 @@ def test_only_an_administrator_changes_the_shared_archive(
         assert "administrator" in page.server.toolTip()
     finally:
         window.close()
+
+
+def test_a_field_reached_by_its_alt_key_is_scrolled_into_view(
+        qtbot: QtBot, window: MainWindow) -> None:
+    """The shared archive's field is at the foot of a long page: Alt+L must bring it on
+    screen, not type into a field the clinician cannot see (seen on a real display)."""
+    window.resize(1366, 700)
+    open_settings(qtbot, window)
+    page = window.settings_page
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.clinic, timeout=WAIT_MS)
+    assert page.server.visibleRegion().isEmpty()  # below the fold at first
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.server, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not page.server.visibleRegion().isEmpty(), timeout=WAIT_MS)
