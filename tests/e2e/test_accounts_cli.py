@@ -26,12 +26,16 @@ def password_file(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-@pytest.fixture
+@pytest.fixture(params=["sqlite", "postgresql"])
 def folder(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-           monkeypatch: pytest.MonkeyPatch) -> Path:
+           monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Path:
+    """A data folder whose first account the command line made: its archive in the folder's
+    SQLite file, and (``CONSULT_AID_DATABASE``) on a clinic's PostgreSQL server."""
     data = tmp_path / "data"
     for var in (USER_VAR, PASSWORD_VAR, PASSWORD_FILE_VAR, NEW_PASSWORD_FILE_VAR):
         monkeypatch.delenv(var, raising=False)
+    if request.param == "postgresql":
+        monkeypatch.setenv("CONSULT_AID_DATABASE", request.getfixturevalue("pg_url"))
     monkeypatch.setenv(NEW_PASSWORD_FILE_VAR, str(password_file(tmp_path, "new", ADMIN_PW)))
     code, text = run(capsys, "--data-dir", str(data), "accounts", "init", "srivera",
                      "--name", "Dr. Sam Rivera")
