@@ -54,15 +54,15 @@ def copy_archive(source: Database, con: Any, *, to_server: bool, audit_after: in
 def _copy_all(source: Database, con: Any, *, to_server: bool, audit_after: int) -> None:
     for table, columns in _PLAIN.items():
         marks = ", ".join("?" * len(columns.split(",")))
-        for row in _rows(source, f"SELECT {columns} FROM {table} ORDER BY {_ORDER[table]}"):
+        for row in source.query(f"SELECT {columns} FROM {table} ORDER BY {_ORDER[table]}"):
             con.execute(f"INSERT INTO {table}({columns}) VALUES ({marks})", row)
     _copy_consults(source, con)
-    for row in _rows(source, "SELECT consult_id, step_id FROM draft_steps"):
+    for row in source.query("SELECT consult_id, step_id FROM draft_steps"):
         con.execute("INSERT INTO draft_steps(consult_id, step_id) VALUES (?, ?)", row)
     if to_server:  # a SQLite file fixes where its chain starts when it is made (0007)
         con.execute("INSERT INTO audit_chain(legacy_until) VALUES (?)", (legacy_until(source),))
-    for row in _rows(source, "SELECT id, at, actor, action, consult_id, detail, hash "
-                             "FROM audit_log WHERE id > ? ORDER BY id", (audit_after,)):
+    for row in source.query("SELECT id, at, actor, action, consult_id, detail, hash "
+                            "FROM audit_log WHERE id > ? ORDER BY id", (audit_after,)):
         con.execute("INSERT INTO audit_log(id, at, actor, action, consult_id, detail, hash) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
     if to_server:
@@ -73,7 +73,7 @@ def _copy_all(source: Database, con: Any, *, to_server: bool, audit_after: int) 
 
 def legacy_until(source: Database) -> int:
     """The last audit entry written before the source's hash chain (0: none)."""
-    rows = _rows(source, "SELECT legacy_until FROM audit_chain")
+    rows = source.query("SELECT legacy_until FROM audit_chain")
     return int(rows[0][0]) if rows else 0
 
 
@@ -90,8 +90,8 @@ def export_to_file(source: Database, path: Path) -> None:
     if legacy:
         with SqliteDatabase(path, migrate_to=_BEFORE_CHAIN) as early, \
                 early.transaction() as con:
-            for row in _rows(source, "SELECT id, at, actor, action, consult_id, detail "
-                                     "FROM audit_log WHERE id <= ? ORDER BY id", (legacy,)):
+            for row in source.query("SELECT id, at, actor, action, consult_id, detail "
+                                    "FROM audit_log WHERE id <= ? ORDER BY id", (legacy,)):
                 con.execute("INSERT INTO audit_log(id, at, actor, action, consult_id, detail) "
                             "VALUES (?, ?, ?, ?, ?, ?)", row)
     with SqliteDatabase(path) as target:
@@ -101,35 +101,13 @@ def export_to_file(source: Database, path: Path) -> None:
     path.with_name(f"{path.name}.schema-{_BEFORE_CHAIN}.bak").unlink(missing_ok=True)
 
 
-def _rows(source: Database, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    return source.query(sql, params)
-
-
-def _copy(source: Database, con: Any) -> None:
-    for table, columns in _PLAIN.items():
-        marks = ", ".join("?" * len(columns.split(",")))
-        for row in _rows(source, f"SELECT {columns} FROM {table} ORDER BY {_ORDER[table]}"):
-            con.execute(f"INSERT INTO {table}({columns}) VALUES ({marks})", row)
-    _copy_consults(source, con)
-    steps = _rows(source, "SELECT consult_id, step_id FROM draft_steps")
-    for row in steps:
-        con.execute("INSERT INTO draft_steps(consult_id, step_id) VALUES (?, ?)", row)
-    chain = _rows(source, "SELECT legacy_until FROM audit_chain")
-    con.execute("INSERT INTO audit_chain(legacy_until) VALUES (?)",
-                (int(chain[0][0]) if chain else 0,))
-    for row in _rows(source, "SELECT id, at, actor, action, consult_id, detail, hash "
-                             "FROM audit_log ORDER BY id"):
-        con.execute("INSERT INTO audit_log(id, at, actor, action, consult_id, detail, hash) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-
-
 def _copy_consults(source: Database, con: Any) -> None:
     """Each consult as it was made: a draft; for a signed one its summary, the signing
     update, its addenda (with their PDFs) and the amending update, so that every rule of the
     server checks it."""
-    consults = _rows(source, "SELECT id, patient_id, clinician_id, pack_id, pack_version, "
-                             "pack_hash, status, created_at, updated_at, signed_at, pdf_sha256, "
-                             "body, row_version FROM consults ORDER BY rowid")
+    consults = source.query("SELECT id, patient_id, clinician_id, pack_id, pack_version, "
+                            "pack_hash, status, created_at, updated_at, signed_at, pdf_sha256, "
+                            "body, row_version FROM consults ORDER BY rowid")
     for (cid, patient, clinician, pack_id, pack_version, pack_hash, status, created, updated,
          signed_at, pdf_sha256, body, row_version) in consults:
         con.execute("INSERT INTO consults(id, patient_id, clinician_id, pack_id, pack_version, "
@@ -139,8 +117,8 @@ def _copy_consults(source: Database, con: Any) -> None:
                      updated, body, row_version))
         if status == "draft":
             continue
-        documents = _rows(source, "SELECT id, kind, sha256, created_at, pdf FROM documents "
-                                  "WHERE consult_id = ? ORDER BY id", (cid,))
+        documents = source.query("SELECT id, kind, sha256, created_at, pdf FROM documents "
+                                 "WHERE consult_id = ? ORDER BY id", (cid,))
         for doc_id, kind, sha256, doc_created, pdf in documents:
             if kind == "summary":
                 con.execute("INSERT INTO documents(id, consult_id, kind, sha256, created_at, "
@@ -153,8 +131,8 @@ def _copy_consults(source: Database, con: Any) -> None:
                 con.execute("INSERT INTO documents(id, consult_id, kind, sha256, created_at, "
                             "pdf) VALUES (?, ?, ?, ?, ?, ?)",
                             (doc_id, cid, kind, sha256, doc_created, bytes(pdf)))
-        for row in _rows(source, "SELECT id, consult_id, written_at, author, text, document_id "
-                                 "FROM addenda WHERE consult_id = ? ORDER BY rowid", (cid,)):
+        for row in source.query("SELECT id, consult_id, written_at, author, text, document_id "
+                                "FROM addenda WHERE consult_id = ? ORDER BY rowid", (cid,)):
             con.execute("INSERT INTO addenda(id, consult_id, written_at, author, text, "
                         "document_id) VALUES (?, ?, ?, ?, ?, ?)", row)
         if status == "amended":

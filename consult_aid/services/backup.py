@@ -14,7 +14,6 @@ Messages and audit entries name files of the backup and counts, never patient da
 audit entry of a backup does not carry its destination (a folder's name could be a patient's).
 """
 
-import json
 import logging
 import os
 import re
@@ -130,14 +129,10 @@ def _own_archive_only(settings: Path) -> None:
     """A backup of the clinic's server holds the archive in its own file: its settings name
     no server, so the backup opens (or is restored) as an archive of its own, not as a way
     back to the server it came from."""
-    from consult_aid.services.settings import SERVER_KEY
+    from consult_aid.services.settings import SERVER_KEY, edit_settings_file
 
-    try:
-        raw = json.loads(settings.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    if isinstance(raw, dict) and raw.pop(SERVER_KEY, None) is not None:
-        settings.write_text(json.dumps(raw, indent=2, sort_keys=True), encoding="utf-8")
+    if settings.is_file():
+        edit_settings_file(settings, lambda raw: raw.pop(SERVER_KEY, None))
 
 
 def _export_server(data: DataFolder, target: Path) -> None:

@@ -42,7 +42,7 @@ from consult_aid.services.backup_files import (
     read_manifest,
     verify_files,
 )
-from consult_aid.services.check import CheckReport, check_database
+from consult_aid.services.check import CheckReport, check_database, check_server
 from consult_aid.storage.database import latest_version
 
 log = logging.getLogger(__name__)
@@ -137,8 +137,6 @@ def restore_to_server(data: DataFolder, src: Path, *, now: datetime,
             copy_archive(source, con, to_server=True)
     _record(data.server, RESTORED, now,
             f"backup created {manifest.created_at}; manifest sha256 {manifest.sha256}", actor)
-    from consult_aid.services.check import check_server
-
     return RestoreResult(None, len(manifest.files), manifest.created_at,
                          check_server(data.server, data.identity))
 

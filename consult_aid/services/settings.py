@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from consult_aid.datadir import DataFolder
 from consult_aid.domain.accounts import Permission
@@ -81,15 +83,21 @@ def _whole_in(value: object, span: tuple[int, int]) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and span[0] <= value <= span[1]
 
 
-def write_settings(path: Path, settings: UiSettings) -> None:
+def edit_settings_file(path: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    """Change ``settings.json`` in place: its other sections kept as they are (an unreadable
+    file starts again empty), written atomically."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
             raw = {}
     except (OSError, ValueError):
         raw = {}
-    raw[SECTION] = asdict(settings)
+    edit(raw)
     write_atomically(path, json.dumps(raw, indent=2, sort_keys=True).encode("utf-8"))
+
+
+def write_settings(path: Path, settings: UiSettings) -> None:
+    edit_settings_file(path, lambda raw: raw.__setitem__(SECTION, asdict(settings)))
 
 
 def save_settings(db: Database, data: DataFolder, settings: UiSettings) -> None:
@@ -138,17 +146,14 @@ def save_server(db: Database, data: DataFolder, text: str) -> str:
 
         PostgresDatabase(address).close()  # reachable, and its schema made or current
         text = address.url
-    try:
-        raw = json.loads(data.settings.read_text(encoding="utf-8"))
-        if not isinstance(raw, dict):
-            raw = {}
-    except (OSError, ValueError):
-        raw = {}
-    if text:
-        raw[SERVER_KEY] = text
-    else:
-        raw.pop(SERVER_KEY, None)
-    write_atomically(data.settings, json.dumps(raw, indent=2, sort_keys=True).encode("utf-8"))
+
+    def point(raw: dict[str, Any]) -> None:
+        if text:
+            raw[SERVER_KEY] = text
+        else:
+            raw.pop(SERVER_KEY, None)
+
+    edit_settings_file(data.settings, point)
     shown = ServerAddress(text).shown if text else "this PC's own archive"
     AuditLog(db).record("settings.database-changed", detail=f"from the next start: {shown}")
     return text

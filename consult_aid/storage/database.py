@@ -327,11 +327,8 @@ class Database:
         if self.read_only:
             raise StorageError("The database was opened read-only: nothing can be saved.")
         if self._depth:
-            self._depth += 1
-            try:
-                yield con
-            finally:
-                self._depth -= 1
+            with self.joined() as outer:
+                yield outer
             return
         try:
             con.execute("BEGIN IMMEDIATE")
@@ -355,6 +352,15 @@ class Database:
                 if con.in_transaction:
                     con.execute("ROLLBACK")
                 raise_classified(exc)
+
+    @contextmanager
+    def joined(self) -> Iterator[Any]:
+        """A nested :meth:`transaction`: it joins the one already open."""
+        self._depth += 1
+        try:
+            yield self.connection
+        finally:
+            self._depth -= 1
 
     def counts_version(self) -> object:
         """Changes whenever a count may have changed: ``data_version`` when another

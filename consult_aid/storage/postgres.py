@@ -329,11 +329,8 @@ class PostgresDatabase(Database):
             raise StorageError("The database was opened read-only: nothing can be saved.")
         con = self.connection
         if self._depth:
-            self._depth += 1
-            try:
-                yield con
-            finally:
-                self._depth -= 1
+            with self.joined() as outer:
+                yield outer
             return
         raw = self.raw()
         try:
