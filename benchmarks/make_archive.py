@@ -66,6 +66,7 @@ from consult_aid.services.store import Store, open_store
 from consult_aid.signing.identity import create_identity
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.consults import ConsultRepository
+from consult_aid.storage.people import ClinicianRepository
 from tests.builders import fill_for_signing
 
 DEFAULT_OUT = Path("/tmp/consult-aid-bench-archive")
@@ -187,6 +188,7 @@ def generate(out: Path, consults: int, *, seed: int = 16, real: int = 2, batch: 
     clinicians = _clinicians()
     db = open_store(data.database)
     signed_in(db)
+    ClinicianRepository(db).save(clinicians[0])  # the clinic set up (services.clinic)
     db.connection.execute("PRAGMA synchronous=OFF")  # a generator: rerun it after a crash
     identity = create_identity(data.identity, name=clinicians[0].name,
                                clinic=clinicians[0].clinic, password=PASSWORD) if real else None
