@@ -60,10 +60,22 @@ class Point:
     y: float = field(metadata=span("pen's position down the pad", 0.0, 300.0))
     pressure: float = field(default=0.5, metadata=span("pen pressure", 0.0, 1.0))
 
+    def __copy__(self) -> Point:
+        return self  # immutable: a copy of a consult shares its points (issue 16: autosave)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Point:
+        return self
+
 
 @dataclass(frozen=True, slots=True)
 class Stroke:
     points: tuple[Point, ...] = field(metadata=items("points in one stroke", lim.MAX_POINTS))
+
+    def __copy__(self) -> Stroke:
+        return self  # immutable, its points too: shared by copies of a consult
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Stroke:
+        return self
 
 
 PAD_WIDTH = 1000.0  # the pad's units; Point's limits say the same

@@ -99,6 +99,25 @@ def stored_text(consult: Consult) -> str:
                       separators=(",", ":"))
 
 
+_COMPACT = {"ensure_ascii": False, "allow_nan": False, "separators": (",", ":")}
+_STORED_HEAD = json.dumps({"format": FORMAT, "version": VERSION}, **_COMPACT)[:-1]
+
+
+def stored_parts(consult: Consult) -> dict[str, str]:
+    """Each top-level part of the consult (``patient``, ``history`` ...) as the compact JSON
+    text that :func:`stored_text` writes for it, in model order: an autosave compares them with
+    the parts it stored last instead of reading both bodies back (issue 16)."""
+    return {name: json.dumps(value, **_COMPACT)
+            for name, value in typed_json.dump(consult).items()}
+
+
+def stored_text_of(parts: dict[str, str]) -> str:
+    """The stored text made of :func:`stored_parts`: the same characters as
+    :func:`stored_text` of the consult they were taken from."""
+    inner = ",".join(f"{json.dumps(name)}:{text}" for name, text in parts.items())
+    return f'{_STORED_HEAD},"consult":{{{inner}}}}}'
+
+
 def consult_from_json(text: str | bytes) -> Consult:
     """Parse and check a consult's JSON form; any problem raises InputError naming the field.
 

@@ -8,6 +8,7 @@ import hashlib
 import json
 import uuid
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,7 +17,12 @@ from consult_aid.domain import Addendum, Consult, ConsultStatus, ConsultSummary
 from consult_aid.domain.consult import RecordLockedError
 from consult_aid.domain.validation import Problem, ValidationError, raise_if
 from consult_aid.errors import DamagedDatabaseError, EditConflictError, NotFoundError
-from consult_aid.exchange.consult_json import consult_from_stored, stored_text
+from consult_aid.exchange.consult_json import (
+    consult_from_stored,
+    stored_parts,
+    stored_text,
+    stored_text_of,
+)
 from consult_aid.storage.database import Database, latest_version
 from consult_aid.storage.folding import FOLD_VERSION
 from consult_aid.storage.people import ClinicianRepository, PatientRepository
@@ -220,6 +226,41 @@ def _body(consult: Consult) -> str:
     return stored_text(dataclasses.replace(consult, addenda=[]))
 
 
+def _changed_texts(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """:func:`changed_parts` of two bodies' part texts (one writer, one form: equal values
+    are equal texts)."""
+    return sorted(k for k in after.keys() | before.keys()
+                  if k not in _BOOKKEEPING and after.get(k) != before.get(k))
+
+
+# The parts of each draft as this program stored them last, with the row version they were
+# stored at: the next autosave of that draft compares its parts with them instead of reading
+# the stored body back and parsing both (issue 16). A window has one draft open at a time.
+_STORED_PARTS: OrderedDict[tuple[str, str], tuple[int, dict[str, str]]] = OrderedDict()
+_STORED_PARTS_LIMIT = 8
+
+
+def _stored(db: Database, consult_id: str, version: int, parts: dict[str, str]) -> None:
+    """After a save has committed: the version this program saw, and the parts it wrote."""
+    key = (db.location, consult_id)
+    _seen(db, consult_id, version)
+    _STORED_PARTS[key] = (version, parts)
+    _STORED_PARTS.move_to_end(key)
+    while len(_STORED_PARTS) > _STORED_PARTS_LIMIT:
+        _STORED_PARTS.popitem(last=False)
+
+
+def _last_stored(db: Database, consult_id: str, version: int) -> dict[str, str] | None:
+    """The parts this program wrote at ``version`` of the draft, if it wrote that version."""
+    kept = _STORED_PARTS.get((db.location, consult_id))
+    return kept[1] if kept is not None and kept[0] == version else None
+
+
+def _forget(db: Database, consult_id: str) -> None:
+    _SEEN_VERSIONS.pop((db.location, consult_id), None)
+    _STORED_PARTS.pop((db.location, consult_id), None)
+
+
 # The search index (consult_search, patient_search) holds text folded by consult_fold. Which
 # fold built it is kept in one row of consult_search that no consult has (consults' rowids
 # start at 1), so an index built by an earlier fold is rebuilt once, without a migration.
@@ -261,9 +302,31 @@ def refresh_search_index(db: Database) -> bool:
         con.execute(_CONSULT_SEARCH_ROWS)
         con.execute("DELETE FROM patient_search")
         con.execute(_PATIENT_SEARCH_ROWS)
+        con.execute("DELETE FROM search_pending")
         con.execute("INSERT INTO consult_search(rowid, free_text) VALUES (?, ?)",
                     (_FOLD_MARKER_ROWID, _FOLD_MARKER))
     return True
+
+
+SEARCH_PENDING_SCHEMA = 14  # the SQLite schema that indexes drafts when searched
+
+
+def index_pending(db: Database) -> int:
+    """Index the drafts changed since they were last searched (SQLite migration 14: an
+    autosave only notes them), so that a search reads the text as saved; returns how many.
+
+    A read-only connection, or one inside a read already (its snapshot would not see the
+    write), leaves them: such a search finds those drafts by their text as last indexed.
+    """
+    if (db.backend != "sqlite" or db.read_only or db.connection.in_transaction
+            or db.version < SEARCH_PENDING_SCHEMA
+            or db.query_one("SELECT 1 FROM search_pending LIMIT 1") is None):
+        return 0
+    with db.transaction() as con:
+        pending = "SELECT consult_rowid FROM search_pending"
+        con.execute(f"DELETE FROM consult_search WHERE rowid IN ({pending})")
+        con.execute(f"{_CONSULT_SEARCH_ROWS} WHERE c.rowid IN ({pending})")
+        return int(con.execute("DELETE FROM search_pending").rowcount)
 
 
 class ConsultRepository:
@@ -283,17 +346,27 @@ class ConsultRepository:
         names them, and a role may change only some."""
         consult.ensure_editable()
         raise_if(consult.problems())
-        body = _body(consult)
+        parts = stored_parts(dataclasses.replace(consult, addenda=[]))
+        body = stored_text_of(parts)
         with self.db.transaction() as con:
-            before = con.execute("SELECT body, row_version, status FROM consults WHERE id = ?",
+            before = con.execute("SELECT row_version, status FROM consults WHERE id = ?",
                                  (consult.id,)).fetchone()
-            if before is not None and before[2] == ConsultStatus.DRAFT.value:
-                self._require_seen(consult.id, int(before[1]))
+            last = None
+            if before is not None and before[1] == ConsultStatus.DRAFT.value:
+                self._require_seen(consult.id, int(before[0]))
+                last = _last_stored(self.db, consult.id, int(before[0]))
             elif before is None and (self.db.location, consult.id) in _SEEN_VERSIONS:
                 raise EditConflictError(DISCARDED_ELSEWHERE)  # never brought back unasked
-            changed = changed_parts(before[0] if before else None, body)
-            self.patients.save(consult.patient, today=consult.created_at.date())
-            self.clinicians.save(consult.clinician)
+            if last is not None:
+                changed = _changed_texts(last, parts)
+            else:  # a new draft, or one this program has not written yet: read it back
+                stored = con.execute("SELECT body FROM consults WHERE id = ?",
+                                     (consult.id,)).fetchone() if before is not None else None
+                changed = changed_parts(stored[0] if stored else None, body)
+            if last is None or "patient" in changed:
+                self.patients.save(consult.patient, today=consult.created_at.date())
+            if last is None or "clinician" in changed:
+                self.clinicians.save(consult.clinician)
             row = con.execute(
                 "INSERT INTO consults(id, patient_id, clinician_id, pack_id, pack_version, "
                 "pack_hash, status, created_at, updated_at, body) "
@@ -311,7 +384,10 @@ class ConsultRepository:
             if row is None:
                 raise RecordLockedError("This consult is signed and can no longer be changed; "
                                         "add an addendum instead.")
-            _seen(self.db, consult.id, int(row[0]))
+            # remembered once the save has committed: a save rolled back (a part this account
+            # may not change, a full disk) leaves the stored version the one to expect
+            self.db.after_commit(functools.partial(_stored, self.db, consult.id, int(row[0]),
+                                                   parts))
             if step:
                 con.execute("INSERT INTO draft_steps(consult_id, step_id) VALUES (?, ?) "
                             "ON CONFLICT(consult_id) DO UPDATE SET step_id = excluded.step_id",
@@ -459,6 +535,7 @@ class ConsultRepository:
         query = text_query(self.db.backend, text)
         if query is None:
             return self.summaries(limit=limit)
+        index_pending(self.db)
         if self.db.backend == "postgresql":
             rows = self.db.query(
                 f"{_SUMMARY_SELECT} JOIN consult_search AS s ON s.rowid = c.rowid "
@@ -509,6 +586,7 @@ class ConsultRepository:
         query = archive_text_query(f.text, self.db.backend)
         if query is None:
             return None
+        index_pending(self.db)
         return self._counted(_MATCH_COUNT[self.db.backend], (query,))
 
     def _counted(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> int:
@@ -551,7 +629,7 @@ class ConsultRepository:
             if summary.status is not ConsultStatus.DRAFT:
                 raise RecordLockedError("This consult is signed: it is kept, never discarded.")
             con.execute("DELETE FROM consults WHERE id = ? AND status = 'draft'", (consult_id,))
-        _SEEN_VERSIONS.pop((self.db.location, consult_id), None)
+            self.db.after_commit(functools.partial(_forget, self.db, consult_id))
         return summary
 
     # -- archive ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
@@ -142,6 +142,7 @@ class Database:
         self.path = Path(path)
         self.read_only = read_only
         self._depth = 0
+        self._on_commit: list[Callable[[], None]] = []
         # who is signed in on this connection (services check its permissions, and the audit
         # trail names it); None until someone signs in
         self.account: Account | None = None
@@ -339,6 +340,7 @@ class Database:
             yield con
         except BaseException as exc:
             self._depth = 0
+            self._on_commit.clear()
             if con.in_transaction:
                 con.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
@@ -349,9 +351,27 @@ class Database:
             try:
                 con.execute("COMMIT")
             except sqlite3.Error as exc:
+                self._on_commit.clear()
                 if con.in_transaction:
                     con.execute("ROLLBACK")
                 raise_classified(exc)
+            self.committed()
+
+    def after_commit(self, remember: Callable[[], None]) -> None:
+        """Run ``remember`` once the transaction open now has committed (at once outside one);
+        a rollback forgets it. What the program keeps in memory about rows it wrote (a draft's
+        row version) must not outlive a write that was rolled back (disk full, a refused part).
+        """
+        if self._depth:
+            self._on_commit.append(remember)
+        else:
+            remember()
+
+    def committed(self) -> None:
+        """The outermost transaction has committed: what waited for it runs."""
+        waiting, self._on_commit = self._on_commit, []
+        for remember in waiting:
+            remember()
 
     @contextmanager
     def joined(self) -> Iterator[Any]:

@@ -32,9 +32,18 @@ _SPECIAL = str.maketrans({
 _GERMAN_E = re.compile(r"([aouAOU])[eE]+")
 
 
+# Runs of characters outside ASCII: only they can be combining marks, so only they are looked
+# at one by one (the search index folds a consult's whole text on every autosave; issue 16)
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_marks(run: re.Match[str]) -> str:
+    return "".join(ch for ch in run.group() if not unicodedata.combining(ch))
+
+
 def fold(text: str | None) -> str | None:
     if text is None:
         return None
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = decomposed if decomposed.isascii() else _NOT_ASCII.sub(_without_marks, decomposed)
     return _GERMAN_E.sub(r"\1", plain)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -153,6 +153,7 @@ class PostgresDatabase(Database):
         self.path = Path(address.shown)  # what messages name; never a file
         self.read_only = read_only
         self._depth = 0
+        self._on_commit: list[Callable[[], None]] = []
         self.account: Account | None = None
         self.search_index_checked = True  # the server's triggers keep it; nothing to rebuild
         self._raw: psycopg.Connection[Any] | None = None
@@ -344,14 +345,17 @@ class PostgresDatabase(Database):
             yield con
         except BaseException:
             self._depth = 0
+            self._on_commit.clear()
             self._rollback()
             raise
         self._depth = 0
         try:
             raw.execute("COMMIT")
         except Exception as exc:
+            self._on_commit.clear()
             self._rollback()
             self.raise_classified(exc)
+        self.committed()
 
     def counts_version(self) -> object:
         """This program's writes to the archive, and the time in steps of COUNT_FRESH_S

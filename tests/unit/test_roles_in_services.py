@@ -114,6 +114,21 @@ def test_an_assistant_prepares_the_intake_but_cannot_run_or_sign_the_consult(
     assert admin.may(Permission.READ_AUDIT)
 
 
+def test_after_a_refused_save_the_same_window_goes_on_saving_the_intake(store: Store) -> None:
+    """A refused save is rolled back whole: the draft's row version this program remembers is
+    the stored one, so the next save (the refused part taken back) is no "saved elsewhere"."""
+    pack = builtin_pack("intrathecal-pump")
+    sign_in_db(store, "jlee", "Jo Lee", ASSISTANT)
+    consult = consults.start_consult(store, sample_patient(), sample_clinician(), pack, NOW)
+    consult.decision.choice = DecisionChoice.GO_AHEAD_TRIAL
+    with pytest.raises(NotAllowedError, match="decision"):
+        consults.save_draft(store, consult, now=NOW + timedelta(seconds=5))
+    consult.decision.choice = None
+    consult.history.comorbidities = "Asthma"
+    assert consults.save_draft(store, consult, now=NOW + timedelta(seconds=9)) == ["history"]
+    assert consults.get_consult(store, consult.id).history.comorbidities == "Asthma"
+
+
 def test_every_access_leaves_one_entry_under_the_signed_in_account(
         store: Store, data_folder: DataFolder, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:

@@ -137,6 +137,26 @@ def test_the_fold_of_what_is_typed_so_far_is_the_start_of_the_words_fold(word: s
         assert whole.startswith(fold(word[:end]) or "")
 
 
+def _fold_char_by_char(text: str) -> str:
+    """The fold as first written: every character of the decomposed text looked at."""
+    from consult_aid.storage.folding import _GERMAN_E, _SPECIAL
+
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+    return _GERMAN_E.sub(r"\1", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def test_the_fold_looks_at_runs_outside_ascii_only_and_folds_the_same() -> None:
+    """The fold skips ASCII (no combining marks there); every code point, and texts mixing
+    ASCII with marks, accents and other alphabets, fold as the character-by-character fold."""
+    every = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    for start in range(0, len(every), 4096):
+        chunk = every[start:start + 4096]
+        assert [fold(c) for c in chunk] == [_fold_char_by_char(c) for c in chunk]
+    for text in ["Müller walks — 3 km", "Zoë\u0301 a\u0308e", "Łódź, Ærø: œuvre ß",
+                 "plain ascii only", "α\u0301βγ e\u0301\u0302x", "\u0301leading mark"]:
+        assert fold(text) == _fold_char_by_char(text)
+
+
 def _fold_before_german(text: str | None) -> str | None:
     """The fold of Consult Aid before German spellings (accents and Ł, Ø, ß ... only)."""
     if text is None:
