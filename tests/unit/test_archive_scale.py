@@ -206,3 +206,16 @@ def test_a_remembered_count_is_read_again_after_any_write(db: Store, archive: Pa
         consults.discard_draft(other, draft.id, now=datetime.now().astimezone())
     assert consults.archive_count(db, text="muller") == before
     assert consults.archive_count(db) == total
+
+
+def test_the_generator_signs_its_first_consults_for_real(tmp_path: Path) -> None:
+    """The benchmark archive's real signatures go through the program's signing (the clinic set
+    up first, as services.clinic needs): one real summary per pack, then byte-unique copies."""
+    folder = tmp_path / "data"
+    module = make_archive()
+    packs = len(module.load_catalog(None).packs())
+    figures = module.generate(folder, packs + 3, real=1, batch=50, log=False)
+    assert figures["stored_twice"] == 0
+    with open_store(folder / "consult-aid.sqlite3") as store:
+        signed = store.query("SELECT count(*) FROM documents WHERE kind = 'summary'")[0][0]
+    assert signed >= packs
