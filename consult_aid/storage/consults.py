@@ -346,6 +346,12 @@ class ConsultRepository:
         names them, and a role may change only some."""
         consult.ensure_editable()
         raise_if(consult.problems())
+        # a new patient's or clinician's id is given before the body is made, so that the
+        # stored body names the rows it refers to (it once kept "" and the next save added
+        # the patient again)
+        for person in (consult.patient, consult.clinician):
+            if not person.id:
+                person.id = uuid.uuid4().hex
         parts = stored_parts(dataclasses.replace(consult, addenda=[]))
         body = stored_text_of(parts)
         with self.db.transaction() as con:

@@ -174,3 +174,18 @@ def test_the_stored_body_is_the_same_text_as_before(db: Database) -> None:
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
         con.close()
+
+
+def test_a_new_patient_is_stored_once_and_the_body_names_its_row(db: Database) -> None:
+    repo = ConsultRepository(db)
+    patient = dataclasses.replace(sample_patient("Noor Haddad", "MRN-5"), id="")
+    draft = sample_consult(patient=patient)
+    repo.save_draft(draft)
+    stored = repo.get(draft.id)
+    assert stored.patient.id and stored.patient.id == draft.patient.id
+    stored.lifestyle.goals = "Swim"
+    repo.save_draft(stored)  # from the stored body, as a window that opened it
+    consults_module._STORED_PARTS.clear()
+    stored.lifestyle.goals = "Swim twice a week"
+    repo.save_draft(stored)
+    assert db.query("SELECT count(*) FROM patients WHERE name = 'Noor Haddad'") == [(1,)]
