@@ -95,20 +95,21 @@ def stored_text(consult: Consult) -> str:
     :func:`consult_to_json`, compact. Python's JSON encoder writes compact text in C but
     indented text in Python, 10x slower on a consult of 80 KB (issue 16: autosave); exports
     and fingerprints keep the indented canonical text."""
-    return json.dumps(consult_to_document(consult), ensure_ascii=False, allow_nan=False,
-                      separators=(",", ":"))
+    return _compact(consult_to_document(consult))
 
 
-_COMPACT = {"ensure_ascii": False, "allow_nan": False, "separators": (",", ":")}
-_STORED_HEAD = json.dumps({"format": FORMAT, "version": VERSION}, **_COMPACT)[:-1]
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+_STORED_HEAD = _compact({"format": FORMAT, "version": VERSION})[:-1]
 
 
 def stored_parts(consult: Consult) -> dict[str, str]:
     """Each top-level part of the consult (``patient``, ``history`` ...) as the compact JSON
     text that :func:`stored_text` writes for it, in model order: an autosave compares them with
     the parts it stored last instead of reading both bodies back (issue 16)."""
-    return {name: json.dumps(value, **_COMPACT)
-            for name, value in typed_json.dump(consult).items()}
+    return {name: _compact(value) for name, value in typed_json.dump(consult).items()}
 
 
 def stored_text_of(parts: dict[str, str]) -> str:

@@ -47,11 +47,59 @@ def _dataclass_fields(cls: type) -> tuple[dataclasses.Field[Any], ...] | None:
         return found
 
 
+@cache
+def _kept_whole(cls: type) -> bool:
+    """True for a frozen dataclass holding a tuple, whose every field is text, a number, or a
+    frozen dataclass or tuple of them (a signature's stroke): its form never changes."""
+    params = getattr(cls, "__dataclass_params__", None)
+    if params is None or not params.frozen:
+        return False
+    has_tuple = False
+    for hint in hints(cls).values():
+        if typing.get_origin(hint) is tuple:
+            has_tuple = True
+            hint = typing.get_args(hint)[0]
+        if hint in (str, int, float, bool):
+            continue
+        inner = getattr(hint, "__dataclass_params__", None)
+        if inner is None or not inner.frozen or not _immutable_fields(hint):
+            return False
+    return has_tuple
+
+
+@cache
+def _immutable_fields(cls: type) -> bool:
+    return all(hint in (str, int, float, bool) for hint in hints(cls).values())
+
+
+# The forms of immutable values (strokes), by identity: the copies of a consult share its
+# strokes, and every autosave writes the same strokes again (issue 16). The value is kept with
+# its form, so its id is not reused while it is here.
+_KEPT: dict[int, tuple[object, Any]] = {}
+_KEPT_LIMIT = 4096
+
+
 def dump(value: Any, *, omit_defaults: bool = False) -> Any:
     """JSON-compatible form; with ``omit_defaults``, dataclass fields at their default are left
-    out (a form that stays the same when a later version adds fields with defaults)."""
+    out (a form that stays the same when a later version adds fields with defaults).
+
+    The form is for reading (JSON text is made of it): parts of it may be shared between
+    calls, so it is never changed in place."""
     if type(value) in _PLAIN:  # most values: text, numbers (a consult has ~60,000 points)
         return value
+    cls: type = type(value)
+    if not omit_defaults and _kept_whole(cls):
+        kept = _KEPT.get(id(value))
+        if kept is not None and kept[0] is value:
+            return kept[1]
+        if len(_KEPT) >= _KEPT_LIMIT:
+            _KEPT.clear()
+        form = _KEPT[id(value)] = (value, _dump(value, omit_defaults))
+        return form[1]
+    return _dump(value, omit_defaults)
+
+
+def _dump(value: Any, omit_defaults: bool) -> Any:
     fields = _dataclass_fields(type(value))
     if fields is not None:
         return {f.name: dump(getattr(value, f.name), omit_defaults=omit_defaults)

@@ -189,3 +189,22 @@ def test_a_new_patient_is_stored_once_and_the_body_names_its_row(db: Database) -
     stored.lifestyle.goals = "Swim twice a week"
     repo.save_draft(stored)
     assert db.query("SELECT count(*) FROM patients WHERE name = 'Noor Haddad'") == [(1,)]
+
+
+def test_a_strokes_kept_form_is_never_another_strokes() -> None:
+    """Strokes (immutable) keep their JSON form between saves; a stroke drawn again is written
+    as drawn, and the text equals the one made with nothing kept."""
+    from consult_aid.domain.signature import Point, Stroke
+    from consult_aid.exchange import typed_json
+    from consult_aid.exchange.consult_json import stored_text
+    from tests.builders import sign_in_place
+
+    consult = sign_in_place(sample_consult())
+    first = stored_text(consult)
+    assert stored_text(consult) == first  # from the kept forms
+    redrawn = (Stroke((Point(5, 6, 0.25), Point(7, 8, 0.75))),)
+    consult.signatures[0] = dataclasses.replace(consult.signatures[0], strokes=redrawn)
+    again = stored_text(consult)
+    typed_json._KEPT.clear()
+    assert again == stored_text(consult) != first
+    assert '"x":5' in again.replace(" ", "") or '"x":5.0' in again.replace(" ", "")
