@@ -153,6 +153,18 @@ class SignatureDrawing(Flowable):
         c.setLineCap(1)
         c.setLineJoin(1)
         base = max(self.width / 190.0, 0.3)
+        # The page code of canvas.setLineWidth and canvas.line for each segment, written as
+        # one literal (the page's code is its parts joined by line breaks either way); each
+        # number formatted once, as reportlab's fp_str does (a point ends one segment and
+        # starts the next).
+        numbers: dict[float, str] = {}
+
+        def fp(value: float) -> str:
+            text = numbers.get(value)
+            if text is None:
+                text = numbers[value] = fp_str(value)
+            return text
+
         for stroke in self.strokes:
             points = [(_clamp(p.x, PAD_WIDTH) * scale,
                        self.height - _clamp(p.y, PAD_HEIGHT) * scale,
@@ -161,9 +173,11 @@ class SignatureDrawing(Flowable):
                 x, y, pressure = points[0]
                 c.circle(x, y, base * (0.4 + 0.8 * pressure), stroke=0, fill=1)
                 continue
+            segments = []
             for (x0, y0, p0), (x1, y1, p1) in itertools.pairwise(points):
-                c.setLineWidth(base * (0.5 + 1.6 * (p0 + p1) / 2))
-                c.line(x0, y0, x1, y1)
+                segments.append(f"{fp(base * (0.5 + 1.6 * (p0 + p1) / 2))} w\n"
+                                f"n {fp(x0)} {fp(y0)} m {fp(x1)} {fp(y1)} l S")
+            c.addLiteral("\n".join(segments))
         c.restoreState()
 
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -84,7 +85,11 @@ class _Styles:
     lead: ParagraphStyle
 
 
+@cache
 def _styles(s: Styles) -> _Styles:
+    """Made once per set of shared styles: a paragraph's parse and layout are kept per style
+    object (:mod:`consult_aid.report.paragraph`), so the same text in the same style must get
+    the same object every render."""
     box_heading = ParagraphStyle("handout_box_heading", parent=s.h1, fontSize=15, leading=19,
                                  spaceBefore=0, spaceAfter=4, textColor=s.body.textColor)
     return _Styles(

@@ -11,6 +11,7 @@ from typing import Any
 
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.rl_accel import escapePDF
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Table
@@ -92,7 +93,20 @@ def build_pdf(story: Sequence[Flowable], *, paper: Paper, header: RunningHeader,
         lang=metadata.lang, initialFontName=fonts.regular, displayDocTitle=1, pageCompression=1,
     )
 
+    # Every page begins in the same state and the header is the same on every page: the code
+    # drawn for it on the first page is written again on the others (its characters all have
+    # their font codes in this document by then).
+    drawn: list[tuple[tuple[object, ...], list[str]]] = []
+
     def draw_header(canvas: Canvas, _doc: BaseDocTemplate) -> None:
+        code: list[str] = canvas._code  # type: ignore[attr-defined]  # reportlab's page code
+        state = (canvas._fontname, canvas._fontsize, canvas._leading,  # type: ignore[attr-defined]
+                 canvas._fillColorObj, canvas._strokeColorObj, canvas._lineWidth,  # type: ignore[attr-defined]
+                 canvas._currentMatrix, len(canvas.state_stack))  # type: ignore[attr-defined]
+        if drawn and drawn[0][0] == state:
+            code.extend(drawn[0][1])
+            return
+        start = len(code)
         canvas.saveState()
         header_table.wrapOn(canvas, width - 2 * SIDE_MARGIN, header_height)
         header_table.drawOn(canvas, SIDE_MARGIN, height - TOP_MARGIN - header_height)
@@ -101,6 +115,8 @@ def build_pdf(story: Sequence[Flowable], *, paper: Paper, header: RunningHeader,
         y = height - TOP_MARGIN - header_height - 2 * mm
         canvas.line(SIDE_MARGIN, y, width - SIDE_MARGIN, y)
         canvas.restoreState()
+        if not drawn:
+            drawn.append((state, code[start:]))
 
     frame = Frame(SIDE_MARGIN, doc.bottomMargin, width - 2 * SIDE_MARGIN,
                   height - top - doc.bottomMargin, id="body", leftPadding=0, rightPadding=0,
@@ -136,6 +152,12 @@ def _header_table(header: RunningHeader, width: float) -> Table:
     return table
 
 
+# What reportlab's escapePDF writes for each byte of a text string (its pure-Python fallback
+# is a loop per byte; str.translate gives the same text in one call).
+_PDF_ESCAPES = {c: (f"\\{c:03o}" if c < 32 or c >= 127 else "\\" + chr(c) if chr(c) in "\\()"
+                    else chr(c)) for c in range(256)}
+
+
 class _NumberedCanvas(Canvas):
     """Defers each page until the end so the footer can say "page X of Y"."""
 
@@ -149,6 +171,11 @@ class _NumberedCanvas(Canvas):
         self._footer_left = footer_left
         self._watermark = watermark
         self._pages: list[dict[str, object]] = []
+
+    def _escape(self, s: bytes | str) -> str:
+        if type(s) is bytes:
+            return s.decode("latin-1").translate(_PDF_ESCAPES)
+        return str(escapePDF(s))  # what Canvas._escape does
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
         self._pages.append(dict(self.__dict__))
