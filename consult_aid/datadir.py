@@ -21,8 +21,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 from consult_aid.storage.server import ENV_VAR as DATABASE_ENV_VAR
 from consult_aid.storage.server import ServerAddress
 
@@ -170,6 +168,10 @@ def demo_folder(environ: dict[str, str] | None = None) -> DataFolder:
 
 def _root(environ: Mapping[str, str] | None) -> Path:
     env = os.environ if environ is None else environ
-    root = Path(env[ENV_VAR]) if env.get(ENV_VAR) else Path(
-        platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
+    if env.get(ENV_VAR):
+        root = Path(env[ENV_VAR])
+    else:
+        import platformdirs  # (the per-user folder only: not at every start, issue 16)
+
+        root = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
     return root.expanduser().resolve()

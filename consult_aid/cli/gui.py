@@ -10,13 +10,16 @@ import importlib
 import os
 import sys
 
-# What the window uses that needs no Qt, imported before Qt: once PySide6 is loaded it reads
-# the source of every module imported after it (looking for `from __feature__ import`), which
-# made these cost about a third more (issue 16: start-up).
+# What the window uses that needs no Qt, imported before Qt when the window opens the data
+# folder before its first paint: once PySide6 is loaded it reads the source of every module
+# imported after it (looking for `from __feature__ import`), which made these cost about a
+# third more. A folder with accounts shows its sign-in page first and imports them after that
+# paint (consult_aid.ui.app.run_app), so not here (issue 16: start-up).
 BEFORE_QT = ("consult_aid.content", "consult_aid.services.backup", "consult_aid.services.check",
              "consult_aid.services.clinic", "consult_aid.services.consults",
              "consult_aid.services.demo", "consult_aid.services.patients",
              "consult_aid.services.settings", "consult_aid.services.store")
+SIGN_IN_BEFORE_QT = ("consult_aid.services.settings",)  # the text size of the sign-in page
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,7 +55,11 @@ def run(args: argparse.Namespace) -> int:
     if problem is not None:
         print(problem.message(), file=sys.stderr)
         return 2
-    for name in BEFORE_QT:
+    from consult_aid.services.first_page import opens_at_sign_in  # no Qt
+
+    read_only = bool(getattr(args, "read_only", False))
+    at_sign_in = opens_at_sign_in(args.data, read_only=read_only)  # (run_app asks again)
+    for name in SIGN_IN_BEFORE_QT if at_sign_in else BEFORE_QT:
         importlib.import_module(name)
     try:
         from consult_aid.ui.app import run_app  # Qt is imported only when a window is wanted
@@ -60,4 +67,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"consult-aid: the window cannot start because Qt could not load ({exc}); "
               "without the window run `consult-aid demo --out DIR`.", file=sys.stderr)
         return 2
-    return run_app(args.data, read_only=bool(getattr(args, "read_only", False)))
+    return run_app(args.data, read_only=read_only)

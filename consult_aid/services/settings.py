@@ -12,15 +12,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from consult_aid.datadir import DataFolder
-from consult_aid.domain.accounts import Permission
 from consult_aid.errors import InputError
 from consult_aid.files import write_atomically
-from consult_aid.services.accounts import permit
-from consult_aid.storage.audit import AuditLog
-from consult_aid.storage.database import Database
+
+if TYPE_CHECKING:  # the window reads its settings before its first paint (issue 16)
+    from consult_aid.datadir import DataFolder
+    from consult_aid.storage.database import Database
 
 log = logging.getLogger(__name__)
 SECTION = "ui"
@@ -103,6 +102,10 @@ def write_settings(path: Path, settings: UiSettings) -> None:
 def save_settings(db: Database, data: DataFolder, settings: UiSettings) -> None:
     """Write the window's settings and audit the change; a reminder outside
     :data:`BACKUP_REMINDER_DAYS` is refused (an InputError, nothing written)."""
+    from consult_aid.domain.accounts import Permission
+    from consult_aid.services.accounts import permit
+    from consult_aid.storage.audit import AuditLog
+
     if not valid_reminder_days(settings.backup_reminder_days):
         low, high = BACKUP_REMINDER_DAYS
         raise InputError(f"The backup reminder must be between {low} and {high} days; the "
@@ -136,6 +139,9 @@ def save_server(db: Database, data: DataFolder, text: str) -> str:
     that the server answers with a Consult Aid archive it can open — so a typing mistake never
     leaves a PC that cannot start; the change is audited (the address, never a password).
     Returns what is saved."""
+    from consult_aid.domain.accounts import Permission
+    from consult_aid.services.accounts import permit
+    from consult_aid.storage.audit import AuditLog
     from consult_aid.storage.server import ServerAddress
 
     permit(db, Permission.CLINIC_SETTINGS)

@@ -9,8 +9,13 @@ opening it finds it damaged, the clinician is told what is wrong and chooses: re
 backup, open read-only, or quit (:mod:`consult_aid.ui.startup_check`). A damaged, emptied or
 missing database is never used silently, and no traceback reaches the clinician.
 
+A folder with accounts shows its sign-in page first: the check, the opening of the database
+(the demo patient, the writer thread) and the rest of the window follow right after that first
+paint, and a sign-in waits for them; it goes ahead only when the check passed (issue 16).
+
 ``CONSULT_AID_QUIT_AFTER_FIRST_PAINT`` (set by ``benchmarks/bench_startup.py`` only): the window
-quits as soon as it has painted once, so that start-up is measured as a whole process.
+quits as soon as it has painted once, so that start-up is measured as a whole process (what
+follows the first paint is then not done); ``=ready``: once the data folder is open as well.
 """
 
 from __future__ import annotations
@@ -22,36 +27,25 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QEvent, QLockFile, QObject, QSysInfo, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QEvent, QLockFile, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
-from consult_aid.datadir import DataFolder
 from consult_aid.errors import DamagedDatabaseError, KnownError
-from consult_aid.files import remove_stale_temp_files
-from consult_aid.logs import configure_logging
-from consult_aid.services.check import WHOLE_CHECK_MAX_BYTES, full_quick_check, quick_check
-from consult_aid.services.demo import ensure_demo_patient
-from consult_aid.services.settings import load_settings
-from consult_aid.services.store import open_store
-from consult_aid.ui.context import AppContext, PackSource, local_now
-from consult_aid.ui.dialogs import Dialogs
-from consult_aid.ui.errors import install_excepthook, startup_message
+from consult_aid.services.first_page import opens_at_sign_in
+from consult_aid.ui.context import local_now
 from consult_aid.ui.main_window import MainWindow
-from consult_aid.ui.startup_check import (
-    Choose,
-    Restore,
-    StartupDecision,
-    StartupProblem,
-    ask_startup,
-)
 from consult_aid.ui.theme import apply_theme
-from consult_aid.ui.worker import DatabaseWriter, TaskRunner
 
-if TYPE_CHECKING:  # imported where used (issue 16: start-up)
+if TYPE_CHECKING:  # imported where used: most of it after the first paint (issue 16)
     from consult_aid.content import PackCatalog
+    from consult_aid.datadir import DataFolder
     from consult_aid.services.restore import RestoreResult
+    from consult_aid.ui.context import AppContext
+    from consult_aid.ui.dialogs import Dialogs
+    from consult_aid.ui.startup_check import Choose, Restore, StartupDecision, StartupProblem
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +80,8 @@ def acquire_instance_lock(data: DataFolder) -> QLockFile | None:
 
 def lock_holder_message(data: DataFolder) -> str:
     """What to tell the clinician when :func:`acquire_instance_lock` gave None."""
+    from PySide6.QtCore import QSysInfo
+
     info = QLockFile(str(data.root / LOCK_FILE)).getLockInfo()  # (pid, host, application)
     host = str(info[-2]) if isinstance(info, tuple) and len(info) >= 3 else ""
     if host and host != QSysInfo.machineHostName():
@@ -97,6 +93,8 @@ def lock_holder_message(data: DataFolder) -> str:
 
 
 def _tell(message: str) -> None:
+    from PySide6.QtWidgets import QMessageBox  # (its enums: not before the first paint)
+
     QMessageBox.information(None, "Consult Aid", message)
 
 
@@ -105,6 +103,13 @@ def build_context(data: DataFolder, *, read_only: bool = False) -> AppContext:
 
     Read-only: both connections (the window's and the writer's) open the database as it is,
     with no migration, and refuse every write; the demo patient is not added."""
+    from consult_aid.files import remove_stale_temp_files
+    from consult_aid.services.demo import ensure_demo_patient
+    from consult_aid.services.settings import load_settings
+    from consult_aid.services.store import open_store
+    from consult_aid.ui.context import AppContext, PackSource
+    from consult_aid.ui.worker import DatabaseWriter, TaskRunner
+
     if not read_only:
         for folder in (data.root, data.identity):  # leftovers of writes a crash cut short
             remove_stale_temp_files(folder)
@@ -137,6 +142,8 @@ def _no_restore(src: Path) -> RestoreResult:
 
 
 def _ask(problem: StartupProblem, *, restore: Restore) -> StartupDecision:
+    from consult_aid.ui.startup_check import ask_startup
+
     return ask_startup(problem, restore=restore)
 
 
@@ -190,20 +197,36 @@ def restore_holding(lock: QLockFile, data: DataFolder) -> Restore:
     return restore
 
 
-def open_window(data: DataFolder, *, read_only: bool = False, choose: Choose = ask_startup,
-                tell: Callable[[str], object] = _tell, dialogs: Dialogs | None = None
-                ) -> tuple[AppContext, MainWindow] | int:
+def _load_settings(data: DataFolder) -> bool:
+    """The clinician's text size (the look of the first page and of the start-up dialog)."""
+    from consult_aid.services.settings import load_settings
+
+    return load_settings(data.settings).large_text
+
+
+def open_window(data: DataFolder, *, read_only: bool = False, choose: Choose | None = None,
+                tell: Callable[[str], object] = _tell, dialogs: Dialogs | None = None,
+                window: MainWindow | None = None) -> tuple[AppContext, MainWindow] | int:
     """Check the data folder, open it and build the window (not shown yet); an exit code when
     the clinician quit or the window cannot start (what was wrong has been said).
 
-    A failed check, or a damaged database found while opening, asks ``choose``: after a
-    restore the folder is checked again, read-only opens it read-only, quit returns 1. The
-    same happens when opening read-only finds nothing readable (read-only is then not offered
-    again)."""
+    A failed check, or a damaged database found while opening, asks ``choose`` (by default
+    :func:`~consult_aid.ui.startup_check.ask_startup`): after a restore the folder is checked
+    again, read-only opens it read-only, quit returns 1. The same happens when opening
+    read-only finds nothing readable (read-only is then not offered again).
+
+    ``window``: a window already shown at its sign-in page (:func:`run_app`), opened here with
+    :meth:`MainWindow.attach` instead of a new one; a sign-in asked for in it goes ahead only
+    when the folder passed its check and nothing was asked."""
+    from consult_aid.services.check import quick_check
+    from consult_aid.ui.startup_check import StartupDecision, StartupProblem, ask_startup
+
+    choose = choose or ask_startup
     # instance() is typed QCoreApplication; the window runs in a QApplication
     app = cast(QApplication, QApplication.instance())
-    apply_theme(app, load_settings(data.settings).large_text)  # the dialog looks as the window
-    check_failed = False
+    if window is None:  # (a window shown has its look already)
+        apply_theme(app, _load_settings(data))  # the dialog looks as the window
+    check_failed = asked = False
     problem: StartupProblem | None = None
     if not read_only and data.server is None:  # a server keeps its own pages
         report = quick_check(data.database, data.identity)
@@ -213,6 +236,7 @@ def open_window(data: DataFolder, *, read_only: bool = False, choose: Choose = a
             problem = StartupProblem.of_report(data, report)
     while True:
         if problem is not None:
+            asked = True
             decision = choose(problem)
             log.info("start-up check: the clinician chose %s", decision.value)
             if decision is StartupDecision.QUIT or (
@@ -238,17 +262,15 @@ def open_window(data: DataFolder, *, read_only: bool = False, choose: Choose = a
             continue
         except Exception as exc:
             # Nothing is open yet, so nothing can have been lost: say what happened, log it.
-            log_file = configure_logging(data.logs)
-            if isinstance(exc, KnownError):
-                log.error("the window could not start: %s", exc)
-            else:
-                log.error("the window could not start", exc_info=exc)
-            tell(startup_message(exc, log_file))
+            _tell_start_failed(exc, data, tell)
             return 1
         ctx.check_failed = check_failed
         apply_theme(app, ctx.settings.large_text)
         try:
-            return ctx, MainWindow(ctx, dialogs)
+            if window is None:
+                return ctx, MainWindow(ctx, dialogs)
+            window.attach(ctx, keep_sign_in=not asked)
+            return ctx, window
         except DamagedDatabaseError as exc:  # the first reads (start screen, drafts) hit damage
             close_context(ctx)
             log.warning("the database could not be read: %s", exc)
@@ -257,21 +279,34 @@ def open_window(data: DataFolder, *, read_only: bool = False, choose: Choose = a
                 note="Even reading it read-only failed." if read_only else "")
         except Exception as exc:
             close_context(ctx)
-            log_file = configure_logging(data.logs)
-            log.error("the window could not start", exc_info=exc)
-            tell(startup_message(exc, log_file))
+            _tell_start_failed(exc, data, tell)
             return 1
+
+
+def _tell_start_failed(exc: Exception, data: DataFolder, tell: Callable[[str], object]) -> None:
+    from consult_aid.logs import configure_logging
+    from consult_aid.ui.errors import startup_message
+
+    log_file = configure_logging(data.logs)
+    if isinstance(exc, KnownError):
+        log.error("the window could not start: %s", exc)
+    else:
+        log.error("the window could not start", exc_info=exc)
+    tell(startup_message(exc, log_file))
 
 
 def check_whole_in_background(ctx: AppContext, tell: Callable[[str], object]) -> bool:
     """A large archive is checked at start only in part (services.check.quick_check): check
     it whole now, on the task pool, and ``tell`` the clinician at once if it is damaged.
     False when the start-up check was whole already (nothing to do)."""
+    from consult_aid.services.check import full_quick_check
+
     path = ctx.data.database
     if ctx.data.server is not None:  # the server's pages are the server's to check
         return False
+    limit = globals()[_WHOLE] if _WHOLE in globals() else __getattr__(_WHOLE)  # (a test's)
     try:
-        if path.stat().st_size <= WHOLE_CHECK_MAX_BYTES:
+        if path.stat().st_size <= limit:
             return False
     except OSError:
         return False
@@ -291,12 +326,93 @@ def check_whole_in_background(ctx: AppContext, tell: Callable[[str], object]) ->
     return True
 
 
+_WHOLE = "WHOLE_CHECK_MAX_BYTES"
+
+
+def __getattr__(name: str) -> int:
+    """``WHOLE_CHECK_MAX_BYTES``: :mod:`consult_aid.services.check`'s, which is imported after
+    the window's first paint (issue 16)."""
+    if name == _WHOLE:
+        from consult_aid.services.check import WHOLE_CHECK_MAX_BYTES
+
+        return WHOLE_CHECK_MAX_BYTES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _warn_damage(parent: QWidget, text: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.warning(parent, parent.tr("Consult Aid found damage in its data"), text)
+
+
+class _Start:
+    """A start that shows the sign-in page first (issue 16): the window is shown at once, and
+    :meth:`open` checks and opens the data folder right after its first paint
+    (:class:`_AfterFirstPaint`; or after ``OPEN_AT_LATEST_MS`` if it is not painted, e.g.
+    minimised), in the event loop. Keys typed meanwhile wait in Qt's queue; a sign-in asked
+    for before the folder is open waits too, and goes ahead only if the check passed."""
+
+    OPEN_AT_LATEST_MS = 1000
+
+    def __init__(self, app: QApplication, window: MainWindow, data: DataFolder,
+                 choose: Choose, tell: Callable[[str], object]) -> None:
+        self.app, self.window, self.data = app, window, data
+        self.choose, self.tell = choose, tell
+        self.ctx: AppContext | None = None
+        self.started = False
+        self.then: Callable[[], object] | None = None  # after the folder is open
+
+    def open(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        try:
+            opened = open_window(self.data, choose=self.choose, tell=self.tell,
+                                 window=self.window)
+        except Exception as exc:  # the check could not read the folder (or a bug): as above
+            _tell_start_failed(exc, self.data, self.tell)
+            opened = 1
+        if isinstance(opened, int):  # quit at the check, or could not start (said already)
+            self.app.exit(opened)
+            self.window.hide()
+            return
+        self.ctx = opened[0]
+        _opened(self.ctx, self.window)
+        if self.then is not None:
+            self.then()
+
+
+def _opened(ctx: AppContext, window: MainWindow) -> None:
+    """What follows the window's opening: the packs read and a large archive checked whole,
+    on the task pool (the benchmark, which quits at once, does not wait for the packs)."""
+    if not os.environ.get(QUIT_AFTER_FIRST_PAINT):
+        ctx.tasks.run(ctx.packs.get)  # read while one signs in
+    check_whole_in_background(ctx, partial(_warn_damage, window))
+
+
+class _AfterFirstPaint(QObject):
+    """Calls ``then`` (from the event loop) once the watched window's first paint is done."""
+
+    def __init__(self, window: QWidget, then: Callable[[], object]) -> None:
+        super().__init__(window)
+        self._then = then
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)  # after this paint
+        return False
 
 
 def run_app(data: DataFolder, *, read_only: bool = False,
             tell: Callable[[str], object] = _tell, choose: Choose | None = None) -> int:
+    """The window, from the lock to the end of its event loop; the exit code.
+
+    A folder with accounts (:func:`~consult_aid.services.first_page.opens_at_sign_in`) shows the
+    sign-in page first and is checked and opened right after that first paint (issue 16);
+    any other (new, read-only, a clinic's server, or one that could not be read) is checked
+    and opened before the window shows, as is every folder whose check fails."""
     # instance() is typed QCoreApplication; this process only ever creates a QApplication
     app = cast(QApplication, QApplication.instance() or QApplication(sys.argv))
     app.setApplicationName("Consult Aid")
@@ -313,24 +429,60 @@ def run_app(data: DataFolder, *, read_only: bool = False,
     if choose is None:
         choose = partial(_ask, restore=restore_holding(lock, data) if lock is not None
                          else _no_restore)
+    # the benchmark's: quit once painted (the folder is then not opened), or once "ready"
+    quit_when = os.environ.get(QUIT_AFTER_FIRST_PAINT, "")
+    start: _Start | None = None
+    ctx: AppContext | None = None
     try:
-        opened = open_window(data, read_only=read_only, choose=choose, tell=tell)
-        if isinstance(opened, int):
-            return opened
-        ctx, window = opened
-        install_excepthook(lambda: window)
-        if os.environ.get(QUIT_AFTER_FIRST_PAINT):
+        if opens_at_sign_in(data, read_only=read_only):
+            from consult_aid.services.settings import load_settings
+
+            settings = load_settings(data.settings)
+            apply_theme(app, settings.large_text)
+            window = MainWindow(None, folder=data, settings=settings)
+            start = _Start(app, window, data, choose, tell)
+            if quit_when == "ready":
+                start.then = partial(QTimer.singleShot, 0, QApplication.quit)
+            if quit_when in ("", "ready"):
+                _AfterFirstPaint(window, start.open)
+                QTimer.singleShot(_Start.OPEN_AT_LATEST_MS, start.open)  # not painted
+        else:
+            opened = open_window(data, read_only=read_only, choose=choose, tell=tell)
+            if isinstance(opened, int):
+                return opened
+            ctx, window = opened
+            if quit_when == "ready":
+                QTimer.singleShot(0, QApplication.quit)
+        _install_excepthook(window)
+        if quit_when and quit_when != "ready":
             window.installEventFilter(_QuitAfterFirstPaint(window))
         window.showMaximized()
-        if not os.environ.get(QUIT_AFTER_FIRST_PAINT):  # (the benchmark ends at the paint)
-            ctx.tasks.run(ctx.packs.get)  # read after the first paint, while one signs in
-        check_whole_in_background(ctx, partial(_warn_damage, window))
+        if ctx is not None:
+            _opened(ctx, window)
         restore_sigterm = close_on_terminate(app, window)
         try:
             return int(app.exec())
         finally:
             restore_sigterm()
-            close_context(ctx)
+            if start is not None:
+                start.started = True  # never after the loop: the lock is given back below
+                ctx = start.ctx
+            if ctx is not None:
+                close_context(ctx)
     finally:
         if lock is not None:
             lock.unlock()
+
+
+def _install_excepthook(window: MainWindow) -> None:
+    """Uncaught exceptions go to the log and a calm dialog (:mod:`consult_aid.ui.errors`,
+    imported by the first of them: not before the first paint)."""
+
+    def first(kind: type[BaseException], error: BaseException,
+              tb: TracebackType | None) -> None:
+        from consult_aid.ui.errors import install_excepthook
+
+        install_excepthook(lambda: window)
+        sys.excepthook(kind, error, tb)
+
+    sys.excepthook = first

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from consult_aid.datadir import DataFolder
-from consult_aid.domain.accounts import Account
-from consult_aid.services.settings import UiSettings
-from consult_aid.services.store import Store
-from consult_aid.ui.worker import DatabaseWriter, TaskRunner
-
-if TYPE_CHECKING:  # read after the window's first paint (issue 16: start-up)
+if TYPE_CHECKING:  # imported after the window's first paint (issue 16: start-up)
     from consult_aid.content import PackCatalog
+    from consult_aid.datadir import DataFolder
+    from consult_aid.domain.accounts import Account
+    from consult_aid.services.settings import UiSettings
+    from consult_aid.services.store import Store
+    from consult_aid.ui.worker import DatabaseWriter, TaskRunner
 
 
 class PackSource:

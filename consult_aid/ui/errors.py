@@ -12,10 +12,8 @@ import sys
 from collections.abc import Callable
 from types import TracebackType
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from consult_aid.domain import ValidationError
 from consult_aid.errors import KnownError
 
 log = logging.getLogger(__name__)
@@ -34,6 +32,8 @@ STARTUP_BUG_UNLOGGED = ("Consult Aid could not start because of an error it did 
 
 def message_for(error: BaseException) -> str:
     """What the clinician reads: a known error's own message, else the calm bug message."""
+    from consult_aid.domain import ValidationError  # (not at start-up: issue 16)
+
     if isinstance(error, ValidationError):
         return "\n".join(p.message for p in error.problems)
     if isinstance(error, KnownError):
@@ -53,6 +53,8 @@ def startup_message(error: BaseException, log_file: object) -> str:
 
 def show_error(parent: QWidget | None, error: BaseException, title: str = "") -> QMessageBox:
     """Show ``error`` without blocking (the dialog is window-modal and returns at once)."""
+    from PySide6.QtCore import Qt  # (its enums are built on first use: not at start-up)
+
     if not isinstance(error, KnownError):
         log.error("unexpected error", exc_info=error)
     box = QMessageBox(parent)
@@ -71,6 +73,8 @@ class SaveFailedBox(QMessageBox):
     """The last changes are not stored: said calmly, with Retry or Close anyway."""
 
     def __init__(self, parent: QWidget, problem: str, anyway_label: str = "") -> None:
+        from PySide6.QtCore import Qt
+
         super().__init__(parent)
         self.setObjectName("saveFailedDialog")
         self.setIcon(QMessageBox.Icon.Information)
@@ -92,6 +96,8 @@ def ask_save_failed(parent: QWidget, problem: str, *, retry: Callable[[], None],
                     anyway: Callable[[], None], anyway_label: str = "") -> SaveFailedBox:
     """Show :class:`SaveFailedBox` window-modal, returning at once; ``retry`` or ``anyway`` is
     called with the answer."""
+    from PySide6.QtCore import Qt
+
     box = SaveFailedBox(parent, problem, anyway_label)
 
     def answered(button: object) -> None:

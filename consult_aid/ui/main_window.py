@@ -34,8 +34,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -48,48 +48,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consult_aid.content import Pack
-from consult_aid.domain import Consult, Patient, ValidationError
-from consult_aid.domain.accounts import Account, Permission
 from consult_aid.errors import KnownError
-from consult_aid.services import consults, emergency
-from consult_aid.services.accounts import WRONG_PASSWORD, has_accounts, sign_in
-from consult_aid.services.clinic import (
-    clinician_for,
-    current_clinician,
-    existing_identity,
-    forget_unlocked_keys,
-    needs_setup,
-)
-from consult_aid.services.settings import save_settings
-from consult_aid.services.store import Store
-from consult_aid.ui.account_session import (
-    LOCKED,
-    UNLOCKED,
-    make_first_account,
-    record_session,
-)
-from consult_aid.ui.backup_flow import BackupFlow
-from consult_aid.ui.context import AppContext
-from consult_aid.ui.dialogs import Dialogs
-from consult_aid.ui.errors import SaveFailedBox, ask_save_failed, show_error
-from consult_aid.ui.idle_lock import IdleWatch, LockScreen
-from consult_aid.ui.operations import WriteOp
-from consult_aid.ui.sign_in import FirstAccountPage, NewPasswordPage, SignInPage
-from consult_aid.ui.start_screen import StartScreen
+from consult_aid.ui.sign_in import FirstAccountPage, NewPasswordPage, SignInPage, plain_text
 from consult_aid.ui.theme import apply_theme
 
-if TYPE_CHECKING:  # imported where they are built (see the module's docstring)
+if TYPE_CHECKING:  # imported where they are used (see the module's docstring)
+    from consult_aid.content import Pack
+    from consult_aid.datadir import DataFolder
+    from consult_aid.domain import Consult, Patient
+    from consult_aid.domain.accounts import Account
+    from consult_aid.services import emergency
+    from consult_aid.services.settings import UiSettings
+    from consult_aid.services.store import Store
     from consult_aid.ui.accounts_view import AccountsView
     from consult_aid.ui.archive import ArchiveView
     from consult_aid.ui.audit_view import AuditView
+    from consult_aid.ui.backup_flow import BackupFlow
     from consult_aid.ui.consult_view import ConsultView
+    from consult_aid.ui.context import AppContext
+    from consult_aid.ui.dialogs import Dialogs
     from consult_aid.ui.documents_flow import DocumentActions
+    from consult_aid.ui.errors import SaveFailedBox
+    from consult_aid.ui.idle_lock import IdleWatch, LockScreen
     from consult_aid.ui.insights_view import InsightsView
     from consult_aid.ui.record_view import RecordView
     from consult_aid.ui.settings_page import SettingsPage
     from consult_aid.ui.setup_page import SetupPage
     from consult_aid.ui.signing_flow import SigningFlow
+    from consult_aid.ui.start_screen import StartScreen
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +100,8 @@ class _KeepHidden(QObject):
         self._hidden = hidden
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        from PySide6.QtCore import Qt
+
         if (event.type() == QEvent.Type.Show and isinstance(watched, QWidget)
                 and watched.isWindow() and watched is not self._main
                 and watched.windowType() not in (Qt.WindowType.Popup, Qt.WindowType.ToolTip)):
@@ -124,33 +112,49 @@ class _KeepHidden(QObject):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, dialogs: Dialogs | None = None) -> None:
+    """The window. ``MainWindow(ctx)`` opens on an open data folder at once.
+
+    ``MainWindow(None, folder=..., settings=...)`` is the window of a start (issue 16): only
+    the sign-in page is built, the window is shown, and :meth:`attach` opens the rest once the
+    data folder has passed its start-up check and is open (:func:`consult_aid.ui.app.run_app`).
+    Until then :attr:`ready` is False and a sign-in asked for waits: it goes ahead only on a
+    data folder that passed the check (:meth:`attach` with ``keep_sign_in``), and is dropped
+    otherwise."""
+
+    ctx: AppContext  # set by attach()
+    dialogs: Dialogs  # set by attach()
+    start: StartScreen  # built by attach()
+    backup: BackupFlow  # built by attach()
+    idle: IdleWatch  # built by attach()
+    lock_screen: LockScreen  # built by attach()
+
+    def __init__(self, ctx: AppContext | None, dialogs: Dialogs | None = None, *,
+                 folder: DataFolder | None = None, settings: UiSettings | None = None) -> None:
         super().__init__()
-        self.ctx = ctx
-        self.dialogs = dialogs or Dialogs()
+        if ctx is not None:
+            folder, settings = ctx.data, ctx.settings
+        assert folder is not None and settings is not None, "a context, or folder and settings"
+        self.ready = False  # attach() has opened the data folder's pages
+        self._given_dialogs = dialogs
+        self._pending_sign_in: tuple[str, str] | None = None  # asked for before attach()
         self.save_wait_seconds = SAVE_WAIT_SECONDS
         self.save_failed_box: SaveFailedBox | None = None
-        title = self.tr("Consult Aid — read-only") if ctx.read_only else self.tr("Consult Aid")
-        if ctx.data.server is not None:  # which archive this room works in, always in sight
-            title += " · " + self.tr("clinic archive on {server}").format(
-                server=ctx.data.server.server_name)
-        self.setWindowTitle(title)
+        self._server_name = folder.server.server_name if folder.server is not None else None
         central = QWidget(self)
         self.stack = QStackedWidget(central)
         self.read_only_banner = QLabel(central)
         self.read_only_banner.setObjectName("readOnlyBanner")
         self.read_only_banner.setWordWrap(True)
-        self.read_only_banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.read_only_banner.setText(self.tr(READ_ONLY_CHECK_FAILED) if ctx.check_failed
-                                      else self.tr(READ_ONLY_ASKED))
+        plain_text(self.read_only_banner)  # (Qt itself is used after the first paint)
         self.read_only_banner.setAccessibleName(self.tr("Read-only"))
-        self.read_only_banner.setVisible(ctx.read_only)
+        self._show_read_only(ctx is not None and ctx.read_only,
+                             ctx is not None and ctx.check_failed)
         self.emergency_banner = QWidget(central)
         self.emergency_banner.setObjectName("emergencyBanner")
         self.emergency_text = QLabel(self.emergency_banner)
         self.emergency_text.setObjectName("readOnlyBanner")
         self.emergency_text.setWordWrap(True)
-        self.emergency_text.setTextFormat(Qt.TextFormat.PlainText)
+        plain_text(self.emergency_text)
         self.emergency_text.setAccessibleName(self.tr("Emergency access was used"))
         self.acknowledge_button = QPushButton(self.tr("Ac&knowledge"), self.emergency_banner)
         self.acknowledge_button.clicked.connect(self.acknowledge_emergency)
@@ -172,11 +176,6 @@ class MainWindow(QMainWindow):
         # a QMainWindow always has its own layout
         cast(QLayout, self.layout()).setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self._setup_page: SetupPage | None = None  # built when first shown (below)
-        self.start = StartScreen(ctx)
-        self.start.start_requested.connect(self.start_consult)
-        self.start.resume_requested.connect(self.open_consult)
-        self.start.archive_requested.connect(self.show_archive)
-        self.stack.addWidget(self.start)
         # built when first shown (the properties below)
         self._archive: ArchiveView | None = None
         self._record: RecordView | None = None
@@ -187,38 +186,122 @@ class MainWindow(QMainWindow):
         self.documents: DocumentActions | None = None  # of the open consult
         self.busy_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.busy_label)
-        self.backup = BackupFlow(ctx, self, folder=self.dialogs.backup_folder,
-                                 before=self._hand_over_consult)
-        self.backup.busy.connect(self._busy)
-        self.backup.written.connect(lambda _result: self.start.refresh_backup_notice())
-        self.start.backup_requested.connect(self.back_up)
         # who is signed in: the sign-in pages, the lock screen and the idle watch
-        clinic = current_clinician(ctx.db)  # the clinic's name only: no patient detail
-        self.sign_in_page = SignInPage(clinic.clinic if clinic else "", self)
+        self.sign_in_page = SignInPage("", self)  # the clinic's name: attach()
         self.sign_in_page.sign_in_requested.connect(self._sign_in)
         self.sign_in_page.quit_requested.connect(self.close)
         self.stack.addWidget(self.sign_in_page)
         self._first_account_page: FirstAccountPage | None = None
         self._new_password_page: NewPasswordPage | None = None
-        self.lock_screen = LockScreen(self)
-        self.lock_screen.unlock_requested.connect(self._unlock)
-        self.lock_screen.switch_requested.connect(self._switch)
-        self.stack.addWidget(self.lock_screen)
         self.locked = False
         self._before_lock: QWidget | None = None
         self._hidden_windows: list[QWidget] = []
         self._keep_hidden: _KeepHidden | None = None
         self._pending_password = ""  # between a sign-in and the new password it must choose
-        self.idle = IdleWatch(ctx.settings.idle_lock_minutes, self)
-        self.idle.idle.connect(self.lock)
-        self.idle.pause()
         self._accounts_view: AccountsView | None = None
         self._audit_view: AuditView | None = None
-        self._build_menus()
-        if ctx.account is not None:  # signed in already (by whoever built the context)
-            self.signed_in(ctx.account)
-        else:
-            self._show_signed_out()
+        self._build_menus(large_text=settings.large_text)
+        if ctx is not None:
+            self.attach(ctx)
+        else:  # the sign-in page, usable at once; what it asks for waits for attach()
+            self._set_title(read_only=False)
+            self._set_session_actions(False)
+            self.large_text_action.setEnabled(False)  # it is saved in the data folder
+            self.sign_in_page.start()
+            self.stack.setCurrentWidget(self.sign_in_page)
+
+    def attach(self, ctx: AppContext, *, keep_sign_in: bool = False) -> None:
+        """Open the window's pages on ``ctx`` (the data folder checked and open).
+
+        ``keep_sign_in`` (a window built without a context, whose folder passed its check
+        with no question asked): the sign-in page stays as it is, with what was typed in it,
+        and a sign-in asked for meanwhile goes ahead. Otherwise such a sign-in is dropped and
+        the page for ``ctx`` shows afresh.
+
+        What the first reads raise (a damaged database) is raised, and nothing of ``ctx`` is
+        kept: attach may be called again (with a read-only context, or after a restore)."""
+        from consult_aid.services.accounts import has_accounts
+        from consult_aid.services.clinic import current_clinician
+        from consult_aid.ui.backup_flow import BackupFlow
+        from consult_aid.ui.dialogs import Dialogs
+        from consult_aid.ui.idle_lock import IdleWatch, LockScreen
+        from consult_aid.ui.start_screen import StartScreen
+
+        assert not self.ready, "attached already"
+        dialogs = self._given_dialogs or Dialogs()
+        start = StartScreen(ctx)  # the first reads: they may find damage
+        try:
+            clinic = current_clinician(ctx.db)  # the clinic's name only: no patient detail
+            keep = keep_sign_in and not ctx.read_only and ctx.account is None \
+                and self.stack.currentWidget() is self.sign_in_page and has_accounts(ctx.db)
+        except BaseException:
+            start.deleteLater()
+            raise
+        self.ctx, self.dialogs, self.start = ctx, dialogs, start
+        self.ready = True
+        try:
+            self.lock_screen = LockScreen(self)
+            self.lock_screen.unlock_requested.connect(self._unlock)
+            self.lock_screen.switch_requested.connect(self._switch)
+            self.stack.addWidget(self.lock_screen)
+            start.start_requested.connect(self.start_consult)
+            start.resume_requested.connect(self.open_consult)
+            start.archive_requested.connect(self.show_archive)
+            start.backup_requested.connect(self.back_up)
+            self.stack.addWidget(start)
+            self.backup = BackupFlow(ctx, self, folder=dialogs.backup_folder,
+                                     before=self._hand_over_consult)
+            self.backup.busy.connect(self._busy)
+            self.backup.written.connect(lambda _result: self.start.refresh_backup_notice())
+            self.sign_in_page.set_clinic(clinic.clinic if clinic else "")
+            # (after the first paint: it watches every event of the application, and PySide6
+            # builds the Python type of each object and event it is handed on first sight)
+            self.idle = IdleWatch(ctx.settings.idle_lock_minutes, self)
+            self.idle.idle.connect(self.lock)
+            self.idle.pause()
+            self._set_title(read_only=ctx.read_only)
+            self._show_read_only(ctx.read_only, ctx.check_failed)
+            if ctx.read_only:
+                self.backup_action.setEnabled(False)
+                self.backup_action.setToolTip(self.tr("Not while the database is open read-only."))
+            self.large_text_action.setChecked(ctx.settings.large_text)
+            self.large_text_action.setEnabled(True)
+            self._set_shortcuts()
+            pending, self._pending_sign_in = self._pending_sign_in, None
+            if ctx.account is not None:  # signed in already (by whoever built the context)
+                self.signed_in(ctx.account)
+            elif keep:
+                self.sign_in_page.set_waiting(False)
+                if pending is not None:
+                    self._sign_in(*pending)
+            else:
+                self._show_signed_out()
+        except BaseException:  # (a damaged database found by the first page's reads)
+            self._detach()
+            raise
+
+    def _detach(self) -> None:
+        """Undo an :meth:`attach` that failed part way: the window is as before it."""
+        self.ready = False
+        for name in ("start", "lock_screen", "backup", "idle"):
+            part = self.__dict__.pop(name, None)
+            if isinstance(part, QWidget):
+                self.stack.removeWidget(part)
+            if isinstance(part, QObject):
+                part.deleteLater()
+        self.__dict__.pop("ctx", None)
+
+    def _set_title(self, *, read_only: bool) -> None:
+        title = self.tr("Consult Aid — read-only") if read_only else self.tr("Consult Aid")
+        if self._server_name is not None:  # which archive this room works in, always in sight
+            title += " · " + self.tr("clinic archive on {server}").format(
+                server=self._server_name)
+        self.setWindowTitle(title)
+
+    def _show_read_only(self, read_only: bool, check_failed: bool) -> None:
+        self.read_only_banner.setText(self.tr(READ_ONLY_CHECK_FAILED) if check_failed
+                                      else self.tr(READ_ONLY_ASKED))
+        self.read_only_banner.setVisible(read_only)
 
     # --- pages built when first needed ---------------------------------------------------------
     @property
@@ -339,49 +422,34 @@ class MainWindow(QMainWindow):
             self._insights_view = view
         return self._insights_view
 
-    def _build_menus(self) -> None:
+    def _build_menus(self, *, large_text: bool) -> None:
+        """The menus; their shortcuts: :meth:`_set_shortcuts`."""
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         self.start_action = file_menu.addAction(self.tr("&Start screen"), self.show_start)
-        self.start_action.setShortcut(QKeySequence("Ctrl+Home"))
         self.archive_action = file_menu.addAction(self.tr("&Archive"), self.show_archive)
-        self.archive_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.backup_action = file_menu.addAction(self.tr("&Back up…"), self.back_up)
-        if self.ctx.read_only:
-            self.backup_action.setEnabled(False)
-            self.backup_action.setToolTip(self.tr("Not while the database is open read-only."))
         self.settings_action = file_menu.addAction(self.tr("Se&ttings…"), self.show_settings)
-        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         # administrators only (_apply_role); in the File menu, as every letter of a menu of
         # their own ("Tools") is taken on some step
         self.accounts_action = file_menu.addAction(self.tr("Acco&unts…"), self.show_accounts)
-        self.accounts_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
         self.audit_action = file_menu.addAction(self.tr("Au&dit trail…"), self.show_audit)
-        self.audit_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
         file_menu.addSeparator()
         self.lock_action = file_menu.addAction(self.tr("&Lock now"), self.lock)
-        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
-        # from any window of the program (a preview in front too)
-        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.switch_action = file_menu.addAction(self.tr("S&witch user…"), self.switch_user)
         file_menu.addSeparator()
-        quit_action = file_menu.addAction(self.tr("&Quit"), self.close)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action = file_menu.addAction(self.tr("&Quit"), self.close)
         go = self.menuBar().addMenu(self.tr("&Go"))
         self.next_action = QAction(self.tr("&Next step"), self)
-        self.next_action.setShortcuts([QKeySequence("Ctrl+PgDown"), QKeySequence("Alt+Right")])
         self.next_action.triggered.connect(lambda: self._step(+1))
         self.prev_action = QAction(self.tr("&Previous step"), self)
-        self.prev_action.setShortcuts([QKeySequence("Ctrl+PgUp"), QKeySequence("Alt+Left")])
         self.prev_action.triggered.connect(lambda: self._step(-1))
         for action in (self.next_action, self.prev_action):
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             go.addAction(action)
             self.addAction(action)
         view = self.menuBar().addMenu(self.tr("&View"))
         self.large_text_action = QAction(self.tr("&Larger text"), self)
         self.large_text_action.setCheckable(True)
-        self.large_text_action.setChecked(self.ctx.settings.large_text)
-        self.large_text_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.large_text_action.setChecked(large_text)
         self.large_text_action.toggled.connect(self.set_large_text)
         view.addAction(self.large_text_action)
         self.insights_action = view.addAction(self.tr("What patients find &hard…"),
@@ -392,10 +460,33 @@ class MainWindow(QMainWindow):
             self.lock_action, self.switch_action, self.next_action, self.prev_action,
             self.insights_action, self.accounts_action, self.audit_action]
 
+    def _set_shortcuts(self) -> None:
+        """The menus' shortcuts, set by :meth:`attach`: PySide6 builds the enums of its ``Qt``
+        namespace on the first shortcut set, about 25 ms, which the first paint does without
+        (see :func:`~consult_aid.ui.sign_in.plain_text`). Keys pressed before are held in
+        Qt's queue while the data folder opens, and reach the window after this."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QKeySequence
+
+        self.start_action.setShortcut(QKeySequence("Ctrl+Home"))
+        self.archive_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.accounts_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        self.audit_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        # from any window of the program (a preview in front too)
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.next_action.setShortcuts([QKeySequence("Ctrl+PgDown"), QKeySequence("Alt+Right")])
+        self.prev_action.setShortcuts([QKeySequence("Ctrl+PgUp"), QKeySequence("Alt+Left")])
+        for action in (self.next_action, self.prev_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.large_text_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+
     # --- who is signed in ---------------------------------------------------------------------
     def _signed_in_now(self) -> bool:
         """Someone is signed in and the window is not locked: pages may show patient data."""
-        return self.ctx.account is not None and not self.locked
+        return self.ready and self.ctx.account is not None and not self.locked
 
     def _set_session_actions(self, on: bool) -> None:
         for action in self.session_actions:
@@ -408,6 +499,8 @@ class MainWindow(QMainWindow):
 
     def _apply_role(self) -> None:
         """Menus by role: Accounts and the audit trail for administrators only."""
+        from consult_aid.domain.accounts import Permission
+
         account = self.ctx.account
         accounts = account is not None and account.may(Permission.MANAGE_ACCOUNTS)
         audit = account is not None and account.may(Permission.READ_AUDIT)
@@ -420,6 +513,9 @@ class MainWindow(QMainWindow):
 
     def _show_signed_out(self) -> None:
         """No one is signed in: the first-run setup, the first account, or the sign-in."""
+        from consult_aid.services.accounts import has_accounts
+        from consult_aid.services.clinic import current_clinician, existing_identity
+
         self._set_session_actions(False)
         self.idle.pause()
         self.emergency_banner.hide()
@@ -446,6 +542,13 @@ class MainWindow(QMainWindow):
             page.username.setFocus()
 
     def _sign_in(self, username: str, password: str) -> None:
+        if not self.ready:  # the data folder is still being checked: this waits for attach()
+            self._pending_sign_in = (username, password)
+            self.sign_in_page.set_waiting(True)
+            return
+        from consult_aid.services.accounts import sign_in
+        from consult_aid.ui.operations import WriteOp
+
         now = self.ctx.clock()
         WriteOp(self, lambda db: sign_in(db, username, password, now=now)) \
             .success(lambda account: self._after_sign_in(account, password)) \
@@ -453,6 +556,8 @@ class MainWindow(QMainWindow):
             .run_in_background(self.ctx.writer)
 
     def _sign_in_refused(self, error: BaseException) -> None:
+        from consult_aid.ui.errors import show_error
+
         if isinstance(error, KnownError):
             self.sign_in_page.show_refusal(str(error), getattr(error, "wait_seconds", 0))
         else:
@@ -477,6 +582,8 @@ class MainWindow(QMainWindow):
         self.signed_in(account)
 
     def _change_password(self, new: str) -> None:
+        from consult_aid.ui.operations import WriteOp
+
         account, old = self.ctx.account, self._pending_password
         if account is None:
             return
@@ -497,6 +604,11 @@ class MainWindow(QMainWindow):
         self.signed_in(account)
 
     def _create_first_account(self, username: str, display_name: str, password: str) -> None:
+        from consult_aid.domain import ValidationError
+        from consult_aid.ui.account_session import make_first_account
+        from consult_aid.ui.errors import show_error
+        from consult_aid.ui.operations import WriteOp
+
         page = self.first_account_page
         folder_password = page.folder_password.text() if page.folder_password.isVisibleTo(
             page) else None
@@ -539,6 +651,9 @@ class MainWindow(QMainWindow):
     def refresh_emergency(self) -> None:
         """The banner says whether emergency access was used and no administrator has
         acknowledged it (who, when, why)."""
+        from consult_aid.domain.accounts import Permission
+        from consult_aid.services import emergency
+
         try:
             uses = emergency.unacknowledged(self.ctx.db)
         except Exception:  # an older database without the table: nothing to say
@@ -561,6 +676,10 @@ class MainWindow(QMainWindow):
         self.emergency_banner.show()
 
     def acknowledge_emergency(self) -> None:
+        from consult_aid.services import emergency
+        from consult_aid.ui.errors import show_error
+        from consult_aid.ui.operations import WriteOp
+
         account, uses, now = self.ctx.account, list(self.emergency_uses), self.ctx.clock()
         if account is None or not uses:
             return
@@ -576,6 +695,14 @@ class MainWindow(QMainWindow):
     def lock(self, *, other: bool = False) -> None:
         """Save the open consult and hide everything behind the lock screen (File ▸ Lock now,
         Ctrl+L, or the idle watch). ``other``: open on "Sign in as someone else"."""
+        from PySide6.QtCore import Qt
+
+        from consult_aid.services.clinic import forget_unlocked_keys
+        from consult_aid.ui.account_session import LOCKED, record_session
+        from consult_aid.ui.operations import WriteOp
+
+        if not self.ready:  # no one can have signed in yet
+            return
         account = self.ctx.account
         if account is None or self.locked:
             return
@@ -623,6 +750,9 @@ class MainWindow(QMainWindow):
         self._sign_in_locked(username, password)
 
     def _sign_in_locked(self, username: str, password: str) -> None:
+        from consult_aid.services.accounts import sign_in
+        from consult_aid.ui.operations import WriteOp
+
         now = self.ctx.clock()
         WriteOp(self, lambda db: sign_in(db, username, password, now=now)) \
             .success(lambda account: self._unlocked(account, password)) \
@@ -630,6 +760,9 @@ class MainWindow(QMainWindow):
             .run_in_background(self.ctx.writer)
 
     def _refused_on_lock(self, username: str, error: BaseException) -> None:
+        from consult_aid.services.accounts import WRONG_PASSWORD
+        from consult_aid.ui.errors import show_error
+
         if not isinstance(error, KnownError):
             show_error(self, error)
             return
@@ -685,6 +818,9 @@ class MainWindow(QMainWindow):
             self.consult_view.page(self.consult_view.current_step()).focus_first()
 
     def _record_unlocked(self) -> None:
+        from consult_aid.ui.account_session import UNLOCKED, record_session
+        from consult_aid.ui.operations import WriteOp
+
         if self.ctx.read_only:
             return
         now = self.ctx.clock()
@@ -695,6 +831,8 @@ class MainWindow(QMainWindow):
     # --- administrators -----------------------------------------------------------------------
     def show_accounts(self) -> None:
         """File ▸ Accounts (administrators)."""
+        from consult_aid.domain.accounts import Permission
+
         account = self.ctx.account
         if not self._signed_in_now() or account is None or not account.may(
                 Permission.MANAGE_ACCOUNTS) or not self._leave_consult(self.show_accounts):
@@ -704,6 +842,8 @@ class MainWindow(QMainWindow):
 
     def show_audit(self) -> None:
         """File ▸ Audit trail (administrators)."""
+        from consult_aid.domain.accounts import Permission
+
         account = self.ctx.account
         if not self._signed_in_now() or account is None or not account.may(
                 Permission.READ_AUDIT) or not self._leave_consult(self.show_audit):
@@ -715,11 +855,15 @@ class MainWindow(QMainWindow):
     def needs_setup(self) -> bool:
         """Setup writes (the clinician, a signing key): never offered read-only. With accounts
         each clinician signs with an identity of their own: only the clinic is needed."""
+        from consult_aid.services.accounts import has_accounts
+        from consult_aid.services.clinic import current_clinician
+        from consult_aid.services.clinic import needs_setup as clinic_needs_setup
+
         if self.ctx.read_only:
             return False
         if has_accounts(self.ctx.db):
             return current_clinician(self.ctx.db) is None
-        return needs_setup(self.ctx.db, self.ctx.data)
+        return clinic_needs_setup(self.ctx.db, self.ctx.data)
 
     def back_up(self) -> None:
         """File ▸ Back up… and the start screen's "Back up now…"."""
@@ -764,6 +908,9 @@ class MainWindow(QMainWindow):
 
     def show_record(self, consult_id: str) -> None:
         """A signed consult's record from the archive: its PDF, addenda, reprint, export."""
+        from consult_aid.services import consults
+        from consult_aid.ui.errors import show_error
+
         if not self._signed_in_now():
             return
         if not self._leave_consult(lambda: self.show_record(consult_id)):
@@ -792,6 +939,11 @@ class MainWindow(QMainWindow):
         self.settings_page.enter()
 
     def start_consult(self, patient: Patient, pack: Pack) -> None:
+        from consult_aid.services import consults
+        from consult_aid.services.clinic import clinician_for, current_clinician
+        from consult_aid.ui.errors import show_error
+        from consult_aid.ui.operations import WriteOp
+
         if self.ctx.read_only or not self._signed_in_now():
             return  # the start screen offers no Start; nothing is written read-only
         account = self.ctx.account
@@ -811,6 +963,9 @@ class MainWindow(QMainWindow):
             .run_in_background(self.ctx.writer)
 
     def open_consult(self, consult_id: str) -> None:
+        from consult_aid.services import consults
+        from consult_aid.ui.errors import show_error
+
         if not self._signed_in_now():
             return
         try:
@@ -829,6 +984,7 @@ class MainWindow(QMainWindow):
     def _open(self, consult: Consult, pack: Pack, step: str = "") -> bool:
         if not self._leave_consult(lambda: self._open(consult, pack, step)):
             return False
+        from consult_aid.domain.accounts import Permission
         from consult_aid.ui.autosave import Autosaver
         from consult_aid.ui.consult_view import ConsultView
         from consult_aid.ui.documents_flow import DocumentActions
@@ -890,6 +1046,8 @@ class MainWindow(QMainWindow):
         return True
 
     def _ask_save_failed(self, problem: str, then: Callable[[], object] | None) -> None:
+        from consult_aid.ui.errors import ask_save_failed
+
         if self.save_failed_box is not None:
             self.save_failed_box.raise_()
             return
@@ -925,6 +1083,8 @@ class MainWindow(QMainWindow):
     def _busy(self, text: str) -> None:
         self.busy_label.setText(text)
         if text:
+            from PySide6.QtCore import Qt
+
             QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
         elif QApplication.overrideCursor() is not None:
             QApplication.restoreOverrideCursor()
@@ -933,6 +1093,9 @@ class MainWindow(QMainWindow):
     def set_large_text(self, on: bool) -> None:
         """Apply at once; the settings file is written on the writer thread (in order, the
         newest replacing one not written yet), so the window never waits for the disk."""
+        from consult_aid.services.settings import save_settings
+        from consult_aid.ui.operations import WriteOp
+
         self.ctx.settings.large_text = on
         # instance() is typed QCoreApplication | None; the window runs in a QApplication
         apply_theme(cast(QApplication, QApplication.instance()), on)
@@ -960,7 +1123,9 @@ class MainWindow(QMainWindow):
         for timer in self.findChildren(QTimer):  # pending searches must not outlive the window
             timer.stop()
         self._stop_keeping_hidden()  # closed while locked: other windows are not ours to hide
-        self.ctx.writer.settle(self.save_wait_seconds)
-        self.idle.stop()  # a closed window is never locked
+        self._pending_sign_in = None  # closed before the data folder was open: nothing to do
+        if self.ready:
+            self.ctx.writer.settle(self.save_wait_seconds)
+            self.idle.stop()  # a closed window is never locked
         event.accept()
 

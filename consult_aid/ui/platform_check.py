@@ -16,11 +16,8 @@ wheel is (a distribution's package), to ask for Qt's plugin folder.
 
 from __future__ import annotations
 
-import ctypes
 import importlib.util
 import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -221,6 +218,9 @@ def ldd_missing(library: Path, environ: Mapping[str, str],
                 timeout: float = 15.0) -> list[str] | None:
     """The sonames ``library`` needs (directly or not) that the loader cannot find with
     ``environ`` (LD_LIBRARY_PATH counts); None when ``ldd`` is not there or did not answer."""
+    import shutil  # (only when the xcb platform is wanted: not at every start, issue 16)
+    import subprocess
+
     ldd = shutil.which("ldd")
     if ldd is None:
         return None
@@ -238,6 +238,8 @@ def ldd_missing(library: Path, environ: Mapping[str, str],
 
 def loadable(soname: str) -> bool:
     """Whether the dynamic loader finds ``soname`` (and what it needs)."""
+    import ctypes
+
     try:
         ctypes.CDLL(soname)
     except OSError:

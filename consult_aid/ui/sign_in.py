@@ -17,7 +17,7 @@ FirstAccountPage ``create_requested(str, str, str)`` (user name, name on records
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -29,8 +29,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consult_aid.domain.accounts import username_problem
-from consult_aid.domain.passwords import MIN_LENGTH, password_problem
+# What checks a new account's name and password is imported by the pages that make one: the
+# sign-in page, a start's first screen, needs neither (issue 16: start-up).
+
+
+PLAIN_TEXT = 0  # Qt.TextFormat.PlainText
+
+
+def plain_text(label: QLabel) -> QLabel:
+    """``label`` shows its text as it is (never as markup: names and reasons typed by people).
+
+    Set through Qt's property system: PySide6 builds every enum of its ``Qt`` namespace (about
+    90) the first time ``Qt`` is used, about 25 ms, which the sign-in page, a start's first
+    screen, does not need to pay (issue 16: start-up)."""
+    label.setProperty("textFormat", PLAIN_TEXT)
+    return label
 
 
 def _centred(page: QWidget, panel: QFrame) -> None:
@@ -55,7 +68,7 @@ def centred_panel(page: QWidget, title: str, intro: str = "") -> tuple[QFrame, Q
     heading.setObjectName("pageTitle")
     text = QLabel(intro, panel)
     text.setWordWrap(True)
-    text.setTextFormat(Qt.TextFormat.PlainText)
+    plain_text(text)
     column = QVBoxLayout(panel)
     column.setContentsMargins(32, 28, 32, 28)
     column.setSpacing(12)
@@ -69,7 +82,7 @@ def error_label(parent: QWidget) -> QLabel:
     """A hidden, red, wrapped label for what went wrong."""
     label = QLabel(parent)
     label.setObjectName("fieldError")
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    plain_text(label)
     label.setWordWrap(True)
     label.hide()
     return label
@@ -96,9 +109,8 @@ class SignInPage(QWidget):
 
     def __init__(self, clinic: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        intro = (self.tr("{clinic}: sign in with your own account.").format(clinic=clinic)
-                 if clinic else self.tr("Sign in with your own account."))
-        panel, column, _intro = centred_panel(self, self.tr("Sign in to Consult Aid"), intro)
+        panel, column, self.intro = centred_panel(self, self.tr("Sign in to Consult Aid"))
+        self.set_clinic(clinic)
         self.username = QLineEdit(panel)
         self.username.setAccessibleName(self.tr("User name"))
         self.password = QLineEdit(panel)
@@ -123,8 +135,20 @@ class SignInPage(QWidget):
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._tick)
 
+    def set_clinic(self, clinic: str) -> None:
+        """The clinic's name in the intro (none: a plain intro)."""
+        self.intro.setText(self.tr("{clinic}: sign in with your own account.").format(
+            clinic=clinic) if clinic else self.tr("Sign in with your own account."))
+
+    def set_waiting(self, waiting: bool) -> None:
+        """A sign-in was asked for before the window could check it (the data folder is still
+        being checked and opened): the button says so until it can."""
+        self.sign_in_button.setEnabled(not waiting)
+        self.sign_in_button.setText(self.tr("Opening…") if waiting else self.tr("&Sign in"))
+
     def start(self) -> None:
         """Shown afresh: empty fields, the focus on the user name."""
+        self.set_waiting(False)
         self.username.clear()
         self.password.clear()
         self.message.hide()
@@ -166,6 +190,8 @@ class FirstAccountPage(QWidget):
     create_requested = Signal(str, str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        from consult_aid.domain.passwords import MIN_LENGTH
+
         super().__init__(parent)
         panel, column, _intro = centred_panel(self, self.tr("Make the first account"), self.tr(
             "Everyone who uses Consult Aid signs in with an account of their own. This first "
@@ -193,7 +219,7 @@ class FirstAccountPage(QWidget):
         column.addLayout(row)
         self.folder_note = QLabel(panel)
         self.folder_note.setWordWrap(True)
-        self.folder_note.setTextFormat(Qt.TextFormat.PlainText)
+        plain_text(self.folder_note)
         self.folder_note.hide()
         self.folder_password = QLineEdit(panel)
         self.folder_password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -223,6 +249,9 @@ class FirstAccountPage(QWidget):
 
     def problem(self) -> str | None:
         """What stops the account being made, as the clinician would be told it."""
+        from consult_aid.domain.accounts import username_problem
+        from consult_aid.domain.passwords import password_problem
+
         name = self.username.text().strip().lower()
         shown = self.display_name.text().strip()
         return (username_problem(name)
@@ -275,6 +304,8 @@ class NewPasswordPage(QWidget):
         self.display_name = ""
 
     def start(self, username: str, display_name: str) -> None:
+        from consult_aid.domain.passwords import MIN_LENGTH
+
         self.username, self.display_name = username, display_name
         self.intro.setText(self.tr(
             "{name}, an administrator set your password. Choose your own now ({n} characters "
@@ -290,6 +321,8 @@ class NewPasswordPage(QWidget):
         self.change_button.setEnabled(True)
 
     def _submit(self) -> None:
+        from consult_aid.domain.passwords import password_problem
+
         problem = (password_problem(self.password.text(), self.username, self.display_name)
                    or (None if self.repeat.text() == self.password.text()
                        else self.tr("The two passwords differ.")))

@@ -80,6 +80,80 @@ def test_the_window_imports_none_up_to_its_first_paint(tmp_path: Path) -> None:
     assert heavy_modules_after(_run_main(argv, times=1), env=env, heavy=later) == []
 
 
+# What the sign-in page, the first screen of a start on a folder with accounts, is painted
+# without (issue 16): the start-up check and the database layer (they run right after the
+# paint), the domain, the packs, the other pages and their widgets, the dialogs (and Qt's
+# printing library), the writer thread, the password hashing.
+AFTER_FIRST_PAINT = (
+    "consult_aid.services.check", "consult_aid.services.store", "consult_aid.services.accounts",
+    "consult_aid.services.demo", "consult_aid.storage.database", "consult_aid.domain",
+    "consult_aid.content", "consult_aid.ui.start_screen", "consult_aid.ui.startup_check",
+    "consult_aid.ui.widgets", "consult_aid.ui.dialogs", "consult_aid.ui.worker",
+    "consult_aid.ui.operations", "consult_aid.ui.backup_flow", "consult_aid.ui.setup_page",
+    "consult_aid.ui.errors", "consult_aid.ui.idle_lock",
+    "argon2", "PySide6.QtPrintSupport", "tomllib", "cryptography", *HEAVY)
+
+# sys.modules when the window is first painted (the benchmark's quit-after-paint filter sees
+# the Paint event), printed as JSON; null when it never painted.
+_AT_FIRST_PAINT = """
+import contextlib, io, json, sys
+from PySide6.QtCore import QEvent
+from consult_aid.ui import app
+seen = []
+class AtFirstPaint(app._QuitAfterFirstPaint):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and not seen:
+            seen.append(sorted(sys.modules))
+        return super().eventFilter(watched, event)
+app._QuitAfterFirstPaint = AtFirstPaint
+from consult_aid.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    assert main(ARGV) == 0
+print(json.dumps(seen[0] if seen else None))
+"""
+
+
+def modules_at_first_paint(data: Path) -> list[str]:
+    from consult_aid.ui.app import QUIT_AFTER_FIRST_PAINT
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", QUIT_AFTER_FIRST_PAINT: "1"}
+    code = _AT_FIRST_PAINT.replace("ARGV", repr(["--data-dir", str(data)]))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, timeout=180, env=env)
+    assert done.returncode == 0, done.stderr
+    modules = json.loads(done.stdout.strip().splitlines()[-1])
+    assert modules, "the window was never painted"
+    return list(modules)
+
+
+def imported(modules: list[str], names: tuple[str, ...]) -> list[str]:
+    """The packages of ``names`` with a module in ``modules``."""
+    return [n for n in names if any(m == n or m.startswith(n + ".") for m in modules)]
+
+
+@pytest.mark.gui
+def test_the_sign_in_page_is_painted_before_the_rest_is_imported(tmp_path: Path) -> None:
+    """A start on a folder with accounts paints its sign-in page having imported only what
+    that page needs; the check and the rest follow the paint (tests/gui/
+    test_startup_sign_in_gate.py: the check still gates the sign-in)."""
+    data = DataFolder(tmp_path / "data").ensure()
+    with open_store(data.database) as db:
+        add_account(db)
+    assert imported(modules_at_first_paint(data.root), AFTER_FIRST_PAINT) == []
+
+
+@pytest.mark.gui
+def test_a_folder_without_accounts_is_checked_and_opened_before_its_first_paint(
+        tmp_path: Path) -> None:
+    """The probe sees what is imported before the paint: a folder with no account yet (its
+    setup page shows) is checked and opened first, as before issue 16."""
+    data = DataFolder(tmp_path / "data").ensure()
+    open_store(data.database).close()
+    before = imported(modules_at_first_paint(data.root), AFTER_FIRST_PAINT)
+    assert {"consult_aid.services.check", "consult_aid.storage.database",
+            "consult_aid.ui.start_screen"} <= set(before)
+
+
 def _run_main(argv: list[str], *, times: int) -> str:
     return ("import contextlib, io\n"
             "from consult_aid.cli import main\n"
