@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from consult_aid.domain import Consult
 from consult_aid.storage import Database, open_database
 from consult_aid.storage import consults as consults_module
 from consult_aid.storage.consults import ConsultRepository, index_pending
@@ -45,6 +46,15 @@ def ids(found: list) -> list[str]:  # type: ignore[type-arg]
     return [s.id for s in found]
 
 
+def noted_draft(repo: ConsultRepository, goals: str) -> Consult:
+    """A draft saved new (indexed at once), then autosaved with ``goals`` (noted only)."""
+    draft = sample_consult()
+    repo.save_draft(draft)
+    draft.lifestyle.goals = goals
+    repo.save_draft(draft)
+    return draft
+
+
 def test_a_drafts_autosave_is_indexed_by_the_next_search(db: Database) -> None:
     repo = ConsultRepository(db)
     draft = sample_consult()
@@ -63,10 +73,7 @@ def test_a_drafts_autosave_is_indexed_by_the_next_search(db: Database) -> None:
 
 def test_the_archive_page_and_its_count_index_what_is_noted_first(db: Database) -> None:
     repo = ConsultRepository(db)
-    draft = sample_consult()
-    repo.save_draft(draft)
-    draft.history.comorbidities = "Psoriasis"
-    repo.save_draft(draft)
+    draft = noted_draft(repo, "Psoriasis nurse on Mondays")
     f = consults_module.ArchiveFilter(text="psoria")
     assert repo.archive_count(f) == 1
     assert [r.id for r in repo.archive_page(f)] == [draft.id]
@@ -75,10 +82,7 @@ def test_the_archive_page_and_its_count_index_what_is_noted_first(db: Database) 
 
 def test_signing_indexes_the_consult_at_once(db: Database) -> None:
     repo = ConsultRepository(db)
-    draft = sample_consult()
-    repo.save_draft(draft)
-    draft.lifestyle.goals = "Walk to the harbour"
-    repo.save_draft(draft)
+    draft = noted_draft(repo, "Walk to the harbour")
     assert pending(db)
     repo.sign(sign_in_place(draft), PDF)
     assert pending(db) == []
@@ -88,11 +92,7 @@ def test_signing_indexes_the_consult_at_once(db: Database) -> None:
 def test_a_read_only_connection_searches_the_text_last_indexed(tmp_path: Path) -> None:
     path = tmp_path / "consult-aid.sqlite3"
     with open_database(path) as db:
-        repo = ConsultRepository(db)
-        draft = sample_consult()
-        repo.save_draft(draft)
-        draft.lifestyle.goals = "Sail to the island"
-        repo.save_draft(draft)
+        draft = noted_draft(ConsultRepository(db), "Sail to the island")
     with Database(path, read_only=True) as reader:
         assert index_pending(reader) == 0  # it cannot write: nothing indexed, no error
         assert ConsultRepository(reader).search("island") == []
@@ -103,10 +103,7 @@ def test_a_read_only_connection_searches_the_text_last_indexed(tmp_path: Path) -
 
 def test_discarding_a_noted_draft_leaves_nothing_to_index(db: Database) -> None:
     repo = ConsultRepository(db)
-    draft = sample_consult()
-    repo.save_draft(draft)
-    draft.lifestyle.goals = "Garden"
-    repo.save_draft(draft)
+    draft = noted_draft(repo, "Garden")
     repo.discard_draft(draft.id)
     assert pending(db) == [] and repo.search("garden") == []
 
