@@ -290,8 +290,8 @@ def refresh_search_index(db: Database) -> bool:
     """Rebuild the consult and patient search index with today's fold when an earlier one
     built it (a database from before "mueller" found "Müller"); True when it was rebuilt.
 
-    The triggers keep the index current from then on. A database at an older schema (opened
-    on purpose below the latest version) is left alone.
+    The triggers (and :func:`index_pending`, for drafts) keep it current from then on. A
+    database at an older schema (opened on purpose below the latest version) is left alone.
     """
     if db.backend != "sqlite" or db.version < _latest_version() or search_index_is_current(db):
         return False
