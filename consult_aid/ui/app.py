@@ -52,6 +52,9 @@ log = logging.getLogger(__name__)
 LOCK_FILE = "consult-aid.lock"
 LOCK_WAIT_MS = 100
 QUIT_AFTER_FIRST_PAINT = "CONSULT_AID_QUIT_AFTER_FIRST_PAINT"  # for the start-up benchmark
+# A database larger than this is checked whole in the background once the window is open; None:
+# services.check's own figure (imported after the first paint, issue 16; a test sets its own).
+WHOLE_CHECK_MAX_BYTES: int | None = None
 
 
 class _QuitAfterFirstPaint(QObject):
@@ -299,12 +302,12 @@ def check_whole_in_background(ctx: AppContext, tell: Callable[[str], object]) ->
     """A large archive is checked at start only in part (services.check.quick_check): check
     it whole now, on the task pool, and ``tell`` the clinician at once if it is damaged.
     False when the start-up check was whole already (nothing to do)."""
-    from consult_aid.services.check import full_quick_check
+    from consult_aid.services import check
 
     path = ctx.data.database
     if ctx.data.server is not None:  # the server's pages are the server's to check
         return False
-    limit = globals()[_WHOLE] if _WHOLE in globals() else __getattr__(_WHOLE)  # (a test's)
+    limit = check.WHOLE_CHECK_MAX_BYTES if WHOLE_CHECK_MAX_BYTES is None else WHOLE_CHECK_MAX_BYTES
     try:
         if path.stat().st_size <= limit:
             return False
@@ -322,21 +325,8 @@ def check_whole_in_background(ctx: AppContext, tell: Callable[[str], object]) ->
              "folder from a backup (consult-aid restore BACKUP); `consult-aid check` gives "
              "the details.")
 
-    ctx.tasks.run(lambda: full_quick_check(path), checked, lambda exc: damaged(str(exc)))
+    ctx.tasks.run(lambda: check.full_quick_check(path), checked, lambda exc: damaged(str(exc)))
     return True
-
-
-_WHOLE = "WHOLE_CHECK_MAX_BYTES"
-
-
-def __getattr__(name: str) -> int:
-    """``WHOLE_CHECK_MAX_BYTES``: :mod:`consult_aid.services.check`'s, which is imported after
-    the window's first paint (issue 16)."""
-    if name == _WHOLE:
-        from consult_aid.services.check import WHOLE_CHECK_MAX_BYTES
-
-        return WHOLE_CHECK_MAX_BYTES
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _warn_damage(parent: QWidget, text: str) -> None:
