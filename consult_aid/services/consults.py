@@ -44,6 +44,7 @@ from consult_aid.services.accounts import REFUSED, NotAllowedError, permit
 from consult_aid.storage.audit import AuditLog
 from consult_aid.storage.consults import ARCHIVE_SORTS as ARCHIVE_SORTS
 from consult_aid.storage.consults import NO_DECISION as NO_DECISION
+from consult_aid.storage.consults import SEARCH_COUNT_LIMIT as SEARCH_COUNT_LIMIT
 from consult_aid.storage.consults import ArchiveFilter, ConsultRepository
 from consult_aid.storage.consults import ArchiveSummary as ArchiveSummary
 from consult_aid.storage.database import Database
@@ -190,7 +191,9 @@ def archive_count(db: Database, *, text: str = "", since: date | None = None,
                   until: date | None = None, pack_id: str | None = None,
                   status: ConsultStatus | None = None, decision: str | None = None,
                   clinician_id: str | None = None) -> int:
-    """How many consults :func:`archive_page` pages through with the same filters."""
+    """How many consults :func:`archive_page` pages through with the same filters; a search
+    with no other filter is counted up to :data:`SEARCH_COUNT_LIMIT` (above it, the limit
+    and one: "more than")."""
     permit(db, Permission.VIEW_CONSULTS)
     return ConsultRepository(db).archive_count(
         ArchiveFilter(text, since, until, pack_id, status, decision, clinician_id))

@@ -96,10 +96,17 @@ ARCHIVE_SORTS: dict[str, str] = {
     "decision": "a.decision",
     "clinician": "a.clinician_name COLLATE NOCASE",
 }
-_ARCHIVE_SELECT = (
+_ARCHIVE_COLUMNS = (
     "SELECT a.consult_id, a.patient_name, a.date_of_birth, a.mrn, a.created_at, a.pack_id, "
-    "a.pack_version, a.status, a.diagnosis, a.decision, a.clinician_id, a.clinician_name "
-    "FROM archive_rows AS a"
+    "a.pack_version, a.status, a.diagnosis, a.decision, a.clinician_id, a.clinician_name"
+)
+_ARCHIVE_SELECT = f"{_ARCHIVE_COLUMNS} FROM archive_rows AS a"
+# A search listed by date (SQLite, schema 15): the index gives its matches in date order
+# (consult_search's rowid is archive_rows.date_key), so a page reads its rows and stops, however
+# many consults match. CROSS JOIN keeps the index as the outer loop; rowid -1 is the fold marker.
+_ARCHIVE_SEARCHED_BY_DATE = (
+    f"{_ARCHIVE_COLUMNS} FROM consult_search AS s CROSS JOIN archive_rows AS a "
+    "ON a.date_key = s.rowid WHERE consult_search MATCH ? AND s.rowid > 0"
 )
 
 
@@ -109,14 +116,25 @@ _ARCHIVE_SELECT = (
 DENSE_MATCHES = 2000
 # the archive searches a word from its second letter (one letter matches nearly every consult)
 ARCHIVE_WORD_MIN = 2
+# the archive rows a search matches: SQLite's index is keyed by archive_rows.date_key (schema
+# 15, in date order), the server's by the consult's rowid
 _MATCHES = {
-    "sqlite": "SELECT rowid FROM consult_search WHERE consult_search MATCH ?",
-    "postgresql": "SELECT rowid FROM consult_search WHERE document @@ to_tsquery('simple', ?)",
+    "sqlite": "a.date_key IN (SELECT rowid FROM consult_search WHERE consult_search MATCH ?)",
+    "postgresql": "a.consult_rowid IN (SELECT rowid FROM consult_search "
+                  "WHERE document @@ to_tsquery('simple', ?))",
 }
-# how many consults a search finds, from the index alone (SQLite's rowid -1 is the fold marker)
+# A search is counted up to this many consults, and beyond it shown as "more than" (the
+# archive view says so). An exact count reads every match: a word most consults hold, or a
+# phrase ("MRN-00": its word positions in every consult), costs 6-17 ms at 100,000 consults
+# on every keystroke, to tell the clinician a number no narrower than "more than 10,000".
+SEARCH_COUNT_LIMIT = 10_000
+# how many consults a search finds (up to the limit, and one more), from the index alone
+# (SQLite's rowid -1 is the fold marker)
 _MATCH_COUNT = {
-    "sqlite": "SELECT count(*) FROM consult_search WHERE consult_search MATCH ? AND rowid > 0",
-    "postgresql": "SELECT count(*) FROM consult_search WHERE document @@ to_tsquery('simple', ?)",
+    "sqlite": "SELECT count(*) FROM (SELECT 1 FROM consult_search WHERE consult_search MATCH ? "
+              "AND rowid > 0 LIMIT ?)",
+    "postgresql": "SELECT count(*) FROM (SELECT 1 FROM consult_search "
+                  "WHERE document @@ to_tsquery('simple', ?) LIMIT ?) AS found",
 }
 
 
@@ -164,13 +182,19 @@ def _archive_where(f: ArchiveFilter, *, dense: bool = False,
                    backend: str = "sqlite") -> tuple[str, list[Any]]:
     """The WHERE clause of an archive query, with its parameters. ``dense``: the search
     matches many consults (see DENSE_MATCHES)."""
+    clauses, params = _archive_clauses(f, dense=dense, backend=backend)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _archive_clauses(f: ArchiveFilter, *, dense: bool = False,
+                     backend: str = "sqlite") -> tuple[list[str], list[Any]]:
+    """The conditions of an archive query (joined by AND), with their parameters."""
     clauses: list[str] = []
     params: list[Any] = []
-    join = ""
     query = archive_text_query(f.text, backend)
     if query is not None:
         # '+' keeps the planner from driving the query by the matches (then sorting them all)
-        clauses.append(f"{'+' if dense else ''}a.consult_rowid IN ({_MATCHES[backend]})")
+        clauses.append(f"{'+' if dense else ''}{_MATCHES[backend]}")
         params.append(query)
     # created_at is ISO 8601 in local time: its first ten characters are the consult's day,
     # so plain string comparison against day boundaries uses the created_at index
@@ -194,8 +218,7 @@ def _archive_where(f: ArchiveFilter, *, dense: bool = False,
     if f.clinician_id:
         clauses.append("a.clinician_id = ?")
         params.append(f.clinician_id)
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    return join + where, params
+    return clauses, params
 
 
 def _archive_summary(row: tuple[Any, ...]) -> ArchiveSummary:
@@ -267,13 +290,13 @@ def _forget(db: Database, consult_id: str) -> None:
 _FOLD_MARKER_ROWID = -1
 _latest_version = functools.cache(latest_version)  # reads the migration files once
 _FOLD_MARKER = f"consult_fold {FOLD_VERSION}"
-_CONSULT_SEARCH_ROWS = (
+_CONSULT_SEARCH_ROWS = (  # keyed by each consult's date_key (schema 15)
     "INSERT INTO consult_search(rowid, patient_name, mrn, diagnosis, free_text) "
-    "SELECT c.rowid, consult_fold(json_extract(c.body, '$.consult.patient.name')), "
+    "SELECT a.date_key, consult_fold(json_extract(c.body, '$.consult.patient.name')), "
     "consult_fold(json_extract(c.body, '$.consult.patient.mrn')), "
     "consult_fold(json_extract(c.body, '$.consult.condition.diagnosis')), "
     "consult_fold((SELECT group_concat(value, ' ') FROM json_tree(c.body, '$.consult') "
-    "WHERE type = 'text')) FROM consults AS c"
+    "WHERE type = 'text')) FROM consults AS c JOIN archive_rows AS a ON a.consult_rowid = c.rowid"
 )
 _PATIENT_SEARCH_ROWS = ("INSERT INTO patient_search(rowid, name, mrn) "
                         "SELECT rowid, consult_fold(name), consult_fold(mrn) FROM patients")
@@ -324,7 +347,8 @@ def index_pending(db: Database) -> int:
         return 0
     with db.transaction() as con:
         pending = "SELECT consult_rowid FROM search_pending"
-        con.execute(f"DELETE FROM consult_search WHERE rowid IN ({pending})")
+        con.execute("DELETE FROM consult_search WHERE rowid IN (SELECT date_key FROM "
+                    f"archive_rows WHERE consult_rowid IN ({pending}))")
         con.execute(f"{_CONSULT_SEARCH_ROWS} WHERE c.rowid IN ({pending})")
         return int(con.execute("DELETE FROM search_pending").rowcount)
 
@@ -550,7 +574,7 @@ class ConsultRepository:
                 "LIMIT ?", (query, query, limit))
         else:
             rows = self.db.query(
-                f"{_SUMMARY_SELECT} JOIN consult_search AS s ON s.rowid = c.rowid "
+                f"{_SUMMARY_SELECT} JOIN consult_search AS s ON s.rowid = a.date_key "
                 "WHERE consult_search MATCH ? ORDER BY s.rank, c.created_at DESC LIMIT ?",
                 (query, limit),
             )
@@ -561,8 +585,18 @@ class ConsultRepository:
         """One page of the archive as filtered and sorted, all in SQL."""
         if sort not in ARCHIVE_SORTS:
             raise ValueError(f"unknown archive sort {sort!r}; one of {sorted(ARCHIVE_SORTS)}")
-        where, params = self._where(f)
         direction = "DESC" if descending else "ASC"
+        query = archive_text_query(f.text, self.db.backend)
+        if (sort == "date" and query is not None and self.db.backend == "sqlite"
+                and not _archive_clauses(dataclasses.replace(f, text=""))[0]):
+            # the search alone, by date: the index's own order (with filters too, the rows
+            # read before a page is full grow as the filters narrow: the filters' indexes
+            # and the set of matches do better)
+            index_pending(self.db)
+            rows = self.db.query(f"{_ARCHIVE_SEARCHED_BY_DATE} ORDER BY s.rowid {direction} "
+                                 "LIMIT ? OFFSET ?", (query, max(0, limit), max(0, offset)))
+            return [_archive_summary(r) for r in rows]
+        where, params = self._where(f)
         tie = "" if sort == "date" else f", a.created_at {direction}"
         rows = self.db.query(
             f"{_ARCHIVE_SELECT}{where} ORDER BY {ARCHIVE_SORTS[sort]} {direction}{tie}, "
@@ -571,16 +605,18 @@ class ConsultRepository:
         return [_archive_summary(r) for r in rows]
 
     def archive_count(self, f: ArchiveFilter) -> int:
-        """How many consults the filter lets through."""
+        """How many consults the filter lets through; a search alone is counted up to
+        :data:`SEARCH_COUNT_LIMIT` (more than that: the limit and one)."""
         matches = self._matches(f)
-        if matches is not None and dataclasses.replace(f, text="") == ArchiveFilter():
-            return matches  # the search alone
+        if matches is not None and not _archive_clauses(dataclasses.replace(f, text=""))[0]:
+            return matches  # the search alone (a filter set to "any" adds no condition)
         where, params = self._where(f)
         return self._counted(f"SELECT count(*) FROM archive_rows AS a{where}", params)
 
     def _where(self, f: ArchiveFilter) -> tuple[str, list[Any]]:
         """:func:`_archive_where` for ``f``, dense or not; a search that every consult
-        matches ("mrn" while an MRN is typed) narrows nothing and is left out."""
+        matches ("mrn" while an MRN is typed) narrows nothing and is left out (seen while the
+        archive holds no more than SEARCH_COUNT_LIMIT consults)."""
         matches = self._matches(f)
         if matches is not None and matches >= self._counted("SELECT count(*) FROM archive_rows"):
             f = dataclasses.replace(f, text="")
@@ -588,12 +624,13 @@ class ConsultRepository:
                               backend=self.db.backend)
 
     def _matches(self, f: ArchiveFilter) -> int | None:
-        """How many consults the search finds (None: no search), from the index alone."""
+        """How many consults the search finds, up to SEARCH_COUNT_LIMIT and one more (None:
+        no search), from the index alone."""
         query = archive_text_query(f.text, self.db.backend)
         if query is None:
             return None
         index_pending(self.db)
-        return self._counted(_MATCH_COUNT[self.db.backend], (query,))
+        return self._counted(_MATCH_COUNT[self.db.backend], (query, SEARCH_COUNT_LIMIT + 1))
 
     def _counted(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> int:
         """A count, remembered while the database is unchanged (:meth:`Database.counts_version`):

@@ -242,7 +242,7 @@ class ArchiveView(QWidget):
         self.empty_label.setTextFormat(Qt.TextFormat.PlainText)  # echoes what was typed
         self.empty_label.setWordWrap(True)
         self.empty_label.hide()
-        self.model = ArchiveModel(db, pack_titles)
+        self.model = ArchiveModel(db, pack_titles, page=PAGE)
         self.model.modelReset.connect(self._show_empty)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -427,8 +427,14 @@ class ArchiveView(QWidget):
 
     def _show_empty(self) -> None:
         total = self.model.total
-        self.count_label.setText(self.tr("1 consult") if total == 1
-                                 else self.tr("{n} consults").format(n=f"{total:,}"))
+        # a search is counted up to the limit and one (which also says "more than" truly
+        # when an exact count happens to be that)
+        if total == consults.SEARCH_COUNT_LIMIT + 1:
+            self.count_label.setText(self.tr("More than {n} consults").format(
+                n=f"{consults.SEARCH_COUNT_LIMIT:,}"))
+        else:
+            self.count_label.setText(self.tr("1 consult") if total == 1
+                                     else self.tr("{n} consults").format(n=f"{total:,}"))
         text = self.model.filter_text
         if self.model.rowCount():
             self.empty_label.hide()

@@ -13,8 +13,8 @@ from .test_archive_search import NAMES, open_archive, search_for, shown_names, s
 
 
 def indexed_text(window: MainWindow, consult_id: str) -> str:
-    row = db_row(window.ctx.data, "SELECT s.free_text FROM consult_search AS s JOIN consults "
-                 "AS c ON c.rowid = s.rowid WHERE c.id = ?", consult_id)
+    row = db_row(window.ctx.data, "SELECT s.free_text FROM consult_search AS s JOIN archive_rows "
+                 "AS a ON a.date_key = s.rowid WHERE a.consult_id = ?", consult_id)
     assert row is not None
     return str(row[0])
 

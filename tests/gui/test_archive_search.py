@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -112,3 +113,28 @@ def test_no_two_controls_on_the_archive_share_an_alt_letter(
     assert QApplication.focusWidget() is archive.search
     click(qtbot, archive.open_button)  # nothing selected: nothing opens
     assert window.stack.currentWidget() is archive
+
+
+def test_a_search_most_consults_match_is_counted_as_more_than_the_limit(
+        qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search is counted up to a limit (10,000; two here): above it the archive says "More
+    than", and still lists every consult found (pages of three here: a search that fits on
+    the first page is counted from it)."""
+    from consult_aid.services import consults as consult_service
+    from consult_aid.storage import consults as stored
+    from consult_aid.ui import archive as archive_module
+
+    monkeypatch.setattr(stored, "SEARCH_COUNT_LIMIT", 2)
+    monkeypatch.setattr(consult_service, "SEARCH_COUNT_LIMIT", 2)
+    monkeypatch.setattr(archive_module, "PAGE", 3)
+    store_consults(window.ctx)
+    archive = open_archive(window)
+    assert archive.count_label.text() == "4 consults"  # no search: every consult, exactly
+    type_into(qtbot, archive.search, "archive")  # the clinician's name, in all four
+    qtbot.waitUntil(lambda: archive.model.filter_text == "archive", timeout=WAIT_MS)
+    assert archive.count_label.text() == "More than 2 consults"
+    while archive.model.canFetchMore():  # as scrolling down fetches the next page
+        archive.model.fetchMore()
+    assert shown_names(archive) == sorted(NAMES)
+    search_for(qtbot, archive, "muller", ["Jürgen Müller"])
+    assert archive.count_label.text() == "1 consult"

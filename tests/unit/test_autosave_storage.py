@@ -36,8 +36,8 @@ def pending(db: Database) -> list[int]:
 
 
 def indexed_text(db: Database, consult_id: str) -> str:
-    row = db.query_one("SELECT s.free_text FROM consult_search AS s JOIN consults AS c "
-                       "ON c.rowid = s.rowid WHERE c.id = ?", (consult_id,))
+    row = db.query_one("SELECT s.free_text FROM consult_search AS s JOIN archive_rows AS a "
+                       "ON a.date_key = s.rowid WHERE a.consult_id = ?", (consult_id,))
     assert row is not None
     return str(row[0])
 

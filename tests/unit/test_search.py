@@ -175,11 +175,12 @@ def _rebuild_with_the_earlier_fold(path: Path) -> None:
             con.execute("DELETE FROM consult_search")
             con.execute(
                 "INSERT INTO consult_search(rowid, patient_name, mrn, diagnosis, free_text) "
-                "SELECT c.rowid, old_fold(json_extract(c.body, '$.consult.patient.name')), "
+                "SELECT a.date_key, old_fold(json_extract(c.body, '$.consult.patient.name')), "
                 "old_fold(json_extract(c.body, '$.consult.patient.mrn')), "
                 "old_fold(json_extract(c.body, '$.consult.condition.diagnosis')), "
                 "old_fold((SELECT group_concat(value, ' ') FROM json_tree(c.body, '$.consult') "
-                "WHERE type = 'text')) FROM consults AS c")
+                "WHERE type = 'text')) FROM consults AS c "
+                "JOIN archive_rows AS a ON a.consult_rowid = c.rowid")
             con.execute("DELETE FROM patient_search")
             con.execute("INSERT INTO patient_search(rowid, name, mrn) "
                         "SELECT rowid, old_fold(name), old_fold(mrn) FROM patients")
