@@ -342,8 +342,10 @@ def _probe(con: sqlite3.Connection) -> list[str]:
             if rows != ["ok"]:
                 return rows
             continue
-        try:
-            con.execute(f"SELECT min(rowid), max(rowid) FROM {quoted}").fetchone()
+        try:  # one aggregate a query: min() and max() together read every row (11.8 s for
+            # the 700 MB search index of 100,000 consults, cold); apart, each is one descent
+            con.execute(f"SELECT min(rowid) FROM {quoted}").fetchone()
+            con.execute(f"SELECT max(rowid) FROM {quoted}").fetchone()
         except sqlite3.OperationalError as exc:  # a WITHOUT ROWID table: its first row
             if "no such column" not in str(exc):
                 raise

@@ -1,0 +1,46 @@
+"""The start-up check of a large archive reads the ends of its growing tables, never the
+tables whole: each of its reads of a growing table is a b-tree descent, not a scan (a scan of
+the search index alone was 11.8 s at 100,000 consults, cold)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from consult_aid.services import check as check_module
+from consult_aid.storage.consults import ConsultRepository
+from consult_aid.storage.database import open_database
+from tests.builders import sample_consult, sample_patient
+
+
+def test_the_probe_of_a_large_archive_descends_and_never_scans(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "db.sqlite3"
+    with open_database(path) as db:
+        repo = ConsultRepository(db)
+        for n in range(3):
+            repo.save_draft(sample_consult(f"{n:032x}",
+                                           patient=sample_patient(f"Patient {n}", f"M{n}")))
+    monkeypatch.setattr(check_module, "WHOLE_CHECK_MAX_BYTES", 0)  # as if it were large
+    statements: list[str] = []
+    opened = check_module._read_only
+
+    def traced(where: Path) -> sqlite3.Connection:
+        con = opened(where)
+        con.set_trace_callback(statements.append)
+        return con
+
+    monkeypatch.setattr(check_module, "_read_only", traced)
+    assert check_module.quick_check(path).ok
+
+    growing = [s for s in statements if s.startswith("SELECT") and any(
+        f'FROM "{name}"' in s for name in check_module._GROWING)]
+    assert {name for name in check_module._GROWING if any(f'"{name}"' in s for s in growing)
+            } >= {"consults", "documents", "consult_search_data", "archive_rows"}
+    with sqlite3.connect(path) as con:
+        # (a WITHOUT ROWID table is read to its first row: a scan that stops there)
+        for statement in (s for s in growing if not s.endswith(" LIMIT 1")):
+            plan = [str(row[3]) for row in con.execute(f"EXPLAIN QUERY PLAN {statement}")]
+            assert not any(step.startswith("SCAN") for step in plan), (statement, plan)
