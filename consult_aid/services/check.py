@@ -15,6 +15,7 @@ import hashlib
 import json
 import shutil
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -353,14 +354,52 @@ def _probe(con: sqlite3.Connection) -> list[str]:
     return ["ok"]
 
 
+class CheckStoppedError(Exception):
+    """The whole check was stopped before its end (the program is closing): nothing found,
+    nothing to tell."""
+
+
+class WholeCheck:
+    """SQLite's quick_check of every page of an archive (seconds for a large one, minutes
+    cold), which another thread can stop: closing the program must not wait for it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.started = threading.Event()  # set while SQLite is checking
+        self._lock = threading.Lock()
+        self._con: sqlite3.Connection | None = None
+        self._stopped = False
+
+    def run(self) -> list[str]:
+        """["ok"], or up to five findings. Never writes. Damage that stops the check raises
+        sqlite3.DatabaseError; :meth:`stop` raises CheckStoppedError here."""
+        with self._lock:
+            if self._stopped:
+                raise CheckStoppedError
+            con = self._con = _read_only(self.path)
+        try:
+            self.started.set()
+            return [str(r[0]) for r in con.execute("PRAGMA quick_check(5)")]
+        except sqlite3.OperationalError as exc:
+            if self._stopped:  # interrupted by stop()
+                raise CheckStoppedError from exc
+            raise
+        finally:
+            with self._lock:
+                self._con = None
+            con.close()
+
+    def stop(self) -> None:
+        """Stop the check now (from any thread), or before it begins."""
+        with self._lock:
+            self._stopped = True
+            if self._con is not None:
+                self._con.interrupt()
+
+
 def full_quick_check(path: Path) -> list[str]:
-    """SQLite's quick_check of every page (seconds for a large archive): ["ok"], or up to
-    five findings. Never writes. Damage that stops the check raises sqlite3.DatabaseError."""
-    con = _read_only(path)
-    try:
-        return [str(r[0]) for r in con.execute("PRAGMA quick_check(5)")]
-    finally:
-        con.close()
+    """:meth:`WholeCheck.run` of ``path``, to its end."""
+    return WholeCheck(path).run()
 
 
 def _fails(problem: str) -> CheckReport:

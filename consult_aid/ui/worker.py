@@ -207,10 +207,21 @@ class TaskRunner:
         self._pool = QThreadPool()
         self._pool.setMaxThreadCount(2)
         self._bridge = _gui_bridge()
+        self._stops: list[Callable[[], object]] = []
 
     def run(self, fn: Callable[[], Any], on_done: Done | None = None,
-            on_error: Failed | None = None) -> None:
+            on_error: Failed | None = None, *, stop: Callable[[], object] | None = None) -> None:
+        """``fn()`` on the pool; ``stop`` (optional) ends it early when the data folder
+        closes (:meth:`stop_long_work`): work that only looks, such as the whole check."""
+        if stop is not None:
+            self._stops.append(stop)
         self._pool.start(_Runnable(fn, on_done, on_error, self._bridge))
+
+    def stop_long_work(self) -> None:
+        """Stop the work started with a ``stop`` (closing must not wait minutes for it)."""
+        stops, self._stops = self._stops, []
+        for stop in stops:
+            stop()
 
     def wait(self, msecs: int = 30_000) -> bool:
         return self._pool.waitForDone(msecs)

@@ -5,6 +5,7 @@ the search index alone was 11.8 s at 100,000 consults, cold)."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,34 @@ def test_the_probe_of_a_large_archive_descends_and_never_scans(
         for statement in (s for s in growing if not s.endswith(" LIMIT 1")):
             plan = [str(row[3]) for row in con.execute(f"EXPLAIN QUERY PLAN {statement}")]
             assert not any(step.startswith("SCAN") for step in plan), (statement, plan)
+
+
+def test_the_whole_check_runs_to_its_end_or_stops_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    with open_database(path) as db, db.transaction() as con:  # about 100 MB of pages
+        con.execute("CREATE TABLE filler(block BLOB)")
+        con.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                    "WHERE i < 25000) INSERT INTO filler SELECT randomblob(4000) FROM n")
+    assert check_module.WholeCheck(path).run() == ["ok"]
+
+    before = check_module.WholeCheck(path)
+    before.stop()  # the program closes before the check began
+    with pytest.raises(check_module.CheckStoppedError):
+        before.run()
+
+    during = check_module.WholeCheck(path)
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(during.run())
+        except check_module.CheckStoppedError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert during.started.wait(10)
+    during.stop()  # the program closes while SQLite is checking
+    worker.join(10)
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], check_module.CheckStoppedError)
