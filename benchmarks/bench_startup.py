@@ -13,8 +13,9 @@ because this benchmark sets ``CONSULT_AID_QUIT_AFTER_FIRST_PAINT`` (read in
 ``consult_aid/ui/app.py`` and nowhere else). The program then closes as at the user's Quit
 (its writer stops, the lock is released).
 
-On a folder with accounts the program paints its sign-in page first and checks and opens the
-data folder right after that paint (issue 16), so "painted" does not include that work. A
+On a folder with accounts the program paints its sign-in page first and takes the data
+folder's lock, checks and opens the folder right after that paint (issue 16), so "painted"
+does not include that work (nor the items of its menus, nor the log's rotating handler). A
 third line times it too: the program run until its data folder is checked and open, its
 window ready for the sign-in (``CONSULT_AID_QUIT_AFTER_FIRST_PAINT=ready``); ``--no-ready``
 leaves it out.

@@ -9,9 +9,10 @@ opening it finds it damaged, the clinician is told what is wrong and chooses: re
 backup, open read-only, or quit (:mod:`consult_aid.ui.startup_check`). A damaged, emptied or
 missing database is never used silently, and no traceback reaches the clinician.
 
-A folder with accounts shows its sign-in page first: the check, the opening of the database
-(the demo patient, the writer thread) and the rest of the window follow right after that first
-paint, and a sign-in waits for them; it goes ahead only when the check passed (issue 16).
+A folder with accounts shows its sign-in page first: the lock (when no lock file is there: no
+other window), the check, the opening of the database (the demo patient, the writer thread)
+and the rest of the window follow right after that first paint, and a sign-in waits for them;
+it goes ahead only when the check passed (issue 16).
 
 ``CONSULT_AID_QUIT_AFTER_FIRST_PAINT`` (set by ``benchmarks/bench_startup.py`` only): the window
 quits as soon as it has painted once, so that start-up is measured as a whole process (what
@@ -33,11 +34,37 @@ from typing import TYPE_CHECKING, cast
 from PySide6.QtCore import QEvent, QLockFile, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from consult_aid.errors import DamagedDatabaseError, KnownError
-from consult_aid.services.first_page import opens_at_sign_in
-from consult_aid.ui.context import local_now
-from consult_aid.ui.main_window import MainWindow
-from consult_aid.ui.theme import apply_theme
+
+def skip_feature_scan_of_loaded_modules() -> int:
+    """Spare PySide6 reading the source of every module already loaded (issue 16: start-up);
+    the number of modules marked.
+
+    Once PySide6 is imported, its ``__feature__`` import hook reads the whole source file of
+    each module named by an ``import`` statement the first time it sees that name (looking for
+    "PySide6" in it), even when the module was loaded long before: ``typing``, ``logging``,
+    ``datetime`` and the rest, about 30 files and 10 ms before the first paint. The modules
+    loaded before Qt are marked here as the hook marks a module that does not use PySide6
+    (-1: its feature selection is ignored); Consult Aid selects no ``__feature__`` anywhere,
+    so the mark changes nothing but the time. Modules loaded later are read as before. A
+    PySide6 without that table (another version) is left as it is."""
+    feature = sys.modules.get("shibokensupport.feature")
+    seen = getattr(feature, "pyside_feature_dict", None)
+    if not isinstance(seen, dict):
+        return 0
+    marked = 0
+    for name in list(sys.modules):
+        if name not in seen:
+            seen[name] = -1
+            marked += 1
+    return marked
+
+
+skip_feature_scan_of_loaded_modules()  # before the window's modules below are imported
+
+from consult_aid.errors import DamagedDatabaseError, KnownError  # noqa: E402
+from consult_aid.services.first_page import opens_at_sign_in  # noqa: E402
+from consult_aid.ui.main_window import MainWindow  # noqa: E402
+from consult_aid.ui.theme import apply_theme  # noqa: E402
 
 if TYPE_CHECKING:  # imported where used: most of it after the first paint (issue 16)
     from consult_aid.content import PackCatalog
@@ -74,11 +101,17 @@ def acquire_instance_lock(data: DataFolder) -> QLockFile | None:
     when the process that took it is gone, which QLockFile checks (same computer) before giving
     up; a stale lock is removed and taken.
     """
-    lock = QLockFile(str(data.root / LOCK_FILE))
-    lock.setStaleLockTime(0)
+    lock = _instance_lock(data)
     if lock.tryLock(LOCK_WAIT_MS):
         return lock
     return None
+
+
+def _instance_lock(data: DataFolder) -> QLockFile:
+    """The data folder's lock, not taken yet."""
+    lock = QLockFile(str(data.root / LOCK_FILE))
+    lock.setStaleLockTime(0)
+    return lock
 
 
 def lock_holder_message(data: DataFolder) -> str:
@@ -193,6 +226,7 @@ def restore_holding(lock: QLockFile, data: DataFolder) -> Restore:
             raise KnownError("This window no longer holds the data folder; quit and start "
                              "Consult Aid again.")
         from consult_aid.services.restore import restore_backup
+        from consult_aid.ui.context import local_now
 
         # no one can have signed in yet: the restore is audited as made at start-up
         return restore_backup(data, src, now=local_now(), actor=None, caller_holds_lock=True)
@@ -345,9 +379,11 @@ class _Start:
     OPEN_AT_LATEST_MS = 1000
 
     def __init__(self, app: QApplication, window: MainWindow, data: DataFolder,
-                 choose: Choose, tell: Callable[[str], object]) -> None:
+                 choose: Choose, tell: Callable[[str], object],
+                 lock: QLockFile | None = None) -> None:
         self.app, self.window, self.data = app, window, data
         self.choose, self.tell = choose, tell
+        self.lock = lock  # to take first (see run_app), or None: held already
         self.ctx: AppContext | None = None
         self.started = False
         self.then: Callable[[], object] | None = None  # after the folder is open
@@ -356,6 +392,13 @@ class _Start:
         if self.started:
             return
         self.started = True
+        self.window.fill_menus()  # (painted with the menus' titles only)
+        if self.lock is not None and not self.lock.tryLock(LOCK_WAIT_MS):
+            # another window took the folder since this one was started: as at the lock
+            self.window.hide()
+            self.tell(lock_holder_message(self.data))
+            self.app.exit(1)
+            return
         try:
             opened = open_window(self.data, choose=self.choose, tell=self.tell,
                                  window=self.window)
@@ -412,10 +455,22 @@ def run_app(data: DataFolder, *, read_only: bool = False,
     # The lock keeps a second window off one SQLite file; the clinic's server takes many rooms
     # (a draft saved elsewhere meanwhile is refused by its row version, never overwritten).
     unlocked = folder_read_only or data.server is not None
-    lock = None if unlocked else acquire_instance_lock(data)
-    if lock is None and not unlocked:
-        tell(lock_holder_message(data))
-        return 1
+    at_sign_in = opens_at_sign_in(data, read_only=read_only)
+    # A start at the sign-in page with no other window on the folder (no lock file) takes the
+    # lock right after its first paint, before the folder is checked and opened (_Start.open):
+    # taking it writes and syncs the lock file (1 ms on an idle disk, tens on a busy one).
+    # With a lock file there (another window, or one that crashed), it is taken here: a
+    # second window is refused before it shows (issue 16: start-up).
+    lock_later = at_sign_in and not unlocked and not (data.root / LOCK_FILE).exists()
+    if unlocked:
+        lock = None
+    elif lock_later:
+        lock = _instance_lock(data)
+    else:
+        lock = acquire_instance_lock(data)
+        if lock is None:
+            tell(lock_holder_message(data))
+            return 1
     if choose is None:
         choose = partial(_ask, restore=restore_holding(lock, data) if lock is not None
                          else _no_restore)
@@ -424,13 +479,14 @@ def run_app(data: DataFolder, *, read_only: bool = False,
     start: _Start | None = None
     ctx: AppContext | None = None
     try:
-        if opens_at_sign_in(data, read_only=read_only):
+        if at_sign_in:
             from consult_aid.services.settings import load_settings
 
             settings = load_settings(data.settings)
             apply_theme(app, settings.large_text)
             window = MainWindow(None, folder=data, settings=settings)
-            start = _Start(app, window, data, choose, tell)
+            start = _Start(app, window, data, choose, tell,
+                           lock=lock if lock_later else None)
             if quit_when == "ready":
                 start.then = partial(QTimer.singleShot, 0, QApplication.quit)
             if quit_when in ("", "ready"):

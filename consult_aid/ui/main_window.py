@@ -205,8 +205,6 @@ class MainWindow(QMainWindow):
             self.attach(ctx)
         else:  # the sign-in page, usable at once; what it asks for waits for attach()
             self._set_title(read_only=False)
-            self._set_session_actions(False)
-            self.large_text_action.setEnabled(False)  # it is saved in the data folder
             self.sign_in_page.start()
             self.stack.setCurrentWidget(self.sign_in_page)
 
@@ -228,6 +226,7 @@ class MainWindow(QMainWindow):
         from consult_aid.ui.start_screen import StartScreen
 
         assert not self.ready, "attached already"
+        self.fill_menus()
         dialogs = self._given_dialogs or Dialogs()
         start = StartScreen(ctx)  # the first reads: they may find damage
         try:
@@ -423,8 +422,25 @@ class MainWindow(QMainWindow):
         return self._insights_view
 
     def _build_menus(self, *, large_text: bool) -> None:
-        """The menus; their shortcuts: :meth:`_set_shortcuts`."""
-        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        """The menu bar with its menus; their items: :meth:`fill_menus`."""
+        bar = self.menuBar()
+        self._menus = (bar.addMenu(self.tr("&File")), bar.addMenu(self.tr("&Go")),
+                       bar.addMenu(self.tr("&View")))
+        self._large_text = large_text
+        self.menus_filled = False
+
+    def fill_menus(self) -> None:
+        """The menus' items, made once; their shortcuts: :meth:`_set_shortcuts`.
+
+        A window of a start (no context yet) is painted with its menus' titles only, and gets
+        their items right after that first paint, before its data folder is checked
+        (:func:`consult_aid.ui.app.run_app`; they cost ~3 ms: issue 16), or by :meth:`attach`,
+        whichever comes first; until the folder is open only Quit is offered."""
+        if self.menus_filled:
+            return
+        self.menus_filled = True
+        file_menu, go, view = self._menus
+        large_text = self._large_text
         self.start_action = file_menu.addAction(self.tr("&Start screen"), self.show_start)
         self.archive_action = file_menu.addAction(self.tr("&Archive"), self.show_archive)
         self.backup_action = file_menu.addAction(self.tr("&Back up…"), self.back_up)
@@ -438,7 +454,6 @@ class MainWindow(QMainWindow):
         self.switch_action = file_menu.addAction(self.tr("S&witch user…"), self.switch_user)
         file_menu.addSeparator()
         self.quit_action = file_menu.addAction(self.tr("&Quit"), self.close)
-        go = self.menuBar().addMenu(self.tr("&Go"))
         self.next_action = QAction(self.tr("&Next step"), self)
         self.next_action.triggered.connect(lambda: self._step(+1))
         self.prev_action = QAction(self.tr("&Previous step"), self)
@@ -446,7 +461,6 @@ class MainWindow(QMainWindow):
         for action in (self.next_action, self.prev_action):
             go.addAction(action)
             self.addAction(action)
-        view = self.menuBar().addMenu(self.tr("&View"))
         self.large_text_action = QAction(self.tr("&Larger text"), self)
         self.large_text_action.setCheckable(True)
         self.large_text_action.setChecked(large_text)
@@ -459,6 +473,9 @@ class MainWindow(QMainWindow):
             self.start_action, self.archive_action, self.backup_action, self.settings_action,
             self.lock_action, self.switch_action, self.next_action, self.prev_action,
             self.insights_action, self.accounts_action, self.audit_action]
+        if not self.ready:  # (a start's window: attach() sets them by who signs in)
+            self._set_session_actions(False)
+            self.large_text_action.setEnabled(False)  # it is saved in the data folder
 
     def _set_shortcuts(self) -> None:
         """The menus' shortcuts, set by :meth:`attach`: PySide6 builds the enums of its ``Qt``

@@ -83,15 +83,16 @@ def test_the_window_imports_none_up_to_its_first_paint(tmp_path: Path) -> None:
 # What the sign-in page, the first screen of a start on a folder with accounts, is painted
 # without (issue 16): the start-up check and the database layer (they run right after the
 # paint), the domain, the packs, the other pages and their widgets, the dialogs (and Qt's
-# printing library), the writer thread, the password hashing.
+# printing library), the writer thread and the window's context, the password hashing, the
+# log's rotating handler (made by the first line logged: consult_aid.logs).
 AFTER_FIRST_PAINT = (
     "consult_aid.services.check", "consult_aid.services.store", "consult_aid.services.accounts",
     "consult_aid.services.demo", "consult_aid.storage.database", "consult_aid.domain",
     "consult_aid.content", "consult_aid.ui.start_screen", "consult_aid.ui.startup_check",
     "consult_aid.ui.widgets", "consult_aid.ui.dialogs", "consult_aid.ui.worker",
     "consult_aid.ui.operations", "consult_aid.ui.backup_flow", "consult_aid.ui.setup_page",
-    "consult_aid.ui.errors", "consult_aid.ui.idle_lock",
-    "argon2", "PySide6.QtPrintSupport", "tomllib", "cryptography", *HEAVY)
+    "consult_aid.ui.errors", "consult_aid.ui.idle_lock", "consult_aid.ui.context",
+    "logging.handlers", "argon2", "PySide6.QtPrintSupport", "tomllib", "cryptography", *HEAVY)
 
 # sys.modules when the window is first painted (the benchmark's quit-after-paint filter sees
 # the Paint event), printed as JSON; null when it never painted.
