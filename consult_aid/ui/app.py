@@ -188,6 +188,7 @@ def close_context(ctx: AppContext) -> None:
     decrypted in this session forgotten."""
     from consult_aid.services.clinic import forget_unlocked_keys
 
+    ctx.tasks.stop_long_work()  # the whole check of a large archive: never waited for
     ctx.tasks.wait()
     ctx.writer.wait_idle()
     ctx.writer.stop()
@@ -359,7 +360,13 @@ def check_whole_in_background(ctx: AppContext, tell: Callable[[str], object]) ->
              "folder from a backup (consult-aid restore BACKUP); `consult-aid check` gives "
              "the details.")
 
-    ctx.tasks.run(lambda: check.full_quick_check(path), checked, lambda exc: damaged(str(exc)))
+    def failed(exc: BaseException) -> None:
+        if not isinstance(exc, check.CheckStoppedError):  # stopped: the folder is closing
+            damaged(str(exc))
+
+    whole = check.WholeCheck(path)
+    # minutes for a large archive read from a cold disk: closing stops it (close_context)
+    ctx.tasks.run(whole.run, checked, failed, stop=whole.stop)
     return True
 
 

@@ -84,3 +84,43 @@ def test_an_intact_large_archive_says_nothing(demo_folder: DataFolder, qtbot: Qt
         assert not check_whole_in_background(ctx, told.append)  # small: checked whole at start
     finally:
         close_context(ctx)
+
+
+def test_closing_stops_the_whole_check_instead_of_waiting_for_it(
+        demo_folder: DataFolder, qtbot: QtBot, qapp: QApplication,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large archive read from a cold disk takes minutes to check whole: closing the window
+    meanwhile stops the check (and tells nothing), rather than waiting for it."""
+    with closing(sqlite3.connect(demo_folder.database)) as con, con:  # about 100 MB more
+        con.execute("CREATE TABLE filler(block BLOB)")
+        con.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                    "WHERE i < 25000) INSERT INTO filler SELECT randomblob(4000) FROM n")
+    checks: list[check_module.WholeCheck] = []
+    outcomes: list[str] = []
+
+    class Watched(check_module.WholeCheck):
+        def __init__(self, path: Path) -> None:
+            super().__init__(path)
+            checks.append(self)
+
+        def run(self) -> list[str]:
+            try:
+                rows = super().run()
+            except check_module.CheckStoppedError:
+                outcomes.append("stopped")
+                raise
+            outcomes.append("checked to its end")
+            return rows
+
+    monkeypatch.setattr(check_module, "WholeCheck", Watched)
+    monkeypatch.setattr(app_module, "WHOLE_CHECK_MAX_BYTES", 0)
+    ctx = build_context(demo_folder)
+    told: list[str] = []
+    try:
+        assert check_whole_in_background(ctx, told.append)
+        qtbot.waitUntil(lambda: bool(checks) and checks[0].started.is_set(), timeout=20_000)
+    finally:
+        close_context(ctx)  # the window closes while SQLite is checking
+    assert outcomes == ["stopped"]
+    qtbot.wait(100)  # (anything the pool posted back is delivered)
+    assert told == []
