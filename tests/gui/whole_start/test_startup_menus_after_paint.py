@@ -4,13 +4,9 @@ until the folder is open only Quit is offered, as before."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from consult_aid.datadir import DataFolder
@@ -23,30 +19,6 @@ from consult_aid.ui.main_window import MainWindow
 from tests.signed_in import add_account
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
-
-
-@pytest.fixture(autouse=True)
-def _keep_the_excepthook(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_app installs its own
-
-
-@pytest.fixture(autouse=True)
-def _never_hang(qapp: QApplication) -> Iterator[None]:
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.timeout.connect(lambda: QApplication.exit(99))
-    timer.start(60_000)
-    yield
-    timer.stop()
-
-
-@pytest.fixture
-def windows(qtbot: QtBot) -> Iterator[list[MainWindow]]:
-    seen: list[MainWindow] = []
-    yield seen
-    for window in seen:
-        window.close()
-        window.deleteLater()
 
 
 def menus(window: MainWindow) -> dict[str, list[tuple[str, bool]]]:

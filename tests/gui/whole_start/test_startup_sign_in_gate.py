@@ -11,7 +11,7 @@ clinician does between the first paint and the check is done by a wrapper of ``_
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,41 +33,6 @@ from tests.signed_in import TEST_PASSWORD, add_account
 
 WAIT_MS = 15_000
 DAMAGE = "damaged: *** in database main *** Page 7: btreeInitPage() returns error code 11"
-
-
-@pytest.fixture
-def folder(data_folder: DataFolder) -> DataFolder:
-    """A data folder with its database and an account: a start shows the sign-in page first."""
-    with open_store(data_folder.database) as db:
-        add_account(db)
-    assert opens_at_sign_in(data_folder)
-    return data_folder
-
-
-@pytest.fixture(autouse=True)
-def _keep_the_excepthook(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_app installs its own
-
-
-@pytest.fixture(autouse=True)
-def _never_hang(qapp: QApplication) -> Iterator[None]:
-    """A window that never quits (a broken start) ends its event loop with code 99."""
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.timeout.connect(lambda: QApplication.exit(99))
-    timer.start(60_000)
-    yield
-    timer.stop()
-
-
-@pytest.fixture
-def windows(qtbot: QtBot) -> Iterator[list[MainWindow]]:
-    """The window of each start (closed after the test)."""
-    seen: list[MainWindow] = []
-    yield seen
-    for window in seen:
-        window.close()
-        window.deleteLater()
 
 
 def failing_check(monkeypatch: pytest.MonkeyPatch) -> None:

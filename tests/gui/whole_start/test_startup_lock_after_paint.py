@@ -6,65 +6,30 @@ the folder between this one's paint and its opening refuses this one then, calml
 
 These run the whole :func:`consult_aid.ui.app.run_app`; what happens between the first paint
 and the opening is done by a wrapper of ``_Start.open`` (as in
-tests/gui/test_startup_sign_in_gate.py)."""
+tests/gui/whole_start/test_startup_sign_in_gate.py)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLockFile, QTimer
+from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from consult_aid.datadir import DataFolder
-from consult_aid.services.first_page import opens_at_sign_in
-from consult_aid.services.store import open_store
 from consult_aid.ui import app as app_module
 from consult_aid.ui.app import LOCK_FILE, QUIT_AFTER_FIRST_PAINT, acquire_instance_lock, run_app
 from consult_aid.ui.main_window import MainWindow
-from tests.signed_in import add_account
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 ALREADY_OPEN = ("Consult Aid is already open for this data folder on this computer; switch "
                 "to that window.")
-
-
-@pytest.fixture
-def folder(data_folder: DataFolder) -> DataFolder:
-    with open_store(data_folder.database) as db:
-        add_account(db)
-    assert opens_at_sign_in(data_folder)
-    return data_folder
-
-
-@pytest.fixture(autouse=True)
-def _keep_the_excepthook(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_app installs its own
-
-
-@pytest.fixture(autouse=True)
-def _never_hang(qapp: QApplication) -> Iterator[None]:
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.timeout.connect(lambda: QApplication.exit(99))
-    timer.start(60_000)
-    yield
-    timer.stop()
-
-
-@pytest.fixture
-def windows(qtbot: QtBot) -> Iterator[list[MainWindow]]:
-    seen: list[MainWindow] = []
-    yield seen
-    for window in seen:
-        window.close()
-        window.deleteLater()
 
 
 def around_the_open(monkeypatch: pytest.MonkeyPatch, windows: list[MainWindow],
