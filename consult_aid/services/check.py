@@ -366,6 +366,7 @@ class WholeCheck:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.started = threading.Event()  # set while SQLite is checking
+        self._ended = threading.Event()
         self._lock = threading.Lock()
         self._con: sqlite3.Connection | None = None
         self._stopped = False
@@ -388,13 +389,22 @@ class WholeCheck:
             with self._lock:
                 self._con = None
             con.close()
+            self._ended.set()
 
     def stop(self) -> None:
-        """Stop the check now (from any thread), or before it begins."""
+        """Stop the check now (from any thread), or before it begins; returns once it ended
+        (within milliseconds of asking)."""
         with self._lock:
             self._stopped = True
-            if self._con is not None:
+        # SQLite forgets an interrupt that comes just before its statement starts running:
+        # ask again until run() has ended (at most about a second)
+        for _ in range(200):
+            with self._lock:
+                if self._con is None:
+                    return
                 self._con.interrupt()
+            if self._ended.wait(0.005):
+                return
 
 
 def full_quick_check(path: Path) -> list[str]:

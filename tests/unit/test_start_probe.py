@@ -76,3 +76,50 @@ def test_the_whole_check_runs_to_its_end_or_stops_when_asked(tmp_path: Path) -> 
     worker.join(10)
     assert not worker.is_alive()
     assert len(outcome) == 1 and isinstance(outcome[0], check_module.CheckStoppedError)
+
+
+def test_a_stop_asked_just_before_sqlite_starts_checking_still_stops_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite forgets an interrupt that comes before its statement runs: stop() asks again
+    until the check has ended."""
+    path = tmp_path / "db.sqlite3"
+    with open_database(path) as db, db.transaction() as con:
+        con.execute("CREATE TABLE filler(block BLOB)")
+        con.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                    "WHERE i < 25000) INSERT INTO filler SELECT randomblob(4000) FROM n")
+    asked = threading.Event()
+    opened = check_module._read_only
+
+    class LateStart:
+        """The connection, whose statement starts only after the first interrupt was asked."""
+
+        def __init__(self, con: sqlite3.Connection) -> None:
+            self.con = con
+
+        def interrupt(self) -> None:
+            self.con.interrupt()  # (no statement running yet: forgotten)
+            asked.set()
+
+        def execute(self, sql: str) -> sqlite3.Cursor:
+            assert asked.wait(10)
+            return self.con.execute(sql)
+
+        def close(self) -> None:
+            self.con.close()
+
+    monkeypatch.setattr(check_module, "_read_only", lambda where: LateStart(opened(where)))
+    whole = check_module.WholeCheck(path)
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(whole.run())
+        except check_module.CheckStoppedError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert whole.started.wait(10)
+    whole.stop()
+    worker.join(10)
+    assert len(outcome) == 1 and isinstance(outcome[0], check_module.CheckStoppedError)
