@@ -47,12 +47,38 @@ def test_the_probe_of_a_large_archive_descends_and_never_scans(
             assert not any(step.startswith("SCAN") for step in plan), (statement, plan)
 
 
-def test_the_whole_check_runs_to_its_end_or_stops_when_asked(tmp_path: Path) -> None:
+def a_100_mb_archive(tmp_path: Path) -> Path:
+    """A database with about 100 MB of pages: its whole check takes a while."""
     path = tmp_path / "db.sqlite3"
-    with open_database(path) as db, db.transaction() as con:  # about 100 MB of pages
+    with open_database(path) as db, db.transaction() as con:
         con.execute("CREATE TABLE filler(block BLOB)")
         con.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
                     "WHERE i < 25000) INSERT INTO filler SELECT randomblob(4000) FROM n")
+    return path
+
+
+def stopped_while_running(whole: check_module.WholeCheck) -> object:
+    """What ``whole.run()`` gave (its rows, or the CheckStoppedError it raised) when stopped
+    once it had started, on a thread of its own."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(whole.run())
+        except check_module.CheckStoppedError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert whole.started.wait(10)
+    whole.stop()
+    worker.join(10)
+    assert not worker.is_alive() and len(outcome) == 1
+    return outcome[0]
+
+
+def test_the_whole_check_runs_to_its_end_or_stops_when_asked(tmp_path: Path) -> None:
+    path = a_100_mb_archive(tmp_path)
     assert check_module.WholeCheck(path).run() == ["ok"]
 
     before = check_module.WholeCheck(path)
@@ -60,33 +86,16 @@ def test_the_whole_check_runs_to_its_end_or_stops_when_asked(tmp_path: Path) -> 
     with pytest.raises(check_module.CheckStoppedError):
         before.run()
 
-    during = check_module.WholeCheck(path)
-    outcome: list[object] = []
-
-    def run() -> None:
-        try:
-            outcome.append(during.run())
-        except check_module.CheckStoppedError as exc:
-            outcome.append(exc)
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    assert during.started.wait(10)
-    during.stop()  # the program closes while SQLite is checking
-    worker.join(10)
-    assert not worker.is_alive()
-    assert len(outcome) == 1 and isinstance(outcome[0], check_module.CheckStoppedError)
+    # the program closes while SQLite is checking
+    assert isinstance(stopped_while_running(check_module.WholeCheck(path)),
+                      check_module.CheckStoppedError)
 
 
 def test_a_stop_asked_just_before_sqlite_starts_checking_still_stops_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLite forgets an interrupt that comes before its statement runs: stop() asks again
     until the check has ended."""
-    path = tmp_path / "db.sqlite3"
-    with open_database(path) as db, db.transaction() as con:
-        con.execute("CREATE TABLE filler(block BLOB)")
-        con.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-                    "WHERE i < 25000) INSERT INTO filler SELECT randomblob(4000) FROM n")
+    path = a_100_mb_archive(tmp_path)
     asked = threading.Event()
     opened = check_module._read_only
 
@@ -108,18 +117,5 @@ def test_a_stop_asked_just_before_sqlite_starts_checking_still_stops_it(
             self.con.close()
 
     monkeypatch.setattr(check_module, "_read_only", lambda where: LateStart(opened(where)))
-    whole = check_module.WholeCheck(path)
-    outcome: list[object] = []
-
-    def run() -> None:
-        try:
-            outcome.append(whole.run())
-        except check_module.CheckStoppedError as exc:
-            outcome.append(exc)
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    assert whole.started.wait(10)
-    whole.stop()
-    worker.join(10)
-    assert len(outcome) == 1 and isinstance(outcome[0], check_module.CheckStoppedError)
+    assert isinstance(stopped_while_running(check_module.WholeCheck(path)),
+                      check_module.CheckStoppedError)
