@@ -16,12 +16,17 @@ wheel is (a distribution's package), to ask for Qt's plugin folder.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 PLUGIN_FILE = "libqxcb.so"
 
@@ -214,26 +219,72 @@ def xcb_plugin(environ: Mapping[str, str]) -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
+class LddRun:
+    """``ldd`` started on a library in its own process, answered by :meth:`missing`; it runs
+    while the caller does something else (issue 16: start-up). :meth:`stop` ends it, answered
+    or not: no process is left running or unreaped."""
+
+    def __init__(self, process: subprocess.Popen[str], timeout: float) -> None:
+        self._process = process
+        self._timeout = timeout
+
+    @classmethod
+    def start(cls, library: Path, environ: Mapping[str, str],
+              timeout: float = 15.0) -> LddRun | None:
+        """``ldd`` on ``library``, started and not awaited; None when ``ldd`` is not there or
+        cannot be started."""
+        import shutil  # (only when the xcb platform is wanted: not at every start, issue 16)
+        import subprocess
+
+        ldd = shutil.which("ldd")
+        if ldd is None:
+            return None
+        try:
+            # ldd (found on PATH) on Qt's plugin file, as an argument list: no shell, no user
+            # text.
+            process = subprocess.Popen([ldd, str(library)], env=dict(environ),  # noqa: S603
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       text=True)
+        except (OSError, subprocess.SubprocessError, ValueError):
+            return None
+        return cls(process, timeout)
+
+    def missing(self) -> list[str] | None:
+        """The sonames the library needs (directly or not) that the loader cannot find; None
+        when ``ldd`` did not answer within the timeout (counted from this call) or failed."""
+        import subprocess
+
+        try:
+            output, _ = self._process.communicate(timeout=self._timeout)
+        except (OSError, subprocess.SubprocessError, ValueError):
+            return None
+        finally:
+            self.stop()
+        missing = parse_ldd(output)
+        if self._process.returncode != 0 and not missing:
+            return None  # e.g. "not a dynamic executable" under another C library
+        return missing
+
+    def stop(self) -> None:
+        """Kill ``ldd`` if it still runs, reap it, close its pipes."""
+        process = self._process
+        if process.poll() is None:
+            with contextlib.suppress(OSError):
+                process.kill()
+        with contextlib.suppress(OSError):
+            process.wait()  # (not communicate: a child of ldd may hold its pipes open)
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+
 def ldd_missing(library: Path, environ: Mapping[str, str],
                 timeout: float = 15.0) -> list[str] | None:
     """The sonames ``library`` needs (directly or not) that the loader cannot find with
     ``environ`` (LD_LIBRARY_PATH counts); None when ``ldd`` is not there or did not answer."""
-    import shutil  # (only when the xcb platform is wanted: not at every start, issue 16)
-    import subprocess
-
-    ldd = shutil.which("ldd")
-    if ldd is None:
-        return None
-    try:
-        # ldd (found on PATH) on Qt's plugin file, as an argument list: no shell, no user text.
-        done = subprocess.run([ldd, str(library)], env=dict(environ),  # noqa: S603
-                              capture_output=True, text=True, timeout=timeout, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    missing = parse_ldd(done.stdout)
-    if done.returncode != 0 and not missing:
-        return None  # e.g. "not a dynamic executable" under another C library
-    return missing
+    run = LddRun.start(library, environ, timeout)
+    return None if run is None else run.missing()
 
 
 def loadable(soname: str) -> bool:
@@ -247,18 +298,72 @@ def loadable(soname: str) -> bool:
     return True
 
 
-def find_missing_xcb_libraries(environ: Mapping[str, str]) -> list[str] | None:
-    plugin = xcb_plugin(environ)
-    if plugin is None:
-        return None  # not PySide6's usual layout: let Qt try
-    found = ldd_missing(plugin, environ)
-    if found is not None:
-        return found
-    return missing_from(XCB_PLUGIN_LIBRARIES, loadable)
+class PlatformCheck:
+    """:func:`check_platform` started: the look-up that takes time (``ldd``, its own process)
+    runs while the caller imports the window's modules, and :meth:`result` waits for it
+    (issue 16: start-up). Everything else is decided as :func:`check_platform` decides, with
+    the environment as it was when the check started.
+
+    A context manager: leaving it stops an ``ldd`` that was not waited for (an exception,
+    an early return)."""
+
+    def __init__(self, environ: Mapping[str, str], platform: str) -> None:
+        self._environ = environ
+        self._platform = platform
+        self._ldd: LddRun | None = None
+        self._fallback: list[str] | None = None
+        self._answered = False
+        self._problem: PlatformProblem | None = None
+        self._plugin = xcb_plugin(environ) if xcb_is_wanted(environ, platform) else None
+        if self._plugin is not None:
+            self._ldd = LddRun.start(self._plugin, environ)
+            if self._ldd is None:  # no ldd: the fixed list, now, as check_platform does
+                self._fallback = missing_from(XCB_PLUGIN_LIBRARIES, loadable)
+
+    def _find_missing(self) -> list[str] | None:
+        if self._plugin is None:
+            return None  # not PySide6's usual layout: let Qt try
+        if self._ldd is not None:
+            found = self._ldd.missing()
+            if found is not None:
+                return found
+            return missing_from(XCB_PLUGIN_LIBRARIES, loadable)
+        return self._fallback
+
+    def result(self) -> PlatformProblem | None:
+        """What stops the xcb platform from starting, or None; waits for ``ldd``."""
+        if not self._answered:
+            try:
+                self._problem = check_xcb(self._environ, self._platform, self._find_missing)
+            finally:
+                self.close()
+            self._answered = True
+        return self._problem
+
+    def close(self) -> None:
+        """Stop ``ldd`` if it still runs (its answer is then not known)."""
+        if self._ldd is not None:
+            self._ldd.stop()
+
+    def __enter__(self) -> PlatformCheck:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def start_platform_check(environ: Mapping[str, str] | None = None,
+                         platform: str = sys.platform) -> PlatformCheck:
+    """The check ``consult-aid`` runs before it creates the QApplication, started: ``ldd``
+    runs while the window's modules are imported; :meth:`PlatformCheck.result` is the answer
+    (to ask before the QApplication is created). Starts no process where xcb is not wanted
+    (Windows, macOS, another platform asked for)."""
+    env = dict(os.environ) if environ is None else environ
+    return PlatformCheck(env, platform)
 
 
 def check_platform(environ: Mapping[str, str] | None = None,
                    platform: str = sys.platform) -> PlatformProblem | None:
     """The check ``consult-aid`` runs before it creates the QApplication."""
-    env = os.environ if environ is None else environ
-    return check_xcb(env, platform, lambda: find_missing_xcb_libraries(env))
+    with start_platform_check(environ, platform) as check:
+        return check.result()
