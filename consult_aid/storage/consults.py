@@ -221,6 +221,12 @@ def _archive_clauses(f: ArchiveFilter, *, dense: bool = False,
     return clauses, params
 
 
+def _no_filter(f: ArchiveFilter) -> bool:
+    """True when nothing but the search narrows ``f`` (a filter set to "any" adds no
+    condition)."""
+    return not _archive_clauses(dataclasses.replace(f, text=""))[0]
+
+
 def _archive_summary(row: tuple[Any, ...]) -> ArchiveSummary:
     cid, name, dob, mrn, created, pack_id, pack_version, status, diagnosis, decision, \
         clinician_id, clinician_name = row
@@ -587,8 +593,7 @@ class ConsultRepository:
             raise ValueError(f"unknown archive sort {sort!r}; one of {sorted(ARCHIVE_SORTS)}")
         direction = "DESC" if descending else "ASC"
         query = archive_text_query(f.text, self.db.backend)
-        if (sort == "date" and query is not None and self.db.backend == "sqlite"
-                and not _archive_clauses(dataclasses.replace(f, text=""))[0]):
+        if sort == "date" and query is not None and self.db.backend == "sqlite" and _no_filter(f):
             # the search alone, by date: the index's own order (with filters too, the rows
             # read before a page is full grow as the filters narrow: the filters' indexes
             # and the set of matches do better)
@@ -608,8 +613,8 @@ class ConsultRepository:
         """How many consults the filter lets through; a search alone is counted up to
         :data:`SEARCH_COUNT_LIMIT` (more than that: the limit and one)."""
         matches = self._matches(f)
-        if matches is not None and not _archive_clauses(dataclasses.replace(f, text=""))[0]:
-            return matches  # the search alone (a filter set to "any" adds no condition)
+        if matches is not None and _no_filter(f):
+            return matches  # the search alone
         where, params = self._where(f)
         return self._counted(f"SELECT count(*) FROM archive_rows AS a{where}", params)
 
