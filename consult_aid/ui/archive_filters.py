@@ -19,6 +19,7 @@ from consult_aid.ui.widgets.fields import OptionalDateEdit
 
 class ArchiveFilters(QWidget):
     changed = Signal()
+    SHORTEST = 10  # letters each list shows at least ("Signed, wi…")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,6 +67,10 @@ class ArchiveFilters(QWidget):
     def _combo(self, name: str) -> QComboBox:
         combo = QComboBox(self)
         combo.setAccessibleName(name)
+        # the longest choice (a procedure's title, ~80 letters) must not set the row's width:
+        # it made the archive 1,800 pixels wide at least; the open list shows choices whole
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(self.SHORTEST)
         combo.addItem(self.tr("All"), None)
         combo.currentIndexChanged.connect(lambda _i: self._emit())
         return combo

@@ -233,3 +233,36 @@ def test_every_archive_control_has_its_own_alt_letter(qtbot: QtBot, window: Main
         chain.append(widget)
     for expected in (archive.sort_combo, f.since, f.status, f.clear_button, archive.table):
         assert expected in chain
+
+
+
+@pytest.mark.qt_log_ignore("does not support (raise|grabbing)")  # the open list, offscreen
+@pytest.mark.parametrize("large_text", [False, True])
+def test_a_long_title_does_not_widen_the_archive(qtbot: QtBot, window: MainWindow,
+                                                 large_text: bool) -> None:
+    """A procedure's long title in the filter list sets neither the list's nor the archive's
+    width (it made the archive 1,800 pixels wide at least): at normal text the archive fits a
+    1280-pixel screen; the open list still shows each title whole."""
+    from consult_aid.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, large_text)
+    try:
+        archive = open_archive(window)
+        f = archive.filters
+        titles = [f.procedure.itemText(i) for i in range(f.procedure.count())]
+        longest = max(titles, key=len)
+        assert len(longest) > 60, titles  # the catalogue's baclofen title, about 80 letters
+        widths = {c.minimumSizeHint().width() for c in (f.procedure, f.status, f.decision)}
+        assert len(widths) == 1, widths  # each as narrow as SHORTEST letters, whatever it holds
+        if not large_text:
+            assert archive.minimumSizeHint().width() <= 1280 - 2 * 12, archive.minimumSizeHint()
+        f.procedure.showPopup()
+        popup = f.procedure.view()
+        room = popup.screen().availableGeometry().width() - 10  # offscreen: 800 pixels
+        assert popup.width() >= min(popup.fontMetrics().horizontalAdvance(longest), room)
+        assert popup.width() > f.procedure.width()
+        f.procedure.hidePopup()
+    finally:
+        apply_theme(app, large_text=False)
