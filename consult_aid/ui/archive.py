@@ -51,6 +51,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class ArchiveModel(QAbstractTableModel):
+    refreshed = Signal()  # after every refresh, whether the rows changed or not
     COLUMNS = ("Date", "Patient", "Born", "MRN", "Procedure", "Diagnosis", "Status", "Decision",
                "Clinician")
     # the SQL sort of each column (None: not sortable)
@@ -115,15 +116,24 @@ class ArchiveModel(QAbstractTableModel):
 
     def refresh(self, *, recount: bool = True) -> None:
         """From the first page again (after a search, a filter, a sort or a change); the
-        total is counted again unless ``recount`` is False (a sort)."""
-        self.beginResetModel()
-        self._rows = self._fetch(0)
-        self._shown = [None] * len(self._rows)
-        self._more = len(self._rows) == self._page
-        if recount or not self._more:
-            self.total = (consults.archive_count(self._db, text=self._text, **self._filters)
-                          if self._more else len(self._rows))
-        self.endResetModel()
+        total is counted again unless ``recount`` is False (a sort). ``refreshed`` follows.
+
+        When the first page comes back as it is shown (one more letter of a name already
+        found), the list is left as it is: not repainted, the selected row kept."""
+        rows = self._fetch(0)
+        more = len(rows) == self._page
+        total = self.total
+        if recount or not more:
+            total = (consults.archive_count(self._db, text=self._text, **self._filters)
+                     if more else len(rows))
+        if rows != self._rows or total != self.total:  # (more pages held: not equal)
+            self.beginResetModel()
+            self._rows = rows
+            self._shown = [None] * len(rows)
+            self._more = more
+            self.total = total
+            self.endResetModel()
+        self.refreshed.emit()
 
     def _fetch(self, offset: int) -> list[ConsultSummary]:
         return list(consults.archive_page(
@@ -243,7 +253,7 @@ class ArchiveView(QWidget):
         self.empty_label.setWordWrap(True)
         self.empty_label.hide()
         self.model = ArchiveModel(db, pack_titles, page=PAGE)
-        self.model.modelReset.connect(self._show_empty)
+        self.model.refreshed.connect(self._show_empty)  # the count, "No consults match …"
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("Consults"))
@@ -291,7 +301,7 @@ class ArchiveView(QWidget):
         self.filters.changed.connect(self._filters_changed)
         self.sort_combo.currentIndexChanged.connect(self._sort_chosen)
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_buttons())
-        self.model.modelReset.connect(self._update_buttons)
+        self.model.refreshed.connect(self._update_buttons)
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
         heading = QHBoxLayout()

@@ -138,3 +138,50 @@ def test_a_search_most_consults_match_is_counted_as_more_than_the_limit(
     assert shown_names(archive) == sorted(NAMES)
     search_for(qtbot, archive, "muller", ["Jürgen Müller"])
     assert archive.count_label.text() == "1 consult"
+
+
+def test_a_letter_that_finds_the_same_consults_leaves_the_list_as_it_is(
+        qtbot: QtBot, window: MainWindow) -> None:
+    """One more letter of a name already found: the list is not read into the view again
+    (nothing repainted, the chosen row kept); the count and "No consults match" still follow
+    every letter."""
+    store_consults(window.ctx)
+    archive = open_archive(window)
+    search_for(qtbot, archive, "muel", ["Jürgen Müller"])
+    archive.table.selectRow(0)
+    archive.search.setFocus()
+    resets: list[str] = []
+    archive.model.modelReset.connect(lambda: resets.append(archive.model.filter_text))
+    type_into(qtbot, archive.search, "ler")
+    qtbot.waitUntil(lambda: archive.model.filter_text == "mueller", timeout=WAIT_MS)
+    assert resets == []
+    assert [i.row() for i in archive.table.selectionModel().selectedRows()] == [0]
+    assert archive.record_button.isEnabled() is False  # a draft: its record is not there
+    assert archive.count_label.text() == "1 consult"
+    # a letter that changes what is found does read it again
+    type_into(qtbot, archive.search, "x")
+    qtbot.waitUntil(lambda: archive.model.filter_text == "muellerx", timeout=WAIT_MS)
+    assert resets == ["muellerx"]
+    assert archive.empty_label.text() == "No consults match “muellerx”."
+    type_into(qtbot, archive.search, "y")  # nothing found before, nothing now: the words follow
+    qtbot.waitUntil(lambda: archive.model.filter_text == "muellerxy", timeout=WAIT_MS)
+    assert resets == ["muellerx"]
+    assert archive.empty_label.text() == "No consults match “muellerxy”."
+    assert archive.count_label.text() == "0 consults"
+
+
+def test_the_same_first_page_with_another_count_says_the_new_count(
+        qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages of one: "a" and "an" may show the same first consult but not the same number."""
+    from consult_aid.ui import archive as archive_module
+
+    monkeypatch.setattr(archive_module, "PAGE", 1)
+    store_consults(window.ctx)
+    archive = open_archive(window)
+    archive.model.set_filter("dr")  # the clinician's name: all four
+    first = archive.model.summary(0).id
+    assert archive.count_label.text() == "4 consults"
+    word = archive.model.summary(0).patient_name.split()[0].lower()  # its first name only
+    archive.model.set_filter(f"dr {word}")
+    assert archive.model.summary(0).id == first
+    assert archive.count_label.text() == "1 consult"
