@@ -54,6 +54,7 @@ class ArchiveModel(QAbstractTableModel):
     refreshed = Signal()  # after every refresh, whether the rows changed or not
     COLUMNS = ("Date", "Patient", "Born", "MRN", "Procedure", "Diagnosis", "Status", "Decision",
                "Clinician")
+    PROCEDURE = 4
     # the SQL sort of each column (None: not sortable)
     SORTS = ("date", "patient", "born", "mrn", "procedure", None, "status", "decision",
              "clinician")
@@ -178,15 +179,19 @@ class ArchiveModel(QAbstractTableModel):
         if role not in self._TEXT_ROLES or not index.isValid():
             return None
         row = index.row()
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.PROCEDURE:
+            pack_id = self._rows[row].pack_id
+            return self._titles.get(pack_id, pack_id)
         texts = self._shown[row]
         if texts is None:
             texts = self._shown[row] = self._texts(self._rows[row])
         return texts[index.column()]
 
     def _texts(self, s: ConsultSummary) -> tuple[str, ...]:
-        """The row's column texts, in the order of COLUMNS."""
+        """The row's column texts, in the order of COLUMNS (the procedure's short name: its
+        whole title is the cell's tooltip)."""
         return (f"{s.created_at:%Y-%m-%d %H:%M}", s.patient_name, f"{s.date_of_birth:%Y-%m-%d}",
-                s.mrn, self._titles.get(s.pack_id, s.pack_id), s.diagnosis,
+                s.mrn, short_title(self._titles.get(s.pack_id, s.pack_id)), s.diagnosis,
                 self.tr(s.status.label), self.decision_text(s),
                 getattr(s, "clinician_name", ""))
 
@@ -196,6 +201,15 @@ class ArchiveModel(QAbstractTableModel):
             return self.tr(DecisionChoice(value).label) if value else ""
         except ValueError:
             return str(value)
+
+
+def short_title(title: str) -> str:
+    """A procedure's name for a narrow column: its title up to the first bracket or colon
+    ("Pain pump (intrathecal drug delivery): trial and implant" -> "Pain pump")."""
+    short = title
+    for mark in (" (", ":"):
+        short = short.split(mark, 1)[0]
+    return short.strip() or title
 
 
 def sort_choices() -> list[tuple[str, str, bool]]:
@@ -217,13 +231,13 @@ class ArchiveView(QWidget):
     open_requested = Signal(str)
     record_requested = Signal(str)
     back_requested = Signal()
-    # patient, procedure, decision, clinician share the room left, the patient most
-    STRETCHED: ClassVar[dict[int, int]] = {1: 3, 4: 2, 7: 2, 8: 2}
+    # patient, procedure, status, decision, clinician share the room left, the patient most
+    # (a fixed status column as wide as "Signed, with addenda" took the room of a name)
+    STRETCHED: ClassVar[dict[int, int]] = {1: 3, 4: 2, 6: 2, 7: 2, 8: 2}
     CLINICIAN = 8
     # the widest text each fixed column can hold (MRN: as long as most clinics' numbers)
     WIDEST: ClassVar[dict[int, str]] = {
-        0: "0000-00-00 00:00", 2: "0000-00-00", 3: "MRN-00000000", 5: "",
-        6: max((s.label for s in ConsultStatus), key=len)}
+        0: "0000-00-00 00:00", 2: "0000-00-00", 3: "MRN-00000000", 5: ""}
 
     def __init__(self, db: Store, pack_titles: dict[str, str],
                  parent: QWidget | None = None) -> None:
@@ -264,7 +278,7 @@ class ArchiveView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        # dates, MRN and status fit their contents; patient, procedure, decision and clinician
+        # dates and MRN fit their contents; patient, procedure, status, decision and clinician
         # share the room left by weight, the patient's name most (elided, whole in the
         # tooltip); the clinician column shows only when the archive has more than one. The
         # diagnosis is searched but not a column: the columns fit 1280 pixels, larger text too,
@@ -336,12 +350,15 @@ class ArchiveView(QWidget):
         header = self.table.horizontalHeader()
         cell = self.table.fontMetrics()
         head = header.fontMetrics()
-        # the cell's margins and the sort indicator: about a line's height and two digits
-        pad = cell.height() + 2 * cell.horizontalAdvance("0")
+        # a cell's margins: two digits' width; a header's: its sort indicator and a digit
+        # (one line's height and two digits for both left the patient's name ~55 px at
+        # larger text: the room went to padding the fixed columns)
+        cell_pad = 2 * cell.horizontalAdvance("0")
+        head_pad = head.height() + head.horizontalAdvance("0")
         for section, widest in self.WIDEST.items():
             title = str(self.model.headerData(section, Qt.Orientation.Horizontal))
-            header.resizeSection(section, max(cell.horizontalAdvance(self.tr(widest)),
-                                              head.horizontalAdvance(title)) + pad)
+            header.resizeSection(section, max(cell.horizontalAdvance(self.tr(widest)) + cell_pad,
+                                              head.horizontalAdvance(title) + head_pad))
         self._share_room()
 
     def _share_room(self) -> None:

@@ -266,3 +266,59 @@ def test_a_long_title_does_not_widen_the_archive(qtbot: QtBot, window: MainWindo
         f.procedure.hidePopup()
     finally:
         apply_theme(app, large_text=False)
+
+
+@pytest.mark.parametrize("large_text", [False, True])
+def test_the_list_fits_1280_pixels_with_names_readable(
+        qtbot: QtBot, ctx: AppContext, window: MainWindow, large_text: bool) -> None:
+    """Eight columns (two clinicians) in a 1280-pixel window, larger text too: no sideways
+    scroll, every header whole, a short name whole, the procedure by its short name (its whole
+    title in the tooltip), and the patient's column the widest of those that share the room."""
+    from consult_aid.ui.archive import short_title
+    from consult_aid.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, large_text)
+    try:
+        stored_draft(ctx, "Helen Marsh", days_ago=2, pack_id="intrathecal-pump")
+        stored_draft(ctx, "Jürgen Weiß", days_ago=1, clinician=OTHER, mrn="MRN-00012345")
+        window.resize(1280, 720)
+        archive = open_archive(window)
+        archive.refresh()
+        qtbot.waitUntil(lambda: not archive.table.isColumnHidden(archive.CLINICIAN),
+                        timeout=WAIT_MS)
+        table, model = archive.table, archive.model
+        header = table.horizontalHeader()
+        shown = [c for c in range(model.columnCount()) if not table.isColumnHidden(c)]
+        assert len(shown) == 8
+        assert sum(header.sectionSize(c) for c in shown) <= table.viewport().width()
+        assert not table.horizontalScrollBar().isVisible()
+        for c in shown:  # the header's title, and room for the sort indicator
+            title = str(model.headerData(c, Qt.Orientation.Horizontal))
+            assert header.fontMetrics().horizontalAdvance(title) < header.sectionSize(c), title
+        cell = table.fontMetrics()
+        row = column(archive).index("Helen Marsh")
+        for c in (0, 1, 2, 3, 4):  # date, patient, born, MRN, "Pain pump" whole
+            text = str(model.data(model.index(row, c)))
+            assert cell.horizontalAdvance(text) < header.sectionSize(c), (c, text)
+        title = ctx.catalog.get("intrathecal-pump").title
+        assert model.data(model.index(row, 4)) == short_title(title) == "Pain pump"
+        assert model.data(model.index(row, 4), Qt.ItemDataRole.ToolTipRole) == title
+        stretched = {c: header.sectionSize(c) for c in archive.STRETCHED if c in shown}
+        assert max(stretched, key=lambda c: stretched[c]) == 1  # the patient's name
+        # room for a name of 16 letters: a status column as wide as its longest label and a
+        # line's height of padding on each fixed column left ~11 at larger text
+        assert header.sectionSize(1) >= 16 * cell.averageCharWidth()
+    finally:
+        apply_theme(app, large_text=False)
+
+
+def test_a_procedure_s_short_name() -> None:
+    from consult_aid.ui.archive import short_title
+
+    assert short_title("Spinal cord stimulator: trial and implant") == "Spinal cord stimulator"
+    assert short_title("Baclofen pump for severe stiffness (intrathecal baclofen): test dose "
+                       "and implant") == "Baclofen pump for severe stiffness"
+    assert short_title("Pump refill") == "Pump refill"
+    assert short_title(": odd") == ": odd"  # nothing before the mark: the title as it is

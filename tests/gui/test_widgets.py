@@ -127,7 +127,8 @@ def test_archive_model_lists_and_searches_consults(qtbot: QtBot, ctx: AppContext
     assert model.columnCount() == len(ArchiveModel.COLUMNS)
     names = {model.data(model.index(r, 1)) for r in range(2)}
     assert names == {"Maria Lopez", "John Smith"}
-    assert model.data(model.index(0, 4)) == pack.title
+    assert model.data(model.index(0, 4)) == "Pain pump"  # its short name; whole in the tooltip
+    assert model.data(model.index(0, 4), Qt.ItemDataRole.ToolTipRole) == pack.title
     assert model.data(model.index(0, 6)) == "Draft"
     model.set_filter("lopez")
     assert model.rowCount() == 1
