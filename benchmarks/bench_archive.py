@@ -18,7 +18,8 @@ How each is timed:
 - **filter / sort**: the filter's widget set (or "Sort by" chosen), model updated, repaint.
 
 The view has the program's own look (its theme, normal text: 12 points and its style
-sheet), as in use; before 2026-11-29 it was measured unthemed (9 points, more rows, wider).
+sheet), as in use; until 2026-11-28 (late) it was measured unthemed (9 points, more rows,
+wider).
 
 Baselines in the same run: a bare ``QTableView`` over an empty model, shown and painted the
 same way (the floor of showing any table), and a bare ``SELECT count(*) FROM consults``.
