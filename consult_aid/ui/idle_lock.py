@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QInputEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFormLayout,
@@ -77,7 +78,9 @@ class IdleWatch(QObject):
         return self._timer.remainingTime()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if not self._paused and event.type() in _INPUT:
+        # every event of the application passes here (some 25,000 while a step's page is
+        # built): the isinstance test first, asking the type (a Python enum) only of input
+        if not self._paused and isinstance(event, QInputEvent) and event.type() in _INPUT:
             self._timer.start()
         return False
 

@@ -4,6 +4,7 @@ shows who it is locked for and nothing of a patient, and asks by keyboard alone.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
@@ -36,6 +37,42 @@ def test_idle_fires_only_after_a_quiet_interval(qtbot: QtBot) -> None:
         qtbot.keyClick(field, Qt.Key.Key_B)
         qtbot.wait(900)
         assert len(fired) == 1
+    finally:
+        watch.stop()
+
+
+def test_the_mouse_and_the_wheel_count_as_input_and_a_repaint_does_not(qtbot: QtBot) -> None:
+    """Every event of the application passes the watch: the input ones restart its count,
+    the others (paints, timers, layouts: thousands while a page is built) do not."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    field.show()
+    qtbot.waitExposed(field)
+    qtbot.wait(300)  # the events of a window shown (a synthetic move under the pointer)
+    watch = IdleWatch(minutes=0.05)  # 3 s
+    try:
+        watch.start()
+
+        def restarts(send: Callable[[], object]) -> bool:
+            """Whether ``send`` started the count again (after a second's pause: any event
+            that trails an earlier input has come by then)."""
+            qtbot.wait(1000)
+            before = watch.remaining_ms()
+            assert before < 2500  # counting down
+            send()
+            return watch.remaining_ms() > before + 300
+
+        assert not restarts(field.repaint)  # a paint is not input
+        assert restarts(lambda: qtbot.mouseMove(field, QPoint(5, 5)))
+        wheel = QWheelEvent(QPointF(5, 5), QPointF(5, 5), QPoint(), QPoint(0, 120),
+                            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                            Qt.ScrollPhase.NoScrollPhase, False)
+        assert restarts(lambda: QApplication.sendEvent(field, wheel))
+        assert restarts(lambda: qtbot.keyClick(field, Qt.Key.Key_A))
     finally:
         watch.stop()
 
