@@ -51,7 +51,10 @@ def test_pages_not_shown_are_built_in_a_pause_the_heaviest_first(
         first = built(view)
         assert first == {step} and "benefits_risks" not in first
         qtbot.waitUntil(lambda: len(built(view)) > len(first), timeout=WAIT_MS)
-        assert built(view) == first | {"benefits_risks"}  # the heaviest page first
+        # the heaviest page first (and the review page next, should a slow machine let two
+        # pauses end before this looks)
+        assert "benefits_risks" in built(view)
+        assert built(view) - first <= {"benefits_risks", "review"}
         qtbot.waitUntil(lambda: built(view) == set(STEP_IDS), timeout=WAIT_MS)
         assert view.current_step() == step
         assert QApplication.focusWidget() is focused
