@@ -68,7 +68,7 @@ def test_pages_not_shown_are_built_in_a_pause_the_heaviest_first(
 def test_work_in_the_consult_postpones_the_building(
         qtbot: QtBot, ctx: AppContext, clinic: Clinician,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(consult_view_module, "PREBUILD_PAUSE_MS", 400)
+    monkeypatch.setattr(consult_view_module, "PREBUILD_PAUSE_MS", 800)
     window, view = open_consult(qtbot, ctx, clinic)
     try:
         view.go_to("condition")
@@ -76,7 +76,7 @@ def test_work_in_the_consult_postpones_the_building(
         field = next(w for w in view.page("condition").findChildren(QLineEdit)
                      if w.isVisibleTo(view) and w.isEnabled() and not w.isReadOnly())
         field.setFocus()
-        for _ in range(8):  # a letter every 0.1 s for 0.8 s: twice the pause, never a pause
+        for _ in range(12):  # a letter every 0.1 s for 1.2 s: longer than the pause, never one
             qtbot.keyClicks(field, "x")
             qtbot.wait(100)
         assert built(view) == before
