@@ -41,7 +41,7 @@ from consult_aid.ui.steps import PAGE_CLASSES, ReviewActions, StepPage
 from consult_aid.ui.steps.review import ReviewPage
 from consult_aid.ui.widgets.fields import ElidedLabel
 
-PREBUILD_PAUSE_MS = 1500
+PREBUILD_PAUSE_MS = 3000  # a pause in the talk, not between two words typed
 # the heaviest page first: the one a clinician would otherwise wait for longest
 PREBUILD_FIRST = ("benefits_risks", "review")
 
