@@ -4,6 +4,7 @@ never loses the key; the change and the settings' changes are audited without th
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -133,6 +134,7 @@ def test_changed_details_are_audited_by_field_name_only(data_folder: DataFolder)
         entries = {e.action: e.detail for e in AuditLog(db).entries()}
     assert entries["settings.clinic_changed"] == f"clinician {stored.id}; clinic_phone, cost_note"
     assert entries["settings.clinician_changed"] == f"clinician {stored.id}; name"
-    # no value of the details (the clinician's id is a random hex that may hold "555")
-    assert all("555" not in d.replace(stored.id, "") and "Stone" not in d
-               and "insurers" not in d for d in entries.values())
+    # no value of the details; every id and fingerprint in the log (the clinician's, the
+    # certificate's) is random hex that may hold "555" (it did once in CI): left out first
+    details = [re.sub(r"\b[0-9a-f]{32,}\b", "<id>", d) for d in entries.values()]
+    assert all("555" not in d and "Stone" not in d and "insurers" not in d for d in details)
