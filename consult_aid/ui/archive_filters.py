@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QWidg
 
 from consult_aid.domain import ConsultStatus, DecisionChoice
 from consult_aid.services.consults import NO_DECISION
-from consult_aid.ui.widgets.fields import OptionalDateEdit
+from consult_aid.ui.widgets.fields import OptionalDateEdit, short_choices
 
 
 class ArchiveFilters(QWidget):
@@ -67,10 +67,7 @@ class ArchiveFilters(QWidget):
     def _combo(self, name: str) -> QComboBox:
         combo = QComboBox(self)
         combo.setAccessibleName(name)
-        # the longest choice (a procedure's title, ~80 letters) must not set the row's width:
-        # it made the archive 1,800 pixels wide at least; the open list shows choices whole
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(self.SHORTEST)
+        short_choices(combo, self.SHORTEST)  # the longest made the archive 1,800 px wide
         combo.addItem(self.tr("All"), None)
         combo.currentIndexChanged.connect(lambda _i: self._emit())
         return combo

@@ -46,6 +46,7 @@ from consult_aid.services.store import Store
 from consult_aid.ui.context import AppContext
 from consult_aid.ui.errors import show_error
 from consult_aid.ui.operations import WriteOp
+from consult_aid.ui.widgets.fields import short_choices
 
 SHOWN_ROWS = 2_000
 ChooseFile = Callable[[QWidget], Path | None]
@@ -108,9 +109,7 @@ class AuditView(QWidget):
         self.consult = QLineEdit(self)
         self.action = QComboBox(self)
         self.action.setEditable(True)
-        self.action.setMinimumContentsLength(18)
-        self.action.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        short_choices(self.action, 18)
         self.since = QLineEdit(self)
         self.until = QLineEdit(self)
         for day in (self.since, self.until):

@@ -55,6 +55,7 @@ from consult_aid.ui.widgets.fields import (
     Form,
     OptionalDateEdit,
     group,
+    short_choices,
     show_problems,
 )
 
@@ -131,10 +132,7 @@ class StartScreen(QWidget):
 
         self.pack = QComboBox(self)
         self.pack.setAccessibleName(self.tr("Procedure"))
-        # a long pack title must not set the column's width (the list shows it whole)
-        self.pack.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.pack.setMinimumContentsLength(16)
+        short_choices(self.pack, 16)  # a long pack title must not set the column's width
         # the packs are filled in when someone has signed in (refresh): the catalogue is read
         # after the window's first paint, not before (issue 16: start-up)
         pack_label = QLabel(self.tr("&Procedure to discuss"), self)

@@ -22,8 +22,11 @@ from .conftest import make_window
 from .helpers import WAIT_MS
 
 
-def open_consult(qtbot: QtBot, ctx: AppContext, clinic: Clinician) -> tuple[MainWindow,
-                                                                            ConsultView]:
+def open_consult(qtbot: QtBot, ctx: AppContext, clinic: Clinician,
+                 monkeypatch: pytest.MonkeyPatch, pause_ms: int) -> tuple[MainWindow,
+                                                                          ConsultView]:
+    """A draft opened in a window whose pages wait for a pause of ``pause_ms``."""
+    monkeypatch.setattr(consult_view_module, "PREBUILD_PAUSE_MS", pause_ms)
     pack = ctx.catalog.get("intrathecal-pump")
     consult = start_consult(ctx.db, sample_patient(), clinic, pack, NOW)
     save_draft(ctx.db, mid_discussion(consult, pack, NOW), now=NOW)
@@ -41,8 +44,7 @@ def built(view: ConsultView) -> set[str]:
 def test_pages_not_shown_are_built_in_a_pause_the_heaviest_first(
         qtbot: QtBot, ctx: AppContext, clinic: Clinician,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(consult_view_module, "PREBUILD_PAUSE_MS", 300)
-    window, view = open_consult(qtbot, ctx, clinic)
+    window, view = open_consult(qtbot, ctx, clinic, monkeypatch, 300)
     try:
         # the window takes the focus once shown (a focus change: the pause starts again)
         qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=WAIT_MS)
@@ -68,8 +70,7 @@ def test_pages_not_shown_are_built_in_a_pause_the_heaviest_first(
 def test_work_in_the_consult_postpones_the_building(
         qtbot: QtBot, ctx: AppContext, clinic: Clinician,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(consult_view_module, "PREBUILD_PAUSE_MS", 800)
-    window, view = open_consult(qtbot, ctx, clinic)
+    window, view = open_consult(qtbot, ctx, clinic, monkeypatch, 800)
     try:
         view.go_to("condition")
         before = built(view)

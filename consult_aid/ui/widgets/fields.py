@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
     QCalendarWidget,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -568,6 +569,15 @@ def align_captions(*forms: Form) -> None:
             caption = item.widget() if item is not None else None
             if isinstance(caption, QLabel):
                 caption.setObjectName("fieldCaption")
+
+
+def short_choices(combo: QComboBox, letters: int) -> QComboBox:
+    """A list as wide as ``letters`` letters at least, whatever its longest choice (a
+    procedure's title is ~80 letters: it would set its column's width); the open list shows
+    every choice whole."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(letters)
+    return combo
 
 
 def group(title: str, *widgets: QWidget) -> QGroupBox:
