@@ -45,6 +45,7 @@ from consult_aid.domain import ConsultStatus, ConsultSummary, DecisionChoice
 from consult_aid.services import consults
 from consult_aid.services.store import Store
 from consult_aid.ui.archive_filters import ArchiveFilters
+from consult_aid.ui.widgets.fields import short_title
 
 PAGE = 100
 Index = QModelIndex | QPersistentModelIndex
@@ -201,15 +202,6 @@ class ArchiveModel(QAbstractTableModel):
             return self.tr(DecisionChoice(value).label) if value else ""
         except ValueError:
             return str(value)
-
-
-def short_title(title: str) -> str:
-    """A procedure's name for a narrow column: its title up to the first bracket or colon
-    ("Pain pump (intrathecal drug delivery): trial and implant" -> "Pain pump")."""
-    short = title
-    for mark in (" (", ":"):
-        short = short.split(mark, 1)[0]
-    return short.strip() or title
 
 
 def sort_choices() -> list[tuple[str, str, bool]]:

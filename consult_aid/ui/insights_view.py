@@ -72,6 +72,7 @@ from consult_aid.services.insights import (
     denominator,
     percent,
 )
+from consult_aid.ui.widgets.fields import short_choices, short_title
 
 log = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex
@@ -106,6 +107,7 @@ def bar_text(row: ItemInsight) -> str:
 class InsightsModel(QAbstractTableModel):
     COLUMNS = ("Benefit or risk", "Pack", "Discussed", "Partly", "Not yet", "Partly or not yet",
                "Re-explained")
+    PACK = 1  # shows the pack's short name ("Pain pump"); its whole title is the tooltip
 
     def __init__(self, titles: Titles, pack_titles: dict[str, str]) -> None:
         super().__init__()
@@ -136,9 +138,12 @@ class InsightsModel(QAbstractTableModel):
         r = self._rows[index.row()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        pack_title = self._pack_titles.get(r.pack_id, r.pack_id)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.PACK:
+            return pack_title  # the column shows its short name
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return None
-        return (item_title(r, self._titles), self._pack_titles.get(r.pack_id, r.pack_id),
+        return (item_title(r, self._titles), short_title(pack_title),
                 f"{r.discussed:,} of {r.consults:,}", f"{r.partly:,}", f"{r.not_yet:,}",
                 f"{r.hard:,} ({percent(r.hard, r.discussed)})",
                 f"{r.re_explained:,}")[index.column()]
@@ -309,6 +314,7 @@ class HardBarChart(QWidget):
 class InsightsView(QWidget):
     back_requested = Signal()
     counted = Signal()
+    SHORTEST = 16  # letters the pack list shows at least, whatever its longest title
 
     def __init__(self, load: Callable[[InsightsFilter], InsightsReport],
                  choices: Callable[[], FilterChoices], pack_titles: dict[str, str],
@@ -337,6 +343,7 @@ class InsightsView(QWidget):
         intro.setWordWrap(True)
         self.pack = QComboBox(self)
         self.pack.setAccessibleName(self.tr("Pack"))
+        short_choices(self.pack, self.SHORTEST)  # the baclofen title made the view 1,380 px wide
         pack_label = QLabel(self.tr("&Pack"), self)
         pack_label.setBuddy(self.pack)
         self.clinician = QComboBox(self)

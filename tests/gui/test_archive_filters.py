@@ -274,8 +274,8 @@ def test_the_list_fits_1280_pixels_with_names_readable(
     """Eight columns (two clinicians) in a 1280-pixel window, larger text too: no sideways
     scroll, every header whole, a short name whole, the procedure by its short name (its whole
     title in the tooltip), and the patient's column the widest of those that share the room."""
-    from consult_aid.ui.archive import short_title
     from consult_aid.ui.theme import apply_theme
+    from consult_aid.ui.widgets.fields import short_title
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -315,7 +315,7 @@ def test_the_list_fits_1280_pixels_with_names_readable(
 
 
 def test_a_procedure_s_short_name() -> None:
-    from consult_aid.ui.archive import short_title
+    from consult_aid.ui.widgets.fields import short_title
 
     assert short_title("Spinal cord stimulator: trial and implant") == "Spinal cord stimulator"
     assert short_title("Baclofen pump for severe stiffness (intrathecal baclofen): test dose "

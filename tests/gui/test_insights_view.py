@@ -11,6 +11,7 @@ import os
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
@@ -24,9 +25,11 @@ from consult_aid.services.insights import (
     ItemInsight,
 )
 from consult_aid.storage.consults import ConsultRepository
+from consult_aid.ui.context import AppContext
 from consult_aid.ui.insights_view import InsightsView
 from consult_aid.ui.main_window import MainWindow
 from consult_aid.ui.theme import apply_theme
+from consult_aid.ui.widgets.fields import short_title
 from tests.builders import CET, sample_consult, sample_patient, sign_in_place
 from tests.gui.test_mnemonics import MNEMONIC, mnemonics
 from tests.pdfcheck import builtin_pack
@@ -167,6 +170,62 @@ def test_screenshot_of_the_view(qtbot: QtBot, window: MainWindow, tmp_path: Path
     picture = QImage(str(out / "insights.png"))
     assert (picture.width(), picture.height()) == (1280, 800)
     assert len(view.chart.rows()) == 9 and view.chart.rows()[0].hard_share == 0.45
+
+
+def _signed_consult_of_the_longest_pack(ctx: AppContext) -> tuple[str, str]:
+    """One signed consult (fictional) of the catalogue's pack with the longest title, beside
+    the pump and stimulator ones of ``build_archive``; its (pack id, title)."""
+    pack = max(ctx.catalog.packs(), key=lambda p: len(p.title))
+    c = sample_consult("ba" * 16, patient=sample_patient("Fictional Patient Long", "MRN-99999"))
+    c.pack = PackRef(pack.id, pack.version, pack.content_hash)
+    at = datetime(2026, 6, 2, 11, 15, tzinfo=CET)
+    c.created_at = c.updated_at = at
+    c.decision.follow_up = date(2027, 12, 31)
+    c.understanding.clear()
+    u = c.understanding_of(pack.items()[0].id)
+    u.discussed, u.level = True, TeachBack.PARTLY
+    ConsultRepository(ctx.db).sign(sign_in_place(c, at), PDF)
+    return pack.id, pack.title
+
+
+@pytest.mark.qt_log_ignore("does not support (propagateSizeHints|raise|grabbing)")
+def test_a_long_pack_title_does_not_widen_the_view(qtbot: QtBot, window: MainWindow) -> None:
+    """The pack list is as wide as a few letters, not as its longest title (the baclofen
+    pack's, about 80 letters: some 670 pixels, the view then wider than a 1280-pixel screen);
+    the list still holds, and its open list shows, each title whole."""
+    build_archive(window.ctx.db)
+    pack_id, title = _signed_consult_of_the_longest_pack(window.ctx)
+    assert len(title) > 60, title  # the catalogue's baclofen title
+    view = open_insights(qtbot, window)
+    combo = view.pack
+    assert combo.itemText(combo.findData(pack_id)) == title
+    whole = combo.fontMetrics().horizontalAdvance(title)
+    for hint in (combo.sizeHint(), combo.minimumSizeHint()):
+        assert hint.width() < whole / 2, (hint, whole)
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.width() == 1280)
+    assert view.minimumSizeHint().width() <= 1280, view.minimumSizeHint()
+    # The table's Pack column shows the short name, the whole title in its tooltip, and
+    # leaves "Benefit or risk" its room (it was squeezed to "enefit or ris").
+    model, table = view.model, view.table
+    tip = Qt.ItemDataRole.ToolTipRole
+    rows = [r for r in range(model.rowCount())
+            if model.data(model.index(r, model.PACK), tip) == title]
+    assert rows, "no row's Pack cell has the whole title as its tooltip"
+    for r in rows:
+        assert model.data(model.index(r, model.PACK)) == short_title(title) != title
+    qtbot.waitUntil(lambda: table.columnWidth(model.PACK) > 0)
+    header_font = table.horizontalHeader().fontMetrics()
+    assert table.columnWidth(0) >= header_font.horizontalAdvance("Benefit or risk")
+    assert table.columnWidth(model.PACK) < whole
+    choose(qtbot, combo, pack_id)
+    assert view.summary.text().startswith("Counts of 1 signed consult")
+    combo.showPopup()
+    popup = combo.view()
+    room = popup.screen().availableGeometry().width() - 10  # offscreen: 800 pixels
+    assert popup.width() >= min(popup.fontMetrics().horizontalAdvance(title), room)
+    assert popup.width() > combo.width()
+    combo.hidePopup()
 
 
 def test_a_count_for_filters_changed_since_is_dropped(qtbot: QtBot) -> None:

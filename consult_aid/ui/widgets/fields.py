@@ -580,6 +580,15 @@ def short_choices(combo: QComboBox, letters: int) -> QComboBox:
     return combo
 
 
+def short_title(title: str) -> str:
+    """A procedure's name for a narrow column: its title up to the first bracket or colon
+    ("Pain pump (intrathecal drug delivery): trial and implant" -> "Pain pump")."""
+    short = title
+    for mark in (" (", ":"):
+        short = short.split(mark, 1)[0]
+    return short.strip() or title
+
+
 def group(title: str, *widgets: QWidget) -> QGroupBox:
     box = QGroupBox(title)
     layout = QVBoxLayout(box)
