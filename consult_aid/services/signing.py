@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,6 +79,39 @@ def check_ready_to_sign(consult: Consult, pack: Pack, now: datetime) -> None:
     missing = blocking_items(consult, pack)
     if missing:
         raise ValidationError([Problem(o.field, o.message) for o in missing])
+
+
+# What pyHanko imports only while it signs (the XMP metadata it writes, through lxml).
+SIGNING_LATE_IMPORTS = ("pyhanko.pdf_utils.metadata.xmp_xml", "pyhanko.pdf_utils.filters")
+_prepared: set[tuple[str, str, str]] = set()  # (pack id, pack version, paper)
+_preparing = threading.Lock()
+
+
+def prepare_to_sign(consult: Consult, pack: Pack, paper: Paper | str = Paper.A4) -> bool:
+    """Do now what the first signature of a session would otherwise wait for: the libraries
+    that sign, check and render imported (this module's own imports, and the ones pyHanko
+    makes only while signing), and ``consult``'s summary rendered once and thrown away, which
+    fills the report's caches (the pack's parsed paragraphs, fonts, widths).
+
+    The window calls it in a pause, off the GUI thread: the first Sign of a session then
+    waits for the key's unlocking and the signature, not for 1-1.5 s of imports and a cold
+    render (issue 16). Nothing is signed, stored or written; ``consult`` is only read (pass a
+    copy the GUI thread does not change). Once per pack version and paper size in a process:
+    False when that was done already.
+    """
+    paper = Paper.parse(paper)
+    key = (pack.id, pack.version, paper.value)
+    with _preparing:
+        if key in _prepared:
+            return False
+        for name in SIGNING_LATE_IMPORTS:
+            importlib.import_module(name)
+        importlib.import_module("consult_aid.services.identities")  # the Sign button's too
+        # as the signature renders it: signed (its fingerprint, its signed-state wording)
+        render_summary(dataclasses.replace(consult, status=ConsultStatus.SIGNED,
+                                           signed_at=consult.updated_at), pack, paper=paper)
+        _prepared.add(key)
+        return True
 
 
 def sign_and_archive(db: Database, consult: Consult, pack: Pack,

@@ -8,10 +8,12 @@ step states and schedules an autosave.
 Pages are built the first time they are shown, so a consult opens quickly, and the ones not
 shown yet are built one at a time in a pause (no edit, step or focus change for
 :data:`PREBUILD_PAUSE_MS`): the first visit of a step does not wait for its page (benefits and
-risks: 56 cards, 0.4-0.7 s to build). The review page gets its actions (sign, preview, print,
-addendum) through its constructor.
+risks: 56 cards, 0.4-0.7 s to build). At the first pause with every page built, ``settled()``
+is emitted once: the window then prepares the first signature off the GUI thread. The review
+page gets its actions (sign, preview, print, addendum) through its constructor.
 
-Signals: ``closed()`` when the clinician leaves the consult for the start screen.
+Signals: ``closed()`` when the clinician leaves the consult for the start screen;
+``settled()`` (see above).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ PREBUILD_FIRST = ("benefits_risks", "review")
 
 class ConsultView(QWidget):
     closed = Signal()
+    settled = Signal()  # once: the first pause with every page built
 
     def __init__(self, session: ConsultSession, autosaver: Autosaver,
                  review_actions: ReviewActions | None = None, parent: QWidget | None = None,
@@ -63,6 +66,7 @@ class ConsultView(QWidget):
         self._prebuild.setSingleShot(True)
         self._prebuild.setInterval(PREBUILD_PAUSE_MS)
         self._prebuild.timeout.connect(self._build_next_page)
+        self._settled = False
         self.step_list = StepList([(s.id, self.tr(s.title)) for s in STEPS])
         self.stack = QStackedWidget()
         self.scrolls: list[QScrollArea] = []
@@ -157,15 +161,18 @@ class ConsultView(QWidget):
         return page
 
     def _build_next_page(self) -> None:
-        """In a pause: build one page not shown yet, then wait for the next pause."""
+        """In a pause: build one page not shown yet, then wait for the next pause; at the
+        first pause with nothing left to build, emit ``settled`` (once) and stop."""
         if self._shut_down:
             return
         waiting = [s for s in (*PREBUILD_FIRST, *STEP_IDS)
                    if self._pages[STEP_IDS.index(s)] is None]
         if waiting:
             self.page(waiting[0])
-        if len(waiting) > 1:
-            self._prebuild.start()
+            self._prebuild.start()  # the next page, or settled, in the next pause
+        elif not self._settled:
+            self._settled = True
+            self.settled.emit()
 
     def _not_a_pause(self) -> None:
         """The clinician is working: the next page waits for the next pause."""

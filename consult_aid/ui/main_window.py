@@ -1029,6 +1029,7 @@ class MainWindow(QMainWindow):
         documents.printed.connect(self._printed)
         signing.busy.connect(self._busy)
         view.closed.connect(self.show_start)
+        view.settled.connect(signing.prepare)  # the first Sign's slow work, in a pause
         self.consult_view, self.signing, self.documents = view, signing, documents
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)

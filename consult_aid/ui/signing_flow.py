@@ -14,15 +14,20 @@ reaches the window through the session (``ConsultSession.replaced``).
 
 The signing and report stacks (pyHanko, reportlab) are imported by the work itself, on the
 writer thread, the first time something is signed: not when the window starts (issue 16).
+:meth:`SigningFlow.prepare`, called in a pause in the consult (every page built, no work for a
+few seconds), does that and a first render on the task pool beforehand, so the first Sign of a
+session does not wait 1-1.5 s for them with the patient watching.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
 
 from consult_aid.domain import Consult
 from consult_aid.domain.accounts import Permission
@@ -35,12 +40,15 @@ from consult_aid.ui.context import AppContext
 from consult_aid.ui.dialogs import AskPassword
 from consult_aid.ui.documents_flow import DocumentActions
 from consult_aid.ui.errors import show_error
-from consult_aid.ui.operations import WriteOp
+from consult_aid.ui.operations import BackgroundOp, WriteOp
 from consult_aid.ui.session import ConsultSession
+
+log = logging.getLogger(__name__)
 
 
 class SigningFlow(QObject):
     busy = Signal(str)
+    prepared = Signal(bool)  # the first signature's slow work is done (False: it was already)
 
     def __init__(self, ctx: AppContext, session: ConsultSession, documents: DocumentActions,
                  parent_widget: QWidget, *, password: AskPassword,
@@ -92,6 +100,32 @@ class SigningFlow(QObject):
         self.busy.emit(self.tr("Signing and archiving…"))
         WriteOp(self.parent_widget, work).success(self._signed).failure(self._sign_failed) \
             .run_in_background(self.ctx.writer)
+
+    def prepare(self) -> None:
+        """Get the first signature's slow work done now, off the GUI thread
+        (:func:`consult_aid.services.signing.prepare_to_sign`), when this account may sign this
+        consult. A failure costs only that: logged, never shown, the Sign button does it all."""
+        session = self.session
+        if self.signing or session.read_only or not session.may_sign:
+            return
+        consult, pack, paper = copy.deepcopy(session.consult), session.pack, self.documents.paper
+
+        def work() -> bool:
+            from consult_aid.services.signing import prepare_to_sign
+
+            return prepare_to_sign(consult, pack, paper)
+
+        BackgroundOp(self.parent_widget, work).success(self._prepared) \
+            .failure(self._not_prepared).run_in_background(self.ctx.tasks)
+
+    def _prepared(self, fresh: bool) -> None:
+        if isValid(self):  # the consult may have been closed (and this flow with it) meanwhile
+            self.prepared.emit(fresh)
+
+    @staticmethod
+    def _not_prepared(error: BaseException) -> None:
+        log.warning("preparing the first signature failed (%s); signing will do it",
+                    type(error).__name__)
 
     def _may_sign(self) -> bool:
         """The signed-in account may sign; else a calm word why not (the services would refuse
