@@ -16,6 +16,10 @@ under every figure: this process stays small, the consults are stored by a child
 Prints the median of ``--runs`` runs (default 15, interleaved) and the ratio to the bare
 interpreter.
 
+Two more lines show the floor under the goal (at most 1.3x the bare interpreter): Python
+reading the same 50 rows with nothing but ``sqlite3``, and Python checking the account's
+stored password hash once with argon2id, the work every command's sign-in does (issue 14).
+
     python benchmarks/bench_cli.py [--runs 15] [--consults 300] [--archive DIR]
                                    [--no-bytecode-cache]
 """
@@ -42,6 +46,24 @@ SURNAMES = ("Okonkwo", "Lindqvist", "Müller", "Nakamura", "Fernández", "Kowals
             "O'Brien", "Søndergaard")
 FIRST = ("Ada", "Jürgen", "Zoë", "Mateo", "Priya", "Olga", "Kofi", "Siobhán", "Wei", "Lena")
 TERM = "Rasmussen"  # the surname of every tenth patient
+
+# The floors: the rows alone (no program), and the sign-in's password check alone.
+ROWS_ONLY = """\
+import os, sqlite3
+con = sqlite3.connect(os.path.join(os.environ["CONSULT_AID_HOME"], "consult-aid.sqlite3"))
+for row in con.execute("SELECT c.id, p.name, c.status, c.updated_at FROM consults c "
+                       "JOIN patients p ON p.id = c.patient_id "
+                       "ORDER BY c.created_at DESC LIMIT 50"):
+    print(*row)
+"""
+PASSWORD_CHECK_ONLY = """\
+import os, sqlite3
+from argon2 import PasswordHasher
+con = sqlite3.connect(os.path.join(os.environ["CONSULT_AID_HOME"], "consult-aid.sqlite3"))
+(stored,) = con.execute("SELECT password_hash FROM accounts WHERE username = ?",
+                        (os.environ["CONSULT_AID_USER"],)).fetchone()
+print(PasswordHasher().verify(stored, os.environ["CONSULT_AID_PASSWORD"]))
+"""
 
 
 def consult_aid_command() -> list[str]:
@@ -132,6 +154,8 @@ def main() -> int:
         print(f"data folder: {data_dir}", flush=True)
     commands = {
         "baseline: python -c pass": [sys.executable, "-c", "pass"],
+        "floor: python + sqlite3, the 50 rows": [sys.executable, "-c", ROWS_ONLY],
+        "floor: python + one argon2id check": [sys.executable, "-c", PASSWORD_CHECK_ONLY],
         "consult-aid list (50 rows)": [*program, "list"],
         f"consult-aid search {args.term}": [*program, "search", args.term],
     }
