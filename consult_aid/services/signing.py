@@ -14,6 +14,7 @@ import hashlib
 import importlib
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -104,6 +105,7 @@ def prepare_to_sign(consult: Consult, pack: Pack, paper: Paper | str = Paper.A4)
     with _preparing:
         if key in _prepared:
             return False
+        start = time.perf_counter()
         for name in SIGNING_LATE_IMPORTS:
             importlib.import_module(name)
         importlib.import_module("consult_aid.services.identities")  # the Sign button's too
@@ -111,6 +113,8 @@ def prepare_to_sign(consult: Consult, pack: Pack, paper: Paper | str = Paper.A4)
         render_summary(dataclasses.replace(consult, status=ConsultStatus.SIGNED,
                                            signed_at=consult.updated_at), pack, paper=paper)
         _prepared.add(key)
+        log.info("first signature prepared (pack %s %s, %s) in %.0f ms", pack.id, pack.version,
+                 paper.value, (time.perf_counter() - start) * 1000)
         return True
 
 
