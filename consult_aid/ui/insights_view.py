@@ -343,7 +343,7 @@ class InsightsView(QWidget):
         intro.setWordWrap(True)
         self.pack = QComboBox(self)
         self.pack.setAccessibleName(self.tr("Pack"))
-        short_choices(self.pack, self.SHORTEST)  # the baclofen title made the view 1,380 px wide
+        short_choices(self.pack, self.SHORTEST)  # the baclofen title made the view 1,378 px wide
         pack_label = QLabel(self.tr("&Pack"), self)
         pack_label.setBuddy(self.pack)
         self.clinician = QComboBox(self)
