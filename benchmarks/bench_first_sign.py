@@ -11,6 +11,11 @@ thread:
 In the same process, a second signature (a copy of the demo consult with a new id) is the
 baseline: the warm signature every later Sign of the session costs.
 
+Last, what the preparation costs the GUI thread while it runs on another thread (it holds the
+GIL for most of its work): how late a 10 ms QTimer on the GUI thread fires, during the
+preparation and during a second of idling (offscreen Qt). A keystroke then waits about as
+long.
+
     python benchmarks/bench_first_sign.py [--runs 7]
 """
 
@@ -67,6 +72,62 @@ print(json.dumps(out))
 """
 
 
+GUI_THREAD = """
+import json, statistics, sys, threading, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from consult_aid.content import load_catalog
+from consult_aid.services.demo import demo_consult
+consult, pack = demo_consult(load_catalog(None))
+late, last = [], [0.0]
+
+
+def tick():
+    now = time.perf_counter()
+    late.append((now - last[0]) * 1000 - 10)
+    last[0] = now
+
+
+timer = QTimer()
+timer.setInterval(10)
+timer.timeout.connect(tick)
+timer.start()
+
+
+def prepare():
+    from consult_aid.services.signing import prepare_to_sign
+    prepare_to_sign(consult, pack)
+
+
+out = {}
+for name, work in (("idle", lambda: time.sleep(1.0)), ("preparing", prepare)):
+    late.clear()
+    last[0] = time.perf_counter()
+    worker = threading.Thread(target=work)
+    worker.start()
+    while worker.is_alive():
+        app.processEvents()
+        time.sleep(0.001)
+    worker.join()
+    ordered = sorted(late)
+    out[name] = [ordered[int(0.95 * (len(ordered) - 1))], ordered[-1]]
+print(json.dumps(out))
+"""
+
+
+def gui_thread_lateness(temp: Path) -> dict[str, list[float]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(temp / "pycache")
+    done = subprocess.run([sys.executable, "-c", GUI_THREAD], env=env, capture_output=True,
+                          text=True, check=False, timeout=300)
+    if done.returncode != 0:
+        raise SystemExit(f"the GUI thread run failed:\n{done.stderr[-3000:]}")
+    result: dict[str, list[float]] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
 def run(kind: str, temp: Path, n: int) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode cached as for an installed program
@@ -101,6 +162,11 @@ def main() -> int:
               f"ratio {first / warm:5.2f}x baseline", flush=True)
     pause = "the pause's preparation (off the GUI thread)"
     print(f"{pause:<44} median {median('prepared', 'prepare_ms'):8.1f} ms", flush=True)
+    for n in range(3):
+        lateness = gui_thread_lateness(temp)
+        print(f"GUI thread's 10 ms timer late, run {n + 1}: idle p95 {lateness['idle'][0]:.1f} "
+              f"max {lateness['idle'][1]:.1f} ms; while preparing p95 "
+              f"{lateness['preparing'][0]:.1f} max {lateness['preparing'][1]:.1f} ms", flush=True)
     return 0
 
 
