@@ -116,12 +116,18 @@ print(json.dumps(out))
 """
 
 
-def gui_thread_lateness(temp: Path) -> dict[str, list[float]]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+def child_env(temp: Path) -> dict[str, str]:
+    """A child's environment: this checkout on the path, bytecode cached as for an installed
+    program (in ``temp``), Qt offscreen."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           "PYTHONPYCACHEPREFIX": str(temp / "pycache")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(temp / "pycache")
-    done = subprocess.run([sys.executable, "-c", GUI_THREAD], env=env, capture_output=True,
-                          text=True, check=False, timeout=300)
+    return env
+
+
+def gui_thread_lateness(temp: Path) -> dict[str, list[float]]:
+    done = subprocess.run([sys.executable, "-c", GUI_THREAD], env=child_env(temp),
+                          capture_output=True, text=True, check=False, timeout=300)
     if done.returncode != 0:
         raise SystemExit(f"the GUI thread run failed:\n{done.stderr[-3000:]}")
     result: dict[str, list[float]] = json.loads(done.stdout.splitlines()[-1])
@@ -129,11 +135,9 @@ def gui_thread_lateness(temp: Path) -> dict[str, list[float]]:
 
 
 def run(kind: str, temp: Path, n: int) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode cached as for an installed program
-    env["PYTHONPYCACHEPREFIX"] = str(temp / "pycache")
     done = subprocess.run([sys.executable, "-c", CHILD, str(temp / f"{kind}-{n}"), kind],
-                          env=env, capture_output=True, text=True, check=False, timeout=300)
+                          env=child_env(temp), capture_output=True, text=True, check=False,
+                          timeout=300)
     if done.returncode != 0:
         raise SystemExit(f"{kind} run failed:\n{done.stderr[-3000:]}")
     result: dict[str, float] = json.loads(done.stdout.splitlines()[-1])

@@ -132,18 +132,20 @@ class InsightsModel(QAbstractTableModel):
             return self.tr(self.COLUMNS[section])
         return None
 
+    def _pack_title(self, row: ItemInsight) -> str:
+        return self._pack_titles.get(row.pack_id, row.pack_id)
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         r = self._rows[index.row()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        pack_title = self._pack_titles.get(r.pack_id, r.pack_id)
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.PACK:
-            return pack_title  # the column shows its short name
+            return self._pack_title(r)  # the column shows its short name
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return None
-        return (item_title(r, self._titles), short_title(pack_title),
+        return (item_title(r, self._titles), short_title(self._pack_title(r)),
                 f"{r.discussed:,} of {r.consults:,}", f"{r.partly:,}", f"{r.not_yet:,}",
                 f"{r.hard:,} ({percent(r.hard, r.discussed)})",
                 f"{r.re_explained:,}")[index.column()]
